@@ -1,0 +1,24 @@
+"""Reference accumulators, one pure state machine per wire API."""
+
+from __future__ import annotations
+
+from ..errors import UsageError
+from .chat import ChatReference
+
+__all__ = ["ChatReference", "REFERENCES", "reference_for"]
+
+REFERENCES = {
+    ChatReference.api: ChatReference,
+}
+
+
+def reference_for(api: str, *, profile: str = "lenient"):
+    """A fresh reference machine for ``api``."""
+    try:
+        cls = REFERENCES[api]
+    except KeyError:
+        known = ", ".join(sorted(REFERENCES))
+        raise UsageError(f"no reference accumulator for {api!r} yet (have: {known})") from None
+    if profile not in ("lenient", "strict"):
+        raise UsageError(f"unknown profile {profile!r}; expected lenient or strict")
+    return cls(profile=profile)

@@ -1,0 +1,276 @@
+"""Server-sent events decoder: sans-I/O and incremental.
+
+Theory of operation
+-------------------
+The decoder is fed bytes as they were read (``feed``) and told when the stream ends
+(``close``); it returns the events that became complete. It works in three layers,
+as the specification describes them:
+
+1. **Lines.** Bytes are split into lines at CR, LF or CRLF *before* any UTF-8
+   decoding, so a multi-byte character split across two reads survives. A CR at the
+   end of one read followed by an LF at the start of the next is one line end.
+   (WHATWG "event stream interpretation": "Lines must be separated by either a U+000D
+   CARRIAGE RETURN U+000A LINE FEED (CRLF) character pair, a single U+000A LINE FEED
+   (LF) character, or a single U+000D CARRIAGE RETURN (CR) character.")
+2. **Fields.** Each line is a comment (``:``), a field ``name: value`` (one leading
+   space of the value removed), or a field name alone.
+3. **Dispatch.** A blank line dispatches the event if its data buffer is not empty.
+
+The common case (LF line ends only) is split at C speed with ``bytes.split``; only a
+buffer containing a CR takes the slower exact path.
+
+Deviations are recorded as :class:`kit.rules.Diagnostic` in ``diagnostics``; the
+decoder never raises on bad input. Profiles differ in one point only: at end of
+stream, the lenient profile dispatches a final event that lacks its closing blank
+line (real providers send such streams), the strict profile discards it as the
+specification says. Both report it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .rules import Diagnostic, diagnostic
+
+__all__ = ["SSEDecoder", "SSEEvent", "decode"]
+
+_BOM = b"\xef\xbb\xbf"
+
+
+@dataclass(slots=True)
+class SSEEvent:
+    """One dispatched event.
+
+    ``index`` is the event's 0-based number in the stream, ``offset`` the byte offset of
+    its first field line and ``end`` the byte offset just past the blank line that
+    dispatched it (the point from which a consumer can act on it).
+    """
+
+    data: str
+    event: str = "message"
+    id: str = ""
+    retry: int | None = None
+    index: int = 0
+    offset: int = 0
+    end: int = 0
+
+    def __repr__(self) -> str:
+        data = self.data if len(self.data) <= 60 else self.data[:57] + "..."
+        name = "" if self.event == "message" else f" event={self.event!r}"
+        return f"<SSEEvent #{self.index} @{self.offset}{name} data={data!r}>"
+
+
+class SSEDecoder:
+    """Incremental WHATWG event-stream decoder. ``feed(bytes) -> list[SSEEvent]``."""
+
+    def __init__(self, *, profile: str = "lenient") -> None:
+        self.profile = profile
+        self.diagnostics: list[Diagnostic] = []
+        self._buf = bytearray()
+        self._base = 0  # absolute offset of _buf[0]
+        self._skip_lf = False  # previous read ended in CR: a leading LF belongs to it
+        self._bom_pending = True
+        self._data: list[bytes] = []
+        self._event = ""
+        self._last_id = ""
+        self._retry: int | None = None
+        self._start: int | None = None  # offset of the current event's first field line
+        self._count = 0
+        self._closed = False
+        self._seen_cr = False
+        self._seen_comment = False
+        self._seen_nospace = False
+        self._seen_multiline = False
+
+    # -- public API -----------------------------------------------------------------
+
+    def feed(self, data: bytes) -> list[SSEEvent]:
+        if self._closed:
+            raise RuntimeError("SSEDecoder.feed() after close()")
+        if not data:
+            return []
+        buf = self._buf
+        if self._skip_lf:
+            self._skip_lf = False
+            if data[:1] == b"\n":
+                data = data[1:]
+                self._base += 1
+                if not data:
+                    return []
+        buf += data
+        if self._bom_pending:
+            if len(buf) < 3 and _BOM.startswith(bytes(buf)):
+                return []  # could still be a BOM split across reads
+            self._bom_pending = False
+            if buf[:3] == _BOM:
+                del buf[:3]
+                self._base += 3
+                self._note("sse-bom", "leading UTF-8 byte order mark stripped", self._base - 3)
+        out: list[SSEEvent] = []
+        if b"\r" in buf:
+            self._exact_lines(out, final=False)
+        else:
+            last = buf.rfind(b"\n")
+            if last < 0:
+                return out
+            lines = bytes(buf[:last]).split(b"\n")
+            pos = self._base
+            del buf[: last + 1]
+            self._base = pos + last + 1
+            line_fn = self._line
+            for line in lines:
+                end = pos + len(line) + 1
+                line_fn(line, pos, end, out)
+                pos = end
+        return out
+
+    def close(self) -> list[SSEEvent]:
+        """End of stream: process what is left, report an unterminated final event."""
+        if self._closed:
+            return []
+        self._closed = True
+        out: list[SSEEvent] = []
+        if self._bom_pending and self._buf:
+            self._bom_pending = False
+        if b"\r" in self._buf:
+            self._exact_lines(out, final=True)
+        if self._buf:
+            pos = self._base
+            line = bytes(self._buf)
+            self._buf.clear()
+            self._base += len(line)
+            self._line(line, pos, self._base, out)
+        if self._data:
+            at = self._start if self._start is not None else self._base
+            if self.profile == "strict":
+                self._note("sse-final-event-unterminated",
+                           "stream ended inside an event (no closing blank line); event discarded", at)
+                self._reset_event()
+            else:
+                self._note("sse-final-event-unterminated",
+                           "stream ended inside an event (no closing blank line); event dispatched", at)
+                self._dispatch(out, self._base)
+        return out
+
+    # -- internals --------------------------------------------------------------------
+
+    def _note(self, rule: str, message: str, offset: int | None, event: int | None = None) -> None:
+        self.diagnostics.append(diagnostic(rule, message, profile=self.profile, event=event, offset=offset))
+
+    def _exact_lines(self, out: list[SSEEvent], *, final: bool) -> None:
+        """Split the buffer at CR, LF or CRLF (the slow, exact path)."""
+        buf = self._buf
+        pos = 0
+        n = len(buf)
+        if not self._seen_cr:
+            self._seen_cr = True
+            self._note("sse-line-endings", "CR or CRLF line ends", self._base)
+        while pos < n:
+            lf = buf.find(b"\n", pos)
+            cr = buf.find(b"\r", pos, lf if lf >= 0 else n)
+            if cr >= 0:
+                end, nxt = cr, cr + 1
+                if nxt < n:
+                    if buf[nxt] == 0x0A:
+                        nxt += 1
+                elif not final:
+                    self._skip_lf = True  # an LF may open the next read
+            elif lf >= 0:
+                end, nxt = lf, lf + 1
+            else:
+                break
+            self._line(bytes(buf[pos:end]), self._base + pos, self._base + nxt, out)
+            pos = nxt
+        del buf[:pos]
+        self._base += pos
+
+    def _line(self, line: bytes, pos: int, end: int, out: list[SSEEvent]) -> None:
+        if not line:
+            if self._data:
+                self._dispatch(out, end)
+            else:
+                self._reset_event()
+            return
+        if line[:5] == b"data:":
+            if line[5:6] == b" ":
+                value = line[6:]
+            else:
+                value = line[5:]
+                if not self._seen_nospace:
+                    self._seen_nospace = True
+                    self._note("sse-field-space", "`data:` without a space after the colon", pos)
+            if self._start is None:
+                self._start = pos
+            elif self._data and not self._seen_multiline:
+                self._seen_multiline = True
+                self._note("sse-multiline-data", "event with several `data` lines (joined with LF)", pos)
+            self._data.append(value)
+            return
+        if line[:1] == b":":
+            if not self._seen_comment:
+                self._seen_comment = True
+                self._note("sse-comments", "comment line (keep-alive) ignored", pos)
+            return
+        name, colon, value = line.partition(b":")
+        if colon and value[:1] == b" ":
+            value = value[1:]
+        if self._start is None:
+            self._start = pos
+        if name == b"event":
+            self._event = self._text(value, pos)
+        elif name == b"id":
+            if b"\x00" not in value:  # an id containing NUL is ignored
+                self._last_id = self._text(value, pos)
+        elif name == b"retry":
+            if value.isdigit():
+                self._retry = int(value)
+            else:
+                self._note("sse-unknown-field", f"`retry` value {value[:40]!r} is not all digits; ignored", pos)
+        elif name == b"data":  # the field name alone: empty value
+            self._data.append(b"")
+        else:
+            shown = line[:40].decode("utf-8", "replace")
+            self._note("sse-unknown-field", f"line with unknown field name {name[:20].decode('utf-8', 'replace')!r} ignored: {shown!r}", pos)
+
+    def _text(self, raw: bytes, pos: int) -> str:
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            self._note("sse-utf8-invalid", f"invalid UTF-8 ({exc.reason}); decoded with U+FFFD", pos + exc.start)
+            return raw.decode("utf-8", "replace")
+
+    def _dispatch(self, out: list[SSEEvent], end: int) -> None:
+        data = self._data
+        raw = data[0] if len(data) == 1 else b"\n".join(data)
+        start = self._start if self._start is not None else end
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            self._note("sse-utf8-invalid", f"invalid UTF-8 in data ({exc.reason}); decoded with U+FFFD",
+                       start, event=self._count)
+            text = raw.decode("utf-8", "replace")
+        ev = SSEEvent(text, self._event or "message", self._last_id, self._retry, self._count, start, end)
+        self._count += 1
+        out.append(ev)
+        self._data = []
+        self._event = ""
+        self._retry = None
+        self._start = None
+
+    def _reset_event(self) -> None:
+        if self._event or self._retry is not None:
+            self._note("sse-event-without-data", "event block without data not dispatched", self._start)
+        self._data = []
+        self._event = ""
+        self._retry = None
+        self._start = None
+
+
+def decode(body: bytes, *, reads: list[bytes] | None = None, profile: str = "lenient") -> tuple[list[SSEEvent], list[Diagnostic]]:
+    """Decode a whole body (optionally as the given reads). A convenience for tests and tools."""
+    dec = SSEDecoder(profile=profile)
+    events: list[SSEEvent] = []
+    for chunk in reads if reads is not None else [body]:
+        events.extend(dec.feed(chunk))
+    events.extend(dec.close())
+    return events, dec.diagnostics

@@ -1,0 +1,304 @@
+"""Trace files (format ``kit-trace/1``) and chunk plans.
+
+A trace keeps a streamed response body byte for byte together with where the network
+split it (``reads``), so a replay can hand an implementation exactly the reads it got.
+Chunk plans re-split the same bytes in other ways; a correct consumer's result does not
+depend on the plan.
+
+Loading validates the file against ``schemas/trace.schema.json`` and the rule catalogue;
+a bad file raises :class:`kit.errors.TraceError` naming the file and the JSON pointer.
+Raw ``.sse`` bodies (a bare response body) load too; their API comes from the caller.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import random
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import rules as _rules
+from ._resources import corpus_dir, schema
+from .errors import TraceError, UsageError
+
+__all__ = ["APIS", "CHUNK_PLANS", "Trace", "load", "chunk", "parse_chunking", "corpus", "find"]
+
+FORMAT = "kit-trace/1"
+APIS = ("openai.chat.completions", "openai.responses", "anthropic.messages")
+CHUNK_PLANS = ("recorded", "event", "bytewise", "fixed:N", "random:SEED", "whole")
+RANDOM_MAX_READ = 40
+
+
+@dataclass
+class Trace:
+    id: str
+    api: str
+    cls: str
+    body: bytes
+    reads: list[int] | None = None
+    read_times: list[float] | None = None
+    rules: list[str] = field(default_factory=list)
+    description: str = ""
+    provenance: dict[str, Any] = field(default_factory=dict)
+    request: dict[str, Any] | None = None
+    response: dict[str, Any] | None = None
+    truncated: bool = False
+    path: str | None = None
+
+    def chunks(self, plan: str = "recorded") -> list[bytes]:
+        """The body cut into reads by a chunk plan (see :func:`chunk`)."""
+        return chunk(self.body, plan, reads=self.reads)
+
+    @property
+    def name(self) -> str:
+        return f"{self.api}/{self.id}"
+
+    def to_json(self) -> dict[str, Any]:
+        doc: dict[str, Any] = {
+            "format": FORMAT,
+            "id": self.id,
+            "api": self.api,
+            "class": self.cls,
+            "description": self.description,
+            "rules": list(self.rules),
+            "provenance": dict(self.provenance),
+        }
+        if self.request is not None:
+            doc["request"] = self.request
+        if self.response is not None:
+            doc["response"] = self.response
+        try:
+            text = self.body.decode("utf-8")
+        except UnicodeDecodeError:
+            doc["body_base64"] = base64.b64encode(self.body).decode("ascii")
+            if self.reads is not None:
+                doc["reads"] = list(self.reads)
+        else:
+            if self.reads is not None and len(self.reads) > 1 and _utf8_boundaries(self.body, self.reads):
+                ends = self.reads[1:] + [len(self.body)]
+                doc["body"] = [self.body[a:b].decode("utf-8") for a, b in zip(self.reads, ends)]
+            else:
+                doc["body"] = text
+                if self.reads is not None:
+                    doc["reads"] = list(self.reads)
+        if self.read_times is not None:
+            doc["read_times"] = list(self.read_times)
+        if self.truncated:
+            doc["truncated"] = True
+        return doc
+
+
+def _utf8_boundaries(body: bytes, offsets: list[int]) -> bool:
+    """True when no offset falls inside a multi-byte UTF-8 character."""
+    return all(o >= len(body) or (body[o] & 0xC0) != 0x80 for o in offsets)
+
+
+# -- loading ---------------------------------------------------------------------------------
+
+
+def load(path: str | Path, *, api: str | None = None) -> Trace:
+    """Load a trace file (``.json``) or a raw response body (``.sse`` or anything else)."""
+    p = Path(path)
+    if not p.exists():
+        raise TraceError("no such file", path=str(path))
+    if p.is_dir():
+        raise TraceError("is a folder, not a trace (use --all DIR to replay a folder)", path=str(path))
+    try:
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise TraceError(f"cannot read: {exc.strerror}", path=str(path)) from None
+    if p.suffix == ".json":
+        trace = from_json_bytes(raw, path=str(path))
+        if api is not None and api != trace.api:
+            raise UsageError(f"{path}: the trace is {trace.api}, not {api}")
+        return trace
+    return from_body(raw, api=api, id=p.stem, path=str(path))
+
+
+def from_body(body: bytes, *, api: str | None, id: str = "body", path: str | None = None) -> Trace:
+    """A raw SSE body as a trace (class ``i``: nothing is known about it)."""
+    if api is None:
+        api = detect_api(body)
+        if api is None:
+            raise UsageError(f"{path or id}: cannot tell the wire API of a raw body; give --api ({', '.join(APIS)})")
+    elif api not in APIS:
+        raise UsageError(f"unknown API {api!r}; expected one of {', '.join(APIS)}")
+    return Trace(id=id, api=api, cls="i", body=body, description=f"raw body {path or id}",
+                 provenance={"kind": "imported"}, path=path)
+
+
+_DETECT = (
+    ("anthropic.messages", re.compile(rb'"type"\s*:\s*"(message_start|content_block_start|content_block_delta)"')),
+    ("openai.responses", re.compile(rb'"type"\s*:\s*"response\.[a-z_.]+"')),
+    ("openai.chat.completions", re.compile(rb'"(object"\s*:\s*"chat\.completion\.chunk|choices)"')),
+)
+
+
+def detect_api(body: bytes) -> str | None:
+    """Guess the wire API of a raw body from its first kilobytes (``None`` when unsure)."""
+    head = body[:16384]
+    for api, pattern in _DETECT:
+        if pattern.search(head):
+            return api
+    return None
+
+
+def from_json_bytes(raw: bytes, *, path: str | None = None) -> Trace:
+    try:
+        doc = json.loads(raw)
+    except UnicodeDecodeError:
+        raise TraceError("not UTF-8 text (a trace file is JSON)", path=path) from None
+    except json.JSONDecodeError as exc:
+        raise TraceError(f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}", path=path) from None
+    return from_json(doc, path=path)
+
+
+def _pointer(parts) -> str:
+    return "/" + "/".join(str(p).replace("~", "~0").replace("/", "~1") for p in parts) if parts else ""
+
+
+def from_json(doc: Any, *, path: str | None = None) -> Trace:
+    import jsonschema  # noqa: PLC0415 - kept off the import path of `import kit`
+
+    validator = jsonschema.Draft202012Validator(schema("trace"))
+    error = jsonschema.exceptions.best_match(validator.iter_errors(doc))
+    if error is not None:
+        raise TraceError(error.message, path=path, pointer=_pointer(error.absolute_path))
+    for i, rule in enumerate(doc["rules"]):
+        if rule not in _rules.RULES_BY_ID:
+            raise TraceError(f"unknown rule id {rule!r} (see conformance.md)", path=path, pointer=f"/rules/{i}")
+    reads = doc.get("reads")
+    if "body_base64" in doc:
+        try:
+            body = base64.b64decode(doc["body_base64"], validate=True)
+        except ValueError:
+            raise TraceError("not valid base64", path=path, pointer="/body_base64") from None
+    elif isinstance(doc["body"], list):
+        if reads is not None:
+            raise TraceError("`reads` must be absent when `body` is a list of reads", path=path, pointer="/reads")
+        parts = [s.encode("utf-8") for s in doc["body"]]
+        reads, at = [], 0
+        for s in parts:
+            reads.append(at)
+            at += len(s)
+        body = b"".join(parts)
+    else:
+        body = doc["body"].encode("utf-8")
+    if reads is not None:
+        _check_reads(reads, len(body), path)
+    times = doc.get("read_times")
+    if times is not None and (reads is None or len(times) != len(reads)):
+        raise TraceError("`read_times` needs one time per read", path=path, pointer="/read_times")
+    return Trace(
+        id=doc["id"], api=doc["api"], cls=doc["class"], body=body, reads=reads, read_times=times,
+        rules=list(doc["rules"]), description=doc["description"], provenance=doc["provenance"],
+        request=doc.get("request"), response=doc.get("response"), truncated=doc.get("truncated", False),
+        path=path,
+    )
+
+
+def _check_reads(reads: list[int], size: int, path: str | None) -> None:
+    if size and (not reads or reads[0] != 0):
+        raise TraceError("the first read must start at offset 0", path=path, pointer="/reads/0")
+    for i in range(1, len(reads)):
+        if reads[i] <= reads[i - 1]:
+            raise TraceError(f"read offsets must increase ({reads[i]} after {reads[i - 1]})", path=path, pointer=f"/reads/{i}")
+        if reads[i] >= size:
+            raise TraceError(f"read offset {reads[i]} is past the end of the {size}-byte body", path=path, pointer=f"/reads/{i}")
+
+
+# -- chunk plans ------------------------------------------------------------------------------
+
+
+def parse_chunking(plan: str) -> str:
+    """Validate a chunk plan name; returns it unchanged or raises :class:`UsageError`."""
+    if plan in ("recorded", "event", "bytewise", "whole"):
+        return plan
+    kind, _, arg = plan.partition(":")
+    if kind == "fixed" and arg.isdigit() and int(arg) > 0:
+        return plan
+    if kind == "random" and arg.isdigit():
+        return plan
+    raise UsageError(f"unknown chunk plan {plan!r}; expected one of {', '.join(CHUNK_PLANS)} "
+                     "(N a positive whole number, SEED a whole number)")
+
+
+def chunk(body: bytes, plan: str, *, reads: list[int] | None = None) -> list[bytes]:
+    """Cut ``body`` into reads.
+
+    - ``recorded``: the reads as recorded; a body without recorded reads (a raw ``.sse``
+      file) is cut as ``event``;
+    - ``event``: one read per SSE event, each ending just after the event's blank line;
+    - ``bytewise``: one byte per read; ``fixed:N``: N bytes per read;
+    - ``random:SEED``: reads of 1 to 40 bytes, reproducible from SEED;
+    - ``whole``: the whole body in one read.
+    """
+    parse_chunking(plan)
+    if not body:
+        return []
+    if plan == "recorded":
+        if reads is None:
+            return chunk(body, "event")
+        ends = reads[1:] + [len(body)]
+        return [body[a:b] for a, b in zip(reads, ends)]
+    if plan == "whole":
+        return [body]
+    if plan == "bytewise":
+        return [body[i:i + 1] for i in range(len(body))]
+    kind, _, arg = plan.partition(":")
+    if kind == "fixed":
+        n = int(arg)
+        return [body[i:i + n] for i in range(0, len(body), n)]
+    if kind == "random":
+        rng = random.Random(int(arg))
+        out, i = [], 0
+        while i < len(body):
+            n = rng.randint(1, RANDOM_MAX_READ)
+            out.append(body[i:i + n])
+            i += n
+        return out
+    # event
+    from .sse import SSEDecoder  # noqa: PLC0415
+
+    dec = SSEDecoder()
+    cuts = [ev.end for ev in dec.feed(body)]
+    out, start = [], 0
+    for end in cuts:
+        if end > start:
+            out.append(body[start:end])
+            start = end
+    if start < len(body):
+        out.append(body[start:])
+    return out
+
+
+# -- the corpus --------------------------------------------------------------------------------
+
+
+def corpus(root: str | Path | None = None, *, api: str | None = None) -> list[Trace]:
+    """Every trace under ``root`` (default: the bundled corpus), sorted by API and id."""
+    base = Path(root) if root is not None else corpus_dir()
+    if base.is_file():
+        return [load(base, api=api)]
+    if not base.is_dir():
+        raise UsageError(f"{base}: no such folder")
+    files = sorted(p for p in base.rglob("*") if p.is_file() and p.suffix in (".json", ".sse"))
+    traces = [load(p, api=api if p.suffix != ".json" else None) for p in files]
+    if api is not None:
+        traces = [t for t in traces if t.api == api]
+    return sorted(traces, key=lambda t: (t.api, t.id))
+
+
+def find(ident: str) -> Trace:
+    """A bundled trace by id (``y_text_only``) or by ``api/id``."""
+    api, _, tid = ident.rpartition("/")
+    matches = [t for t in corpus() if t.id == tid and (not api or t.api == api)]
+    if not matches:
+        raise UsageError(f"no bundled trace with id {ident!r} (kit replay --all lists them)")
+    if len(matches) > 1:
+        raise UsageError(f"trace id {ident!r} is in several APIs; say which: "
+                         + ", ".join(t.name for t in matches))
+    return matches[0]
