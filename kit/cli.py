@@ -1,0 +1,224 @@
+"""The ``kit`` command line.
+
+Exit codes (also in ``kit --help`` and README):
+
+  0  success: the stream replayed cleanly / every trace behaved as its class says /
+     no error-severity diagnostics
+  1  findings: ``replay`` of a stream with error diagnostics (truncated, in-band error,
+     invalid arguments); ``replay --all`` with a trace that did not behave as its class
+     says (a ``y_`` trace with errors, an ``n_`` trace without); ``lint`` with errors
+  2  usage error (bad option, unknown chunk plan, unknown API, no such trace id)
+  3  a trace file could not be loaded (message names the file and JSON pointer)
+  4  the stream broke the reference in a way it cannot go on from
+  70 internal error in the kit (a bug: please report it; KIT_DEBUG=1 shows the traceback)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__
+from .errors import KitError, UsageError
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_TRACE, EXIT_STREAM, EXIT_INTERNAL = 0, 1, 2, 3, 4, 70
+
+EXIT_CODES_HELP = """\b
+Exit codes:
+  0   success
+  1   findings (stream errors, a trace not behaving as its class, lint errors)
+  2   usage error
+  3   a trace file could not be loaded
+  4   the stream broke the reference
+  70  internal error (a bug in the kit; KIT_DEBUG=1 shows the traceback)
+"""
+
+API_CHOICE = click.Choice(["openai.chat.completions", "openai.responses", "anthropic.messages"])
+
+
+class KitGroup(click.Group):
+    """Turns every KitError into one line and its exit code; never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KitError as exc:
+            click.echo(f"kit: {exc.one_line()}", err=True)
+            ctx.exit(exc.exit_code)
+        except BrokenPipeError:
+            # the reader went away (kit replay ... | head): not an error
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            ctx.exit(EXIT_OK)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except Exception as exc:  # a bug in the kit
+            if os.environ.get("KIT_DEBUG"):
+                raise
+            msg = " ".join(f"{type(exc).__name__}: {exc}".split())
+            click.echo(f"kit: internal error: {msg}; please report it (KIT_DEBUG=1 shows the traceback)", err=True)
+            ctx.exit(EXIT_INTERNAL)
+
+
+@click.group(cls=KitGroup, epilog=EXIT_CODES_HELP, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="toolstream-kit")
+def main() -> None:
+    """toolstream-kit: replay streamed LLM responses with tool calls through a reference
+    accumulator, and check implementations against it.
+
+    Quick look: `kit replay --all` replays every bundled trace and prints one line each.
+    """
+
+
+# -- replay ----------------------------------------------------------------------------------
+
+
+def _chunking(ctx, param, value):
+    from .trace import parse_chunking
+
+    try:
+        return parse_chunking(value)
+    except UsageError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+@main.command(epilog=EXIT_CODES_HELP)
+@click.argument("trace", required=False)
+@click.option("--all", "all_", is_flag=True, help="Replay every trace in TRACE (a folder; default: the bundled corpus).")
+@click.option("--api", type=API_CHOICE, help="Wire API of a raw .sse body (detected from the content when omitted).")
+@click.option("--chunking", default="recorded", show_default=True, callback=_chunking,
+              help="How to cut the body into reads: recorded, event, bytewise, fixed:N, random:SEED, whole.")
+@click.option("--profile", type=click.Choice(["lenient", "strict"]), default="lenient", show_default=True,
+              help="lenient tolerates real-world dialects (warnings); strict reports them as errors.")
+@click.option("--json", "as_json", is_flag=True, help="Print the Plan document (with --all: one JSON line per trace).")
+@click.option("--quiet", "-q", is_flag=True, help="With --all: print only traces that did not behave as their class says.")
+def replay(trace: str | None, all_: bool, api: str | None, chunking: str, profile: str, as_json: bool, quiet: bool) -> None:
+    """Replay TRACE through the reference and show what happened.
+
+    TRACE is a trace file (.json), a raw SSE body (.sse, with --api or detected), or the
+    id of a bundled trace (e.g. y_text_then_tool_call). Without --json it prints a
+    timeline (each SSE event and the output events it caused), the final Plan and the
+    diagnostics.
+    """
+    from .replay import replay as run
+
+    if all_:
+        sys.exit(_replay_all(trace, api, chunking, profile, as_json, quiet))
+    if trace is None:
+        raise UsageError("give a TRACE (file or bundled trace id), or --all")
+    t = _load(trace, api)
+    result = run(t, chunking=chunking, profile=profile, timeline=not as_json)
+    if as_json:
+        from .plan import canonical_json
+
+        click.echo(canonical_json(result.plan, indent=2))
+    else:
+        from .report import timeline
+
+        click.echo(timeline(t, result))
+    sys.exit(EXIT_FINDINGS if result.errors else EXIT_OK)
+
+
+def _load(ident: str, api: str | None):
+    from .trace import find, load
+
+    p = Path(ident)
+    if p.exists() or p.suffix in (".json", ".sse") or os.sep in ident:
+        return load(p, api=api)
+    return find(ident)
+
+
+def _replay_all(folder: str | None, api: str | None, chunking: str, profile: str, as_json: bool, quiet: bool) -> int:
+    from .plan import canonical_json
+    from .replay import replay as run
+    from .report import class_verdict, summary_line
+    from .trace import corpus
+
+    traces = corpus(folder, api=api)
+    if not traces:
+        raise UsageError(f"no traces in {folder or 'the bundled corpus'}")
+    bad = 0
+    counts = {"y": 0, "n": 0, "i": 0}
+    for t in traces:
+        result = run(t, chunking=chunking, profile=profile)
+        ok, why = class_verdict(t, result)
+        counts[t.cls] += 1
+        bad += not ok
+        if as_json:
+            click.echo(canonical_json({"trace": t.name, "class": t.cls, "ok": ok, "plan": result.plan,
+                                       "diagnostics": [d.to_json() for d in result.diagnostics]}))
+        elif not quiet or not ok:
+            click.echo(summary_line(t, result, ok, why))
+    if not as_json:
+        total = len(traces)
+        click.echo(f"{total} traces ({counts['y']} y, {counts['n']} n, {counts['i']} i), chunking {chunking}, "
+                   f"profile {profile}: {total - bad} as their class says, {bad} not")
+    return EXIT_FINDINGS if bad else EXIT_OK
+
+
+# -- lint ------------------------------------------------------------------------------------
+
+
+@main.command(epilog=EXIT_CODES_HELP)
+@click.argument("traces", nargs=-1, required=True)
+@click.option("--api", type=API_CHOICE, help="Wire API of raw .sse bodies (detected when omitted).")
+@click.option("--profile", type=click.Choice(["lenient", "strict"]), default="strict", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="One JSON line per diagnostic.")
+def lint(traces: tuple[str, ...], api: str | None, profile: str, as_json: bool) -> None:
+    """List where each TRACE departs from the documented contract, with rule ids.
+
+    Exits 1 when any diagnostic is an error under the profile (strict by default: every
+    dialect deviation is an error).
+    """
+    from .replay import replay as run
+
+    errors = 0
+    for ident in traces:
+        t = _load(ident, api)
+        result = run(t, chunking="whole", profile=profile)
+        for d in result.diagnostics:
+            errors += d.severity == "error"
+            if as_json:
+                click.echo(json.dumps({"trace": t.path or t.name, **d.to_json()}, ensure_ascii=False))
+            else:
+                click.echo(f"{t.path or t.name}: {d}")
+        if not as_json and not result.diagnostics:
+            click.echo(f"{t.path or t.name}: no deviations")
+    sys.exit(EXIT_FINDINGS if errors else EXIT_OK)
+
+
+# -- docs -------------------------------------------------------------------------------------
+
+
+@main.command()
+@click.option("--check", is_flag=True, help="Exit 1 if conformance.md is not what the code generates.")
+@click.option("--file", "path", default="conformance.md", show_default=True, type=click.Path(dir_okay=False))
+def docs(check: bool, path: str) -> None:
+    """Regenerate the generated parts of conformance.md (rule table, state diagrams)."""
+    from .docs import render
+
+    p = Path(path)
+    if not p.is_file():
+        raise UsageError(f"{path}: no such file (run this from the repository's top level)")
+    old = p.read_text(encoding="utf-8")
+    new = render(old)
+    if check:
+        if new != old:
+            click.echo(f"{path} is out of date: run `kit docs`", err=True)
+            sys.exit(EXIT_FINDINGS)
+        click.echo(f"{path} is up to date")
+        return
+    if new != old:
+        p.write_text(new, encoding="utf-8")
+        click.echo(f"{path} regenerated")
+    else:
+        click.echo(f"{path} already up to date")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

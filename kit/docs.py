@@ -1,0 +1,97 @@
+"""Generate the parts of ``conformance.md`` that must match the code.
+
+``conformance.md`` holds hand-written prose plus blocks between
+``<!-- kit:begin NAME -->`` and ``<!-- kit:end NAME -->`` markers, which
+:func:`render` rewrites from the rule catalogue, the transition tables and the corpus.
+``kit docs`` writes them; ``kit docs --check`` and the test suite fail when they drift.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+from .rules import RULES
+
+__all__ = ["render", "BLOCKS"]
+
+
+def _traces_by_rule() -> dict[str, list[str]]:
+    from .trace import corpus
+
+    out: dict[str, list[str]] = defaultdict(list)
+    for t in corpus():
+        for rule in t.rules:
+            out[rule].append(t.id)
+    return out
+
+
+def rules_block() -> str:
+    by_rule = _traces_by_rule()
+    lines = ["| id | level | kind | requirement |", "|---|---|---|---|"]
+    for r in RULES:
+        requirement = r.requirement.replace("|", "\\|")
+        lines.append(f"| [`{r.id}`](#{r.id}) | {r.level} | {r.kind} | {requirement} |")
+    lines.append("")
+    api = None
+    for r in RULES:
+        if r.api != api:
+            api = r.api
+            lines.append(f"### Rules for `{api}`" if api != "sse" else "### Rules for SSE framing")
+            lines.append("")
+        lines.append(f"#### {r.id}")
+        lines.append("")
+        lines.append(f"**{r.level}**, {r.kind}. {r.requirement}")
+        lines.append("")
+        lines.append(f"Rationale: {r.rationale}")
+        lines.append("")
+        if r.evidence:
+            lines.append("Evidence: " + ", ".join(f"<{e}>" for e in r.evidence))
+            lines.append("")
+        traces = by_rule.get(r.id, [])
+        if traces:
+            lines.append("Traces: " + ", ".join(f"`{t}`" for t in sorted(traces)))
+        else:
+            lines.append("Traces: none yet")
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _diagram(table: dict, title: str) -> str:
+    lines = ["```mermaid", "stateDiagram-v2", f"    %% {title}: generated from the transition table"]
+    first = next(iter(table))[0]
+    lines.append(f"    [*] --> {first}")
+    for (state, inp), (nxt, rule) in table.items():
+        label = inp + (f" / {rule}" if rule else "")
+        lines.append(f"    {state} --> {nxt}: {label}")
+    lines.append("```")
+    return "\n".join(lines) + "\n"
+
+
+def chat_diagrams_block() -> str:
+    from .reference.chat import CHOICE_TRANSITIONS, STREAM_TRANSITIONS
+
+    return (
+        "Stream:\n\n" + _diagram(STREAM_TRANSITIONS, "chat stream")
+        + "\nEach choice:\n\n" + _diagram(CHOICE_TRANSITIONS, "chat choice")
+    )
+
+
+BLOCKS = {
+    "rules": rules_block,
+    "chat-state-diagram": chat_diagrams_block,
+}
+
+_BLOCK = re.compile(r"(<!-- kit:begin (?P<name>[a-z-]+) -->\n)(?P<body>.*?)(<!-- kit:end (?P=name) -->)", re.S)
+
+
+def render(text: str) -> str:
+    """``text`` with every known generated block rewritten."""
+
+    def sub(m: re.Match) -> str:
+        fn = BLOCKS.get(m.group("name"))
+        if fn is None:
+            return m.group(0)
+        return m.group(1) + fn() + m.group(4)
+
+    return _BLOCK.sub(sub, text)

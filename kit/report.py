@@ -1,0 +1,125 @@
+"""Human-readable output of replays: the timeline, the Plan, one-line summaries."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .replay import Replay
+from .trace import Trace
+
+__all__ = ["timeline", "format_plan", "summary_line", "class_verdict", "format_event"]
+
+
+def _short(text: str, n: int = 96) -> str:
+    text = text.replace("\n", "\\n")
+    return text if len(text) <= n else text[: n - 3] + "..."
+
+
+def _j(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def format_event(e: Any) -> str:
+    """One output event as a short line."""
+    t = e.type
+    if t in ("text.delta", "refusal.delta", "reasoning.delta"):
+        return f"{t}[{e.choice}] {_short(_j(e.text), 70)}"
+    if t == "tool_call.started":
+        return f"{t}[{e.choice}] call {e.call} id={e.call_id!r} name={e.action!r}"
+    if t == "tool_call.arguments.delta":
+        return f"{t}[{e.choice}] call {e.call} {_short(_j(e.delta), 70)}"
+    if t == "tool_call.done":
+        extra = "  INVALID ARGUMENTS" if e.invalid_arguments else ""
+        return f"{t}[{e.choice}] call {e.call} {e.action}({_short(e.arguments, 60)}) id={e.call_id!r}{extra}"
+    if t == "message.done":
+        return f"{t}[{e.choice}] finish_reason={e.finish_reason!r}"
+    if t == "usage":
+        return f"usage {_j(e.usage)}"
+    if t == "error":
+        return f"error {_j(e.error)}"
+    return repr(e)
+
+
+def format_plan(plan: dict[str, Any]) -> str:
+    lines = [f"Plan ({plan['api']}):"]
+    for ch in plan["choices"]:
+        lines.append(f"  choice {ch['index']}: finish_reason {ch['finish_reason']!r}")
+        for cmd in ch["commands"]:
+            if cmd["type"] == "SAY":
+                lines.append(f"    SAY {_short(_j(cmd['text']), 100)}")
+            else:
+                params = "INVALID " + _short(_j(cmd["arguments"]), 70) if cmd.get("invalid_arguments") \
+                    else _short(_j(cmd["parameters"]), 70)
+                note = "  (not dispatched)" if cmd.get("dispatched") is False else ""
+                lines.append(f"    DO  {cmd['action']} {params}  call_id={cmd['call_id']!r}{note}")
+        if not ch["commands"]:
+            lines.append("    (no commands)")
+        if ch.get("refusal") is not None:
+            lines.append(f"    refusal {_short(_j(ch['refusal']), 100)}")
+        for tool in ch.get("server_tools") or []:
+            lines.append(f"    server tool {_short(_j(tool), 100)}")
+    if not plan["choices"]:
+        lines.append("  (no choices)")
+    if plan.get("usage") is not None:
+        lines.append(f"  usage {_j(plan['usage'])}")
+    if plan.get("error") is not None:
+        lines.append(f"  error {_j(plan['error'])}")
+    return "\n".join(lines)
+
+
+def timeline(trace: Trace, result: Replay) -> str:
+    lines = [f"{trace.name} (class {trace.cls}): {len(trace.body)} bytes in {result.reads} reads "
+             f"(chunking {result.chunking}), {result.events} SSE events, profile {result.profile}"]
+    if trace.description and trace.provenance.get("kind") != "imported":
+        lines.append(f"  {trace.description}")
+    lines.append("")
+    for step in result.timeline or []:
+        if step.sse is None:
+            head = "end of stream"
+        else:
+            name = "" if step.sse.event == "message" else f" event={step.sse.event}"
+            head = f"#{step.sse.index:<4} @{step.sse.offset:<6} read {step.read}{name}  {_short(step.sse.data)}"
+        lines.append(head)
+        for e in step.outputs:
+            lines.append(f"      -> {format_event(e)}")
+    lines.append("")
+    lines.append(format_plan(result.plan))
+    lines.append("")
+    if result.diagnostics:
+        lines.append(f"Diagnostics ({len(result.diagnostics)}):")
+        lines.extend(f"  {d}" for d in result.diagnostics)
+    else:
+        lines.append("Diagnostics: none")
+    return "\n".join(lines)
+
+
+def class_verdict(trace: Trace, result: Replay) -> tuple[bool, str]:
+    """Did the reference treat the trace as its class says? (y: no errors; n: an error; i: anything)."""
+    errors = result.errors
+    if trace.cls == "y":
+        return (not errors, f"{len(errors)} error(s): {', '.join(sorted({d.rule for d in errors}))}" if errors else "")
+    if trace.cls == "n":
+        return (bool(errors), "" if errors else "invalid trace replayed without any error")
+    return True, ""
+
+
+def summary_line(trace: Trace, result: Replay, ok: bool, why: str) -> str:
+    says = dos = 0
+    finishes = []
+    for ch in result.plan["choices"]:
+        says += sum(c["type"] == "SAY" for c in ch["commands"])
+        dos += sum(c["type"] == "DO" for c in ch["commands"])
+        finishes.append(str(ch["finish_reason"]))
+    counts: dict[str, int] = {}
+    for d in result.diagnostics:
+        counts[d.severity] = counts.get(d.severity, 0) + 1
+    diag = ", ".join(f"{counts[s]} {s}{'s' if counts[s] != 1 else ''}" for s in ("error", "warning", "info") if s in counts)
+    errs = sorted({d.rule for d in result.errors})
+    shape = f"{says} SAY, {dos} DO, finish {'/'.join(finishes) or '-'}"
+    tail = f"; {diag}" if diag else ""
+    if errs and ok:
+        tail += f" [{', '.join(errs)}]"
+    mark = "ok  " if ok else "FAIL"
+    line = f"{mark} {trace.cls} {trace.id:<44} {shape}{tail}"
+    return line + (f"  <- {why}" if why else "")
