@@ -42,8 +42,9 @@ class SSEEvent:
     """One dispatched event.
 
     ``index`` is the event's 0-based number in the stream, ``offset`` the byte offset of
-    its first field line and ``end`` the byte offset just past the blank line that
-    dispatched it (the point from which a consumer can act on it).
+    its first field line and ``end`` the byte offset just past the CR or LF that ended the
+    blank line which dispatched it (the point from which a consumer can act on it; for a
+    CRLF, just past the CR, whether or not the LF has arrived yet).
     """
 
     data: str
@@ -179,7 +180,7 @@ class SSEDecoder:
                 end, nxt = lf, lf + 1
             else:
                 break
-            self._line(bytes(buf[pos:end]), self._base + pos, self._base + nxt, out)
+            self._line(bytes(buf[pos:end]), self._base + pos, self._base + end + 1, out)
             pos = nxt
         del buf[:pos]
         self._base += pos

@@ -264,7 +264,8 @@ def chunk(body: bytes, plan: str, *, reads: list[int] | None = None) -> list[byt
     from .sse import SSEDecoder  # noqa: PLC0415
 
     dec = SSEDecoder()
-    cuts = [ev.end for ev in dec.feed(body)]
+    # cut just after each event's blank line (after the LF of a CRLF, kept together)
+    cuts = [ev.end + 1 if body[ev.end - 1:ev.end + 1] == b"\r\n" else ev.end for ev in dec.feed(body)]
     out, start = [], 0
     for end in cuts:
         if end > start:
