@@ -166,7 +166,12 @@ def from_json(doc: Any, *, path: str | None = None) -> Trace:
     validator = jsonschema.Draft202012Validator(schema("trace"))
     error = jsonschema.exceptions.best_match(validator.iter_errors(doc))
     if error is not None:
-        raise TraceError(error.message, path=path, pointer=_pointer(error.absolute_path))
+        message = error.message
+        if error.validator == "oneOf" and not error.absolute_path:
+            message = "needs exactly one of `body` and `body_base64`"
+        elif len(message) > 200:
+            message = message[:197] + "..."
+        raise TraceError(message, path=path, pointer=_pointer(error.absolute_path))
     for i, rule in enumerate(doc["rules"]):
         if rule not in _rules.RULES_BY_ID:
             raise TraceError(f"unknown rule id {rule!r} (see conformance.md)", path=path, pointer=f"/rules/{i}")
