@@ -79,7 +79,7 @@ def chat_diagrams_block() -> str:
 
 BLOCKS = {
     "rules": rules_block,
-    "chat-state-diagram": chat_diagrams_block,
+    "state-diagram-chat": chat_diagrams_block,
 }
 
 _BLOCK = re.compile(r"(<!-- kit:begin (?P<name>[a-z-]+) -->\n)(?P<body>.*?)(<!-- kit:end (?P=name) -->)", re.S)

@@ -1,0 +1,42 @@
+"""conformance.md and the rule catalogue cannot drift apart."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from kit.docs import render
+from kit.rules import RULES, RULES_BY_ID
+
+DOC = Path(__file__).resolve().parent.parent / "conformance.md"
+
+
+def test_conformance_md_is_generated_from_the_code():
+    text = DOC.read_text(encoding="utf-8")
+    assert render(text) == text, "conformance.md is out of date: run `kit docs`"
+
+
+def test_every_rule_documented_once():
+    text = DOC.read_text(encoding="utf-8")
+    for rule in RULES:
+        assert text.count(f"#### {rule.id}\n") == 1, rule.id
+    documented = set(re.findall(r"^#### ([a-z0-9-]+)$", text, re.M))
+    assert documented == set(RULES_BY_ID)
+
+
+def test_rule_catalogue_well_formed():
+    assert len(RULES_BY_ID) == len(RULES), "duplicate rule id"
+    for r in RULES:
+        assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)+", r.id), r.id
+        assert r.level in ("MUST", "SHOULD") and r.kind in ("fault", "dialect", "info", "behaviour")
+        assert r.requirement.endswith(".") and r.evidence, r.id
+        assert all(e.startswith("https://") for e in r.evidence), r.id
+
+
+def test_rule_ids_used_in_code_exist():
+    root = Path(__file__).resolve().parent.parent / "kit"
+    used = set()
+    for path in root.rglob("*.py"):
+        used |= set(re.findall(r'"((?:sse|chat)-[a-z0-9-]+)"', path.read_text()))
+    unknown = used - set(RULES_BY_ID)
+    assert not unknown, unknown

@@ -1,0 +1,46 @@
+"""Every real recorded Chat Completions stream in ../shared/real-traces replays cleanly
+and yields the tool names and call ids its manifest lists (skipped with a reason when the
+shared folder is absent)."""
+
+from __future__ import annotations
+
+import pytest
+
+from kit.replay import replay
+from kit.trace import load
+
+from .conftest import REAL_TRACES
+
+API_DIRS = {"chat_completions": "openai.chat.completions"}
+
+
+def _entries():
+    import json
+
+    manifest = REAL_TRACES / "manifest.json"
+    if not manifest.is_file():
+        return [pytest.param(None, marks=pytest.mark.skip(reason="../shared/real-traces is absent"), id="absent")]
+    return [pytest.param(e, id=e["file"]) for e in json.loads(manifest.read_text()) if e["api"] in API_DIRS]
+
+
+@pytest.mark.real_traces
+@pytest.mark.parametrize("entry", _entries())
+def test_real_trace_replays_with_manifest_calls(entry):
+    trace = load(REAL_TRACES / entry["file"], api=API_DIRS[entry["api"]])
+    results = {plan: replay(trace, chunking=plan) for plan in ("recorded", "bytewise", "random:11", "whole")}
+    plans = {plan: r.plan for plan, r in results.items()}
+    first = plans["recorded"]
+    assert all(p == first for p in plans.values()), "plan depends on the chunk plan"
+    dos = [c for ch in first["choices"] for c in ch["commands"] if c["type"] == "DO"]
+    assert [d["action"] for d in dos] == entry["tool_names"]
+    assert [d["call_id"] for d in dos] == entry["tool_call_ids"]
+    assert all(not d.get("invalid_arguments") and d.get("dispatched", True) for d in dos)
+    finishes = sorted({ch["finish_reason"] for ch in first["choices"] if ch["finish_reason"] not in (None, "error")})
+    assert finishes == sorted(set(entry["finish"]))
+    if entry["has_text"]:
+        assert any(c["type"] == "SAY" for ch in first["choices"] for c in ch["commands"])
+    errors = {d.rule for d in results["recorded"].errors}
+    if "error_object_in_stream" in entry["quirks"]:
+        assert errors == {"chat-in-band-error"} and first["error"] is not None
+    else:
+        assert errors == set(), errors
