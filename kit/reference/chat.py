@@ -226,10 +226,10 @@ class ChatReference:
         return out
 
     def _chunk(self, obj: dict, out: list) -> None:
-        if obj.get("object") != "chat.completion.chunk":
+        err = obj.get("error")
+        if obj.get("object") != "chat.completion.chunk" and not (err and "choices" not in obj):
             value = obj.get("object", "<missing>")
             self._once("chat-chunk-object", str(value), f"chunk `object` is {value!r}, not 'chat.completion.chunk'")
-        err = obj.get("error")
         if err:
             self._in_band_error(err, out)
         usage = obj.get("usage")

@@ -1,0 +1,73 @@
+"""Every bundled trace: well-formed metadata, the reference treats it as its class says,
+its Plan does not depend on the chunk plan, and the Plan matches its snapshot."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jsonschema
+import pytest
+from syrupy.extensions.json import JSONSnapshotExtension
+
+from kit._resources import schema
+from kit.replay import replay
+from kit.rules import RULES
+from kit.trace import corpus
+
+TRACES = corpus()
+IDS = [f"{t.api}.{t.id}" for t in TRACES]
+PLAN_VALIDATOR = jsonschema.Draft202012Validator(schema("plan"))
+
+
+@pytest.fixture
+def snapshot_json(snapshot):
+    return snapshot.use_extension(JSONSnapshotExtension)
+
+
+def test_corpus_is_not_empty():
+    assert len([t for t in TRACES if t.api == "openai.chat.completions"]) >= 35
+
+
+@pytest.mark.parametrize("trace", TRACES, ids=IDS)
+def test_metadata(trace):
+    assert Path(trace.path).stem == trace.id
+    assert Path(trace.path).parent.name == trace.api
+    assert trace.id.startswith(trace.cls + "_")
+    if trace.provenance["kind"] == "synthetic":
+        assert trace.provenance.get("evidence"), "a synthetic trace cites the behaviour it models"
+
+
+@pytest.mark.parametrize("trace", TRACES, ids=IDS)
+def test_reference_treats_trace_as_its_class_says(trace):
+    result = replay(trace)
+    errors = {d.rule for d in result.errors}
+    if trace.cls == "y":
+        assert not errors, [str(d) for d in result.errors]
+    elif trace.cls == "n":
+        assert errors, "an invalid trace must produce an error diagnostic"
+        assert errors & set(trace.rules), f"its errors {errors} are not among its rules {trace.rules}"
+    observed = {d.rule for d in result.diagnostics} | {d.rule for d in replay(trace, profile="strict").diagnostics}
+    missing = observed - set(trace.rules)
+    assert not missing, f"diagnostics {sorted(missing)} are not listed in the trace's rules"
+
+
+@pytest.mark.parametrize("trace", TRACES, ids=IDS)
+def test_plan_is_valid_and_chunk_invariant(trace):
+    base = replay(trace, keep_outputs=True)
+    PLAN_VALIDATOR.validate(base.plan)
+    for plan in ("event", "bytewise", "whole", "fixed:5", "random:1", "random:2"):
+        other = replay(trace, chunking=plan, keep_outputs=True)
+        assert other.plan == base.plan, plan
+        assert other.outputs == base.outputs, plan
+
+
+@pytest.mark.parametrize("trace", TRACES, ids=IDS)
+def test_plan_snapshot(trace, snapshot_json):
+    assert replay(trace).plan == snapshot_json
+
+
+def test_every_stream_rule_is_exercised_by_a_trace():
+    """Each rule a stream can trigger (not a pure behaviour rule) has a trace that lists it."""
+    listed = {r for t in TRACES for r in t.rules}
+    chat_rules = {r.id for r in RULES if r.api == "openai.chat.completions" and r.kind != "behaviour"}
+    assert not chat_rules - listed, sorted(chat_rules - listed)
