@@ -303,7 +303,7 @@ RULES: tuple[Rule, ...] = (
        "vellum); the vLLM xlam parser duplicated them.",
        gh("cline/cline#13001"), gh("vellum-ai/vellum-assistant#34574"), gh("vllm-project/vllm#51697")),
     _r("chat-dispatch-at-finish", "MUST", "behaviour", CHAT,
-       "A consumer MUST dispatch a tool call only when its choice finishes (its `finish_reason`, else `[DONE]`), never on an index switch or because the partial arguments parse, and never from a truncated stream.",
+       "A consumer MUST dispatch a tool call only when its choice finishes (its `finish_reason`, else `[DONE]`), never on an index switch or because the partial arguments parse, and never from a truncated or failed stream.",
        "The Vercel AI SDK ran tools with truncated inputs that happened to parse (VULN-6861); "
        "openai-python emits `arguments.done` with empty arguments on an index switch.",
        gh("vercel/ai#13137"), gh("openai/openai-ruby#638")),

@@ -19,7 +19,7 @@ Two levels of state, each with every legal move in one table below:
 
 Tool calls are dispatched (``ToolCallDone``) when their choice finishes, or at
 ``[DONE]`` for a choice that never sent a finish reason; never on an index switch and
-never from a truncated stream. Call identity follows the Plan conventions: a fragment
+never from a truncated or failed stream (``finish_reason: "error"``, an in-band error). Call identity follows the Plan conventions: a fragment
 is routed by ``index``; a different non-empty ``id`` at a used index goes to the call
 with that id, else opens a new call when it also carries a name, else continues the
 call (a placeholder id); a fragment without ``index`` goes to the call with its id, else
@@ -524,7 +524,15 @@ class ChatReference:
                        f"finish_reason 'stop' on choice {choice.index} with {len(choice.calls)} tool call(s)")
         elif reason == "tool_calls" and not has_calls:
             self._note("chat-finish-reason-conflict", f"finish_reason 'tool_calls' on choice {choice.index} without a tool call")
-        self._dispatch(choice, out)
+        if reason == "error":
+            # the choice failed: its calls never became complete, so none is dispatched
+            if not self._error_seen:
+                self._note("chat-in-band-error", f"choice {choice.index} finished with 'error' (no error object)")
+            self._error_seen = True
+            for call in choice.calls:
+                call.done = True
+        else:
+            self._dispatch(choice, out)
         out.append(ev.MessageDone(choice.index, reason))
 
     def _end_choice(self, choice: _Choice, out: list, *, complete: bool, reason: str | None = None) -> None:

@@ -13,28 +13,31 @@ Each mutant (``tests/mutants/m*.py``) subclasses :class:`NaiveChat` and override
 method with the buggy version of it that real stream handlers have shipped. Every step
 a mutant may want to break is therefore a small method of its own:
 
-==========================  =====================================================
-``lines(reads)``            bytes -> decoded lines (buffering across reads)
-``split_field(line)``       one line -> ``(field, value)`` or ``None`` (comment)
-``sse_line(line)``          the SSE event state machine (blank line dispatches)
-``end_of_body()``           the final event without its closing blank line
-``on_event(name, data)``    ``[DONE]``, ``event: error``, JSON payloads
-``on_chunk(obj)``           one chunk: error, usage, choices
-``usage_of(obj)``           the usage a chunk carries (normalised)
-``on_choice(ch)``           one choice: delta, finish reason
-``choice_index(ch)``        which choice a chunk's choice belongs to
-``on_delta(c, delta)``      reasoning, content, refusal, tool calls
-``on_text(c, text)``        visible text -> SAY runs
-``on_refusal(c, text)``     refusal text
-``on_reasoning(c, text)``   reasoning text (never shown)
-``route(c, frag)``          which call a tool-call fragment belongs to
-``set_header(call, ...)``   id / name (set once)
-``add_arguments(call, a)``  arguments (appended)
-``on_finish(c, raw)``       a finish reason
-``dispatch(c)``             complete the choice's calls
-``parse_arguments(s)``      ``(parameters, invalid)``
-``end_of_stream()``         ``[DONE]`` seen or not: truncation, in-band errors
-==========================  =====================================================
+===============================  ===============================================
+``lines(reads)``                 bytes -> decoded lines (buffering across reads)
+``split_field(line)``            one line -> ``(field, value)``, ``None`` for a comment
+``sse_line(line)``               the SSE event state (a blank line dispatches)
+``end_of_body()``                a final event without its closing blank line
+``on_event(name, data)``         ``[DONE]``, ``event: error``, JSON payloads
+``on_done()`` / ``on_error(e)``  the sentinel; an in-band error (the first is kept)
+``on_chunk(obj)``                one chunk: error, usage, choices
+``usage_of(obj)``                the usage a chunk carries (normalised)
+``choice_index(ch)``             which choice a chunk's choice belongs to
+``on_choice(ch)``                one choice: delta, then finish reason
+``on_delta(c, delta)``           reasoning, content, refusal, tool calls, in that order
+``on_text`` / ``on_refusal`` /   visible text (SAY runs), refusal text, reasoning
+``on_reasoning``                 (never shown)
+``fragment_fields(frag)``        a fragment's index, id, name, function object
+``on_fragment(c, frag)``         one tool-call fragment
+``route(c, index, id, name)``    which call a fragment belongs to (call identity)
+``open_call(c, index)``          a new call (closes the open SAY)
+``set_header(c, call, ...)``     id / name (set once)
+``add_arguments(call, args)``    arguments (appended; an object taken as its value)
+``on_finish(c, raw)``            a finish reason (normalised; dispatches)
+``dispatch(c)`` / ``complete``   complete the choice's calls / one call
+``parse_arguments(s)``           ``(parameters, invalid)``
+``end_of_stream()``              no ``[DONE]``: truncation, in-band errors
+===============================  ===============================================
 
 Usage (the "simplest implementation" contract the kit accepts)::
 
@@ -146,11 +149,8 @@ class NaiveChat:
             buf = buf[start:]
         if first and buf.startswith(b"\xef\xbb\xbf"):
             buf = buf[3:]
-        if buf.endswith(b"\r"):
-            yield buf[:-1].decode("utf-8", "replace")
-            buf = b""
-        if buf:
-            yield from (p.decode("utf-8", "replace") for p in buf.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n"))
+        if buf:  # the last line: no line end, or a CR that no LF followed
+            yield buf.removesuffix(b"\r").decode("utf-8", "replace")
 
     def split_field(self, line: str) -> tuple[str, str] | None:
         """``field: value`` (one space after the colon removed); ``None`` for a comment."""
@@ -189,7 +189,7 @@ class NaiveChat:
     def on_event(self, name: str, data: str) -> None:
         if self.done:
             return  # nothing counts after [DONE]
-        if data.strip() == "[DONE]":
+        if data.startswith("[DONE]") and data.strip() == "[DONE]":
             self.on_done()
             return
         try:
@@ -326,7 +326,7 @@ class NaiveChat:
         c.finished = False
         if call.done:
             return  # already dispatched
-        self.set_header(c, call, fid, name)
+        self.set_header(c, call, frag, fid, name)
         if not call.seen:
             call.seen = True
             call.started_id, call.started_name = call.id, call.name
@@ -361,7 +361,8 @@ class NaiveChat:
         c.last = call
         return call
 
-    def set_header(self, c: Choice, call: Call, fid: str | None, name: str | None) -> None:
+    def set_header(self, c: Choice, call: Call, frag: dict, fid: str | None, name: str | None) -> None:
+        """Set ``id`` and ``name`` once (``fid``/``name`` are the non-empty strings of ``frag``)."""
         if fid is not None and call.id is None:
             call.id = fid
             c.by_id.setdefault(fid, call)
@@ -386,6 +387,9 @@ class NaiveChat:
         c.finish = self.normalise_finish(raw)
         c.finish_seen = True
         c.finished = True
+        if c.finish == "error":
+            self.error_seen = True  # a failed choice: its calls are never dispatched
+            return
         self.dispatch(c)
 
     def dispatch(self, c: Choice) -> None:
