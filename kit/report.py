@@ -68,6 +68,55 @@ def format_plan(plan: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _describe_chat(data: str) -> str | None:
+    """A short account of a Chat Completions chunk: what each choice's delta carries."""
+    try:
+        doc = json.loads(data)
+    except ValueError:
+        return None
+    if type(doc) is not dict:
+        return None
+    parts = []
+    if doc.get("error"):
+        parts.append(f"error {_short(_j(doc['error']), 60)}")
+    choices = doc.get("choices")
+    if choices == []:
+        parts.append("choices: []")
+    for ch in choices if type(choices) is list else []:
+        if type(ch) is not dict:
+            continue
+        bits = []
+        delta = ch.get("delta")
+        if type(delta) is dict:
+            for key in ("reasoning_content", "reasoning", "content", "refusal"):
+                v = delta.get(key)
+                if v not in (None, "", []):
+                    bits.append(f"{key} {_short(_j(v), 40)}")
+            for f in delta.get("tool_calls") or []:
+                if type(f) is not dict:
+                    continue
+                fn = f.get("function") if type(f.get("function")) is dict else {}
+                desc = [f"index={f.get('index', '-')}"]
+                if f.get("id"):
+                    desc.append(f"id={f['id']}")
+                if fn.get("name"):
+                    desc.append(f"name={fn['name']}")
+                if "arguments" in fn:
+                    desc.append(f"args {_short(_j(fn['arguments']), 30)}")
+                bits.append("tool_call[" + " ".join(desc) + "]")
+        elif "delta" not in ch:
+            bits.append("no delta")
+        if ch.get("finish_reason") is not None:
+            bits.append(f"finish {ch['finish_reason']!r}")
+        parts.append(f"[{ch.get('index', '?')}] " + (", ".join(bits) if bits else "(empty delta)"))
+    if doc.get("usage"):
+        parts.append(f"usage {_short(_j(doc['usage']), 50)}")
+    return "; ".join(parts) if parts else None
+
+
+_DESCRIBE = {"openai.chat.completions": _describe_chat}
+
+
 def timeline(trace: Trace, result: Replay) -> str:
     lines = [f"{trace.name} (class {trace.cls}): {len(trace.body)} bytes in {result.reads} reads "
              f"(chunking {result.chunking}), {result.events} SSE events, profile {result.profile}"]
@@ -79,7 +128,9 @@ def timeline(trace: Trace, result: Replay) -> str:
             head = "end of stream"
         else:
             name = "" if step.sse.event == "message" else f" event={step.sse.event}"
-            head = f"#{step.sse.index:<4} @{step.sse.offset:<6} read {step.read}{name}  {_short(step.sse.data)}"
+            describe = _DESCRIBE.get(result.api)
+            what = (describe(step.sse.data) if describe else None) or _short(step.sse.data)
+            head = f"#{step.sse.index:<4} @{step.sse.offset:<6} read {step.read}{name}  {what}"
         lines.append(head)
         for e in step.outputs:
             lines.append(f"      -> {format_event(e)}")
