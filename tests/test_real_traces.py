@@ -44,3 +44,19 @@ def test_real_trace_replays_with_manifest_calls(entry):
         assert errors == {"chat-in-band-error"} and first["error"] is not None
     else:
         assert errors == set(), errors
+
+
+@pytest.mark.real_traces
+def test_cli_replays_the_real_chat_folder():
+    from click.testing import CliRunner
+
+    from kit.cli import main
+
+    folder = REAL_TRACES / "chat_completions"
+    if not folder.is_dir():
+        pytest.skip("../shared/real-traces is absent")
+    r = CliRunner().invoke(main, ["replay", "--all", str(folder), "--api", "openai.chat.completions"])
+    assert r.exit_code == 0, r.output
+    count = len(list(folder.glob("*.sse")))
+    assert f"{count} traces (0 y, 0 n, {count} i)" in r.output
+    assert "Traceback" not in r.output
