@@ -28,6 +28,7 @@ FINISH_REASONS = ("stop", "tool_calls", "length", "content_filter", "error", "in
 
 _loads = json.loads
 _JSONError = json.JSONDecodeError
+_BLOCK = 256
 
 
 def parse_arguments(arguments: str) -> tuple[Any, bool]:
@@ -81,20 +82,24 @@ class PlanBuilder:
     def add(self, event: Any) -> None:
         t = event.type
         if t == "text.delta":
-            c = self._choice(event.choice)
+            c = self._choices.get(event.choice) or self._choice(event.choice)
             if c.open_say:
                 c.say.append(event.text)  # type: ignore[union-attr]
             elif event.text:
                 c.say = [event.text]
                 c.commands.append({"type": "SAY", "_pieces": c.say})
                 c.open_say = True
+        elif t == "tool_call.arguments.delta":
+            c = self._choices.get(event.choice) or self._choice(event.choice)
+            call = c.calls.get(event.call) or self._call(c, event.call, None, None)
+            pending = call["_args"]
+            pending.append(event.delta)
+            if len(pending) >= _BLOCK:  # memory follows the arguments' size, not the fragment count
+                call["_blocks"].append("".join(pending))
+                pending.clear()
         elif t == "tool_call.started":
             c = self._choice(event.choice)
             self._call(c, event.call, event.call_id, event.action)
-        elif t == "tool_call.arguments.delta":
-            c = self._choice(event.choice)
-            call = c.calls.get(event.call) or self._call(c, event.call, None, None)
-            call["_args"].append(event.delta)
         elif t == "tool_call.done":
             c = self._choice(event.choice)
             call = c.calls.get(event.call) or self._call(c, event.call, event.call_id, event.action)
@@ -107,6 +112,8 @@ class PlanBuilder:
             else:
                 call.pop("invalid_arguments", None)
             call["_done"] = True
+            call["_args"] = []
+            call["_blocks"] = []
         elif t == "refusal.delta":
             c = self._choice(event.choice)
             if c.refusal is None:
@@ -127,7 +134,7 @@ class PlanBuilder:
             raise ValueError(f"unknown event type {t!r}")
 
     def _call(self, c: _Choice, call: int, call_id: str | None, action: str | None) -> dict[str, Any]:
-        entry = {"type": "DO", "call_id": call_id, "action": action, "_args": [], "_done": False}
+        entry = {"type": "DO", "call_id": call_id, "action": action, "_args": [], "_blocks": [], "_done": False}
         c.calls[call] = entry
         c.commands.append(entry)
         c.open_say = False
@@ -144,7 +151,7 @@ class PlanBuilder:
                     continue
                 out = {k: v for k, v in cmd.items() if not k.startswith("_")}
                 if not cmd["_done"]:  # never dispatched: what arrived, as it is
-                    out["arguments"] = "".join(cmd["_args"])
+                    out["arguments"] = "".join(cmd["_blocks"]) + "".join(cmd["_args"])
                     out["parameters"], invalid = parse_arguments(out["arguments"])
                     if invalid:
                         out["invalid_arguments"] = True

@@ -60,7 +60,16 @@ def replay_reads(api: str, reads: list[bytes], *, chunking: str = "recorded", pr
     outputs: list[Any] | None = [] if keep_outputs else None
     feed = machine.feed
     count = 0
-    for n, data in enumerate(reads):
+    if steps is None and outputs is None:  # the common case: only the plan is wanted
+        dfeed = decoder.feed
+        for data in reads:
+            for sse in dfeed(data):
+                feed(sse)
+                count += 1
+        reads_done = True
+    else:
+        reads_done = False
+    for n, data in enumerate(reads if not reads_done else ()):
         for sse in decoder.feed(data):
             count += 1
             out = feed(sse)

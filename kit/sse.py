@@ -114,7 +114,8 @@ class SSEDecoder:
             last = buf.rfind(b"\n")
             if last < 0:
                 return out
-            lines = bytes(buf[:last]).split(b"\n")
+            with memoryview(buf) as view:
+                lines = view[:last].tobytes().split(b"\n")
             pos = self._base
             del buf[: last + 1]
             self._base = pos + last + 1

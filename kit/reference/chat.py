@@ -101,11 +101,14 @@ FINISH_REASONS = {
 }
 
 _loads = json.loads
+_scan = json.JSONDecoder().scan_once  # the C scanner; json.loads with its wrappers peeled off
 _JSONError = json.JSONDecodeError
+_new = tuple.__new__  # builds an event tuple without a Python-level __new__ frame
+_BLOCK = 256
 
 
 class _Call:
-    __slots__ = ("ordinal", "index", "id", "name", "type", "args", "obj", "done", "fragments", "repeat_noted")
+    __slots__ = ("ordinal", "index", "id", "name", "type", "args", "blocks", "obj", "done", "fragments", "repeat_noted")
 
     def __init__(self, ordinal: int, index: int | None) -> None:
         self.ordinal = ordinal
@@ -113,7 +116,10 @@ class _Call:
         self.id: str | None = None
         self.name: str | None = None
         self.type: Any = None
+        # argument fragments: `args` holds the newest pieces, joined into `blocks` every
+        # _BLOCK pieces, so memory follows the arguments' size, not the fragment count
         self.args: list[str] = []
+        self.blocks: list[str] = []
         self.obj: Any = None  # arguments sent as a JSON value, not a string
         self.done = False
         self.fragments = 0
@@ -161,7 +167,12 @@ class ChatReference:
         if data[:6] == "[DONE]" and data.strip() == "[DONE]":
             return self._stream("done", None)
         try:
-            obj = _loads(data)
+            try:
+                obj, end = _scan(data, 0)
+            except StopIteration:
+                end = -1
+            if end != len(data):  # leading/trailing whitespace or an error: the full decoder says which
+                obj = _loads(data)
         except (_JSONError, RecursionError):
             shown = data if len(data) <= 40 else data[:37] + "..."
             return self._stream("invalid", f"data is not JSON: {shown!r}")
@@ -316,6 +327,35 @@ class ChatReference:
 
     def _delta(self, choice: _Choice, delta: dict, out: list) -> None:
         ci = choice.index
+        if len(delta) == 1:
+            # The two shapes that make up nearly every stream take a short path that does
+            # exactly what the general code below does for them.
+            content = delta.get("content")
+            if type(content) is str:  # {"content": "..."}
+                if content:
+                    if choice.state is not TEXT:
+                        self._move(choice, "text")
+                    out.append(_new(ev.TextDelta, (ci, content)))
+                return
+            calls = delta.get("tool_calls")
+            if type(calls) is list and len(calls) == 1 and choice.state is TOOLS:
+                frag = calls[0]  # {"index": i, "function": {"arguments": "..."}} continuing a call
+                if type(frag) is dict and len(frag) == 2:
+                    fn = frag.get("function")
+                    index = frag.get("index")
+                    if type(fn) is dict and len(fn) == 1 and type(index) is int:
+                        args = fn.get("arguments")
+                        call = choice.by_index.get(index)
+                        if type(args) is str and call is not None and call.fragments and not call.done:
+                            call.fragments += 1
+                            if args:
+                                pending = call.args
+                                pending.append(args)
+                                if len(pending) >= _BLOCK:
+                                    call.blocks.append("".join(pending))
+                                    pending.clear()
+                                out.append(_new(ev.ToolCallArgumentsDelta, (ci, call.ordinal, args)))
+                            return
         for key in ("reasoning_content", "reasoning"):
             r = delta.get(key)
             if type(r) is str and r:
@@ -335,7 +375,7 @@ class ChatReference:
                 if content:
                     if choice.state is not TEXT:
                         self._move(choice, "text")
-                    out.append(ev.TextDelta(ci, content))
+                    out.append(_new(ev.TextDelta, (ci, content)))
             elif type(content) is list:
                 self._content_parts(choice, content, out)
             else:
@@ -480,8 +520,12 @@ class ChatReference:
             args = fn["arguments"]
             if type(args) is str:
                 if args:
-                    call.args.append(args)
-                    out.append(ev.ToolCallArgumentsDelta(ci, call.ordinal, args))
+                    pending = call.args
+                    pending.append(args)
+                    if len(pending) >= _BLOCK:
+                        call.blocks.append("".join(pending))
+                        pending.clear()
+                    out.append(_new(ev.ToolCallArgumentsDelta, (ci, call.ordinal, args)))
             elif args is None:
                 self._once("chat-arguments-string", ("null", ci, call.ordinal),
                            f"`arguments: null` on call {call.id!r}; ignored")
@@ -551,11 +595,12 @@ class ChatReference:
             if call.done:
                 continue
             call.done = True
-            if call.obj is not None and len(call.args) == 1:
+            if call.obj is not None and len(call.args) == 1 and not call.blocks:
                 arguments, parameters, invalid = call.args[0], call.obj, False
             else:
-                arguments = "".join(call.args)
+                arguments = "".join(call.blocks) + "".join(call.args)
                 parameters, invalid = parse_arguments(arguments)
+            call.args = call.blocks = []  # released: the done event carries the arguments
             if invalid:
                 shown = arguments if len(arguments) <= 60 else arguments[:57] + "..."
                 self._note("chat-arguments-json", f"arguments of call {call.id!r} ({call.name!r}) are not valid JSON: "
