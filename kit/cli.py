@@ -91,7 +91,7 @@ def _chunking(ctx, param, value):
 @click.argument("trace", required=False)
 @click.option("--all", "all_", is_flag=True, help="Replay every trace in TRACE (a folder; default: the bundled corpus).")
 @click.option("--api", type=API_CHOICE, help="Wire API of a raw .sse body (detected from the content when omitted).")
-@click.option("--chunking", default="recorded", show_default=True, callback=_chunking,
+@click.option("--chunking", default="recorded", show_default=True, callback=_chunking, metavar="PLAN",
               help="How to cut the body into reads: recorded, event, bytewise, fixed:N, random:SEED, whole.")
 @click.option("--profile", type=click.Choice(["lenient", "strict"]), default="lenient", show_default=True,
               help="lenient tolerates real-world dialects (warnings); strict reports them as errors.")

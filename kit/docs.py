@@ -77,9 +77,29 @@ def chat_diagrams_block() -> str:
     )
 
 
+def responses_diagrams_block() -> str:
+    from .reference.responses import ITEM_TRANSITIONS, STREAM_TRANSITIONS
+
+    return (
+        "Stream:\n\n" + _diagram(STREAM_TRANSITIONS, "responses stream")
+        + "\nEach output item:\n\n" + _diagram(ITEM_TRANSITIONS, "responses item")
+    )
+
+
+def anthropic_diagrams_block() -> str:
+    from .reference.anthropic import BLOCK_TRANSITIONS, MESSAGE_TRANSITIONS
+
+    return (
+        "Message:\n\n" + _diagram(MESSAGE_TRANSITIONS, "anthropic message")
+        + "\nEach content block:\n\n" + _diagram(BLOCK_TRANSITIONS, "anthropic block")
+    )
+
+
 BLOCKS = {
     "rules": rules_block,
     "state-diagram-chat": chat_diagrams_block,
+    "state-diagram-responses": responses_diagrams_block,
+    "state-diagram-anthropic": anthropic_diagrams_block,
 }
 
 _BLOCK = re.compile(r"(<!-- kit:begin (?P<name>[a-z-]+) -->\n)(?P<body>.*?)(<!-- kit:end (?P=name) -->)", re.S)

@@ -18,13 +18,17 @@ from typing import Any, NamedTuple
 
 __all__ = [
     "TextDelta", "ToolCallStarted", "ToolCallArgumentsDelta", "ToolCallDone", "RefusalDelta",
-    "ReasoningDelta", "Usage", "Error", "MessageDone", "Event", "EVENT_TYPES", "from_json", "to_json",
+    "ReasoningDelta", "ServerTool", "Usage", "Error", "MessageDone", "Event", "EVENT_TYPES", "from_json", "to_json",
 ]
 
 
 class TextDelta(NamedTuple):
+    """Visible text. ``item`` names the output item or content block the text belongs to
+    (``None`` in Chat Completions): text of another item starts a new SAY."""
+
     choice: int
     text: str
+    item: int | None = None
     type = "text.delta"
 
 
@@ -66,6 +70,15 @@ class ReasoningDelta(NamedTuple):
     type = "reasoning.delta"
 
 
+class ServerTool(NamedTuple):
+    """A tool the provider ran itself (web search, MCP, ...): never a DO. ``tool`` has
+    ``type``, ``id`` and ``name``."""
+
+    choice: int
+    tool: dict
+    type = "server_tool"
+
+
 class Usage(NamedTuple):
     usage: dict
     type = "usage"
@@ -84,12 +97,12 @@ class MessageDone(NamedTuple):
 
 
 Event = (TextDelta | ToolCallStarted | ToolCallArgumentsDelta | ToolCallDone | RefusalDelta
-         | ReasoningDelta | Usage | Error | MessageDone)
+         | ReasoningDelta | ServerTool | Usage | Error | MessageDone)
 
 EVENT_TYPES: dict[str, type] = {
     cls.type: cls
     for cls in (TextDelta, ToolCallStarted, ToolCallArgumentsDelta, ToolCallDone, RefusalDelta,
-                ReasoningDelta, Usage, Error, MessageDone)
+                ReasoningDelta, ServerTool, Usage, Error, MessageDone)
 }
 
 

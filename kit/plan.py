@@ -4,7 +4,8 @@ A Plan is a pure function of an event sequence (:class:`PlanBuilder`), so the re
 and any implementation that reports events are turned into plans the same way. The
 conventions (design "Plan conventions", ``conformance.md``) in brief:
 
-- ``SAY``: one per contiguous run of visible text; text after a tool call opens a new SAY.
+- ``SAY``: one per contiguous run of visible text; text after a tool call opens a new SAY,
+  and so does text of another output item or content block (``TextDelta.item``).
 - ``DO``: one per client-executed tool call, where it started in the stream: ``call_id``,
   ``action``, ``arguments`` (raw string), ``parameters`` (parsed: ``""`` -> ``{}``;
   invalid JSON -> ``null`` with ``invalid_arguments: true``, never repaired).
@@ -51,12 +52,13 @@ def canonical_json(doc: Any, *, indent: int | None = None) -> str:
 
 
 class _Choice:
-    __slots__ = ("index", "commands", "say", "open_say", "calls", "finish_reason", "refusal", "server_tools")
+    __slots__ = ("index", "commands", "say", "say_item", "open_say", "calls", "finish_reason", "refusal", "server_tools")
 
     def __init__(self, index: int) -> None:
         self.index = index
         self.commands: list[dict[str, Any]] = []
         self.say: list[str] | None = None  # pieces of the open SAY
+        self.say_item: int | None = None  # the item or block the open SAY's text came from
         self.open_say = False
         self.calls: dict[int, dict[str, Any]] = {}
         self.finish_reason: str | None = None
@@ -83,10 +85,11 @@ class PlanBuilder:
         t = event.type
         if t == "text.delta":
             c = self._choices.get(event.choice) or self._choice(event.choice)
-            if c.open_say:
+            if c.open_say and c.say_item == event.item:
                 c.say.append(event.text)  # type: ignore[union-attr]
             elif event.text:
                 c.say = [event.text]
+                c.say_item = event.item
                 c.commands.append({"type": "SAY", "_pieces": c.say})
                 c.open_say = True
         elif t == "tool_call.arguments.delta":
@@ -130,6 +133,8 @@ class PlanBuilder:
                 self._choice(event.choice)
         elif t == "reasoning.delta":
             pass
+        elif t == "server_tool":
+            self._choice(event.choice).server_tools.append(dict(event.tool))
         else:
             raise ValueError(f"unknown event type {t!r}")
 

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from ..errors import UsageError
+from .anthropic import AnthropicReference
 from .chat import ChatReference
+from .responses import ResponsesReference
 
-__all__ = ["ChatReference", "REFERENCES", "reference_for"]
+__all__ = ["AnthropicReference", "ChatReference", "ResponsesReference", "REFERENCES", "reference_for"]
 
 REFERENCES = {
     ChatReference.api: ChatReference,
+    ResponsesReference.api: ResponsesReference,
+    AnthropicReference.api: AnthropicReference,
 }
 
 

@@ -335,7 +335,7 @@ class ChatReference:
                 if content:
                     if choice.state is not TEXT:
                         self._move(choice, "text")
-                    out.append(_new(ev.TextDelta, (ci, content)))
+                    out.append(_new(ev.TextDelta, (ci, content, None)))
                 return
             calls = delta.get("tool_calls")
             if type(calls) is list and len(calls) == 1 and choice.state is TOOLS:
@@ -375,7 +375,7 @@ class ChatReference:
                 if content:
                     if choice.state is not TEXT:
                         self._move(choice, "text")
-                    out.append(_new(ev.TextDelta, (ci, content)))
+                    out.append(_new(ev.TextDelta, (ci, content, None)))
             elif type(content) is list:
                 self._content_parts(choice, content, out)
             else:

@@ -1,0 +1,539 @@
+"""Reference accumulator for OpenAI Responses streams.
+
+Theory of operation
+-------------------
+A Responses stream is a sequence of semantic events (``{"type": ...}``), each SSE event
+carrying one. The machine is fed SSE events (``feed``) or decoded events
+(``feed_json``) and told when the stream ends (``close``); each call returns the output
+events it caused, ``plan()`` gives the Plan, ``diagnostics`` the deviations with rule ids.
+
+Two levels of state, each with every legal move in one table below:
+
+- the **stream**: ``STREAMING`` until a terminal event (``response.completed``,
+  ``.incomplete``, ``.failed``) moves it to ``TERMINATED``; events after it are still
+  applied (late item completions happen) and reported; ``close()`` ends it.
+- each **output item**, keyed by ``output_index`` (item ids rotate on some providers):
+  ``NEW`` -> ``OPEN`` at ``output_item.added`` (or at its first event, reported) ->
+  ``CLOSING`` at a content ``.done`` event (``function_call_arguments.done``, ...) ->
+  ``DONE`` at ``output_item.done``, where a client tool call is dispatched. Items still
+  open at ``response.completed`` / ``.incomplete`` are completed there (reported);
+  after ``response.failed``, an error event or a cut stream they are not dispatched.
+
+What each item becomes follows the Plan conventions: a message item's text (deltas per
+content part, else the part's ``output_text.done``, else the finished item) is its own
+SAY; refusal parts are the refusal; ``function_call``, ``custom_tool_call`` and the
+computer/shell/patch calls are DO; server-executed tools are ``server_tools``; reasoning
+is never SAY. Arguments are the first non-empty of: the finished item, the arguments
+``.done`` event, the deltas joined, the added item.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .. import events as ev
+from ..errors import StreamError
+from ..plan import PlanBuilder, parse_arguments
+from ..rules import Diagnostic, diagnostic
+from ..sse import SSEEvent
+
+__all__ = ["ResponsesReference", "STREAM_TRANSITIONS", "ITEM_TRANSITIONS", "API"]
+
+API = "openai.responses"
+
+STREAMING, TERMINATED, CLOSED = "STREAMING", "TERMINATED", "CLOSED"
+NEW, OPEN, CLOSING, DONE = "NEW", "OPEN", "CLOSING", "DONE"
+
+# Stream inputs: an event, a terminal response event, an error event, `[DONE]`, a payload
+# that is not an event, end of stream. (state, input) -> (next state, rule or None)
+STREAM_TRANSITIONS: dict[tuple[str, str], tuple[str, str | None]] = {
+    (STREAMING, "event"): (STREAMING, None),
+    (STREAMING, "terminal"): (TERMINATED, None),
+    (STREAMING, "error"): (STREAMING, "resp-error"),
+    (STREAMING, "sentinel"): (STREAMING, "resp-done-sentinel"),
+    (STREAMING, "invalid"): (STREAMING, "resp-event-json"),
+    (STREAMING, "close"): (CLOSED, None),
+    (TERMINATED, "event"): (TERMINATED, "resp-after-terminal"),
+    (TERMINATED, "terminal"): (TERMINATED, "resp-after-terminal"),
+    (TERMINATED, "error"): (TERMINATED, "resp-error"),
+    (TERMINATED, "sentinel"): (TERMINATED, "resp-done-sentinel"),
+    (TERMINATED, "invalid"): (TERMINATED, "resp-event-json"),
+    (TERMINATED, "close"): (CLOSED, None),
+}
+
+# Item inputs: `added`, `content` (a delta or a part event), `final` (a content `.done`
+# event), `done` (output_item.done), `end` (the response ended with the item open).
+ITEM_TRANSITIONS: dict[tuple[str, str], tuple[str, str | None]] = {
+    (NEW, "added"): (OPEN, None),
+    (NEW, "content"): (OPEN, "resp-item-added-missing"),
+    (NEW, "final"): (CLOSING, "resp-item-added-missing"),
+    (NEW, "done"): (DONE, "resp-item-added-missing"),
+    (OPEN, "added"): (OPEN, "resp-item-added-missing"),
+    (OPEN, "content"): (OPEN, None),
+    (OPEN, "final"): (CLOSING, None),
+    (OPEN, "done"): (DONE, None),
+    (OPEN, "end"): (DONE, "resp-item-done-missing"),
+    (CLOSING, "added"): (CLOSING, "resp-item-added-missing"),
+    (CLOSING, "content"): (CLOSING, None),
+    (CLOSING, "final"): (CLOSING, None),
+    (CLOSING, "done"): (DONE, None),
+    (CLOSING, "end"): (DONE, "resp-item-done-missing"),
+    (DONE, "added"): (DONE, "resp-delta-after-done"),
+    (DONE, "content"): (DONE, "resp-delta-after-done"),
+    (DONE, "final"): (DONE, "resp-delta-after-done"),
+    (DONE, "done"): (DONE, None),
+    (DONE, "end"): (DONE, None),
+}
+
+CLIENT_CALLS = {"function_call", "custom_tool_call", "computer_call", "local_shell_call", "shell_call",
+                "apply_patch_call"}
+SERVER_TOOLS = {"web_search_call", "file_search_call", "code_interpreter_call", "image_generation_call",
+                "mcp_call", "mcp_list_tools", "mcp_approval_request", "tool_search_call", "tool_search_output"}
+INCOMPLETE_REASONS = {"max_output_tokens": "length", "content_filter": "content_filter"}
+
+_loads = json.loads
+_JSONError = json.JSONDecodeError
+
+
+class _Item:
+    __slots__ = ("index", "state", "type", "id", "call_id", "name", "deltas", "final_args", "done_args",
+                 "added_args", "ordinal", "texts", "item_text", "refusal_seen", "refusal_final",
+                 "args_closed", "raw", "id_noted", "said")
+
+    def __init__(self, index: int) -> None:
+        self.index = index
+        self.state = NEW
+        self.type: str | None = None
+        self.id: str | None = None
+        self.call_id: str | None = None
+        self.name: str | None = None
+        self.deltas: list[str] = []
+        self.final_args: str | None = None  # from function_call_arguments.done
+        self.done_args: str | None = None  # from output_item.done
+        self.added_args: str | None = None  # from output_item.added
+        self.ordinal: int | None = None  # position among the choice's DO commands
+        self.texts: dict[int, list[str]] = {}  # content_index -> text deltas
+        self.item_text: dict[int, str] = {}  # content_index -> text in the finished item
+        self.refusal_seen = False
+        self.refusal_final: str | None = None
+        self.args_closed = False
+        self.raw: dict | None = None
+        self.id_noted = False
+        self.said = False
+
+
+class ResponsesReference:
+    """The reference state machine for ``openai.responses`` streams."""
+
+    api = API
+
+    def __init__(self, *, profile: str = "lenient") -> None:
+        self.profile = profile
+        self.state = STREAMING
+        self.diagnostics: list[Diagnostic] = []
+        self._items: dict[int, _Item] = {}
+        self._builder = PlanBuilder(API)
+        self._calls = 0
+        self._finish: str | None = None
+        self._terminal: str | None = None
+        self._error_seen = False
+        self._seq: int | None = None
+        self._noted: set = set()
+        self._event: int | None = None
+        self._offset: int | None = None
+        self._started = False
+
+    # -- public API -------------------------------------------------------------------------
+
+    def feed(self, sse: SSEEvent) -> list[Any]:
+        self._event, self._offset = sse.index, sse.offset
+        data = sse.data
+        if data.strip() == "[DONE]":
+            return self._stream("sentinel", None)
+        try:
+            obj = _loads(data)
+        except (_JSONError, RecursionError):
+            shown = data if len(data) <= 40 else data[:37] + "..."
+            return self._stream("invalid", f"data is not JSON: {shown!r}")
+        if type(obj) is not dict or type(obj.get("type")) is not str:
+            return self._stream("invalid", "payload is not an object with a string `type`")
+        if sse.event != "message" and sse.event != obj["type"]:
+            self._once("resp-event-name", (sse.event, obj["type"]),
+                       f"SSE event name {sse.event!r} but payload type {obj['type']!r}; routed by type")
+        elif sse.event == "message":
+            self._once("resp-event-name", None, "events without `event:` lines; routed by payload type")
+        return self.feed_json(obj, event=sse.index, offset=sse.offset)
+
+    def feed_json(self, obj: Any, *, event: int | None = None, offset: int | None = None) -> list[Any]:
+        self._event, self._offset = event, offset
+        if type(obj) is not dict or type(obj.get("type")) is not str:
+            return self._stream("invalid", "payload is not an object with a string `type`")
+        t = obj["type"]
+        self._sequence(obj)
+        if t in ("response.completed", "response.incomplete", "response.failed"):
+            return self._stream("terminal", obj)
+        if t == "error":
+            return self._stream("error", obj)
+        return self._stream("event", obj)
+
+    def feed_done(self, *, event: int | None = None, offset: int | None = None) -> list[Any]:
+        self._event, self._offset = event, offset
+        return self._stream("sentinel", None)
+
+    def close(self) -> list[Any]:
+        if self.state == CLOSED:
+            return []
+        self._event, self._offset = None, None
+        return self._stream("close", None)
+
+    def plan(self) -> dict[str, Any]:
+        return self._builder.plan()
+
+    # -- stream level -------------------------------------------------------------------------
+
+    def _stream(self, kind: str, payload: Any) -> list[Any]:
+        try:
+            nxt, rule = STREAM_TRANSITIONS[(self.state, kind)]
+        except KeyError:
+            raise StreamError(f"{kind} after the stream was closed", rule="resp-after-terminal",
+                              state=self.state) from None
+        prev, self.state = self.state, nxt
+        out: list[Any] = []
+        if kind == "sentinel":
+            self._once(rule, None, "`data: [DONE]` in a Responses stream; ignored")
+        elif kind == "invalid":
+            self._note(rule, f"{payload}; skipped", state=prev)
+        else:
+            if rule == "resp-after-terminal":
+                self._note(rule, f"{payload.get('type')} after the response ended ({self._terminal}); applied")
+            if kind == "event":
+                self._event_obj(payload, out)
+            elif kind == "terminal":
+                self._terminal_obj(payload, out)
+            elif kind == "error":
+                self._error_obj(payload, out)
+            elif kind == "close":
+                self._close(prev, out)
+        add = self._builder.add
+        for e in out:
+            add(e)
+        return out
+
+    def _sequence(self, obj: dict) -> None:
+        seq = obj.get("sequence_number")
+        if type(seq) is not int:
+            self._once("resp-sequence-number", "missing", "events without `sequence_number`")
+            return
+        if self._seq is not None and seq != self._seq + 1:
+            kind = "gap" if seq > self._seq else "order"
+            self._once("resp-sequence-number", kind,
+                       f"sequence_number {seq} after {self._seq}" + (" (a gap)" if kind == "gap" else " (not rising)"))
+        self._seq = seq
+
+    def _event_obj(self, obj: dict, out: list) -> None:
+        t = obj["type"]
+        if t in ("response.created", "response.in_progress", "response.queued"):
+            self._started = True
+            return
+        if not self._started:
+            self._started = True
+            self._note("resp-lifecycle", f"stream opens with {t!r}, not response.created")
+        index = obj.get("output_index")
+        if type(index) is not int:
+            self._once("resp-unknown-event", t, f"event {t!r} without output_index; kept in the timeline only")
+            return
+        item = self._items.get(index)
+        if item is None:
+            item = self._items[index] = _Item(index)
+        if t == "response.output_item.added":
+            self._move(item, "added")
+            self._take_item(item, obj.get("item"), out, added=True)
+            return
+        if t == "response.output_item.done":
+            if item.state == DONE:
+                self._note("resp-delta-after-done", f"second output_item.done for output_index {index}; ignored")
+                return
+            self._move(item, "done")
+            self._take_item(item, obj.get("item"), out, added=False)
+            self._complete(item, out)
+            return
+        item_id = obj.get("item_id")
+        if item_id is not None and item.id is not None and item_id != item.id and not item.id_noted:
+            item.id_noted = True
+            self._note("resp-item-id-mismatch",
+                       f"{t} names item {item_id!r} but output_index {index} is {item.id!r}; routed by output_index")
+        elif item.id is None and type(item_id) is str:
+            item.id = item_id
+        if item.state == DONE:
+            self._move(item, "content")
+            return
+        if t == "response.output_text.delta":
+            self._move(item, "content")
+            self._text_item(item, out)
+            delta = obj.get("delta")
+            if type(delta) is str and delta:
+                ci = obj.get("content_index") if type(obj.get("content_index")) is int else 0
+                item.texts.setdefault(ci, []).append(delta)
+                self._say(item, delta, out)
+        elif t == "response.output_text.done":
+            self._move(item, "content")
+            self._text_item(item, out)
+            ci = obj.get("content_index") if type(obj.get("content_index")) is int else 0
+            text = obj.get("text")
+            if type(text) is str:
+                self._settle_text(item, ci, text, "output_text.done", out)
+        elif t in ("response.function_call_arguments.delta", "response.custom_tool_call_input.delta"):
+            self._move(item, "content")
+            self._call_item(item, "function_call" if "function" in t else "custom_tool_call", out)
+            delta = obj.get("delta")
+            if item.args_closed:
+                self._note("resp-delta-after-done", f"argument delta {delta!r} after the arguments' .done event "
+                           f"for output_index {index}; ignored")
+            elif type(delta) is str and delta:
+                item.deltas.append(delta)
+                out.append(ev.ToolCallArgumentsDelta(0, item.ordinal, delta))
+        elif t in ("response.function_call_arguments.done", "response.custom_tool_call_input.done"):
+            self._move(item, "final")
+            self._call_item(item, "function_call" if "function" in t else "custom_tool_call", out)
+            value = obj.get("arguments", obj.get("input"))
+            if type(value) is str:
+                item.final_args = value
+            item.args_closed = True
+        elif t in ("response.refusal.delta", "response.refusal.done"):
+            self._move(item, "content")
+            self._text_item(item, out)
+            if t.endswith("delta"):
+                delta = obj.get("delta")
+                if type(delta) is str and delta:
+                    item.refusal_seen = True
+                    out.append(ev.RefusalDelta(0, delta))
+            elif type(obj.get("refusal")) is str and obj["refusal"] and not item.refusal_seen:
+                item.refusal_seen = True
+                out.append(ev.RefusalDelta(0, obj["refusal"]))
+        elif t in ("response.reasoning_summary_text.delta", "response.reasoning_text.delta"):
+            self._move(item, "content")
+            if item.type is None:
+                item.type = "reasoning"
+            delta = obj.get("delta")
+            if type(delta) is str and delta:
+                out.append(ev.ReasoningDelta(0, delta))
+        elif t in ("response.content_part.added", "response.content_part.done", "response.reasoning_summary_part.added",
+                   "response.reasoning_summary_part.done", "response.reasoning_summary_text.done",
+                   "response.reasoning_text.done", "response.output_text.annotation.added"):
+            self._move(item, "content")
+        elif t.startswith("response.") and any(t.startswith(f"response.{s}") for s in
+                                                ("web_search_call", "file_search_call", "code_interpreter_call",
+                                                 "image_generation_call", "mcp_call", "mcp_list_tools")):
+            self._move(item, "content")
+        else:
+            self._once("resp-unknown-event", t, f"event type {t!r} not modelled; kept in the timeline only")
+
+    def _move(self, item: _Item, kind: str) -> None:
+        nxt, rule = ITEM_TRANSITIONS[(item.state, kind)]
+        if rule is not None:
+            if rule == "resp-item-added-missing":
+                self._once(rule, item.index, f"output_index {item.index}: {kind} before output_item.added")
+            elif rule == "resp-delta-after-done":
+                self._note(rule, f"output_index {item.index}: {kind} after output_item.done; ignored", state=item.state)
+            else:
+                self._note(rule, f"output_index {item.index}: {kind} in state {item.state}", state=item.state)
+        item.state = nxt
+
+    # -- items -----------------------------------------------------------------------------------
+
+    def _take_item(self, item: _Item, doc: Any, out: list, *, added: bool) -> None:
+        if type(doc) is not dict:
+            if doc is not None or not added:
+                self._note("resp-malformed-item", f"output_index {item.index}: item is {type(doc).__name__}")
+            return
+        item.raw = doc
+        t = doc.get("type")
+        if type(t) is str and item.type is None:
+            item.type = t
+        if type(doc.get("id")) is str and doc["id"]:
+            if item.id is not None and doc["id"] != item.id and not item.id_noted:
+                item.id_noted = True
+                self._note("resp-item-id-mismatch", f"output_index {item.index}: item id {doc['id']!r} after "
+                           f"{item.id!r}; routed by output_index")
+            item.id = item.id or doc["id"]
+        if item.type in CLIENT_CALLS:
+            if type(doc.get("call_id")) is str and doc["call_id"] and item.call_id is None:
+                item.call_id = doc["call_id"]
+            name = doc.get("name")
+            if type(name) is str and name and item.name is None:
+                item.name = name
+            value = doc.get("arguments", doc.get("input"))
+            if type(value) is str:
+                if added:
+                    item.added_args = value
+                else:
+                    item.done_args = value
+            self._call_item(item, item.type, out)
+        elif item.type == "message":
+            content = doc.get("content")
+            if content is None:
+                self._note("resp-malformed-item", f"output_index {item.index}: message item with `content: null`")
+            elif type(content) is list and not added:
+                for ci, part in enumerate(content):
+                    if type(part) is not dict:
+                        continue
+                    if part.get("type") == "output_text":
+                        if type(part.get("text")) is str:
+                            item.item_text[ci] = part["text"]
+                        else:
+                            self._note("resp-malformed-item", f"output_index {item.index}: output_text part without text")
+                    elif part.get("type") == "refusal" and type(part.get("refusal")) is str:
+                        item.refusal_final = item.refusal_final or part["refusal"]
+
+    def _call_item(self, item: _Item, kind: str, out: list) -> None:
+        if item.type is None:
+            item.type = kind
+        if item.ordinal is None and item.type in CLIENT_CALLS:
+            item.ordinal = self._calls
+            self._calls += 1
+            out.append(ev.ToolCallStarted(0, item.ordinal, item.call_id, self._action(item)))
+
+    def _text_item(self, item: _Item, out: list) -> None:
+        if item.type is None:
+            item.type = "message"
+
+    def _settle_text(self, item: _Item, ci: int, final: str, where: str, out: list) -> None:
+        """A part's complete text arrived: say it if no delta did, else compare."""
+        if ci not in item.texts:
+            item.texts[ci] = [final]
+            if final:
+                self._say(item, final, out)
+            return
+        joined = "".join(item.texts[ci])
+        if final != joined:
+            self._note("resp-text-mismatch", f"output_index {item.index} part {ci}: text in {where} differs from the "
+                       f"joined deltas ({len(final)} vs {len(joined)} characters); kept the deltas")
+
+    def _say(self, item: _Item, text: str, out: list) -> None:
+        item.said = True
+        out.append(ev.TextDelta(0, text, item.index))
+
+    def _action(self, item: _Item) -> str | None:
+        if item.type == "function_call" or item.type == "custom_tool_call":
+            return item.name
+        return item.type[: -len("_call")] if item.type and item.type.endswith("_call") else item.type
+
+    def _complete(self, item: _Item, out: list) -> None:
+        """The item is finished: dispatch a call, settle a message's text, note a server tool."""
+        t = item.type
+        if t == "message":
+            for ci in sorted(item.item_text):
+                self._settle_text(item, ci, item.item_text[ci], "the finished item", out)
+            if item.refusal_final and not item.refusal_seen:
+                item.refusal_seen = True
+                out.append(ev.RefusalDelta(0, item.refusal_final))
+        elif t in CLIENT_CALLS:
+            self._dispatch(item, out)
+        elif t in SERVER_TOOLS or (t and (t.endswith("_call") or t.startswith("mcp_") or t.startswith("tool_search"))):
+            raw = item.raw or {}
+            name = raw.get("name") if type(raw.get("name")) is str else None
+            out.append(ev.ServerTool(0, {"type": t, "id": item.id, "name": name}))
+
+    def _dispatch(self, item: _Item, out: list) -> None:
+        if item.ordinal is None:
+            self._call_item(item, item.type or "function_call", out)
+        joined = "".join(item.deltas)
+        if item.type in ("function_call", "custom_tool_call"):
+            arguments = next((a for a in (item.done_args, item.final_args, joined, item.added_args) if a), "")
+            if item.deltas and arguments != joined:
+                self._note("resp-arguments-mismatch", f"call {item.call_id!r}: final arguments differ from the joined "
+                           f"deltas ({len(arguments)} vs {len(joined)} characters); took the final value")
+            if item.type == "custom_tool_call":
+                parameters, invalid = arguments, False
+            else:
+                parameters, invalid = parse_arguments(arguments)
+                if invalid:
+                    shown = arguments if len(arguments) <= 60 else arguments[:57] + "..."
+                    self._note("resp-arguments-json", f"arguments of call {item.call_id!r} ({item.name!r}) are not "
+                               f"valid JSON: {shown!r}; parameters null")
+        else:
+            raw = item.raw or {}
+            parameters = next((raw[k] for k in ("action", "operation", "actions") if k in raw), None)
+            arguments = json.dumps(parameters, ensure_ascii=False, separators=(",", ":"))
+            invalid = False
+        action = self._action(item)
+        if item.call_id is None or action is None:
+            missing = " and ".join(w for w, v in (("call_id", item.call_id), ("name", action)) if v is None)
+            self._note("resp-call-incomplete", f"call at output_index {item.index} dispatched without {missing}")
+        out.append(ev.ToolCallDone(0, item.ordinal, item.call_id, action, arguments, parameters, invalid))
+
+    # -- the end -------------------------------------------------------------------------------
+
+    def _terminal_obj(self, obj: dict, out: list) -> None:
+        t = obj["type"]
+        self._terminal = t
+        response = obj.get("response") if type(obj.get("response")) is dict else {}
+        usage = response.get("usage")
+        if type(usage) is dict:
+            u = {k: usage[k] for k in ("input_tokens", "output_tokens") if type(usage.get(k)) is int}
+            out.append(ev.Usage(u))
+        if t == "response.failed":
+            err = response.get("error") if type(response.get("error")) is dict else {}
+            self._fail({"type": err.get("type"), "code": err.get("code"),
+                        "message": err.get("message") or "response failed"}, out)
+            return
+        output = response.get("output")
+        if type(output) is list:
+            for index, doc in enumerate(output):
+                item = self._items.get(index)
+                if item is None or item.state != DONE:
+                    if item is None:
+                        item = self._items[index] = _Item(index)
+                    self._move(item, "done")
+                    self._take_item(item, doc, out, added=False)
+                    self._complete(item, out)
+        elif t == "response.completed":
+            self._note("resp-completed-output", "response.completed without `output`; built from the streamed items")
+        for item in sorted(self._items.values(), key=lambda i: i.index):
+            if item.state != DONE:
+                self._move(item, "end")
+                self._complete(item, out)
+        if t == "response.completed":
+            self._finish = "tool_calls" if self._calls else "stop"
+        else:
+            details = response.get("incomplete_details") if type(response.get("incomplete_details")) is dict else {}
+            reason = details.get("reason")
+            self._finish = INCOMPLETE_REASONS.get(reason, "incomplete")
+            self._note("resp-incomplete", f"response incomplete ({reason!r})")
+        out.append(ev.MessageDone(0, self._finish))
+
+    def _error_obj(self, obj: dict, out: list) -> None:
+        inner = obj.get("error") if type(obj.get("error")) is dict else obj
+        self._fail({"type": inner.get("type") if inner is not obj else None, "code": inner.get("code"),
+                    "message": inner.get("message")}, out)
+
+    def _fail(self, error: dict, out: list) -> None:
+        self._note("resp-error", f"error in the stream: {error.get('message')!r}")
+        out.append(ev.Error(None, error))
+        if not self._error_seen:
+            self._error_seen = True
+            self._finish = "error"
+            out.append(ev.MessageDone(0, "error"))
+
+    def _close(self, prev: str, out: list) -> None:
+        if prev == STREAMING and not self._error_seen:
+            self._note("resp-truncated", "stream ended before a terminal event; calls not dispatched", state=prev)
+            if not self._items:
+                return
+            out.append(ev.MessageDone(0, None))
+        for item in self._items.values():  # what streamed of unfinished messages stays visible
+            if item.state != DONE and item.type != "message" and item.type not in CLIENT_CALLS and item.type:
+                self._complete(item, out)
+
+    # -- diagnostics ---------------------------------------------------------------------------
+
+    def _note(self, rule: str, message: str, *, state: str | None = None) -> None:
+        self.diagnostics.append(diagnostic(rule, message, profile=self.profile, event=self._event,
+                                           offset=self._offset, state=state))
+
+    def _once(self, rule: str, key: Any, message: str) -> None:
+        k = (rule, key)
+        if k not in self._noted:
+            self._noted.add(k)
+            self._note(rule, message)
