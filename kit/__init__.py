@@ -9,11 +9,11 @@ __version__ = "0.1.0"
 
 from .errors import KitError, StreamError, TraceError, UsageError
 from .events import (
-    Error, MessageDone, ReasoningDelta, RefusalDelta, TextDelta, ToolCallArgumentsDelta, ToolCallDone,
+    Error, MessageDone, ReasoningDelta, RefusalDelta, ServerTool, TextDelta, ToolCallArgumentsDelta, ToolCallDone,
     ToolCallStarted, Usage,
 )
 from .plan import PlanBuilder, build_plan, canonical_json, parse_arguments
-from .reference import ChatReference, reference_for
+from .reference import AnthropicReference, ChatReference, ResponsesReference, reference_for
 from .replay import Replay, replay, replay_reads
 from .rules import RULES, Diagnostic, Rule
 from .sse import SSEDecoder, SSEEvent
@@ -23,9 +23,9 @@ __all__ = [
     "__version__",
     "KitError", "StreamError", "TraceError", "UsageError",
     "TextDelta", "ToolCallStarted", "ToolCallArgumentsDelta", "ToolCallDone", "RefusalDelta",
-    "ReasoningDelta", "Usage", "Error", "MessageDone",
+    "ReasoningDelta", "ServerTool", "Usage", "Error", "MessageDone",
     "PlanBuilder", "build_plan", "canonical_json", "parse_arguments",
-    "ChatReference", "reference_for",
+    "ChatReference", "ResponsesReference", "AnthropicReference", "reference_for",
     "Replay", "replay", "replay_reads",
     "RULES", "Rule", "Diagnostic",
     "SSEDecoder", "SSEEvent",

@@ -129,7 +129,10 @@ def _load(ident: str, api: str | None):
 
     p = Path(ident)
     if p.exists() or p.suffix in (".json", ".sse") or os.sep in ident:
-        return load(p, api=api)
+        trace = load(p, api=api)
+        if api is None and p.suffix != ".json":
+            click.echo(f"kit: {ident}: no --api given; detected {trace.api} from the content", err=True)
+        return trace
     return find(ident)
 
 

@@ -23,6 +23,8 @@ def _j(value: Any) -> str:
 def format_event(e: Any) -> str:
     """One output event as a short line."""
     t = e.type
+    if t == "text.delta" and e.item is not None:
+        return f"{t}[{e.choice}] item {e.item} {_short(_j(e.text), 70)}"
     if t in ("text.delta", "refusal.delta", "reasoning.delta"):
         return f"{t}[{e.choice}] {_short(_j(e.text), 70)}"
     if t == "tool_call.started":
@@ -38,6 +40,8 @@ def format_event(e: Any) -> str:
         return f"usage {_j(e.usage)}"
     if t == "error":
         return f"error {_j(e.error)}"
+    if t == "server_tool":
+        return f"server_tool[{e.choice}] {_j(e.tool)}"
     return repr(e)
 
 
@@ -114,7 +118,43 @@ def _describe_chat(data: str) -> str | None:
     return "; ".join(parts) if parts else None
 
 
-_DESCRIBE = {"openai.chat.completions": _describe_chat}
+def _describe_typed(data: str) -> str | None:
+    """A short account of a Responses or Anthropic event: its type and what it carries."""
+    try:
+        doc = json.loads(data)
+    except ValueError:
+        return None
+    if type(doc) is not dict or type(doc.get("type")) is not str:
+        return None
+    bits = [doc["type"]]
+    for key in ("output_index", "index", "content_index"):
+        if type(doc.get(key)) is int:
+            bits.append(f"{key.split('_')[0]}={doc[key]}")
+    item = doc.get("item") if type(doc.get("item")) is dict else doc.get("content_block")
+    if type(item) is dict:
+        desc = [str(item.get("type"))]
+        for key in ("name", "call_id", "id"):
+            if type(item.get(key)) is str and item[key]:
+                desc.append(f"{key}={item[key]}")
+                break
+        bits.append("[" + " ".join(desc) + "]")
+    delta = doc.get("delta")
+    if type(delta) is str:
+        bits.append(_short(_j(delta), 40))
+    elif type(delta) is dict:
+        for key in ("text", "partial_json", "thinking", "stop_reason"):
+            if type(delta.get(key)) is str:
+                bits.append(f"{key} {_short(_j(delta[key]), 40)}")
+    for key in ("arguments", "text"):
+        if type(doc.get(key)) is str:
+            bits.append(f"{key} {_short(_j(doc[key]), 40)}")
+    if type(doc.get("error")) is dict:
+        bits.append(_short(_j(doc["error"]), 60))
+    return " ".join(bits)
+
+
+_DESCRIBE = {"openai.chat.completions": _describe_chat, "openai.responses": _describe_typed,
+             "anthropic.messages": _describe_typed}
 
 
 def timeline(trace: Trace, result: Replay) -> str:

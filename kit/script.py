@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
-__all__ = ["Text", "Tool", "Script", "ChatDialect", "render_chat"]
+__all__ = ["Text", "Tool", "Script", "ChatDialect", "render_chat", "ResponsesDialect", "render_responses",
+           "AnthropicDialect", "render_anthropic"]
 
 
 @dataclass(frozen=True)
@@ -161,3 +162,173 @@ def _fragments(tool: Tool, index: int, d: ChatDialect) -> list[dict]:
     if d.whole_calls:
         return [frag(tool.arguments, True)]
     return [frag("", True)] + [frag(p, False) for p in _pieces(tool.arguments, d.args_split) if p]
+
+
+def _groups(script: Script) -> list[tuple[str, Any]]:
+    """Consecutive text steps merged (one message item / text block), tool calls one each."""
+    out: list[tuple[str, Any]] = []
+    for step in script.steps:
+        if isinstance(step, Text):
+            if out and out[-1][0] == "text":
+                out[-1] = ("text", out[-1][1] + step.text)
+            else:
+                out.append(("text", step.text))
+        else:
+            out.append(("tool", step))
+    return out
+
+
+@dataclass(frozen=True)
+class ResponsesDialect:
+    text_split: int = 4
+    args_split: int = 6
+    added_events: bool = True  # output_item.added / content_part.added
+    argument_deltas: bool = True  # False: arguments only in the .done events (R9)
+    sequence_numbers: Literal["dense", "missing", "gaps"] = "dense"
+    event_lines: bool = True
+    completed_output: bool = True  # False: response.completed with output null (R3)
+    rotate_item_ids: bool = False  # item_id differs between events of one item (R5)
+    done_sentinel: bool = False  # a trailing data: [DONE] (OpenRouter)
+    reasoning_first: bool = False  # a reasoning item with summary deltas first
+    eol: str = "\n"
+
+
+def render_responses(script: Script, dialect: ResponsesDialect = ResponsesDialect()) -> bytes:
+    """The SSE body an OpenAI Responses server speaking ``dialect`` would send for ``script``."""
+    d = dialect
+    events: list[dict] = []
+    usage = script.usage or (7, 11)
+    response = {"id": "resp_script", "object": "response", "status": "in_progress", "model": "gpt-test", "output": []}
+
+    def add(doc: dict) -> None:
+        events.append(doc)
+
+    add({"type": "response.created", "response": dict(response)})
+    add({"type": "response.in_progress", "response": dict(response)})
+    output: list[dict] = []
+    groups = _groups(script)
+    if d.reasoning_first:
+        groups = [("reasoning", "thinking about it")] + groups
+    for index, (kind, value) in enumerate(groups):
+        item_id = f"item_{index}"
+
+        def iid(k: int) -> str:
+            return f"{item_id}_{k}" if d.rotate_item_ids else item_id
+
+        if kind == "reasoning":
+            item = {"type": "reasoning", "id": item_id, "summary": []}
+            if d.added_events:
+                add({"type": "response.output_item.added", "output_index": index, "item": item})
+            add({"type": "response.reasoning_summary_text.delta", "output_index": index, "item_id": iid(1),
+                 "summary_index": 0, "delta": value})
+            done = {**item, "summary": [{"type": "summary_text", "text": value}]}
+        elif kind == "text":
+            item = {"type": "message", "id": item_id, "role": "assistant", "status": "in_progress", "content": []}
+            if d.added_events:
+                add({"type": "response.output_item.added", "output_index": index, "item": item})
+                add({"type": "response.content_part.added", "output_index": index, "item_id": iid(1),
+                     "content_index": 0, "part": {"type": "output_text", "text": "", "annotations": []}})
+            for k, piece in enumerate(_pieces(value, d.text_split)):
+                add({"type": "response.output_text.delta", "output_index": index, "item_id": iid(k + 2),
+                     "content_index": 0, "delta": piece, "logprobs": []})
+            add({"type": "response.output_text.done", "output_index": index, "item_id": iid(0),
+                 "content_index": 0, "text": value, "logprobs": []})
+            done = {**item, "status": "completed",
+                    "content": [{"type": "output_text", "text": value, "annotations": []}]}
+        else:
+            tool: Tool = value
+            item = {"type": "function_call", "id": f"fc_{index}", "call_id": tool.call_id, "name": tool.name,
+                    "arguments": "", "status": "in_progress"}
+            item_id = f"fc_{index}"
+            if d.added_events:
+                add({"type": "response.output_item.added", "output_index": index, "item": item})
+            if d.argument_deltas:
+                for k, piece in enumerate(p for p in _pieces(tool.arguments, d.args_split) if p):
+                    add({"type": "response.function_call_arguments.delta", "output_index": index,
+                         "item_id": iid(k + 2), "delta": piece})
+            add({"type": "response.function_call_arguments.done", "output_index": index, "item_id": iid(0),
+                 "arguments": tool.arguments})
+            done = {**item, "arguments": tool.arguments, "status": "completed"}
+        add({"type": "response.output_item.done", "output_index": index, "item": done})
+        output.append(done)
+    final = {**response, "status": "completed", "output": output if d.completed_output else None,
+             "usage": {"input_tokens": usage[0], "output_tokens": usage[1], "total_tokens": sum(usage)}}
+    add({"type": "response.completed", "response": final})
+    parts = []
+    for n, doc in enumerate(events):
+        if d.sequence_numbers == "dense":
+            doc["sequence_number"] = n
+        elif d.sequence_numbers == "gaps":
+            doc["sequence_number"] = n * 3
+        data = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+        head = f"event: {doc['type']}{d.eol}" if d.event_lines else ""
+        parts.append(f"{head}data: {data}{d.eol}{d.eol}")
+    if d.done_sentinel:
+        parts.append(f"data: [DONE]{d.eol}{d.eol}")
+    return "".join(parts).encode("utf-8")
+
+
+@dataclass(frozen=True)
+class AnthropicDialect:
+    text_split: int = 4
+    json_split: int = 6
+    event_lines: bool = True
+    ping_after_start: bool = True  # a ping between a block's start and its deltas (litellm#5063)
+    empty_first_fragment: bool = True  # the real API's first input_json_delta is ""
+    message_stop: bool = True
+    done_sentinel: bool = False  # a gateway's trailing data: [DONE]
+    thinking_first: bool = False
+    eol: str = "\n"
+
+
+def render_anthropic(script: Script, dialect: AnthropicDialect = AnthropicDialect()) -> bytes:
+    """The SSE body the Anthropic Messages API speaking ``dialect`` would send for ``script``."""
+    d = dialect
+    usage = script.usage or (7, 11)
+    events: list[dict] = [{"type": "message_start", "message": {
+        "id": "msg_script", "type": "message", "role": "assistant", "model": "claude-test", "content": [],
+        "stop_reason": None, "stop_sequence": None, "usage": {"input_tokens": usage[0], "output_tokens": 1}}}]
+    groups = _groups(script)
+    if d.thinking_first:
+        groups = [("thinking", "let me think")] + groups
+    pinged = False
+    for index, (kind, value) in enumerate(groups):
+        if kind == "thinking":
+            events.append({"type": "content_block_start", "index": index,
+                           "content_block": {"type": "thinking", "thinking": "", "signature": ""}})
+            events.append({"type": "content_block_delta", "index": index,
+                           "delta": {"type": "thinking_delta", "thinking": value}})
+            events.append({"type": "content_block_delta", "index": index,
+                           "delta": {"type": "signature_delta", "signature": "c2lnbmF0dXJl"}})
+        elif kind == "text":
+            events.append({"type": "content_block_start", "index": index, "content_block": {"type": "text", "text": ""}})
+            for piece in _pieces(value, d.text_split):
+                events.append({"type": "content_block_delta", "index": index,
+                               "delta": {"type": "text_delta", "text": piece}})
+        else:
+            tool: Tool = value
+            events.append({"type": "content_block_start", "index": index, "content_block": {
+                "type": "tool_use", "id": tool.call_id, "name": tool.name, "input": {}}})
+            if d.ping_after_start and not pinged:
+                pinged = True
+                events.append({"type": "ping"})
+            fragments = [p for p in _pieces(tool.arguments, d.json_split) if p]
+            if d.empty_first_fragment:
+                fragments = [""] + fragments
+            for piece in fragments:
+                events.append({"type": "content_block_delta", "index": index,
+                               "delta": {"type": "input_json_delta", "partial_json": piece}})
+        events.append({"type": "content_block_stop", "index": index})
+    stop = "tool_use" if any(isinstance(s, Tool) for s in script.steps) else "end_turn"
+    events.append({"type": "message_delta", "delta": {"stop_reason": stop, "stop_sequence": None},
+                   "usage": {"output_tokens": usage[1]}})
+    if d.message_stop:
+        events.append({"type": "message_stop"})
+    parts = []
+    for doc in events:
+        data = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+        head = f"event: {doc['type']}{d.eol}" if d.event_lines else ""
+        parts.append(f"{head}data: {data}{d.eol}{d.eol}")
+    if d.done_sentinel:
+        parts.append(f"data: [DONE]{d.eol}{d.eol}")
+    return "".join(parts).encode("utf-8")

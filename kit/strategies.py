@@ -17,9 +17,13 @@ import json
 
 from hypothesis import strategies as st
 
-from .script import ChatDialect, Script, Text, Tool, render_chat
+from .script import (
+    AnthropicDialect, ChatDialect, ResponsesDialect, Script, Text, Tool, render_anthropic, render_chat,
+    render_responses,
+)
 
-__all__ = ["texts", "tools", "scripts", "chat_dialects", "chat_streams", "chunk_plans"]
+__all__ = ["texts", "scripts", "chat_dialects", "chat_streams", "responses_dialects", "responses_streams",
+           "anthropic_dialects", "anthropic_streams", "streams", "chunk_plans"]
 
 _NAMES = ["get_weather", "search", "read_file", "run_sql", "noop"]
 
@@ -81,6 +85,62 @@ def chat_streams(draw) -> tuple[Script, ChatDialect, bytes]:
     script = draw(scripts())
     dialect = draw(chat_dialects())
     return script, dialect, render_chat(script, dialect)
+
+
+@st.composite
+def responses_dialects(draw) -> ResponsesDialect:
+    """The ways OpenAI Responses servers and bridges stream the same response."""
+    return ResponsesDialect(
+        text_split=draw(st.integers(1, 8)),
+        args_split=draw(st.integers(1, 12)),
+        added_events=draw(st.booleans()),
+        argument_deltas=draw(st.booleans()),
+        sequence_numbers=draw(st.sampled_from(["dense", "missing", "gaps"])),
+        event_lines=draw(st.booleans()),
+        completed_output=draw(st.booleans()),
+        rotate_item_ids=draw(st.booleans()),
+        done_sentinel=draw(st.booleans()),
+        reasoning_first=draw(st.booleans()),
+        eol=draw(st.sampled_from(["\n", "\r\n"])),
+    )
+
+
+@st.composite
+def responses_streams(draw) -> tuple[Script, ResponsesDialect, bytes]:
+    """``(script, dialect, body)`` for ``openai.responses``."""
+    script = draw(scripts())
+    dialect = draw(responses_dialects())
+    return script, dialect, render_responses(script, dialect)
+
+
+@st.composite
+def anthropic_dialects(draw) -> AnthropicDialect:
+    """The ways the Anthropic API and compatible proxies stream the same message."""
+    return AnthropicDialect(
+        text_split=draw(st.integers(1, 8)),
+        json_split=draw(st.integers(1, 12)),
+        event_lines=draw(st.booleans()),
+        ping_after_start=draw(st.booleans()),
+        empty_first_fragment=draw(st.booleans()),
+        message_stop=draw(st.booleans()),
+        done_sentinel=draw(st.booleans()),
+        thinking_first=draw(st.booleans()),
+        eol=draw(st.sampled_from(["\n", "\r\n", "\r"])),
+    )
+
+
+@st.composite
+def anthropic_streams(draw) -> tuple[Script, AnthropicDialect, bytes]:
+    """``(script, dialect, body)`` for ``anthropic.messages``."""
+    script = draw(scripts())
+    dialect = draw(anthropic_dialects())
+    return script, dialect, render_anthropic(script, dialect)
+
+
+def streams(api: str) -> st.SearchStrategy:
+    """``(script, dialect, body)`` streams for a wire API."""
+    return {"openai.chat.completions": chat_streams, "openai.responses": responses_streams,
+            "anthropic.messages": anthropic_streams}[api]()
 
 
 def chunk_plans() -> st.SearchStrategy[str]:

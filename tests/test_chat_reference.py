@@ -350,7 +350,11 @@ def test_events_feed_matches_bytes_feed():
 
 
 def test_transition_tables_cite_known_rules_and_are_complete():
-    for table in (STREAM_TRANSITIONS, CHOICE_TRANSITIONS):
+    from kit.reference.anthropic import BLOCK_TRANSITIONS, MESSAGE_TRANSITIONS
+    from kit.reference.responses import ITEM_TRANSITIONS
+    from kit.reference.responses import STREAM_TRANSITIONS as RESP_STREAM
+
+    for table in (STREAM_TRANSITIONS, CHOICE_TRANSITIONS, RESP_STREAM, ITEM_TRANSITIONS, MESSAGE_TRANSITIONS):
         states = {s for s, _ in table}
         inputs = {i for _, i in table}
         for (state, inp), (nxt, rule) in table.items():
@@ -359,3 +363,5 @@ def test_transition_tables_cite_known_rules_and_are_complete():
         for s in states - {"CLOSED"}:
             for i in inputs:
                 assert (s, i) in table, (s, i)
+    # a block can only end while open or stopped (NEW blocks have nothing to end)
+    assert {(s, i) for s in ("NEW", "OPEN", "STOPPED") for i in ("start", "delta", "stop")} <= set(BLOCK_TRANSITIONS)

@@ -48,7 +48,8 @@ def test_replay_timeline_and_plan(sse):
 
 def test_replay_json_is_the_plan_document(sse):
     r = invoke("replay", sse(GOOD), "--json", "--chunking", "bytewise")
-    doc = json.loads(r.output)
+    doc = json.loads(r.stdout)
+    assert "detected openai.chat.completions" in r.stderr
     assert doc["type"] == "plan" and doc["choices"][0]["commands"][1]["parameters"] == {"a": 1}
 
 
@@ -66,7 +67,7 @@ def test_lint_strict_exit_codes(sse):
     assert r.exit_code == 1 and "rule chat-tool-index-missing" in r.output
     assert invoke("lint", sse(dialect), "--profile", "lenient").exit_code == 0
     js = invoke("lint", sse(dialect), "--json")
-    assert json.loads(js.output.splitlines()[0])["rule"] == "chat-tool-index-missing"
+    assert json.loads(js.stdout.splitlines()[0])["rule"] == "chat-tool-index-missing"
 
 
 def test_replay_all_bundled_corpus():

@@ -10,8 +10,8 @@ import kit
 EXPECTED = {
     "__version__", "KitError", "StreamError", "TraceError", "UsageError",
     "TextDelta", "ToolCallStarted", "ToolCallArgumentsDelta", "ToolCallDone", "RefusalDelta", "ReasoningDelta",
-    "Usage", "Error", "MessageDone", "PlanBuilder", "build_plan", "canonical_json", "parse_arguments",
-    "ChatReference", "reference_for", "Replay", "replay", "replay_reads", "RULES", "Rule", "Diagnostic",
+    "ServerTool", "Usage", "Error", "MessageDone", "PlanBuilder", "build_plan", "canonical_json", "parse_arguments",
+    "ChatReference", "ResponsesReference", "AnthropicReference", "reference_for", "Replay", "replay", "replay_reads", "RULES", "Rule", "Diagnostic",
     "SSEDecoder", "SSEEvent", "Trace", "chunk", "corpus", "load",
 }
 

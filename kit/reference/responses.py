@@ -69,6 +69,7 @@ ITEM_TRANSITIONS: dict[tuple[str, str], tuple[str, str | None]] = {
     (NEW, "content"): (OPEN, "resp-item-added-missing"),
     (NEW, "final"): (CLOSING, "resp-item-added-missing"),
     (NEW, "done"): (DONE, "resp-item-added-missing"),
+    (NEW, "end"): (DONE, None),  # only unmodelled events named the index: nothing to complete
     (OPEN, "added"): (OPEN, "resp-item-added-missing"),
     (OPEN, "content"): (OPEN, None),
     (OPEN, "final"): (CLOSING, None),
