@@ -17,7 +17,9 @@ Two levels of state, each with every legal move in one table below:
 - each **content block**, keyed by ``index``: ``NEW`` -> ``OPEN`` at its start ->
   ``STOPPED`` at its stop, where a ``tool_use`` is dispatched. Blocks still open when
   the message ends (``message_delta`` with a stop reason, or ``message_stop``) are
-  stopped there and reported; after an ``error`` or in a cut stream they are not.
+  stopped there and reported; a tool_use left open by ``max_tokens`` never got its whole
+  input and is not dispatched (reported), nor are open calls after an ``error`` or in a
+  cut stream.
 
 Each text block is its own SAY; ``tool_use`` is a DO whose arguments are the joined
 ``input_json_delta`` fragments (none or empty: ``{}``; no fragments but a pre-filled
@@ -134,6 +136,7 @@ class AnthropicReference:
         self._stop_seen = False
         self._error_seen = False
         self._usage: dict[str, int] = {}
+        self._started = False
         self._noted: set = set()
         self._event: int | None = None
         self._offset: int | None = None
@@ -206,7 +209,7 @@ class AnthropicReference:
                 self._note(rule, f"{obj.get('type')} " + ("before message_start" if prev == BEFORE
                                                           else "again; its message fields are ignored"), state=prev)
             if kind == "start":
-                self._start(obj, out, first=prev == BEFORE)
+                self._start(obj, out)
             elif kind == "block":
                 self._block_event(obj, out)
             elif kind == "delta":
@@ -226,9 +229,10 @@ class AnthropicReference:
             add(e)
         return out
 
-    def _start(self, obj: dict, out: list, *, first: bool) -> None:
-        if not first:
+    def _start(self, obj: dict, out: list) -> None:
+        if self._started:
             return
+        self._started = True
         message = obj.get("message") if type(obj.get("message")) is dict else {}
         usage = message.get("usage")
         if type(usage) is dict:
@@ -253,6 +257,8 @@ class AnthropicReference:
             reason = STOP_REASONS.get(raw)
             if reason is None:
                 self._note("anth-stop-reason", f"stop_reason {raw!r} is not a documented value; finish null")
+            if raw == "max_tokens" or raw == "model_context_window_exceeded":
+                self._cut_blocks(raw, out)
             self._end_blocks(out, dispatch=not self._error_seen)
             self._stop_seen = True
             self._stop_reason = reason
@@ -278,7 +284,7 @@ class AnthropicReference:
             self._note("anth-message-stop-missing", "stream ended after message_delta without message_stop")
             self._end_blocks(out, dispatch=True)
             return
-        self._note("anth-truncated", "stream ended before a stop reason; calls not dispatched", state=prev)
+        self._note("anth-truncated", "stream ended before a stop reason; open calls not dispatched", state=prev)
         self._end_blocks(out, dispatch=False)
         out.append(ev.MessageDone(0, None))
 
@@ -386,6 +392,15 @@ class AnthropicReference:
 
     def _mismatch(self, block: _Block, t: Any) -> None:
         self._note("anth-delta-type", f"{t} for a {block.type} block ({block.index}); ignored")
+
+    def _cut_blocks(self, raw: str, out: list) -> None:
+        """The output limit cut the message: an open tool_use never got its whole input."""
+        for index in sorted(self._blocks):
+            block = self._blocks[index]
+            if block.state == OPEN and block.type == "tool_use":
+                block.state = STOPPED
+                self._note("anth-input-json", f"input of tool_use {block.id!r} ({block.name!r}) cut off by {raw}; "
+                           "not dispatched")
 
     def _end_blocks(self, out: list, *, dispatch: bool) -> None:
         for index in sorted(self._blocks):

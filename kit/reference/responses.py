@@ -16,8 +16,10 @@ Two levels of state, each with every legal move in one table below:
   ``NEW`` -> ``OPEN`` at ``output_item.added`` (or at its first event, reported) ->
   ``CLOSING`` at a content ``.done`` event (``function_call_arguments.done``, ...) ->
   ``DONE`` at ``output_item.done``, where a client tool call is dispatched. Items still
-  open at ``response.completed`` / ``.incomplete`` are completed there (reported);
-  after ``response.failed``, an error event or a cut stream they are not dispatched.
+  open at ``response.completed`` are completed there (reported). A call whose item ends
+  with status ``incomplete``, or that is still open at ``response.incomplete``, was cut
+  off and is not dispatched (reported); nor are open calls after ``response.failed``,
+  an error event or in a cut stream.
 
 What each item becomes follows the Plan conventions: a message item's text (deltas per
 content part, else the part's ``output_text.done``, else the finished item) is its own
@@ -95,6 +97,10 @@ INCOMPLETE_REASONS = {"max_output_tokens": "length", "content_filter": "content_
 
 _loads = json.loads
 _JSONError = json.JSONDecodeError
+
+
+def _short(text: str, n: int = 40) -> str:
+    return repr(text if len(text) <= n else text[: n - 3] + "...")
 
 
 class _Item:
@@ -430,6 +436,12 @@ class ResponsesReference:
                 item.refusal_seen = True
                 out.append(ev.RefusalDelta(0, item.refusal_final))
         elif t in CLIENT_CALLS:
+            status = (item.raw or {}).get("status")
+            if status == "incomplete" or self._terminal == "response.incomplete":
+                self._note("resp-arguments-json", f"call {item.call_id!r} ({item.name!r}) was cut off "
+                           f"({'item status incomplete' if status == 'incomplete' else 'response incomplete'}); "
+                           "not dispatched")
+                return
             self._dispatch(item, out)
         elif t in SERVER_TOOLS or (t and (t.endswith("_call") or t.startswith("mcp_") or t.startswith("tool_search"))):
             raw = item.raw or {}
@@ -442,7 +454,11 @@ class ResponsesReference:
         joined = "".join(item.deltas)
         if item.type in ("function_call", "custom_tool_call"):
             arguments = next((a for a in (item.done_args, item.final_args, joined, item.added_args) if a), "")
-            if item.deltas and arguments != joined:
+            if item.done_args is not None and item.final_args is not None and item.done_args != item.final_args:
+                self._note("resp-arguments-mismatch", f"call {item.call_id!r}: output_item.done carries "
+                           f"{_short(item.done_args)} but function_call_arguments.done {_short(item.final_args)}; "
+                           "took the first non-empty of them (the finished item first)")
+            elif item.deltas and arguments != joined:
                 self._note("resp-arguments-mismatch", f"call {item.call_id!r}: final arguments differ from the joined "
                            f"deltas ({len(arguments)} vs {len(joined)} characters); took the final value")
             if item.type == "custom_tool_call":
@@ -481,7 +497,10 @@ class ResponsesReference:
             return
         output = response.get("output")
         if type(output) is list:
-            for index, doc in enumerate(output):
+            by_id = {i.id: i.index for i in self._items.values() if i.id is not None}
+            for position, doc in enumerate(output):
+                # the output's position is the output_index; an item that names a known id is that item
+                index = by_id.get(doc.get("id"), position) if type(doc) is dict else position
                 item = self._items.get(index)
                 if item is None or item.state != DONE:
                     if item is None:
