@@ -34,9 +34,9 @@ from typing import Any
 
 from .. import events as ev
 from ..errors import StreamError
-from ..plan import PlanBuilder, parse_arguments
-from ..rules import Diagnostic, diagnostic
+from ..plan import parse_arguments
 from ..sse import SSEEvent
+from ._base import Machine
 
 __all__ = ["AnthropicReference", "MESSAGE_TRANSITIONS", "BLOCK_TRANSITIONS", "API", "STOP_REASONS"]
 
@@ -100,9 +100,6 @@ STOP_REASONS = {
 }
 SERVER_BLOCKS = ("server_tool_use", "mcp_tool_use")
 
-_loads = json.loads
-_JSONError = json.JSONDecodeError
-
 
 class _Block:
     __slots__ = ("index", "state", "type", "id", "name", "parts", "prefilled", "ordinal", "tool_use_id")
@@ -119,17 +116,15 @@ class _Block:
         self.tool_use_id: str | None = None
 
 
-class AnthropicReference:
+class AnthropicReference(Machine):
     """The reference state machine for ``anthropic.messages`` streams."""
 
     api = API
 
     def __init__(self, *, profile: str = "lenient") -> None:
-        self.profile = profile
+        super().__init__(profile=profile)
         self.state = BEFORE
-        self.diagnostics: list[Diagnostic] = []
         self._blocks: dict[int, _Block] = {}
-        self._builder = PlanBuilder(API)
         self._calls = 0
         self._max_index = -1
         self._stop_reason: str | None = None
@@ -137,35 +132,17 @@ class AnthropicReference:
         self._error_seen = False
         self._usage: dict[str, int] = {}
         self._started = False
-        self._noted: set = set()
-        self._event: int | None = None
-        self._offset: int | None = None
 
     # -- public API -------------------------------------------------------------------------
 
     def feed(self, sse: SSEEvent) -> list[Any]:
-        self._event, self._offset = sse.index, sse.offset
-        data = sse.data
-        if data.strip() == "[DONE]":
-            return self._message("sentinel", None)
-        try:
-            obj = _loads(data)
-        except (_JSONError, RecursionError):
-            shown = data if len(data) <= 40 else data[:37] + "..."
-            return self._message("invalid", f"data is not JSON: {shown!r}")
-        if type(obj) is not dict or type(obj.get("type")) is not str:
-            return self._message("invalid", "payload is not an object with a string `type`")
-        if sse.event == "message":
-            self._once("anth-event-name", None, "events without `event:` lines; routed by payload type")
-        elif sse.event != obj["type"]:
-            self._once("anth-event-name", (sse.event, obj["type"]),
-                       f"SSE event name {sse.event!r} but payload type {obj['type']!r}; routed by type")
-        return self.feed_json(obj, event=sse.index, offset=sse.offset)
+        """One SSE event from the decoder."""
+        return self._feed_typed(sse, "anth-event-name")
 
     def feed_json(self, obj: Any, *, event: int | None = None, offset: int | None = None) -> list[Any]:
         self._event, self._offset = event, offset
         if type(obj) is not dict or type(obj.get("type")) is not str:
-            return self._message("invalid", "payload is not an object with a string `type`")
+            return self._input("invalid", "payload is not an object with a string `type`")
         t = obj["type"]
         if t == "ping":
             self._once("anth-ping", None, "ping event ignored")
@@ -174,24 +151,11 @@ class AnthropicReference:
         if kind is None:
             self._once("anth-unknown-event", t, f"event type {t!r} not modelled; ignored")
             return []
-        return self._message(kind, obj)
-
-    def feed_done(self, *, event: int | None = None, offset: int | None = None) -> list[Any]:
-        self._event, self._offset = event, offset
-        return self._message("sentinel", None)
-
-    def close(self) -> list[Any]:
-        if self.state == CLOSED:
-            return []
-        self._event, self._offset = None, None
-        return self._message("close", None)
-
-    def plan(self) -> dict[str, Any]:
-        return self._builder.plan()
+        return self._input(kind, obj)
 
     # -- message level ------------------------------------------------------------------------
 
-    def _message(self, kind: str, obj: Any) -> list[Any]:
+    def _input(self, kind: str, obj: Any) -> list[Any]:
         try:
             nxt, rule = MESSAGE_TRANSITIONS[(self.state, kind)]
         except KeyError:
@@ -448,18 +412,6 @@ class AnthropicReference:
             missing = " and ".join(w for w, v in (("id", block.id), ("name", block.name)) if v is None)
             self._note("anth-tool-incomplete", f"tool_use block {block.index} dispatched without {missing}")
         out.append(ev.ToolCallDone(0, block.ordinal, block.id, block.name, arguments, parameters, invalid))
-
-    # -- diagnostics ---------------------------------------------------------------------------
-
-    def _note(self, rule: str, message: str, *, state: str | None = None) -> None:
-        self.diagnostics.append(diagnostic(rule, message, profile=self.profile, event=self._event,
-                                           offset=self._offset, state=state))
-
-    def _once(self, rule: str, key: Any, message: str) -> None:
-        k = (rule, key)
-        if k not in self._noted:
-            self._noted.add(k)
-            self._note(rule, message)
 
 
 _KINDS = {

@@ -37,9 +37,9 @@ from typing import Any, Iterable
 
 from .. import events as ev
 from ..errors import StreamError
-from ..plan import PlanBuilder, parse_arguments
-from ..rules import Diagnostic, diagnostic
+from ..plan import parse_arguments
 from ..sse import SSEEvent
+from ._base import Machine
 
 __all__ = ["ChatReference", "STREAM_TRANSITIONS", "CHOICE_TRANSITIONS", "API"]
 
@@ -141,22 +141,18 @@ class _Choice:
         self.finish_seen = False
 
 
-class ChatReference:
+class ChatReference(Machine):
     """The reference state machine for ``openai.chat.completions`` streams."""
 
     api = API
+    sentinel_input = "done"
 
     def __init__(self, *, profile: str = "lenient") -> None:
-        self.profile = profile
+        super().__init__(profile=profile)
         self.state = STREAMING
-        self.diagnostics: list[Diagnostic] = []
         self._choices: dict[int, _Choice] = {}
-        self._builder = PlanBuilder(API)
         self._usage: dict | None = None
         self._error_seen = False
-        self._noted: set = set()
-        self._event: int | None = None
-        self._offset: int | None = None
 
     # -- public API -------------------------------------------------------------------------
 
@@ -165,7 +161,7 @@ class ChatReference:
         self._event, self._offset = sse.index, sse.offset
         data = sse.data
         if data[:6] == "[DONE]" and data.strip() == "[DONE]":
-            return self._stream("done", None)
+            return self._input("done", None)
         try:
             try:
                 obj, end = _scan(data, 0)
@@ -175,40 +171,25 @@ class ChatReference:
                 obj = _loads(data)
         except (_JSONError, RecursionError):
             shown = data if len(data) <= 40 else data[:37] + "..."
-            return self._stream("invalid", f"data is not JSON: {shown!r}")
+            return self._input("invalid", f"data is not JSON: {shown!r}")
         if sse.event == "error":
-            return self._stream("error", obj.get("error", obj) if isinstance(obj, dict) else obj)
+            return self._input("error", obj.get("error", obj) if isinstance(obj, dict) else obj)
         if sse.event != "message":
             self._once("chat-unknown-event", sse.event, f"SSE event name {sse.event!r} on a Chat Completions stream")
         if type(obj) is not dict:
-            return self._stream("invalid", f"data is JSON {type(obj).__name__}, not an object")
-        return self._stream("chunk", obj)
+            return self._input("invalid", f"data is JSON {type(obj).__name__}, not an object")
+        return self._input("chunk", obj)
 
     def feed_json(self, obj: Any, *, event: int | None = None, offset: int | None = None) -> list[Any]:
         """One decoded chunk (the ``events`` feed)."""
         self._event, self._offset = event, offset
         if type(obj) is not dict:
-            return self._stream("invalid", f"chunk is JSON {type(obj).__name__}, not an object")
-        return self._stream("chunk", obj)
-
-    def feed_done(self, *, event: int | None = None, offset: int | None = None) -> list[Any]:
-        """The ``data: [DONE]`` sentinel."""
-        self._event, self._offset = event, offset
-        return self._stream("done", None)
-
-    def close(self) -> list[Any]:
-        """End of stream."""
-        if self.state == CLOSED:
-            return []
-        self._event, self._offset = None, None
-        return self._stream("close", None)
-
-    def plan(self) -> dict[str, Any]:
-        return self._builder.plan()
+            return self._input("invalid", f"chunk is JSON {type(obj).__name__}, not an object")
+        return self._input("chunk", obj)
 
     # -- stream level -------------------------------------------------------------------------
 
-    def _stream(self, kind: str, payload: Any) -> list[Any]:
+    def _input(self, kind: str, payload: Any) -> list[Any]:
         try:
             nxt, rule = STREAM_TRANSITIONS[(self.state, kind)]
         except KeyError:
@@ -613,18 +594,6 @@ class ChatReference:
                 self._note("chat-tool-call-incomplete", f"call {call.ordinal} of choice {choice.index} dispatched "
                            f"without {missing}")
             out.append(ev.ToolCallDone(choice.index, call.ordinal, call.id, call.name, arguments, parameters, invalid))
-
-    # -- diagnostics ---------------------------------------------------------------------------------
-
-    def _note(self, rule: str, message: str, *, state: str | None = None) -> None:
-        self.diagnostics.append(diagnostic(rule, message, profile=self.profile, event=self._event,
-                                           offset=self._offset, state=state))
-
-    def _once(self, rule: str, key: Any, message: str) -> None:
-        k = (rule, key)
-        if k not in self._noted:
-            self._noted.add(k)
-            self._note(rule, message)
 
 
 def _usage(u: dict) -> dict:

@@ -36,9 +36,9 @@ from typing import Any
 
 from .. import events as ev
 from ..errors import StreamError
-from ..plan import PlanBuilder, parse_arguments
-from ..rules import Diagnostic, diagnostic
+from ..plan import parse_arguments
 from ..sse import SSEEvent
+from ._base import Machine
 
 __all__ = ["ResponsesReference", "STREAM_TRANSITIONS", "ITEM_TRANSITIONS", "API"]
 
@@ -95,9 +95,6 @@ SERVER_TOOLS = {"web_search_call", "file_search_call", "code_interpreter_call", 
                 "mcp_call", "mcp_list_tools", "mcp_approval_request", "tool_search_call", "tool_search_output"}
 INCOMPLETE_REASONS = {"max_output_tokens": "length", "content_filter": "content_filter"}
 
-_loads = json.loads
-_JSONError = json.JSONDecodeError
-
 
 def _short(text: str, n: int = 40) -> str:
     return repr(text if len(text) <= n else text[: n - 3] + "...")
@@ -130,76 +127,43 @@ class _Item:
         self.said = False
 
 
-class ResponsesReference:
+class ResponsesReference(Machine):
     """The reference state machine for ``openai.responses`` streams."""
 
     api = API
 
     def __init__(self, *, profile: str = "lenient") -> None:
-        self.profile = profile
+        super().__init__(profile=profile)
         self.state = STREAMING
-        self.diagnostics: list[Diagnostic] = []
         self._items: dict[int, _Item] = {}
-        self._builder = PlanBuilder(API)
         self._calls = 0
         self._finish: str | None = None
         self._terminal: str | None = None
         self._error_seen = False
         self._seq: int | None = None
-        self._noted: set = set()
-        self._event: int | None = None
-        self._offset: int | None = None
         self._started = False
 
     # -- public API -------------------------------------------------------------------------
 
     def feed(self, sse: SSEEvent) -> list[Any]:
-        self._event, self._offset = sse.index, sse.offset
-        data = sse.data
-        if data.strip() == "[DONE]":
-            return self._stream("sentinel", None)
-        try:
-            obj = _loads(data)
-        except (_JSONError, RecursionError):
-            shown = data if len(data) <= 40 else data[:37] + "..."
-            return self._stream("invalid", f"data is not JSON: {shown!r}")
-        if type(obj) is not dict or type(obj.get("type")) is not str:
-            return self._stream("invalid", "payload is not an object with a string `type`")
-        if sse.event != "message" and sse.event != obj["type"]:
-            self._once("resp-event-name", (sse.event, obj["type"]),
-                       f"SSE event name {sse.event!r} but payload type {obj['type']!r}; routed by type")
-        elif sse.event == "message":
-            self._once("resp-event-name", None, "events without `event:` lines; routed by payload type")
-        return self.feed_json(obj, event=sse.index, offset=sse.offset)
+        """One SSE event from the decoder."""
+        return self._feed_typed(sse, "resp-event-name")
 
     def feed_json(self, obj: Any, *, event: int | None = None, offset: int | None = None) -> list[Any]:
         self._event, self._offset = event, offset
         if type(obj) is not dict or type(obj.get("type")) is not str:
-            return self._stream("invalid", "payload is not an object with a string `type`")
+            return self._input("invalid", "payload is not an object with a string `type`")
         t = obj["type"]
         self._sequence(obj)
         if t in ("response.completed", "response.incomplete", "response.failed"):
-            return self._stream("terminal", obj)
+            return self._input("terminal", obj)
         if t == "error":
-            return self._stream("error", obj)
-        return self._stream("event", obj)
-
-    def feed_done(self, *, event: int | None = None, offset: int | None = None) -> list[Any]:
-        self._event, self._offset = event, offset
-        return self._stream("sentinel", None)
-
-    def close(self) -> list[Any]:
-        if self.state == CLOSED:
-            return []
-        self._event, self._offset = None, None
-        return self._stream("close", None)
-
-    def plan(self) -> dict[str, Any]:
-        return self._builder.plan()
+            return self._input("error", obj)
+        return self._input("event", obj)
 
     # -- stream level -------------------------------------------------------------------------
 
-    def _stream(self, kind: str, payload: Any) -> list[Any]:
+    def _input(self, kind: str, payload: Any) -> list[Any]:
         try:
             nxt, rule = STREAM_TRANSITIONS[(self.state, kind)]
         except KeyError:
@@ -545,15 +509,3 @@ class ResponsesReference:
         for item in self._items.values():  # what streamed of unfinished messages stays visible
             if item.state != DONE and item.type != "message" and item.type not in CLIENT_CALLS and item.type:
                 self._complete(item, out)
-
-    # -- diagnostics ---------------------------------------------------------------------------
-
-    def _note(self, rule: str, message: str, *, state: str | None = None) -> None:
-        self.diagnostics.append(diagnostic(rule, message, profile=self.profile, event=self._event,
-                                           offset=self._offset, state=state))
-
-    def _once(self, rule: str, key: Any, message: str) -> None:
-        k = (rule, key)
-        if k not in self._noted:
-            self._noted.add(k)
-            self._note(rule, message)

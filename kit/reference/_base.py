@@ -1,0 +1,81 @@
+"""What the three reference machines share: diagnostics, the Plan, the ends of a stream.
+
+Each machine feeds its own inputs through its own ``_input(kind, payload)`` (the move in
+its stream-level transition table); this base only holds what does not depend on the
+wire API.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..plan import PlanBuilder
+from ..rules import Diagnostic, diagnostic
+from ..sse import SSEEvent
+
+_loads = json.loads
+_JSONError = json.JSONDecodeError
+
+
+class Machine:
+    api: str
+    closed_state = "CLOSED"
+    sentinel_input = "sentinel"  # the input `data: [DONE]` is, in the stream table
+
+    def __init__(self, *, profile: str = "lenient") -> None:
+        self.profile = profile
+        self.diagnostics: list[Diagnostic] = []
+        self._builder = PlanBuilder(self.api)
+        self._noted: set = set()
+        self._event: int | None = None
+        self._offset: int | None = None
+
+    def _input(self, kind: str, payload: Any) -> list[Any]:  # pragma: no cover - each machine has one
+        raise NotImplementedError
+
+    def feed_done(self, *, event: int | None = None, offset: int | None = None) -> list[Any]:
+        """The ``data: [DONE]`` sentinel."""
+        self._event, self._offset = event, offset
+        return self._input(self.sentinel_input, None)
+
+    def close(self) -> list[Any]:
+        """End of stream."""
+        if self.state == self.closed_state:  # type: ignore[attr-defined]
+            return []
+        self._event, self._offset = None, None
+        return self._input("close", None)
+
+    def plan(self) -> dict[str, Any]:
+        """The Plan of everything fed so far."""
+        return self._builder.plan()
+
+    def _feed_typed(self, sse: SSEEvent, name_rule: str) -> list[Any]:
+        """An SSE event whose data is a ``{"type": ...}`` object (Responses, Anthropic)."""
+        self._event, self._offset = sse.index, sse.offset
+        data = sse.data
+        if data.strip() == "[DONE]":
+            return self._input(self.sentinel_input, None)
+        try:
+            obj = _loads(data)
+        except (_JSONError, RecursionError):
+            shown = data if len(data) <= 40 else data[:37] + "..."
+            return self._input("invalid", f"data is not JSON: {shown!r}")
+        if type(obj) is not dict or type(obj.get("type")) is not str:
+            return self._input("invalid", "payload is not an object with a string `type`")
+        if sse.event == "message":
+            self._once(name_rule, None, "events without `event:` lines; routed by payload type")
+        elif sse.event != obj["type"]:
+            self._once(name_rule, (sse.event, obj["type"]),
+                       f"SSE event name {sse.event!r} but payload type {obj['type']!r}; routed by type")
+        return self.feed_json(obj, event=sse.index, offset=sse.offset)  # type: ignore[attr-defined]
+
+    def _note(self, rule: str, message: str, *, state: str | None = None) -> None:
+        self.diagnostics.append(diagnostic(rule, message, profile=self.profile, event=self._event,
+                                           offset=self._offset, state=state))
+
+    def _once(self, rule: str, key: Any, message: str) -> None:
+        k = (rule, key)
+        if k not in self._noted:
+            self._noted.add(k)
+            self._note(rule, message)
