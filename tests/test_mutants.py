@@ -1,11 +1,13 @@
 """The corpus judged: every deliberately broken accumulator must be caught by some trace.
 
 A kit that judges other code must itself be judged (Bowtie's fake implementations,
-array-api-tests' meta-tests). ``tests/mutants`` holds Chat Completions stream handlers that
-each reproduce one documented bug (``research/quirks.md``) on top of a naive base that is
-correct on the corpus. Here each one is run, like an implementation under test, over every
-graded trace (``y`` and ``n``; ``i`` cases are not graded) cut by several chunk plans, and
-its plan is compared with the reference's.
+array-api-tests' meta-tests). ``tests/mutants`` holds stream handlers for each of the
+three wire APIs that each reproduce one documented bug (``research/quirks.md``, or a rule
+of ``conformance.md``) on top of a naive base that is correct on the corpus: ``m*`` for
+Chat Completions, ``r*`` for Responses, ``a*`` for Anthropic Messages. Here each one is
+run, like an implementation under test, over every graded trace of its API (``y`` and
+``n``; ``i`` cases are not graded) cut by several chunk plans, and its plan is compared
+with the reference's.
 
 - A case *kills* a mutant when the naive base gives the reference plan there and the
   mutant does not (a different plan, or an exception). Requiring the base to agree makes
@@ -31,14 +33,19 @@ import pytest
 from kit.replay import replay
 from kit.trace import Trace, corpus
 from tests import mutants
-from tests.mutants import _naive
 
-API = "openai.chat.completions"
 CHUNKINGS = ("recorded", "event", "bytewise", "random:1")
-# Simple traces that the base must get right under every chunk plan, whatever else changes.
-SIMPLE_TRACES = ("y_text_only", "y_text_then_tool_call", "y_parallel_calls")
+# Per API, simple traces that the base must get right under every chunk plan, whatever else changes.
+SIMPLE_TRACES: dict[str, tuple[str, ...]] = {
+    "openai.chat.completions": ("y_text_only", "y_text_then_tool_call", "y_parallel_calls"),
+    "openai.responses": ("y_text_only", "y_text_then_function_call", "y_parallel_function_calls"),
+    "anthropic.messages": ("y_text_only", "y_text_then_tool_use", "y_parallel_tool_use"),
+}
+APIS = tuple(mutants.APIS)
+BASE_CLASSES = {"openai.chat.completions": "NaiveChat", "openai.responses": "NaiveResponses",
+                "anthropic.messages": "NaiveAnthropic"}
 
-MUTANTS = mutants.mutant_names()
+MUTANTS: list[tuple[str, str]] = [(api, name) for api in APIS for name in mutants.mutant_names(api)]
 
 # Mutants the corpus does not kill yet, each with the trace that would. Marked strict xfail:
 # the day the trace lands, the XPASS fails the run and the entry must be removed.
@@ -46,24 +53,29 @@ KNOWN_SURVIVORS: dict[str, str] = {}
 
 
 def _mutant_params() -> list[Any]:
-    return [pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=KNOWN_SURVIVORS[name]))
-            if name in KNOWN_SURVIVORS else name for name in MUTANTS]
+    return [pytest.param(api, name, id=name,
+                         marks=pytest.mark.xfail(strict=True, reason=KNOWN_SURVIVORS[name]))
+            if name in KNOWN_SURVIVORS else pytest.param(api, name, id=name) for api, name in MUTANTS]
+
+
+def _base(api: str) -> Callable[..., dict]:
+    return mutants.base(api).accumulate
 
 
 @functools.lru_cache(maxsize=None)
-def graded_traces() -> tuple[Trace, ...]:
-    return tuple(t for t in corpus(api=API) if t.cls in ("y", "n"))
+def graded_traces(api: str) -> tuple[Trace, ...]:
+    return tuple(t for t in corpus(api=api) if t.cls in ("y", "n"))
 
 
 @functools.lru_cache(maxsize=None)
-def case(trace_id: str, chunking: str) -> tuple[tuple[bytes, ...], dict[str, Any]]:
+def case(api: str, trace_id: str, chunking: str) -> tuple[tuple[bytes, ...], dict[str, Any]]:
     """The reads of one (trace, chunk plan) case and the reference plan for them."""
-    trace = next(t for t in graded_traces() if t.id == trace_id)
+    trace = next(t for t in graded_traces(api) if t.id == trace_id)
     return tuple(trace.chunks(chunking)), replay(trace, chunking=chunking).plan
 
 
-def cases() -> list[tuple[str, str]]:
-    return [(t.id, chunking) for t in graded_traces() for chunking in CHUNKINGS]
+def cases(api: str) -> list[tuple[str, str]]:
+    return [(t.id, chunking) for t in graded_traces(api) for chunking in CHUNKINGS]
 
 
 def outcome(accumulate: Callable[..., dict], reads: tuple[bytes, ...]) -> Any:
@@ -75,18 +87,18 @@ def outcome(accumulate: Callable[..., dict], reads: tuple[bytes, ...]) -> Any:
 
 
 @functools.lru_cache(maxsize=None)
-def base_agrees(trace_id: str, chunking: str) -> bool:
-    reads, expected = case(trace_id, chunking)
-    return outcome(_naive.accumulate, reads) == expected
+def base_agrees(api: str, trace_id: str, chunking: str) -> bool:
+    reads, expected = case(api, trace_id, chunking)
+    return outcome(_base(api), reads) == expected
 
 
-def first_kill(name: str) -> tuple[str, str, str] | None:
+def first_kill(api: str, name: str) -> tuple[str, str, str] | None:
     """The first case that kills mutant ``name``: (trace, chunk plan, how), or None."""
     accumulate = mutants.load(name).accumulate
-    for trace_id, chunking in cases():
-        reads, expected = case(trace_id, chunking)
+    for trace_id, chunking in cases(api):
+        reads, expected = case(api, trace_id, chunking)
         got = outcome(accumulate, reads)
-        if got == expected or not base_agrees(trace_id, chunking):
+        if got == expected or not base_agrees(api, trace_id, chunking):
             continue
         how = f"raised {type(got).__name__}" if isinstance(got, Exception) else "wrong plan"
         return trace_id, chunking, how
@@ -104,88 +116,109 @@ def _diff(expected: dict, got: Any) -> str:
 # -- the corpus is there -------------------------------------------------------------------
 
 
-def test_graded_corpus_is_present() -> None:
-    ids = {t.id for t in graded_traces()}
-    assert ids, f"no graded ({API}) traces in the bundled corpus: the mutants cannot be judged"
-    missing = [t for t in SIMPLE_TRACES if t not in ids]
-    assert not missing, f"the simple traces {missing} are not in the bundled corpus (renamed?)"
+@pytest.mark.parametrize("api", APIS)
+def test_graded_corpus_is_present(api: str) -> None:
+    ids = {t.id for t in graded_traces(api)}
+    assert ids, f"no graded ({api}) traces in the bundled corpus: the mutants cannot be judged"
+    missing = [t for t in SIMPLE_TRACES[api] if t not in ids]
+    assert not missing, f"the simple {api} traces {missing} are not in the bundled corpus (renamed?)"
 
 
-# -- the base -----------------------------------------------------------------------------
+# -- the bases ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("trace_id", SIMPLE_TRACES)
-def test_naive_base_gets_simple_traces_right(trace_id: str) -> None:
+@pytest.mark.parametrize("api,trace_id", [(api, t) for api in APIS for t in SIMPLE_TRACES[api]])
+def test_naive_base_gets_simple_traces_right(api: str, trace_id: str) -> None:
     """The base is a correct accumulator for the simple cases, under every chunk plan."""
     for chunking in CHUNKINGS:
-        reads, expected = case(trace_id, chunking)
-        got = outcome(_naive.accumulate, reads)
-        assert got == expected, f"naive base on {trace_id} ({chunking}):\n{_diff(expected, got)}"
+        reads, expected = case(api, trace_id, chunking)
+        got = outcome(_base(api), reads)
+        assert got == expected, f"naive {api} base on {trace_id} ({chunking}):\n{_diff(expected, got)}"
 
 
-def test_naive_base_agrees_with_reference_on_graded_corpus() -> None:
+@pytest.mark.parametrize("api", APIS)
+def test_naive_base_agrees_with_reference_on_graded_corpus(api: str) -> None:
     """Two independent readings of the Plan conventions give the same plans.
 
-    A failure is a bug in the base (tests/mutants/_naive.py) or in the reference: the
+    A failure is a bug in the base (tests/mutants/_naive*.py) or in the reference: the
     mutants are only credited with kills where the two agree.
     """
     wrong = []
-    for trace_id, chunking in cases():
-        if not base_agrees(trace_id, chunking):
-            reads, expected = case(trace_id, chunking)
-            wrong.append(f"{trace_id} ({chunking}):\n{_diff(expected, outcome(_naive.accumulate, reads))}")
-    assert not wrong, "the naive base and the reference disagree on:\n" + "\n".join(wrong)
+    for trace_id, chunking in cases(api):
+        if not base_agrees(api, trace_id, chunking):
+            reads, expected = case(api, trace_id, chunking)
+            wrong.append(f"{trace_id} ({chunking}):\n{_diff(expected, outcome(_base(api), reads))}")
+    assert not wrong, f"the naive {api} base and the reference disagree on:\n" + "\n".join(wrong)
+
+
+def test_bases_are_self_contained() -> None:
+    """The bases are user code too: nothing from the kit."""
+    for module in {mutants.base(api) for api in APIS}:
+        _assert_no_kit_imports(module.__name__, inspect.getsource(module))
 
 
 # -- the mutants --------------------------------------------------------------------------
 
 
-def test_there_are_mutants() -> None:
-    assert len(MUTANTS) >= 10, MUTANTS
-    assert set(KNOWN_SURVIVORS) <= set(MUTANTS), "KNOWN_SURVIVORS names a mutant that does not exist"
-
-
-@pytest.mark.parametrize("name", MUTANTS)
-def test_mutant_is_self_contained(name: str) -> None:
-    """Mutants are naive user code: no kit imports, a quirk cited, one `accumulate` function."""
-    module = mutants.load(name)
-    source = inspect.getsource(module)
+def _assert_no_kit_imports(name: str, source: str) -> None:
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             assert not node.module.split(".")[0] == "kit", f"{name} imports {node.module}"
         if isinstance(node, ast.Import):
             assert all(a.name.split(".")[0] != "kit" for a in node.names), f"{name} imports the kit"
+
+
+@pytest.mark.parametrize("api", APIS)
+def test_there_are_mutants(api: str) -> None:
+    names = mutants.mutant_names(api)
+    assert len(names) >= 10, (api, names)
+    assert set(KNOWN_SURVIVORS) <= {n for _, n in MUTANTS}, "KNOWN_SURVIVORS names a mutant that does not exist"
+
+
+@pytest.mark.parametrize("api,name", [pytest.param(api, name, id=name) for api, name in MUTANTS])
+def test_mutant_is_self_contained(api: str, name: str) -> None:
+    """Mutants are naive user code: no kit imports, a quirk cited, one `accumulate` function."""
+    module = mutants.load(name)
+    _assert_no_kit_imports(name, inspect.getsource(module))
     assert module.__doc__ and module.QUIRK.split("/")[0] in module.__doc__, f"{name}: cite the quirk in the docstring"
     assert module.NEEDS, f"{name}: say which corpus behaviour kills it"
     assert callable(module.accumulate) and list(inspect.signature(module.accumulate).parameters) == ["reads"]
+    if hasattr(module, "Mutant"):
+        base_class = getattr(mutants.base(api), BASE_CLASSES[api])
+        assert issubclass(module.Mutant, base_class), f"{name} must break the {api} base ({base_class.__name__})"
 
 
-@pytest.mark.parametrize("name", _mutant_params())
-def test_mutant_is_killed(name: str) -> None:
+@pytest.mark.parametrize("api,name", _mutant_params())
+def test_mutant_is_killed(api: str, name: str) -> None:
     """Some graded (trace, chunk plan) case tells the mutant apart from the reference."""
     module = mutants.load(name)
-    kill = first_kill(name)
+    kill = first_kill(api, name)
     assert kill is not None, (
-        f"mutant {name} ({module.QUIRK}: {module.__doc__.splitlines()[0]}) survives all "
-        f"{len(cases())} graded cases ({len(graded_traces())} traces x {', '.join(CHUNKINGS)}): "
+        f"{api} mutant {name} ({module.QUIRK}: {module.__doc__.splitlines()[0]}) survives all "
+        f"{len(cases(api))} graded cases ({len(graded_traces(api))} traces x {', '.join(CHUNKINGS)}): "
         f"the corpus lacks {module.NEEDS}"
     )
 
 
-def kill_table() -> list[tuple[str, str, str]]:
-    """(mutant, quirk, first killing case) for every mutant."""
+def kill_table(api: str) -> list[tuple[str, str, str]]:
+    """(mutant, quirk, first killing case) for every mutant of ``api``."""
     rows = []
-    for name in MUTANTS:
-        kill = first_kill(name)
+    for name in mutants.mutant_names(api):
+        kill = first_kill(api, name)
         where = f"{kill[0]} / {kill[1]} ({kill[2]})" if kill else "SURVIVES"
         rows.append((name, mutants.load(name).QUIRK, where))
     return rows
 
 
 if __name__ == "__main__":
-    rows = kill_table()
-    width = max(len(r[0]) for r in rows)
-    qwidth = max(len(r[1]) for r in rows)
-    for name, quirk, where in rows:
-        print(f"{name:<{width}}  {quirk:<{qwidth}}  {where}")
-    sys.exit(1 if any(r[2] == "SURVIVES" for r in rows) else 0)
+    survivors = 0
+    for api in APIS:
+        rows = kill_table(api)
+        width = max(len(r[0]) for r in rows)
+        qwidth = max(len(r[1]) for r in rows)
+        print(f"== {api}: {len(rows)} mutants, {sum(r[2] != 'SURVIVES' for r in rows)} killed")
+        for name, quirk, where in rows:
+            print(f"{name:<{width}}  {quirk:<{qwidth}}  {where}")
+        survivors += sum(r[2] == "SURVIVES" for r in rows)
+        print()
+    sys.exit(1 if survivors else 0)

@@ -376,6 +376,7 @@ class AnthropicReference(Machine):
                     self._note(rule, f"block {index} ({block.type}) still open when the message ended; stopped here")
                     self._finish_block(block, out, dispatch=True)
                 else:
+                    block.state = STOPPED  # ended undispatched, once
                     self._finish_block(block, out, dispatch=False)
 
     def _finish_block(self, block: _Block, out: list, *, dispatch: bool) -> None:

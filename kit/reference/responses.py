@@ -459,12 +459,15 @@ class ResponsesReference(Machine):
             self._fail({"type": err.get("type"), "code": err.get("code"),
                         "message": err.get("message") or "response failed"}, out)
             return
+        if self._error_seen:  # an error event came first: the response failed, whatever it says now
+            return
         output = response.get("output")
         if type(output) is list:
-            by_id = {i.id: i.index for i in self._items.values() if i.id is not None}
+            by_id = {i.id: i.index for i in self._items.values() if type(i.id) is str}
             for position, doc in enumerate(output):
                 # the output's position is the output_index; an item that names a known id is that item
-                index = by_id.get(doc.get("id"), position) if type(doc) is dict else position
+                named = doc.get("id") if type(doc) is dict else None
+                index = by_id.get(named, position) if type(named) is str else position
                 item = self._items.get(index)
                 if item is None or item.state != DONE:
                     if item is None:
@@ -503,8 +506,6 @@ class ResponsesReference(Machine):
     def _close(self, prev: str, out: list) -> None:
         if prev == STREAMING and not self._error_seen:
             self._note("resp-truncated", "stream ended before a terminal event; calls not dispatched", state=prev)
-            if not self._items:
-                return
             out.append(ev.MessageDone(0, None))
         for item in self._items.values():  # what streamed of unfinished messages stays visible
             if item.state != DONE and item.type != "message" and item.type not in CLIENT_CALLS and item.type:

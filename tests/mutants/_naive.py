@@ -11,7 +11,9 @@ reference.
 
 Each mutant (``tests/mutants/m*.py``) subclasses :class:`NaiveChat` and overrides one
 method with the buggy version of it that real stream handlers have shipped. Every step
-a mutant may want to break is therefore a small method of its own:
+a mutant may want to break is therefore a small method of its own. The SSE steps (the
+first four rows) are in :class:`NaiveSSE`, which the Responses and Anthropic bases
+(``_naive_responses.py``, ``_naive_anthropic.py``) share:
 
 ===============================  ===============================================
 ``lines(reads)``                 bytes -> decoded lines (buffering across reads)
@@ -96,16 +98,15 @@ class Choice:
         self.refusal: list[str] | None = None
 
 
-class NaiveChat:
-    """Reads -> Plan document. Feed with :meth:`accumulate`."""
+class NaiveSSE:
+    """The SSE layer shared by the naive bases of all three APIs (no code from the kit).
+
+    Buffer the network reads, cut lines at CR/LF/CRLF, decode UTF-8 per line, join
+    ``data`` lines and dispatch at the blank line: ``on_event(name, data)`` is what a
+    subclass implements. :meth:`accumulate` drives a whole body and returns ``plan()``.
+    """
 
     def __init__(self) -> None:
-        self.choices: dict[int, Choice] = {}
-        self.usage: dict[str, int] | None = None
-        self.error: dict[str, Any] | None = None
-        self.error_seen = False
-        self.done = False  # data: [DONE] seen
-        # SSE state
         self._data: list[str] = []
         self._event = ""
 
@@ -183,6 +184,29 @@ class NaiveChat:
         """A final event without its closing blank line is still used."""
         if self._data:
             self.sse_line("")
+
+    def on_event(self, name: str, data: str) -> None:
+        raise NotImplementedError
+
+    def end_of_stream(self) -> None:
+        """The body ended (after :meth:`end_of_body`)."""
+
+    def plan(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+
+class NaiveChat(NaiveSSE):
+    """Reads -> Plan document. Feed with :meth:`accumulate`."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.choices: dict[int, Choice] = {}
+        self.usage: dict[str, int] | None = None
+        self.error: dict[str, Any] | None = None
+        self.error_seen = False
+        self.done = False  # data: [DONE] seen
+
+    # -- SSE: see NaiveSSE ----------------------------------------------------------------
 
     # -- payloads -----------------------------------------------------------------------------
 
