@@ -15,7 +15,20 @@ from ..rules import Diagnostic, diagnostic
 from ..sse import SSEEvent
 
 _loads = json.loads
+_scan = json.JSONDecoder().scan_once  # the C scanner: json.loads without its wrappers
 _JSONError = json.JSONDecodeError
+BLOCK = 256  # fragments kept before they are joined: memory follows the text, not the event count
+
+
+def decode(data: str) -> Any:
+    """``json.loads(data)``, faster for the common case of a bare JSON value."""
+    try:
+        obj, end = _scan(data, 0)
+    except StopIteration:
+        end = -1
+    if end != len(data):  # leading/trailing whitespace or an error: the full decoder decides
+        obj = _loads(data)
+    return obj
 
 
 class Machine:
@@ -57,13 +70,15 @@ class Machine:
         if data.strip() == "[DONE]":
             return self._input(self.sentinel_input, None)
         try:
-            obj = _loads(data)
+            obj = decode(data)
         except (_JSONError, RecursionError):
             shown = data if len(data) <= 40 else data[:37] + "..."
             return self._input("invalid", f"data is not JSON: {shown!r}")
         if type(obj) is not dict or type(obj.get("type")) is not str:
             return self._input("invalid", "payload is not an object with a string `type`")
-        if sse.event == "message":
+        if sse.event == obj["type"]:
+            pass
+        elif sse.event == "message":
             self._once(name_rule, None, "events without `event:` lines; routed by payload type")
         elif sse.event != obj["type"]:
             self._once(name_rule, (sse.event, obj["type"]),

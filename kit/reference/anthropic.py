@@ -36,7 +36,7 @@ from .. import events as ev
 from ..errors import StreamError
 from ..plan import parse_arguments
 from ..sse import SSEEvent
-from ._base import Machine
+from ._base import BLOCK, Machine
 
 __all__ = ["AnthropicReference", "MESSAGE_TRANSITIONS", "BLOCK_TRANSITIONS", "API", "STOP_REASONS"]
 
@@ -339,7 +339,10 @@ class AnthropicReference(Machine):
                 return self._mismatch(block, t)
             part = delta.get("partial_json")
             if type(part) is str and part:
-                block.parts.append(part)
+                parts = block.parts
+                parts.append(part)
+                if len(parts) >= BLOCK:
+                    parts[:] = ["".join(parts)]
                 if block.ordinal is not None:
                     out.append(ev.ToolCallArgumentsDelta(0, block.ordinal, part))
         elif t == "thinking_delta":

@@ -39,7 +39,7 @@ from .. import events as ev
 from ..errors import StreamError
 from ..plan import parse_arguments
 from ..sse import SSEEvent
-from ._base import Machine
+from ._base import BLOCK, Machine, decode
 
 __all__ = ["ChatReference", "STREAM_TRANSITIONS", "CHOICE_TRANSITIONS", "API"]
 
@@ -100,11 +100,9 @@ FINISH_REASONS = {
     "error": "error",
 }
 
-_loads = json.loads
-_scan = json.JSONDecoder().scan_once  # the C scanner; json.loads with its wrappers peeled off
 _JSONError = json.JSONDecodeError
 _new = tuple.__new__  # builds an event tuple without a Python-level __new__ frame
-_BLOCK = 256
+_BLOCK = BLOCK
 
 
 class _Call:
@@ -163,12 +161,7 @@ class ChatReference(Machine):
         if data[:6] == "[DONE]" and data.strip() == "[DONE]":
             return self._input("done", None)
         try:
-            try:
-                obj, end = _scan(data, 0)
-            except StopIteration:
-                end = -1
-            if end != len(data):  # leading/trailing whitespace or an error: the full decoder says which
-                obj = _loads(data)
+            obj = decode(data)
         except (_JSONError, RecursionError):
             shown = data if len(data) <= 40 else data[:37] + "..."
             return self._input("invalid", f"data is not JSON: {shown!r}")

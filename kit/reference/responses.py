@@ -38,7 +38,7 @@ from .. import events as ev
 from ..errors import StreamError
 from ..plan import parse_arguments
 from ..sse import SSEEvent
-from ._base import Machine
+from ._base import BLOCK, Machine
 
 __all__ = ["ResponsesReference", "STREAM_TRANSITIONS", "ITEM_TRANSITIONS", "API"]
 
@@ -96,12 +96,15 @@ SERVER_TOOLS = {"web_search_call", "file_search_call", "code_interpreter_call", 
 INCOMPLETE_REASONS = {"max_output_tokens": "length", "content_filter": "content_filter"}
 
 
+_new = tuple.__new__
+
+
 def _short(text: str, n: int = 40) -> str:
     return repr(text if len(text) <= n else text[: n - 3] + "...")
 
 
 class _Item:
-    __slots__ = ("index", "state", "type", "id", "call_id", "name", "deltas", "final_args", "done_args",
+    __slots__ = ("index", "state", "type", "id", "call_id", "name", "deltas", "blocks", "final_args", "done_args",
                  "added_args", "ordinal", "texts", "item_text", "refusal_seen", "refusal_final",
                  "args_closed", "raw", "id_noted", "said")
 
@@ -112,7 +115,8 @@ class _Item:
         self.id: str | None = None
         self.call_id: str | None = None
         self.name: str | None = None
-        self.deltas: list[str] = []
+        self.deltas: list[str] = []  # the newest argument deltas, joined into `blocks` every BLOCK
+        self.blocks: list[str] = []
         self.final_args: str | None = None  # from function_call_arguments.done
         self.done_args: str | None = None  # from output_item.done
         self.added_args: str | None = None  # from output_item.added
@@ -154,6 +158,10 @@ class ResponsesReference(Machine):
         if type(obj) is not dict or type(obj.get("type")) is not str:
             return self._input("invalid", "payload is not an object with a string `type`")
         t = obj["type"]
+        if t == "response.function_call_arguments.delta" or t == "response.output_text.delta":
+            fast = self._fast_delta(t, obj)
+            if fast is not None:
+                return fast
         self._sequence(obj)
         if t in ("response.completed", "response.incomplete", "response.failed"):
             return self._input("terminal", obj)
@@ -190,6 +198,44 @@ class ResponsesReference(Machine):
         for e in out:
             add(e)
         return out
+
+    def _fast_delta(self, t: str, obj: dict) -> list[Any] | None:
+        """The delta events that make up nearly every stream, for an open item in a
+        well-behaved stream: exactly what the general path does for them, without its
+        dispatch. ``None`` when anything is unusual (the general path then runs)."""
+        seq = obj.get("sequence_number")
+        index = obj.get("output_index")
+        delta = obj.get("delta")
+        if (self.state is not STREAMING or type(seq) is not int or self._seq is None or seq != self._seq + 1
+                or type(index) is not int or type(delta) is not str or not delta):
+            return None
+        item = self._items.get(index)
+        if item is None or item.state is not OPEN or obj.get("item_id") != item.id:
+            return None
+        if t == "response.output_text.delta":
+            ci = obj.get("content_index")
+            if item.type != "message" or type(ci) is not int:
+                return None
+            parts = item.texts.get(ci)
+            if parts is None:
+                parts = item.texts[ci] = []
+            parts.append(delta)
+            if len(parts) >= BLOCK:
+                parts[:] = ["".join(parts)]
+            e = _new(ev.TextDelta, (0, delta, index))
+            item.said = True
+        else:
+            if item.ordinal is None or item.args_closed:
+                return None
+            pending = item.deltas
+            pending.append(delta)
+            if len(pending) >= BLOCK:
+                item.blocks.append("".join(pending))
+                pending.clear()
+            e = _new(ev.ToolCallArgumentsDelta, (0, item.ordinal, delta))
+        self._seq = seq
+        self._builder.add(e)
+        return [e]
 
     def _sequence(self, obj: dict) -> None:
         seq = obj.get("sequence_number")
@@ -245,7 +291,12 @@ class ResponsesReference(Machine):
             delta = obj.get("delta")
             if type(delta) is str and delta:
                 ci = obj.get("content_index") if type(obj.get("content_index")) is int else 0
-                item.texts.setdefault(ci, []).append(delta)
+                parts = item.texts.get(ci)
+                if parts is None:
+                    parts = item.texts[ci] = []
+                parts.append(delta)
+                if len(parts) >= BLOCK:
+                    parts[:] = ["".join(parts)]
                 self._say(item, delta, out)
         elif t == "response.output_text.done":
             self._move(item, "content")
@@ -262,7 +313,11 @@ class ResponsesReference(Machine):
                 self._note("resp-delta-after-done", f"argument delta {delta!r} after the arguments' .done event "
                            f"for output_index {index}; ignored")
             elif type(delta) is str and delta:
-                item.deltas.append(delta)
+                pending = item.deltas
+                pending.append(delta)
+                if len(pending) >= BLOCK:
+                    item.blocks.append("".join(pending))
+                    pending.clear()
                 out.append(ev.ToolCallArgumentsDelta(0, item.ordinal, delta))
         elif t in ("response.function_call_arguments.done", "response.custom_tool_call_input.done"):
             self._move(item, "final")
@@ -415,14 +470,14 @@ class ResponsesReference(Machine):
     def _dispatch(self, item: _Item, out: list) -> None:
         if item.ordinal is None:
             self._call_item(item, item.type or "function_call", out)
-        joined = "".join(item.deltas)
+        joined = "".join(item.blocks) + "".join(item.deltas)
         if item.type in ("function_call", "custom_tool_call"):
             arguments = next((a for a in (item.done_args, item.final_args, joined, item.added_args) if a), "")
             if item.done_args is not None and item.final_args is not None and item.done_args != item.final_args:
                 self._note("resp-arguments-mismatch", f"call {item.call_id!r}: output_item.done carries "
                            f"{_short(item.done_args)} but function_call_arguments.done {_short(item.final_args)}; "
                            "took the first non-empty of them (the finished item first)")
-            elif item.deltas and arguments != joined:
+            elif joined and arguments != joined:
                 self._note("resp-arguments-mismatch", f"call {item.call_id!r}: final arguments differ from the joined "
                            f"deltas ({len(arguments)} vs {len(joined)} characters); took the final value")
             if item.type == "custom_tool_call":
