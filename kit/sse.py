@@ -122,7 +122,25 @@ class SSEDecoder:
             line_fn = self._line
             for line in lines:
                 end = pos + len(line) + 1
-                line_fn(line, pos, end, out)
+                # The three lines real streams are made of, inline; `_line` does the same for
+                # them and handles everything else.
+                if not line:
+                    if self._data:
+                        self._dispatch(out, end)
+                    else:
+                        self._reset_event()
+                elif line[:6] == b"data: " and not self._data:
+                    if self._start is None:
+                        self._start = pos
+                    self._data.append(line[6:])
+                elif line[:7] == b"event: " and self._start is None:
+                    try:
+                        self._event = line[7:].decode("utf-8")
+                        self._start = pos
+                    except UnicodeDecodeError:
+                        line_fn(line, pos, end, out)
+                else:
+                    line_fn(line, pos, end, out)
                 pos = end
         return out
 

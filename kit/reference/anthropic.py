@@ -99,6 +99,7 @@ STOP_REASONS = {
     "pause_turn": "incomplete",
 }
 SERVER_BLOCKS = ("server_tool_use", "mcp_tool_use")
+_new = tuple.__new__
 
 
 class _Block:
@@ -144,6 +145,10 @@ class AnthropicReference(Machine):
         if type(obj) is not dict or type(obj.get("type")) is not str:
             return self._input("invalid", "payload is not an object with a string `type`")
         t = obj["type"]
+        if t == "content_block_delta" and self.state is STREAMING:
+            fast = self._fast_delta(obj)
+            if fast is not None:
+                return fast
         if t == "ping":
             self._once("anth-ping", None, "ping event ignored")
             return []
@@ -152,6 +157,40 @@ class AnthropicReference(Machine):
             self._once("anth-unknown-event", t, f"event type {t!r} not modelled; ignored")
             return []
         return self._input(kind, obj)
+
+    def _fast_delta(self, obj: dict) -> list[Any] | None:
+        """A text or input delta for an open block of its kind: exactly what the general
+        path does for it, without its dispatch. ``None`` when anything is unusual."""
+        index = obj.get("index")
+        delta = obj.get("delta")
+        if type(index) is not int or type(delta) is not dict:
+            return None
+        block = self._blocks.get(index)
+        if block is None or block.state is not OPEN:
+            return None
+        kind = delta.get("type")
+        if kind == "input_json_delta" and block.type == "tool_use":
+            part = delta.get("partial_json")
+            if type(part) is not str:
+                return None
+            if not part:
+                return []
+            parts = block.parts
+            parts.append(part)
+            if len(parts) >= BLOCK:
+                parts[:] = ["".join(parts)]
+            e = _new(ev.ToolCallArgumentsDelta, (0, block.ordinal, part))
+        elif kind == "text_delta" and block.type == "text":
+            text = delta.get("text")
+            if type(text) is not str:
+                return None
+            if not text:
+                return []
+            e = _new(ev.TextDelta, (0, text, index))
+        else:
+            return None
+        self._builder.add(e)
+        return [e]
 
     # -- message level ------------------------------------------------------------------------
 
