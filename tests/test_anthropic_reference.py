@@ -1,0 +1,204 @@
+"""Anthropic Messages reference: behaviour per rule (each test names the rule it checks)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from kit.replay import replay_reads
+from kit.trace import chunk
+
+API = "anthropic.messages"
+
+
+def sse(*events: dict, lines: bool = True, done: bool = False) -> bytes:
+    out = []
+    for e in events:
+        head = f"event: {e['type']}\n" if lines else ""
+        out.append(f"{head}data: {json.dumps(e)}\n\n")
+    if done:
+        out.append("data: [DONE]\n\n")
+    return "".join(out).encode()
+
+
+def run(body: bytes, chunking: str = "whole", profile: str = "lenient"):
+    return replay_reads(API, chunk(body, chunking), profile=profile, keep_outputs=True)
+
+
+def rules(r) -> set[str]:
+    return {d.rule for d in r.diagnostics}
+
+
+def cmds(r):
+    return [(c["type"], c.get("text") or (c["call_id"], c["action"], c["parameters"], c.get("dispatched", True)))
+            for c in r.plan["choices"][0]["commands"]]
+
+
+START = {"type": "message_start", "message": {"id": "msg_1", "role": "assistant", "content": [],
+                                              "usage": {"input_tokens": 10, "output_tokens": 1}}}
+STOP = {"type": "message_stop"}
+PING = {"type": "ping"}
+
+
+def delta(reason, out_tokens=20, **usage):
+    return {"type": "message_delta", "delta": {"stop_reason": reason}, "usage": {"output_tokens": out_tokens, **usage}}
+
+
+def text_block(i, *pieces, stop=True):
+    evs = [{"type": "content_block_start", "index": i, "content_block": {"type": "text", "text": ""}}]
+    evs += [{"type": "content_block_delta", "index": i, "delta": {"type": "text_delta", "text": p}} for p in pieces]
+    return evs + ([{"type": "content_block_stop", "index": i}] if stop else [])
+
+
+def tool_block(i, *parts, id="toolu_1", name="f", prefilled=None, stop=True, kind="tool_use"):
+    evs = [{"type": "content_block_start", "index": i,
+            "content_block": {"type": kind, "id": id, "name": name, "input": prefilled if prefilled is not None else {}}}]
+    evs += [{"type": "content_block_delta", "index": i, "delta": {"type": "input_json_delta", "partial_json": p}}
+            for p in parts]
+    return evs + ([{"type": "content_block_stop", "index": i}] if stop else [])
+
+
+def test_text_then_tool_use_dispatched_at_block_stop():
+    """anth-dispatch-at-block-stop / anth-text-say."""
+    body = sse(START, *text_block(0, "Let me ", "check."), *tool_block(1, '{"city":', ' "Paris"}'), delta("tool_use"), STOP)
+    r = run(body, "bytewise")
+    kinds = [e.type for e in r.outputs]
+    assert kinds.index("tool_call.done") > max(i for i, k in enumerate(kinds) if k == "tool_call.arguments.delta")
+    assert cmds(r) == [("SAY", "Let me check."), ("DO", ("toolu_1", "f", {"city": "Paris"}, True))]
+    assert r.plan["choices"][0]["finish_reason"] == "tool_calls"
+    assert r.plan["usage"] == {"input_tokens": 10, "output_tokens": 20}
+
+
+@pytest.mark.parametrize("parts", [(), ("",), ("  ",)], ids=["no-delta", "empty", "spaces"])
+def test_no_argument_tool(parts):
+    """anth-input-empty: no or empty partial_json is {}."""
+    r = run(sse(START, *tool_block(0, *parts), delta("tool_use"), STOP))
+    assert cmds(r) == [("DO", ("toolu_1", "f", {}, True))]
+    assert not r.errors
+
+
+def test_ping_anywhere():
+    """anth-ping: a ping between a block's start and its deltas is ignored."""
+    evs = tool_block(0, '{"a":1}')
+    r = run(sse(START, evs[0], PING, *evs[1:], delta("tool_use"), PING, STOP))
+    assert cmds(r) == [("DO", ("toolu_1", "f", {"a": 1}, True))] and "anth-ping" in rules(r)
+
+
+def test_block_index_gap():
+    """anth-block-index: indexes are keys, not positions."""
+    think = [{"type": "content_block_start", "index": 0, "content_block": {"type": "thinking", "thinking": ""}},
+             {"type": "content_block_delta", "index": 0, "delta": {"type": "thinking_delta", "thinking": "hmm"}},
+             {"type": "content_block_stop", "index": 0}]
+    r = run(sse(START, *think, *tool_block(2, "{}"), delta("tool_use"), STOP))
+    assert cmds(r) == [("DO", ("toolu_1", "f", {}, True))]
+    assert "anth-block-index" in rules(r)
+    assert [e.text for e in r.outputs if e.type == "reasoning.delta"] == ["hmm"]
+
+
+def test_delta_for_block_never_started():
+    """anth-block-not-started: text is kept, a stop for an unknown block ignored."""
+    r = run(sse(START, {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "orphan"}},
+                {"type": "content_block_stop", "index": 5}, delta("end_turn"), STOP))
+    assert cmds(r) == [("SAY", "orphan")]
+    assert "anth-block-not-started" in rules(r)
+
+
+def test_no_event_lines_and_done_sentinel():
+    """anth-event-name / anth-done-sentinel: a data-only stream with a gateway's [DONE]."""
+    r = run(sse(START, *text_block(0, "hi"), delta("end_turn"), STOP, lines=False, done=True))
+    assert cmds(r) == [("SAY", "hi")]
+    assert {"anth-event-name", "anth-done-sentinel"} <= rules(r) and not r.errors
+
+
+def test_error_then_close():
+    """anth-error: an error mid tool input, then the connection closes."""
+    r = run(sse(START, *tool_block(0, '{"a":', stop=False),
+                {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}))
+    assert r.plan["error"] == {"type": "overloaded_error", "code": None, "message": "Overloaded"}
+    assert r.plan["choices"][0]["finish_reason"] == "error"
+    assert cmds(r)[0][1][3] is False
+
+
+def test_truncated_stream():
+    """anth-truncated: no stop reason at all."""
+    r = run(sse(START, *tool_block(0, '{"a":1}')), "bytewise")
+    assert "anth-truncated" in {d.rule for d in r.errors}
+    assert r.plan["choices"][0]["finish_reason"] is None
+
+
+def test_message_stop_missing_after_stop_reason():
+    """anth-message-stop-missing: a warning, the plan is complete."""
+    r = run(sse(START, *text_block(0, "ok"), delta("end_turn")))
+    assert cmds(r) == [("SAY", "ok")] and r.plan["choices"][0]["finish_reason"] == "stop"
+    assert "anth-message-stop-missing" in rules(r) and not r.errors
+
+
+def test_max_tokens_mid_tool_input_not_dispatched():
+    """anth-input-json: the limit cut the input; reported, never dispatched."""
+    r = run(sse(START, *tool_block(0, '{"lines": ["a", ', stop=False), delta("max_tokens"), STOP))
+    assert cmds(r)[0][1][3] is False and r.plan["choices"][0]["finish_reason"] == "length"
+    assert "anth-input-json" in {d.rule for d in r.errors}
+
+
+def test_malformed_input():
+    r = run(sse(START, *tool_block(0, '{"a": 1,,}'), delta("tool_use"), STOP))
+    (do,) = r.plan["choices"][0]["commands"]
+    assert do["parameters"] is None and do["invalid_arguments"] is True
+    assert "anth-input-json" in {d.rule for d in r.errors}
+
+
+def test_prefilled_input():
+    """anth-input-prefilled: used without deltas, replaced by deltas."""
+    r = run(sse(START, *tool_block(0, prefilled={"q": "x"}), delta("tool_use"), STOP))
+    assert cmds(r) == [("DO", ("toolu_1", "f", {"q": "x"}, True))] and "anth-input-prefilled" in rules(r)
+    r = run(sse(START, *tool_block(0, '{"q": "y"}', prefilled={"q": "x"}), delta("tool_use"), STOP))
+    assert cmds(r) == [("DO", ("toolu_1", "f", {"q": "y"}, True))]
+
+
+@pytest.mark.parametrize("reason,finish", [("end_turn", "stop"), ("stop_sequence", "stop"), ("tool_use", "tool_calls"),
+                                           ("max_tokens", "length"), ("model_context_window_exceeded", "length"),
+                                           ("refusal", "content_filter"), ("pause_turn", "incomplete"),
+                                           ("surprise", None)])
+def test_stop_reasons(reason, finish):
+    """anth-stop-reason."""
+    r = run(sse(START, *text_block(0, "x"), delta(reason), STOP))
+    assert r.plan["choices"][0]["finish_reason"] == finish
+    assert ("anth-stop-reason" in rules(r)) == (finish is None)
+
+
+def test_server_tools_never_do():
+    """anth-server-tools."""
+    result = [{"type": "content_block_start", "index": 1, "content_block": {
+        "type": "web_search_tool_result", "tool_use_id": "srvtoolu_1", "content": []}},
+        {"type": "content_block_stop", "index": 1}]
+    r = run(sse(START, *tool_block(0, '{"query": "x"}', id="srvtoolu_1", name="web_search", kind="server_tool_use"),
+                *result, *text_block(2, "Found it."), delta("end_turn"), STOP))
+    assert cmds(r) == [("SAY", "Found it.")]
+    assert r.plan["choices"][0]["server_tools"] == [
+        {"type": "server_tool_use", "id": "srvtoolu_1", "name": "web_search"},
+        {"type": "web_search_tool_result", "id": "srvtoolu_1", "name": None}]
+
+
+def test_each_text_block_its_own_say():
+    r = run(sse(START, *text_block(0, "One."), *text_block(1, "Two."), delta("end_turn"), STOP))
+    assert cmds(r) == [("SAY", "One."), ("SAY", "Two.")]
+
+
+def test_usage_cumulative_not_added():
+    """anth-usage."""
+    r = run(sse(START, *text_block(0, "x"), delta(None, 5), delta("end_turn", 9, input_tokens=12), STOP))
+    assert r.plan["usage"] == {"input_tokens": 12, "output_tokens": 9}
+
+
+def test_events_after_stop_ignored():
+    """anth-after-stop."""
+    r = run(sse(START, *text_block(0, "x"), delta("end_turn"), STOP, *text_block(1, "late")))
+    assert cmds(r) == [("SAY", "x")] and "anth-after-stop" in rules(r)
+
+
+def test_strict_profile_turns_dialect_into_errors():
+    body = sse(START, *text_block(0, "hi"), delta("end_turn"), STOP, lines=False)
+    lenient, strict = run(body), run(body, profile="strict")
+    assert lenient.plan == strict.plan and not lenient.errors
+    assert "anth-event-name" in {d.rule for d in strict.errors}
