@@ -76,3 +76,17 @@ def test_every_rule_is_exercised_by_a_trace(api):
     listed = {r for t in TRACES for r in t.rules}
     missing = sorted(r.id for r in RULES if r.api == api and r.id not in listed)
     assert not missing, missing
+
+
+EVENT_VALIDATOR = jsonschema.Draft202012Validator(schema("events"))
+
+
+@pytest.mark.parametrize("trace", TRACES, ids=IDS)
+def test_output_events_match_their_schema(trace):
+    from kit.events import from_json, to_json
+
+    result = replay(trace, keep_outputs=True)
+    for event in result.outputs:
+        doc = to_json(event)
+        EVENT_VALIDATOR.validate(doc)
+        assert from_json(doc) == event
