@@ -108,12 +108,14 @@ class SSEDecoder:
                 self._base += 3
                 self._note("sse-bom", "leading UTF-8 byte order mark stripped", self._base - 3)
         out: list[SSEEvent] = []
-        if b"\r" in buf:
+        # After every feed the buffer holds one partial line with no CR and no LF, so only
+        # the new bytes need looking at: small reads of a long line stay linear.
+        if b"\r" in data:
             self._exact_lines(out, final=False)
         else:
-            last = buf.rfind(b"\n")
-            if last < 0:
+            if b"\n" not in data:
                 return out
+            last = buf.rfind(b"\n")
             with memoryview(buf) as view:
                 lines = view[:last].tobytes().split(b"\n")
             pos = self._base
