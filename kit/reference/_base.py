@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ..errors import StreamError
 from ..plan import PlanBuilder
 from ..rules import Diagnostic, diagnostic
 from ..sse import SSEEvent
@@ -46,6 +47,24 @@ class Machine:
 
     def _input(self, kind: str, payload: Any) -> list[Any]:  # pragma: no cover - each machine has one
         raise NotImplementedError
+
+    def _step(self, table: dict, kind: str, closed_rule: str) -> tuple[str, str | None]:
+        """Take the stream-level move for ``kind``: ``(previous state, rule to report)``.
+        Input after ``close()`` is the caller's error, not the stream's."""
+        try:
+            nxt, rule = table[(self.state, kind)]  # type: ignore[attr-defined]
+        except KeyError:
+            raise StreamError(f"{kind} after the stream was closed", rule=closed_rule,
+                              state=self.state) from None  # type: ignore[attr-defined]
+        prev, self.state = self.state, nxt  # type: ignore[attr-defined]
+        return prev, rule
+
+    def _emit(self, out: list[Any]) -> list[Any]:
+        """Add the output events to the Plan and hand them to the caller."""
+        add = self._builder.add
+        for e in out:
+            add(e)
+        return out
 
     def feed_done(self, *, event: int | None = None, offset: int | None = None) -> list[Any]:
         """The ``data: [DONE]`` sentinel."""

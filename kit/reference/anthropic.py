@@ -33,7 +33,6 @@ import json
 from typing import Any
 
 from .. import events as ev
-from ..errors import StreamError
 from ..plan import parse_arguments
 from ..sse import SSEEvent
 from ._base import BLOCK, Machine
@@ -195,11 +194,7 @@ class AnthropicReference(Machine):
     # -- message level ------------------------------------------------------------------------
 
     def _input(self, kind: str, obj: Any) -> list[Any]:
-        try:
-            nxt, rule = MESSAGE_TRANSITIONS[(self.state, kind)]
-        except KeyError:
-            raise StreamError(f"{kind} after the stream was closed", rule="anth-after-stop", state=self.state) from None
-        prev, self.state = self.state, nxt
+        prev, rule = self._step(MESSAGE_TRANSITIONS, kind, "anth-after-stop")
         out: list[Any] = []
         if rule == "anth-after-stop":
             self._note(rule, f"{obj.get('type') if type(obj) is dict else kind} after message_stop; ignored", state=prev)
@@ -227,10 +222,7 @@ class AnthropicReference(Machine):
                 self._error(obj, out)
             elif kind == "close":
                 self._close(prev, out)
-        add = self._builder.add
-        for e in out:
-            add(e)
-        return out
+        return self._emit(out)
 
     def _start(self, obj: dict, out: list) -> None:
         if self._started:

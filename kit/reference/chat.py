@@ -36,7 +36,6 @@ import json
 from typing import Any, Iterable
 
 from .. import events as ev
-from ..errors import StreamError
 from ..plan import parse_arguments
 from ..sse import SSEEvent
 from ._base import BLOCK, Machine, decode
@@ -183,12 +182,7 @@ class ChatReference(Machine):
     # -- stream level -------------------------------------------------------------------------
 
     def _input(self, kind: str, payload: Any) -> list[Any]:
-        try:
-            nxt, rule = STREAM_TRANSITIONS[(self.state, kind)]
-        except KeyError:
-            raise StreamError(f"{kind} after the stream was closed", rule="chat-after-done",
-                              state=self.state) from None
-        prev, self.state = self.state, nxt
+        prev, rule = self._step(STREAM_TRANSITIONS, kind, "chat-after-done")
         out: list[Any] = []
         if prev == DONE and rule is not None:
             self._note(rule, f"{'[DONE]' if kind == 'done' else kind} after data: [DONE]; ignored", state=prev)
@@ -205,10 +199,7 @@ class ChatReference(Machine):
                     self._end_choice(choice, out, complete=True)
         elif kind == "close":
             self._close(prev, out)
-        add = self._builder.add
-        for e in out:
-            add(e)
-        return out
+        return self._emit(out)
 
     def _chunk(self, obj: dict, out: list) -> None:
         err = obj.get("error")

@@ -35,7 +35,6 @@ import json
 from typing import Any
 
 from .. import events as ev
-from ..errors import StreamError
 from ..plan import parse_arguments
 from ..sse import SSEEvent
 from ._base import BLOCK, Machine
@@ -172,12 +171,7 @@ class ResponsesReference(Machine):
     # -- stream level -------------------------------------------------------------------------
 
     def _input(self, kind: str, payload: Any) -> list[Any]:
-        try:
-            nxt, rule = STREAM_TRANSITIONS[(self.state, kind)]
-        except KeyError:
-            raise StreamError(f"{kind} after the stream was closed", rule="resp-after-terminal",
-                              state=self.state) from None
-        prev, self.state = self.state, nxt
+        prev, rule = self._step(STREAM_TRANSITIONS, kind, "resp-after-terminal")
         out: list[Any] = []
         if kind == "sentinel":
             self._once(rule, None, "`data: [DONE]` in a Responses stream; ignored")
@@ -194,10 +188,7 @@ class ResponsesReference(Machine):
                 self._error_obj(payload, out)
             elif kind == "close":
                 self._close(prev, out)
-        add = self._builder.add
-        for e in out:
-            add(e)
-        return out
+        return self._emit(out)
 
     def _fast_delta(self, t: str, obj: dict) -> list[Any] | None:
         """The delta events that make up nearly every stream, for an open item in a
