@@ -167,9 +167,10 @@ def timeline(trace: Trace, result: Replay) -> str:
         if step.sse is None:
             head = "end of stream"
         else:
-            name = "" if step.sse.event == "message" else f" event={step.sse.event}"
             describe = _DESCRIBE.get(result.api)
             what = (describe(step.sse.data) if describe else None) or _short(step.sse.data)
+            same = step.sse.event == "message" or what.split(" ", 1)[0] == step.sse.event
+            name = "" if same else f" event={step.sse.event}"
             head = f"#{step.sse.index:<4} @{step.sse.offset:<6} read {step.read}{name}  {what}"
         lines.append(head)
         for e in step.outputs:
