@@ -102,7 +102,7 @@ _new = tuple.__new__
 
 
 class _Block:
-    __slots__ = ("index", "state", "type", "id", "name", "parts", "prefilled", "ordinal", "tool_use_id")
+    __slots__ = ("index", "state", "type", "id", "name", "parts", "blocks", "prefilled", "ordinal", "tool_use_id")
 
     def __init__(self, index: int) -> None:
         self.index = index
@@ -110,7 +110,8 @@ class _Block:
         self.type: str | None = None
         self.id: str | None = None
         self.name: str | None = None
-        self.parts: list[str] = []
+        self.parts: list[str] = []  # the newest input fragments, joined into `blocks` every BLOCK
+        self.blocks: list[str] = []
         self.prefilled: Any = None
         self.ordinal: int | None = None
         self.tool_use_id: str | None = None
@@ -177,7 +178,8 @@ class AnthropicReference(Machine):
             parts = block.parts
             parts.append(part)
             if len(parts) >= BLOCK:
-                parts[:] = ["".join(parts)]
+                block.blocks.append("".join(parts))
+                parts.clear()
             e = _new(ev.ToolCallArgumentsDelta, (0, block.ordinal, part))
         elif kind == "text_delta" and block.type == "text":
             text = delta.get("text")
@@ -373,7 +375,8 @@ class AnthropicReference(Machine):
                 parts = block.parts
                 parts.append(part)
                 if len(parts) >= BLOCK:
-                    parts[:] = ["".join(parts)]
+                    block.blocks.append("".join(parts))
+                    parts.clear()
                 if block.ordinal is not None:
                     out.append(ev.ToolCallArgumentsDelta(0, block.ordinal, part))
         elif t == "thinking_delta":
@@ -424,7 +427,8 @@ class AnthropicReference(Machine):
             out.append(ev.ServerTool(0, {"type": t, "id": block.tool_use_id, "name": None}))
 
     def _dispatch(self, block: _Block, out: list) -> None:
-        joined = "".join(block.parts)
+        joined = "".join(block.blocks) + "".join(block.parts)
+        block.parts, block.blocks = [], []  # released: the done event carries the input
         pre = block.prefilled
         if not joined and type(pre) is dict and pre:
             self._note("anth-input-prefilled", f"tool_use {block.id!r}: input given in content_block_start, "

@@ -104,7 +104,7 @@ def _short(text: str, n: int = 40) -> str:
 
 class _Item:
     __slots__ = ("index", "state", "type", "id", "call_id", "name", "deltas", "blocks", "final_args", "done_args",
-                 "added_args", "ordinal", "texts", "item_text", "refusal_seen", "refusal_final",
+                 "added_args", "ordinal", "texts", "text_blocks", "item_text", "refusal_seen", "refusal_final",
                  "args_closed", "raw", "id_noted", "said")
 
     def __init__(self, index: int) -> None:
@@ -120,7 +120,8 @@ class _Item:
         self.done_args: str | None = None  # from output_item.done
         self.added_args: str | None = None  # from output_item.added
         self.ordinal: int | None = None  # position among the choice's DO commands
-        self.texts: dict[int, list[str]] = {}  # content_index -> text deltas
+        self.texts: dict[int, list[str]] = {}  # content_index -> newest text deltas
+        self.text_blocks: dict[int, list[str]] = {}  # content_index -> older deltas, joined every BLOCK
         self.item_text: dict[int, str] = {}  # content_index -> text in the finished item
         self.refusal_seen = False
         self.refusal_final: str | None = None
@@ -212,7 +213,8 @@ class ResponsesReference(Machine):
                 parts = item.texts[ci] = []
             parts.append(delta)
             if len(parts) >= BLOCK:
-                parts[:] = ["".join(parts)]
+                item.text_blocks.setdefault(ci, []).append("".join(parts))
+                parts.clear()
             e = _new(ev.TextDelta, (0, delta, index))
             item.said = True
         else:
@@ -287,7 +289,8 @@ class ResponsesReference(Machine):
                     parts = item.texts[ci] = []
                 parts.append(delta)
                 if len(parts) >= BLOCK:
-                    parts[:] = ["".join(parts)]
+                    item.text_blocks.setdefault(ci, []).append("".join(parts))
+                    parts.clear()
                 self._say(item, delta, out)
         elif t == "response.output_text.done":
             self._move(item, "content")
@@ -422,7 +425,7 @@ class ResponsesReference(Machine):
             if final:
                 self._say(item, final, out)
             return
-        joined = "".join(item.texts[ci])
+        joined = "".join(item.text_blocks.get(ci, ())) + "".join(item.texts[ci])
         if final != joined:
             self._note("resp-text-mismatch", f"output_index {item.index} part {ci}: text in {where} differs from the "
                        f"joined deltas ({len(final)} vs {len(joined)} characters); kept the deltas")
@@ -489,6 +492,9 @@ class ResponsesReference(Machine):
             missing = " and ".join(w for w, v in (("call_id", item.call_id), ("name", action)) if v is None)
             self._note("resp-call-incomplete", f"call at output_index {item.index} dispatched without {missing}")
         out.append(ev.ToolCallDone(0, item.ordinal, item.call_id, action, arguments, parameters, invalid))
+        # released: the done event carries the arguments, the Plan keeps them
+        item.deltas, item.blocks, item.raw = [], [], None
+        item.done_args = item.final_args = item.added_args = None
 
     # -- the end -------------------------------------------------------------------------------
 
