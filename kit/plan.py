@@ -21,7 +21,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from . import events as ev
 
 __all__ = ["FINISH_REASONS", "PlanBuilder", "parse_arguments", "canonical_json", "build_plan"]
 
