@@ -132,6 +132,40 @@ def checker(prog: str) -> Callable[[bool, str], None]:
     return require
 
 
+def run_json(reads: list[bytes]) -> int:
+    """The floor: json.loads of each event's data (after an `event:` line, if any), nothing else."""
+    loads = json.loads
+    n = 0
+    for block in b"".join(reads).split(b"\n\n"):
+        i = block.find(b"data: ")
+        if i >= 0:
+            data = block[i + 6:]
+            if data != b"[DONE]":
+                loads(data)
+                n += 1
+    return n
+
+
+def kit_checker(require: Callable[[bool, str], None], *, exact_usage: bool = True) -> Callable[[dict, dict], list[dict]]:
+    """``check_kit(plan, expected)``: the kit's Plan holds what the stream carried; returns its calls."""
+
+    def check_kit(plan: dict, expected: dict) -> list[dict]:
+        (choice,) = plan["choices"]
+        says = [c["text"] for c in choice["commands"] if c["type"] == "SAY"]
+        does = [c for c in choice["commands"] if c["type"] == "DO"]
+        calls = [{"id": c["call_id"], "name": c["action"], "arguments": c["arguments"]} for c in does]
+        require(says == [expected["text"]], "kit text differs from the stream")
+        require(calls == expected["calls"], "kit calls differ from the stream")
+        require(all(c["parameters"] == json.loads(c["arguments"]) and not c.get("invalid_arguments") for c in does),
+                "kit parameters are not the parsed arguments")
+        require(choice["finish_reason"] == expected["finish_reason"], "kit finish_reason")
+        usage_ok = plan["usage"] == expected["usage"] if exact_usage else plan["usage"] is not None
+        require(usage_ok and plan["error"] is None, "kit usage/error")
+        return calls
+
+    return check_kit
+
+
 # ----------------------------------------------------------------------------------------
 # Timing and memory
 # ----------------------------------------------------------------------------------------

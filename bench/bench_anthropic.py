@@ -34,13 +34,12 @@ contender is checked to see the same number of events.
 
 from __future__ import annotations
 
-import json
 import random
 import sys
 from typing import Any
 
 # _common (next to this file) also puts the repository root on sys.path for `import kit`.
-from _common import TEXT_PIECES, Bench, checker, compact, machine_runner, make_arguments, random_id, run
+from _common import TEXT_PIECES, Bench, checker, kit_checker, run_json, compact, machine_runner, make_arguments, random_id, run
 
 from kit.reference.anthropic import API, AnthropicReference  # noqa: E402
 from kit.replay import replay_reads  # noqa: E402
@@ -56,6 +55,7 @@ except ImportError:
     anthropic = None  # type: ignore[assignment]
 
 require = checker("bench_anthropic")
+check_kit = kit_checker(require)
 
 # ----------------------------------------------------------------------------------------
 # Workload: a synthetic but realistic Anthropic Messages stream
@@ -179,18 +179,6 @@ def run_sdk(reads: list[bytes]) -> Any:
     return snapshot
 
 
-def run_json(reads: list[bytes]) -> int:
-    """The floor: json.loads of each event's data, nothing else."""
-    loads = json.loads
-    n = 0
-    for block in b"".join(reads).split(b"\n\n"):
-        i = block.find(b"data: ")
-        if i >= 0:
-            loads(block[i + 6:])
-            n += 1
-    return n
-
-
 def run_sdk_sse(reads: list[bytes]) -> int:
     """anthropic._streaming.SSEDecoder alone (what every SDK stream runs first)."""
     n = 0
@@ -205,21 +193,6 @@ run_kit_machine = machine_runner(AnthropicReference)
 # ----------------------------------------------------------------------------------------
 # Checks: both accumulators must produce the same thing
 # ----------------------------------------------------------------------------------------
-
-def check_kit(plan: dict, expected: dict) -> list[dict]:
-    """The kit's Plan holds what the stream carried; returns its calls."""
-    (choice,) = plan["choices"]
-    says = [c["text"] for c in choice["commands"] if c["type"] == "SAY"]
-    does = [c for c in choice["commands"] if c["type"] == "DO"]
-    calls = [{"id": c["call_id"], "name": c["action"], "arguments": c["arguments"]} for c in does]
-    require(says == [expected["text"]], "kit text differs from the stream")
-    require(calls == expected["calls"], "kit calls differ from the stream")
-    require(all(c["parameters"] == json.loads(c["arguments"]) and not c.get("invalid_arguments") for c in does),
-            "kit parameters are not the parsed arguments")
-    require(choice["finish_reason"] == expected["finish_reason"], "kit finish_reason")
-    require(plan["usage"] == expected["usage"] and plan["error"] is None, "kit usage/error")
-    return calls
-
 
 def check_sdk(message: Any, plan: dict, kit_calls: list[dict]) -> None:
     """The SDK's final message agrees with the kit's Plan (same text, calls, stop, usage).

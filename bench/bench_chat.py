@@ -37,7 +37,7 @@ import sys
 from typing import Any
 
 # _common (next to this file) also puts the repository root on sys.path for `import kit`.
-from _common import TEXT_PIECES, Bench, checker, machine_runner, run
+from _common import TEXT_PIECES, Bench, checker, kit_checker, run_json, machine_runner, run
 from _common import make_arguments as _arguments
 
 import openai  # noqa: E402
@@ -52,6 +52,7 @@ from kit.reference.chat import API, ChatReference  # noqa: E402
 from kit.replay import replay_reads  # noqa: E402
 
 require = checker("bench_chat")
+check_kit = kit_checker(require, exact_usage=False)
 
 # ----------------------------------------------------------------------------------------
 # Workload: a synthetic but realistic Chat Completions stream
@@ -175,19 +176,6 @@ def run_sdk(reads: list[bytes]) -> Any:
     return state.get_final_completion()
 
 
-def run_json(reads: list[bytes]) -> int:
-    """(c) The floor: json.loads of each event's data, nothing else."""
-    loads = json.loads
-    n = 0
-    for block in b"".join(reads).split(b"\n\n"):
-        if block.startswith(b"data: "):
-            data = block[6:]
-            if data != b"[DONE]":
-                loads(data)
-                n += 1
-    return n
-
-
 def run_sdk_sse(reads: list[bytes]) -> int:
     """(d) openai._streaming.SSEDecoder alone (what every SDK stream runs first)."""
     n = 0
@@ -202,21 +190,6 @@ run_kit_machine = machine_runner(ChatReference)
 # ----------------------------------------------------------------------------------------
 # Checks: both accumulators must produce the same thing
 # ----------------------------------------------------------------------------------------
-
-def check_kit(plan: dict, expected: dict) -> list[dict]:
-    """The kit's Plan holds what the stream carried; returns its calls."""
-    (choice,) = plan["choices"]
-    says = [c["text"] for c in choice["commands"] if c["type"] == "SAY"]
-    does = [c for c in choice["commands"] if c["type"] == "DO"]
-    calls = [{"id": c["call_id"], "name": c["action"], "arguments": c["arguments"]} for c in does]
-    require(says == [expected["text"]], "kit text differs from the stream")
-    require(calls == expected["calls"], "kit calls differ from the stream")
-    require(all(c["parameters"] == json.loads(c["arguments"]) and not c.get("invalid_arguments") for c in does),
-            "kit parameters are not the parsed arguments")
-    require(choice["finish_reason"] == expected["finish_reason"], "kit finish_reason")
-    require(plan["usage"] is not None and plan["error"] is None, "kit usage/error")
-    return calls
-
 
 def check_sdk(completion: Any, plan: dict, kit_calls: list[dict]) -> None:
     """The SDK's final completion agrees with the kit's Plan (same text, calls, finish, usage)."""

@@ -31,13 +31,12 @@ contender is checked to see the same number of events.
 
 from __future__ import annotations
 
-import json
 import random
 import sys
 from typing import Any
 
 # _common (next to this file) also puts the repository root on sys.path for `import kit`.
-from _common import TEXT_PIECES, Bench, checker, compact, machine_runner, make_arguments, random_id, run
+from _common import TEXT_PIECES, Bench, checker, kit_checker, run_json, compact, machine_runner, make_arguments, random_id, run
 
 import openai  # noqa: E402
 from openai import OpenAI  # noqa: E402
@@ -52,6 +51,7 @@ from kit.reference.responses import API, ResponsesReference  # noqa: E402
 from kit.replay import replay_reads  # noqa: E402
 
 require = checker("bench_responses")
+check_kit = kit_checker(require)
 
 # ----------------------------------------------------------------------------------------
 # Workload: a synthetic but realistic Responses stream
@@ -225,18 +225,6 @@ def run_sdk(reads: list[bytes]) -> Any:
     return response
 
 
-def run_json(reads: list[bytes]) -> int:
-    """The floor: json.loads of each event's data, nothing else."""
-    loads = json.loads
-    n = 0
-    for block in b"".join(reads).split(b"\n\n"):
-        i = block.find(b"data: ")
-        if i >= 0:
-            loads(block[i + 6:])
-            n += 1
-    return n
-
-
 def run_sdk_sse(reads: list[bytes]) -> int:
     """openai._streaming.SSEDecoder alone (what every SDK stream runs first)."""
     n = 0
@@ -251,21 +239,6 @@ run_kit_machine = machine_runner(ResponsesReference)
 # ----------------------------------------------------------------------------------------
 # Checks: both accumulators must produce the same thing
 # ----------------------------------------------------------------------------------------
-
-def check_kit(plan: dict, expected: dict) -> list[dict]:
-    """The kit's Plan holds what the stream carried; returns its calls."""
-    (choice,) = plan["choices"]
-    says = [c["text"] for c in choice["commands"] if c["type"] == "SAY"]
-    does = [c for c in choice["commands"] if c["type"] == "DO"]
-    calls = [{"id": c["call_id"], "name": c["action"], "arguments": c["arguments"]} for c in does]
-    require(says == [expected["text"]], "kit text differs from the stream")
-    require(calls == expected["calls"], "kit calls differ from the stream")
-    require(all(c["parameters"] == json.loads(c["arguments"]) and not c.get("invalid_arguments") for c in does),
-            "kit parameters are not the parsed arguments")
-    require(choice["finish_reason"] == expected["finish_reason"], "kit finish_reason")
-    require(plan["usage"] == expected["usage"] and plan["error"] is None, "kit usage/error")
-    return calls
-
 
 def check_sdk(response: Any, plan: dict, kit_calls: list[dict]) -> None:
     """The SDK's final response agrees with the kit's Plan (same text, calls, usage)."""
