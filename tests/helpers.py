@@ -53,7 +53,7 @@ def body(*chunks: Any, done: bool = True) -> bytes:
 
 
 def run(data: bytes, chunking: str = "whole", profile: str = "lenient"):
-    return replay_reads(API, chunk(data, chunking), chunking=chunking, profile=profile, keep_outputs=True)
+    return replay_api(API, data, chunking, profile)
 
 
 def rules(result) -> set[str]:
@@ -71,3 +71,27 @@ def commands(result, choice: int = 0) -> list[tuple]:
             else:
                 out.append(("DO", c["call_id"], c["action"], c["parameters"]))
     return out
+
+
+def typed_sse(*events: dict, lines: bool = True, done: bool = False, numbered: bool = False) -> bytes:
+    """A Responses or Anthropic body: `event:` lines (optional), each payload's `type`,
+    `sequence_number` counted from 0 when ``numbered`` (and not given), an optional `[DONE]`."""
+    out = []
+    for n, e in enumerate(events):
+        if numbered and "sequence_number" not in e:
+            e = {**e, "sequence_number": n}
+        head = f"event: {e['type']}\n" if lines else ""
+        out.append(f"{head}data: {json.dumps(e)}\n\n")
+    if done:
+        out.append("data: [DONE]\n\n")
+    return "".join(out).encode()
+
+
+def replay_api(api: str, data: bytes, chunking: str = "whole", profile: str = "lenient"):
+    return replay_reads(api, chunk(data, chunking), chunking=chunking, profile=profile, keep_outputs=True)
+
+
+def single_choice_commands(result) -> list[tuple]:
+    """``("SAY", text)`` or ``("DO", (call_id, action, parameters, dispatched))`` of choice 0."""
+    return [(c["type"], c.get("text") or (c["call_id"], c["action"], c["parameters"], c.get("dispatched", True)))
+            for c in result.plan["choices"][0]["commands"]]

@@ -2,37 +2,22 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
-from kit.replay import replay_reads
-from kit.trace import chunk
+from .helpers import replay_api, rules, single_choice_commands, typed_sse
 
 API = "anthropic.messages"
 
 
-def sse(*events: dict, lines: bool = True, done: bool = False) -> bytes:
-    out = []
-    for e in events:
-        head = f"event: {e['type']}\n" if lines else ""
-        out.append(f"{head}data: {json.dumps(e)}\n\n")
-    if done:
-        out.append("data: [DONE]\n\n")
-    return "".join(out).encode()
+def sse(*events: dict, lines: bool = True, done: bool = False, numbered: bool = False) -> bytes:
+    return typed_sse(*events, lines=lines, done=done, numbered=numbered)
 
 
 def run(body: bytes, chunking: str = "whole", profile: str = "lenient"):
-    return replay_reads(API, chunk(body, chunking), profile=profile, keep_outputs=True)
+    return replay_api(API, body, chunking, profile)
 
 
-def rules(r) -> set[str]:
-    return {d.rule for d in r.diagnostics}
-
-
-def cmds(r):
-    return [(c["type"], c.get("text") or (c["call_id"], c["action"], c["parameters"], c.get("dispatched", True)))
-            for c in r.plan["choices"][0]["commands"]]
+cmds = single_choice_commands
 
 
 START = {"type": "message_start", "message": {"id": "msg_1", "role": "assistant", "content": [],
