@@ -1,0 +1,242 @@
+"""Adapters: how the kit reaches an implementation under test, and what it gets back.
+
+An adapter spec names an implementation and how it is fed (``conformance.md``,
+"Adapters")::
+
+    py:package.module:attr     in-process: a Python callable
+    exec:COMMAND               any language: SSE bytes on stdin, JSON on stdout
+    reference | openai-chat-state | ...   a bundled adapter (``kit verify --list-adapters``)
+
+Options may follow the kind in brackets, and override what the implementation declares::
+
+    exec[apis=chat+responses,multi_choice=no,timeout=20,name=node-example]:node impl.js {api}
+
+Every adapter turns one case (the API, the byte reads of a chunk plan, the parsed events)
+into an :class:`Outcome`: the final Plan, the output events it reported with the input
+position at which each arrived, or how it failed. Grading is ``kit.verify``'s job.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from typing import Any, Callable
+
+from ..errors import UsageError
+
+__all__ = [
+    "APIS", "API_ALIASES", "DONE", "FEEDS", "Capabilities", "Case", "Outcome", "Adapter", "implementation",
+    "load_adapter", "parse_spec", "BUILTIN",
+]
+
+APIS = ("openai.chat.completions", "openai.responses", "anthropic.messages")
+API_ALIASES = {"chat": APIS[0], "responses": APIS[1], "anthropic": APIS[2], "messages": APIS[2]}
+DONE = "[DONE]"  # what an events feed yields for the `data: [DONE]` sentinel
+FEEDS = ("bytes", "events")
+
+# Bundled adapters: a name -> the spec it stands for.
+BUILTIN: dict[str, str] = {
+    "reference": "py:kit.adapters.builtin:reference",
+    "reference-plan": "py:kit.adapters.builtin:reference_plan",
+    "openai-chat-state": "py:kit.adapters.openai_sdk:chat_stream_state",
+    "openai-chat-client": "py:kit.adapters.openai_sdk:chat_client_stream",
+    "openai-chat-create": "py:kit.adapters.openai_sdk:chat_client_create",
+    "openai-responses-state": "py:kit.adapters.openai_sdk:responses_stream_state",
+    "openai-responses-client": "py:kit.adapters.openai_sdk:responses_client_stream",
+}
+
+
+def api_name(value: str) -> str:
+    """A full wire-API name from a name or its short alias (``chat``, ``responses``, ``anthropic``)."""
+    if value in APIS:
+        return value
+    try:
+        return API_ALIASES[value]
+    except KeyError:
+        raise UsageError(f"unknown API {value!r}; expected one of {', '.join(APIS)} "
+                         f"(or {', '.join(API_ALIASES)})") from None
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What an implementation can be given, declared once.
+
+    - ``feed``: ``bytes`` (the network reads of the chunk plan) or ``events`` (each SSE
+      event's data parsed as JSON, ``DONE`` for the sentinel).
+    - ``apis``: the wire APIs it handles; other traces are SKIP.
+    - ``incremental``: it reports output events through the sink while it reads, so its
+      streaming behaviour is graded; otherwise only its final Plan is.
+    - ``multi_choice``: it handles ``n > 1`` choices; otherwise such traces are SKIP.
+    """
+
+    feed: str = "bytes"
+    apis: tuple[str, ...] = APIS
+    incremental: bool = False
+    multi_choice: bool = True
+
+    def __post_init__(self) -> None:
+        if self.feed not in FEEDS:
+            raise UsageError(f"unknown feed {self.feed!r}; expected bytes or events")
+        object.__setattr__(self, "apis", tuple(api_name(a) for a in self.apis))
+
+
+def implementation(*, feed: str = "bytes", apis: Any = APIS, incremental: bool | None = None,
+                   multi_choice: bool = True) -> Callable[[Callable], Callable]:
+    """Declare a ``py:`` implementation's capabilities::
+
+        @kit.adapters.implementation(feed="events", apis=["chat"], incremental=True)
+        def handle(inputs, sink, *, api): ...
+
+    ``incremental`` defaults to whether the function takes a sink.
+    """
+    if isinstance(apis, str):
+        apis = (apis,)
+
+    def mark(fn: Callable) -> Callable:
+        inc = incremental
+        if inc is None:
+            from .python import takes_sink  # noqa: PLC0415
+
+            inc = takes_sink(fn)
+        fn.__kit__ = Capabilities(feed=feed, apis=tuple(apis), incremental=inc,  # type: ignore[attr-defined]
+                                  multi_choice=multi_choice)
+        return fn
+
+    return mark
+
+
+@dataclass
+class Case:
+    """One input the implementation is run on: a trace cut by a chunk plan."""
+
+    trace_id: str
+    api: str
+    chunking: str
+    reads: list[bytes]
+    events: list[Any] | None = None  # parsed payloads for the events feed (None: not expressible)
+    events_problem: str | None = None  # why there is no events feed for this case
+
+
+@dataclass
+class Outcome:
+    """What one run of an implementation gave.
+
+    ``outputs`` holds ``(position, event)`` pairs: ``position`` is how many inputs the
+    implementation had pulled when it reported the event (``len(inputs) + 1`` once it had
+    seen the end of the input). ``rejected`` means it reported the stream as an error
+    (raised, or exited non-zero); ``error`` says how.
+    """
+
+    plan: dict[str, Any] | None = None
+    outputs: list[tuple[int, Any]] | None = None
+    error: str | None = None
+    rejected: bool = False
+    timeout: bool = False
+    skip: str | None = None
+    protocol: list[str] = field(default_factory=list)
+    inputs: int = 0
+    pulled: int = 0
+    seconds: float = 0.0
+    stderr: str = ""
+
+
+class Adapter:
+    """An implementation under test, ready to run cases."""
+
+    kind = "?"
+
+    def __init__(self, spec: str, name: str, capabilities: Capabilities, *, timeout: float = 10.0) -> None:
+        self.spec = spec
+        self.name = name
+        self.capabilities = capabilities
+        self.timeout = timeout
+
+    def skip_reason(self, api: str, choices: int, case: Case | None = None) -> str | None:
+        """Why a case is outside what the implementation declared, or None."""
+        caps = self.capabilities
+        if api not in caps.apis:
+            return f"{self.name} declares the APIs {', '.join(caps.apis)}, not {api}"
+        if choices > 1 and not caps.multi_choice:
+            return f"{self.name} declares no multi-choice support; this trace has {choices} choices"
+        if case is not None and caps.feed == "events" and case.events is None:
+            return f"{self.name} is fed parsed events; {case.events_problem}"
+        return None
+
+    def run(self, case: Case) -> Outcome:  # pragma: no cover - each kind has one
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Release processes or threads the adapter holds."""
+
+    def describe(self) -> dict[str, Any]:
+        caps = self.capabilities
+        return {"name": self.name, "spec": self.spec, "kind": self.kind, "feed": caps.feed,
+                "apis": list(caps.apis), "incremental": caps.incremental, "multi_choice": caps.multi_choice}
+
+
+_SPEC = re.compile(r"^(?P<kind>[a-z]+)(?:\[(?P<opts>[^\]]*)\])?:(?P<target>.+)$", re.S)
+_OPTION_KEYS = {"apis", "multi_choice", "incremental", "feed", "timeout", "name", "isolate"}
+
+
+def parse_spec(spec: str) -> tuple[str, dict[str, str], str]:
+    """``(kind, options, target)`` of an adapter spec; bundled names are expanded."""
+    spec = spec.strip()
+    if spec in BUILTIN:
+        spec = BUILTIN[spec]
+    m = _SPEC.match(spec)
+    if not m:
+        names = ", ".join(BUILTIN)
+        raise UsageError(f"adapter {spec!r}: expected py:MODULE:ATTR, exec:COMMAND or a bundled adapter ({names})")
+    options: dict[str, str] = {}
+    for part in filter(None, (p.strip() for p in (m["opts"] or "").split(","))):
+        key, eq, value = part.partition("=")
+        key = key.strip()
+        if not eq or key not in _OPTION_KEYS:
+            raise UsageError(f"adapter {spec!r}: option {part!r}; expected KEY=VALUE with KEY one of "
+                             f"{', '.join(sorted(_OPTION_KEYS))}")
+        options[key] = value.strip()
+    return m["kind"], options, m["target"].strip()
+
+
+def _flag(spec: str, key: str, value: str) -> bool:
+    v = value.lower()
+    if v in ("yes", "true", "1", "on"):
+        return True
+    if v in ("no", "false", "0", "off"):
+        return False
+    raise UsageError(f"adapter {spec!r}: {key}={value!r}; expected yes or no")
+
+
+def apply_options(spec: str, caps: Capabilities, options: dict[str, str]) -> Capabilities:
+    changes: dict[str, Any] = {}
+    if "apis" in options:
+        changes["apis"] = tuple(api_name(a.strip()) for a in options["apis"].split("+") if a.strip())
+    if "feed" in options:
+        changes["feed"] = options["feed"]
+    for key in ("multi_choice", "incremental"):
+        if key in options:
+            changes[key] = _flag(spec, key, options[key])
+    return replace(caps, **changes) if changes else caps
+
+
+def load_adapter(spec: str, *, timeout: float = 10.0, isolate: bool = False) -> Adapter:
+    """The adapter a spec names (raises :class:`~kit.errors.UsageError` with the reason)."""
+    kind, options, target = parse_spec(spec)
+    if "timeout" in options:
+        try:
+            timeout = float(options["timeout"])
+        except ValueError:
+            raise UsageError(f"adapter {spec!r}: timeout={options['timeout']!r} is not a number of seconds") from None
+    if "isolate" in options:
+        isolate = _flag(spec, "isolate", options["isolate"])
+    name = options.get("name") or (spec if spec in BUILTIN else None)
+    if kind == "py":
+        from .python import PyAdapter  # noqa: PLC0415
+
+        return PyAdapter(spec, target, options, name=name, timeout=timeout, isolate=isolate)
+    if kind == "exec":
+        from .exec import ExecAdapter  # noqa: PLC0415
+
+        return ExecAdapter(spec, target, options, name=name, timeout=timeout)
+    raise UsageError(f"adapter {spec!r}: unknown kind {kind!r}; expected py or exec "
+                     "(http: comes with `kit serve`)")

@@ -1,0 +1,234 @@
+"""``py:package.module:attr`` — an implementation called in-process.
+
+The simplest target is ``f(reads) -> dict``: it gets an iterator of byte reads and
+returns a Plan document. A target may also take a *sink* (a second positional parameter,
+or one named ``sink``) and report output events through it as it reads; an ``api``
+keyword parameter gets the wire API's name. Capabilities come from
+:func:`kit.adapters.implementation`, else they are inferred: bytes feed, every API,
+incremental when it takes a sink.
+
+The kit controls the input iterator, so it knows how many inputs had been pulled when
+each output event arrived: that is what streaming behaviour is graded on.
+
+Calls run in a worker thread with a timeout (a hung call is reported as TIMEOUT and left
+behind); ``isolate`` runs them in a child process instead, which is killed on timeout.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import json
+import os
+import sys
+import threading
+import time
+import traceback
+from typing import Any, Callable, Iterator
+
+from ..errors import UsageError
+from ..events import EVENT_TYPES, from_json
+from . import DONE, Adapter, Capabilities, Case, Outcome, apply_options
+
+__all__ = ["PyAdapter", "resolve", "takes_sink", "run_callable"]
+
+
+def resolve(target: str, spec: str) -> Callable:
+    """The callable ``package.module:attr`` names (the current directory is importable)."""
+    module_name, colon, attr = target.partition(":")
+    if not colon or not module_name or not attr:
+        raise UsageError(f"adapter {spec!r}: expected py:package.module:attr")
+    cwd = os.getcwd()
+    if cwd not in sys.path and "" not in sys.path:
+        sys.path.insert(0, cwd)
+    try:
+        obj: Any = importlib.import_module(module_name)
+    except Exception as exc:  # noqa: BLE001 - any import failure is the user's to see
+        raise UsageError(f"adapter {spec!r}: cannot import {module_name}: {type(exc).__name__}: {exc}") from None
+    for part in attr.split("."):
+        try:
+            obj = getattr(obj, part)
+        except AttributeError:
+            raise UsageError(f"adapter {spec!r}: {module_name} has no attribute {attr!r}") from None
+    if not callable(obj):
+        raise UsageError(f"adapter {spec!r}: {module_name}:{attr} is not callable")
+    return obj
+
+
+def _parameters(fn: Callable) -> list[inspect.Parameter]:
+    try:
+        return list(inspect.signature(fn).parameters.values())
+    except (TypeError, ValueError):
+        return []
+
+
+def takes_sink(fn: Callable) -> bool:
+    params = _parameters(fn)
+    if any(p.name == "sink" for p in params):
+        return True
+    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    return len(positional) >= 2 and positional[1].name != "api"
+
+
+def _takes_api(fn: Callable) -> bool:
+    return any(p.name == "api" or p.kind == p.VAR_KEYWORD for p in _parameters(fn))
+
+
+class Feed:
+    """The input iterator handed to an implementation: counts what it pulled."""
+
+    __slots__ = ("items", "pulled", "decode")
+
+    def __init__(self, items: list[Any], decode: bool) -> None:
+        self.items = items
+        self.pulled = 0  # inputs handed out; len(items) + 1 once the end was seen
+        self.decode = decode
+
+    def __iter__(self) -> Iterator[Any]:
+        return self
+
+    def __next__(self) -> Any:
+        n = self.pulled
+        if n >= len(self.items):
+            self.pulled = len(self.items) + 1
+            raise StopIteration
+        self.pulled = n + 1
+        item = self.items[n]
+        if self.decode and item is not DONE:
+            return json.loads(item)  # a fresh object each time: the implementation may mutate it
+        return item
+
+
+class Sink:
+    """Where an implementation reports output events (event tuples or their JSON form)."""
+
+    def __init__(self, feed: Feed) -> None:
+        self.feed = feed
+        self.outputs: list[tuple[int, Any]] = []
+        self.problems: list[str] = []
+        self.open = True
+
+    def __call__(self, event: Any) -> None:
+        if not self.open:
+            return
+        if isinstance(event, dict):
+            try:
+                event = from_json(event)
+            except ValueError as exc:
+                self.problems.append(f"output event {len(self.outputs)}: {exc}")
+                return
+        elif getattr(event, "type", None) not in EVENT_TYPES or not hasattr(event, "_asdict"):
+            self.problems.append(f"output event {len(self.outputs)}: {type(event).__name__} is not an output event")
+            return
+        self.outputs.append((self.feed.pulled, event))
+
+    # the list-like spelling, for implementations that collect into a list
+    append = emit = __call__
+
+
+def _where(exc: BaseException) -> str:
+    frames = traceback.extract_tb(exc.__traceback__)
+    if not frames:
+        return ""
+    f = frames[-1]
+    return f" (at {os.path.basename(f.filename)}:{f.lineno} in {f.name})"
+
+
+def run_callable(fn: Callable, caps: Capabilities, case: Case, api: str) -> Outcome:
+    """Run one case in the calling thread."""
+    items = case.reads if caps.feed == "bytes" else case.events
+    if items is None:
+        return Outcome(skip=case.events_problem or "no events feed for this case")
+    feed = Feed(items, decode=caps.feed == "events")
+    sink = Sink(feed)
+    args: list[Any] = [feed]
+    kwargs: dict[str, Any] = {}
+    if takes_sink(fn):
+        if any(p.name == "sink" and p.kind == p.KEYWORD_ONLY for p in _parameters(fn)):
+            kwargs["sink"] = sink
+        else:
+            args.append(sink)
+    if _takes_api(fn):
+        kwargs["api"] = api
+    out = Outcome(inputs=len(items))
+    start = time.perf_counter()
+    try:
+        result = fn(*args, **kwargs)
+    except Exception as exc:  # noqa: BLE001 - the implementation's failure is its result
+        out.rejected = True
+        out.error = f"{type(exc).__name__}: {exc}{_where(exc)}"
+        result = None
+    out.seconds = time.perf_counter() - start
+    sink.open = False
+    out.pulled = feed.pulled
+    out.outputs = sink.outputs if (sink.outputs or caps.incremental) else None
+    out.protocol = sink.problems
+    if result is not None:
+        if isinstance(result, dict) and result.get("type") == "plan":
+            out.plan = result
+        else:
+            out.protocol.append(f"returned {type(result).__name__}, not a Plan document (a dict with type 'plan')")
+    return out
+
+
+def declared(fn: Callable, spec: str) -> Capabilities:
+    """The capabilities ``fn`` declares: ``fn.__kit__`` is a :class:`Capabilities` (from
+    :func:`kit.adapters.implementation`) or a plain dict with the same keys, so code that
+    must not import the kit can declare them too. Undeclared: bytes feed, every API,
+    incremental when it takes a sink."""
+    caps = getattr(fn, "__kit__", None)
+    if isinstance(caps, Capabilities):
+        return caps
+    if isinstance(caps, dict):
+        unknown = set(caps) - {"feed", "apis", "incremental", "multi_choice"}
+        if unknown:
+            raise UsageError(f"adapter {spec!r}: __kit__ has unknown keys {sorted(unknown)}")
+        doc = dict(caps)
+        if isinstance(doc.get("apis"), str):
+            doc["apis"] = (doc["apis"],)
+        doc.setdefault("incremental", takes_sink(fn))
+        return Capabilities(**{k: tuple(v) if k == "apis" else v for k, v in doc.items()})
+    return Capabilities(incremental=takes_sink(fn))
+
+
+class PyAdapter(Adapter):
+    kind = "py"
+
+    def __init__(self, spec: str, target: str, options: dict[str, str], *, name: str | None,
+                 timeout: float, isolate: bool) -> None:
+        fn = resolve(target, spec)
+        caps = declared(fn, spec)
+        caps = apply_options(spec, caps, options)
+        super().__init__(spec, name or f"py:{target}", caps, timeout=timeout)
+        self.fn = fn
+        self.target = target
+        self.isolate = isolate
+        self._worker: Any = None
+
+    def run(self, case: Case) -> Outcome:
+        if self.isolate:
+            if self._worker is None:
+                from ._worker import WorkerClient  # noqa: PLC0415
+
+                self._worker = WorkerClient(self.spec)
+            return self._worker.run(case, self.timeout)
+        box: list[Outcome] = []
+
+        def call() -> None:
+            try:
+                box.append(run_callable(self.fn, self.capabilities, case, case.api))
+            except BaseException as exc:  # noqa: BLE001 - SystemExit, KeyboardInterrupt in the implementation
+                box.append(Outcome(rejected=True, error=f"{type(exc).__name__}: {exc}"))
+
+        worker = threading.Thread(target=call, name=f"kit-adapter-{case.trace_id}", daemon=True)
+        worker.start()
+        worker.join(self.timeout)
+        if worker.is_alive():
+            return Outcome(timeout=True, error=f"no result after {self.timeout:g} s (the call was left running; "
+                           "isolate=yes runs it in a child process that is killed)")
+        return box[0]
+
+    def close(self) -> None:
+        if self._worker is not None:
+            self._worker.close()
+            self._worker = None
