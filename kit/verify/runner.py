@@ -1,0 +1,256 @@
+"""A verification run: adapters x traces x chunk plans -> verdict records, in a stable order.
+
+The run yields a ``run`` record, one ``verdict`` record per case (trace-major: every
+adapter's verdicts for a trace sit together) and a ``summary`` record. It applies the
+expectations file (known failures), writes a repro file for every failure, and checks
+that each adapter's plan does not depend on the chunk plan.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import fnmatch
+import json
+import os
+import platform
+import re
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+from .. import __version__
+from ..adapters import Adapter
+from ..errors import UsageError
+from ..trace import Trace
+from .engine import FAILING, VERDICTS, chunk_dependence, prepare, run_case
+
+__all__ = ["Expectations", "Run", "write_repro", "load_repro", "REPRO_FORMAT", "RECORD_FORMAT"]
+
+RECORD_FORMAT = "kit-verify/1"
+REPRO_FORMAT = "kit-repro/1"
+EXPECTATIONS_FORMAT = "kit-expectations/1"
+
+
+class Expectations:
+    """Known failures: ``{"format": "kit-expectations/1", "known": [{"adapter", "trace", "api"?,
+    "chunking"?, "verdict"?, "reason"}]}``. ``adapter``, ``trace`` and ``chunking`` are
+    shell-style patterns (``*``); ``verdict`` names the failing verdict expected (any of
+    FAIL/ERROR/TIMEOUT when omitted); ``reason`` is required."""
+
+    def __init__(self, entries: list[dict[str, Any]], path: str = "<expectations>") -> None:
+        self.path = path
+        self.entries = entries
+        self.failures = [0] * len(entries)  # failing records each entry explained
+        self.passes = [0] * len(entries)  # passing records it matched
+
+    @classmethod
+    def load(cls, path: str) -> "Expectations":
+        try:
+            with open(path, encoding="utf-8") as f:
+                doc = json.load(f)
+        except OSError as exc:
+            raise UsageError(f"{path}: cannot read the expectations file: {exc.strerror}") from None
+        except ValueError as exc:
+            raise UsageError(f"{path}: the expectations file is not JSON: {exc}") from None
+        if not isinstance(doc, dict) or not isinstance(doc.get("known"), list):
+            raise UsageError(f'{path}: expected {{"format": "{EXPECTATIONS_FORMAT}", "known": [...]}}')
+        for i, e in enumerate(doc["known"]):
+            where = f"{path} at /known/{i}"
+            if not isinstance(e, dict) or not isinstance(e.get("reason"), str) or not e["reason"].strip():
+                raise UsageError(f"{where}: each known failure needs a non-empty `reason`")
+            if not isinstance(e.get("trace"), str) or not isinstance(e.get("adapter"), str):
+                raise UsageError(f"{where}: each known failure names an `adapter` and a `trace` (patterns allowed)")
+            unknown = set(e) - {"adapter", "trace", "api", "chunking", "verdict", "reason"}
+            if unknown:
+                raise UsageError(f"{where}: unknown keys {sorted(unknown)}")
+            if e.get("verdict") is not None and e["verdict"] not in FAILING:
+                raise UsageError(f"{where}: verdict {e['verdict']!r}; a known failure is one of {', '.join(FAILING)}")
+        return cls(doc["known"], path)
+
+    def match(self, rec: dict[str, Any]) -> str | None:
+        for i, e in enumerate(self.entries):
+            if not fnmatch.fnmatchcase(rec["adapter"], e["adapter"]):
+                continue
+            if not fnmatch.fnmatchcase(rec["trace"], e["trace"]):
+                continue
+            if e.get("api") and e["api"] != rec["api"]:
+                continue
+            if e.get("chunking") and not fnmatch.fnmatchcase(rec["chunking"], e["chunking"]):
+                continue
+            if rec["verdict"] in FAILING and e.get("verdict") and e["verdict"] != rec["verdict"]:
+                continue
+            if rec["verdict"] in FAILING:
+                self.failures[i] += 1
+            elif rec["verdict"] in ("PASS", "NONSTRICT"):
+                self.passes[i] += 1
+            return e["reason"]
+        return None
+
+    def fixed(self) -> list[dict[str, Any]]:
+        """Known failures that no longer fail anywhere in the run but did run (XPASS)."""
+        return [e for e, f, p in zip(self.entries, self.failures, self.passes) if not f and p]
+
+    def unused(self) -> list[dict[str, Any]]:
+        """Entries that matched no case of the run at all."""
+        return [e for e, f, p in zip(self.entries, self.failures, self.passes) if not f and not p]
+
+    @staticmethod
+    def from_records(records: list[dict[str, Any]]) -> dict[str, Any]:
+        """An expectations document listing every failure of a run (to adopt the kit gradually)."""
+        today = _dt.date.today().isoformat()
+        seen, known = set(), []
+        for r in records:
+            if r.get("type") != "verdict" or r["verdict"] not in FAILING:
+                continue
+            key = (r["adapter"], r["api"], r["trace"], r["verdict"])
+            if key in seen:
+                continue
+            seen.add(key)
+            known.append({"adapter": r["adapter"], "api": r["api"], "trace": r["trace"], "verdict": r["verdict"],
+                          "reason": f"failing on {today}: {r['message']}"})
+        return {"format": EXPECTATIONS_FORMAT, "known": known}
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", text).strip("_")[:80] or "adapter"
+
+
+def versions() -> dict[str, str]:
+    out = {"kit": __version__, "python": platform.python_version()}
+    for name in ("openai", "anthropic"):
+        try:
+            from importlib.metadata import version  # noqa: PLC0415
+
+            out[name] = version(name)
+        except Exception:  # noqa: BLE001 - not installed
+            pass
+    return out
+
+
+def write_repro(directory: str | Path, adapter: Adapter, trace: Trace, rec: dict[str, Any]) -> str:
+    """A self-contained repro file: the adapter spec, the whole trace, the chunk plan, the
+    verdict and the versions. ``kit verify --repro FILE`` replays it."""
+    folder = Path(directory) / _slug(adapter.name)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{_slug(trace.api)}--{_slug(trace.id)}--{_slug(rec['chunking'])}.json"
+    doc = {"format": REPRO_FORMAT, "adapter": adapter.spec, "adapter_name": adapter.name,
+           "chunking": rec["chunking"], "verdict": {k: v for k, v in rec.items() if k != "repro"},
+           "versions": versions(), "trace": trace.to_json(),
+           "replay": f"kit verify --repro {path.as_posix()}"}
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(doc, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+    return path.as_posix()
+
+
+def load_repro(path: str) -> tuple[dict[str, Any], Trace]:
+    from ..trace import from_json  # noqa: PLC0415
+
+    try:
+        with open(path, encoding="utf-8") as f:
+            doc = json.load(f)
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read the repro file: {exc.strerror}") from None
+    except ValueError as exc:
+        raise UsageError(f"{path}: the repro file is not JSON: {exc}") from None
+    if not isinstance(doc, dict) or doc.get("format") != REPRO_FORMAT:
+        raise UsageError(f"{path}: not a {REPRO_FORMAT} file")
+    trace = from_json(doc.get("trace"), path=f"{path}#/trace")
+    return doc, trace
+
+
+class Run:
+    """Adapters x traces x chunk plans. Iterate :meth:`records` for the records in order."""
+
+    def __init__(self, adapters: list[Adapter], traces: list[Trace], chunkings: list[str], *,
+                 expectations: Expectations | None = None, repro_dir: str | None = None, jobs: int = 1,
+                 stop_at_first_failure: bool = False) -> None:
+        self.adapters = adapters
+        self.traces = traces
+        self.chunkings = chunkings
+        self.expectations = expectations
+        self.repro_dir = repro_dir
+        self.jobs = max(1, jobs)
+        self.stop_at_first_failure = stop_at_first_failure
+        self.counts: dict[str, dict[str, int]] = {a.name: dict.fromkeys(VERDICTS, 0) for a in adapters}
+        self.known = 0
+        self.failed: set[str] = set()
+
+    def cases_per_trace(self, adapter: Adapter) -> int:
+        return 1 if adapter.capabilities.feed == "events" else len(self.chunkings)
+
+    @property
+    def total(self) -> int:
+        return len(self.traces) * sum(self.cases_per_trace(a) for a in self.adapters)
+
+    def header(self) -> dict[str, Any]:
+        return {"type": "run", "format": RECORD_FORMAT, "kit": __version__,
+                "started": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "versions": versions(), "adapters": [a.describe() for a in self.adapters],
+                "chunkings": list(self.chunkings), "traces": len(self.traces), "cases": self.total}
+
+    def _trace_records(self, trace: Trace, pool: ThreadPoolExecutor | None) -> list[dict[str, Any]]:
+        prepared = {c: prepare(trace, c) for c in self.chunkings}
+        jobs: list[tuple[Adapter, str, Any]] = []
+        for adapter in self.adapters:
+            if self.stop_at_first_failure and adapter.name in self.failed:
+                continue
+            chunkings = self.chunkings if adapter.capabilities.feed == "bytes" else self.chunkings[:1]
+            for c in chunkings:
+                if pool is not None and adapter.kind == "exec":
+                    jobs.append((adapter, c, pool.submit(run_case, adapter, trace, c, prepared=prepared[c])))
+                else:
+                    jobs.append((adapter, c, run_case(adapter, trace, c, prepared=prepared[c])))
+        out: list[dict[str, Any]] = []
+        by_adapter: dict[str, tuple[list[dict], dict[str, Any]]] = {}
+        for adapter, c, result in jobs:
+            rec, plan = result.result() if hasattr(result, "result") else result
+            recs, plans = by_adapter.setdefault(adapter.name, ([], {}))
+            recs.append(rec)
+            plans[c] = plan
+            out.append(rec)
+        for recs, plans in by_adapter.values():
+            chunk_dependence(recs, plans)
+        adapters = {a.name: a for a in self.adapters}
+        for rec in out:
+            self._settle(adapters[rec["adapter"]], trace, rec)
+        return out
+
+    def _settle(self, adapter: Adapter, trace: Trace, rec: dict[str, Any]) -> None:
+        if self.expectations is not None:
+            reason = self.expectations.match(rec)
+            if reason is not None:
+                rec["known"] = reason
+                if rec["verdict"] in FAILING:
+                    self.known += 1
+        if rec["verdict"] in FAILING:
+            if rec["known"] is None:
+                self.failed.add(adapter.name)
+            if self.repro_dir is not None:
+                rec["repro"] = write_repro(self.repro_dir, adapter, trace, rec)
+        self.counts[adapter.name][rec["verdict"]] += 1
+
+    def records(self, progress: Callable[[int], None] | None = None) -> Iterator[dict[str, Any]]:
+        start = time.perf_counter()
+        yield self.header()
+        pool = ThreadPoolExecutor(self.jobs) if self.jobs > 1 and any(a.kind == "exec" for a in self.adapters) else None
+        try:
+            for trace in self.traces:
+                recs = self._trace_records(trace, pool)
+                yield from recs
+                if progress is not None:
+                    progress(len(recs) or sum(self.cases_per_trace(a) for a in self.adapters))
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=False, cancel_futures=True)
+            for a in self.adapters:
+                a.close()
+        yield self.summary(time.perf_counter() - start)
+
+    def summary(self, seconds: float) -> dict[str, Any]:
+        unexpected = sum(self.counts[a][v] for a in self.counts for v in FAILING) - self.known
+        return {"type": "summary", "seconds": round(seconds, 3), "counts": self.counts, "known": self.known,
+                "unexpected_failures": unexpected,
+                "xpass": self.expectations.fixed() if self.expectations else [],
+                "unused_expectations": self.expectations.unused() if self.expectations else []}
