@@ -1,7 +1,7 @@
 """The corpus judged: every deliberately broken accumulator must be caught by some trace.
 
 A kit that judges other code must itself be judged (Bowtie's fake implementations,
-array-api-tests' meta-tests). ``tests/mutants`` holds stream handlers for each of the
+array-api-tests' meta-tests). ``kit/adapters/mutants`` holds stream handlers for each of the
 three wire APIs that each reproduce one documented bug (``research/quirks.md``, or a rule
 of ``conformance.md``) on top of a naive base that is correct on the corpus: ``m*`` for
 Chat Completions, ``r*`` for Responses, ``a*`` for Anthropic Messages. Here each one is
@@ -32,7 +32,7 @@ import pytest
 
 from kit.replay import replay
 from kit.trace import Trace, corpus
-from tests import mutants
+from kit.adapters import mutants
 
 CHUNKINGS = ("recorded", "event", "bytewise", "random:1")
 # Per API, simple traces that the base must get right under every chunk plan, whatever else changes.
@@ -140,7 +140,7 @@ def test_naive_base_gets_simple_traces_right(api: str, trace_id: str) -> None:
 def test_naive_base_agrees_with_reference_on_graded_corpus(api: str) -> None:
     """Two independent readings of the Plan conventions give the same plans.
 
-    A failure is a bug in the base (tests/mutants/_naive*.py) or in the reference: the
+    A failure is a bug in the base (kit/adapters/mutants/_naive*.py) or in the reference: the
     mutants are only credited with kills where the two agree.
     """
     wrong = []
@@ -187,6 +187,46 @@ def test_mutant_is_self_contained(api: str, name: str) -> None:
         base_class = getattr(mutants.base(api), BASE_CLASSES[api])
         assert issubclass(module.Mutant, base_class), f"{name} must break the {api} base ({base_class.__name__})"
 
+
+
+# -- the mutants as adapters (``kit verify``'s mutation score) ----------------------------
+
+
+def test_specs_name_every_mutant() -> None:
+    everything = mutants.specs()
+    per_api = [s for api in APIS for s in mutants.specs(api)]
+    assert sorted(everything) == sorted(set(per_api)), "specs() and specs(api) disagree"
+    names = [n for _, n in MUTANTS] + mutants.streaming_names()
+    assert everything == [mutants.spec(n) for n in names]
+    assert mutants.spec("m08_dispatch_on_index_switch") == (
+        "py[name=mutant:m08_dispatch_on_index_switch]:kit.adapters.mutants.m08_dispatch_on_index_switch:accumulate")
+
+
+@pytest.mark.parametrize("api,name", [pytest.param(api, name, id=name) for api, name in MUTANTS])
+def test_mutant_loads_as_an_adapter(api: str, name: str) -> None:
+    """``load_adapter`` accepts the spec and reads the declared API from the plain ``__kit__`` dict."""
+    from kit.adapters import load_adapter, parse_spec  # noqa: PLC0415
+
+    spec = mutants.spec(name)
+    kind, options, target = parse_spec(spec)
+    assert (kind, options, target) == ("py", {"name": f"mutant:{name}"},
+                                       f"kit.adapters.mutants.{name}:accumulate")
+    assert mutants.load(name).accumulate.__kit__ == {"apis": [api]}  # a plain dict: no kit import
+    adapter = load_adapter(spec)
+    assert adapter.name == f"mutant:{name}"
+    assert adapter.capabilities.apis == (api,)
+    assert adapter.capabilities.feed == "bytes" and not adapter.capabilities.incremental
+    assert adapter.capabilities.multi_choice
+    assert adapter.skip_reason(api, 1) is None
+    assert all(adapter.skip_reason(other, 1) for other in APIS if other != api)
+
+
+@pytest.mark.parametrize("api", APIS)
+def test_bases_load_as_adapters(api: str) -> None:
+    from kit.adapters import load_adapter  # noqa: PLC0415
+
+    adapter = load_adapter(f"py:{mutants.base(api).__name__}:accumulate")
+    assert adapter.capabilities.apis == (api,) and not adapter.capabilities.incremental
 
 @pytest.mark.parametrize("api,name", _mutant_params())
 def test_mutant_is_killed(api: str, name: str) -> None:

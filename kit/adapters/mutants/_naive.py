@@ -9,7 +9,7 @@ the bundled corpus, its plan equals the reference's (``tests/test_mutants.py`` c
 this). Being a second, independent reading of the conventions it also cross-checks the
 reference.
 
-Each mutant (``tests/mutants/m*.py``) subclasses :class:`NaiveChat` and overrides one
+Each mutant (``kit/adapters/mutants/m*.py``) subclasses :class:`NaiveChat` and overrides one
 method with the buggy version of it that real stream handlers have shipped. Every step
 a mutant may want to break is therefore a small method of its own. The SSE steps (the
 first four rows) are in :class:`NaiveSSE`, which the Responses and Anthropic bases
@@ -50,7 +50,7 @@ Usage (the "simplest implementation" contract the kit accepts)::
 from __future__ import annotations
 
 import json
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 API = "openai.chat.completions"
 
@@ -62,6 +62,16 @@ FINISH = {
     "content_filter": "content_filter",
     "error": "error",
 }
+
+
+def declare(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Declare ``fn`` a handler of this module's API for the kit, without importing the kit.
+
+    ``toolstream-kit`` reads ``fn.__kit__`` (a plain dict with the keys of its
+    ``Capabilities``): a handler of openai.chat.completions only, fed the network reads, with no sink.
+    """
+    fn.__kit__ = {"apis": [API]}  # type: ignore[attr-defined]
+    return fn
 
 
 class Call:
@@ -480,6 +490,7 @@ class NaiveChat(NaiveSSE):
         return {"type": "plan", "api": API, "choices": choices, "usage": self.usage, "error": self.error}
 
 
+@declare
 def accumulate(reads: Iterable[bytes]) -> dict[str, Any]:
     """The unbroken base, as a plain ``f(reads) -> Plan`` implementation."""
     return NaiveChat().accumulate(reads)

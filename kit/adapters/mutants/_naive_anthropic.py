@@ -8,7 +8,7 @@ Plan conventions of ``conformance.md`` sections 2 and 7. On the bundled corpus i
 equals the reference's (``tests/test_mutants.py`` checks this), so it is a second
 reading of those conventions as well.
 
-Each mutant (``tests/mutants/a*.py``) subclasses :class:`NaiveAnthropic` and overrides one
+Each mutant (``kit/adapters/mutants/a*.py``) subclasses :class:`NaiveAnthropic` and overrides one
 method with the buggy version of it that real handlers have shipped:
 
 =================================  =============================================
@@ -41,7 +41,7 @@ Usage::
 from __future__ import annotations
 
 import json
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from ._naive import NaiveSSE
 
@@ -57,6 +57,16 @@ FINISH = {
     "pause_turn": "incomplete",
 }
 SERVER_BLOCKS = ("server_tool_use", "mcp_tool_use")
+
+
+def declare(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Declare ``fn`` a handler of this module's API for the kit, without importing the kit.
+
+    ``toolstream-kit`` reads ``fn.__kit__`` (a plain dict with the keys of its
+    ``Capabilities``): a handler of anthropic.messages only, fed the network reads, with no sink.
+    """
+    fn.__kit__ = {"apis": [API]}  # type: ignore[attr-defined]
+    return fn
 
 
 def parse_arguments(arguments: str) -> tuple[Any, bool]:
@@ -342,6 +352,7 @@ class NaiveAnthropic(NaiveSSE):
         return {"type": "plan", "api": API, "choices": [choice], "usage": self.usage, "error": self.error}
 
 
+@declare
 def accumulate(reads: Iterable[bytes]) -> dict[str, Any]:
     """The unbroken base, as a plain ``f(reads) -> Plan`` implementation."""
     return NaiveAnthropic().accumulate(reads)

@@ -7,7 +7,7 @@ routing by the payload's ``type`` (never the SSE event name), output items kept 
 bundled corpus its plan equals the reference's (``tests/test_mutants.py`` checks this),
 so it is a second reading of those conventions as well.
 
-Each mutant (``tests/mutants/r*.py``) subclasses :class:`NaiveResponses` and overrides one
+Each mutant (``kit/adapters/mutants/r*.py``) subclasses :class:`NaiveResponses` and overrides one
 method with the buggy version of it that real handlers have shipped:
 
 =================================  =============================================
@@ -46,7 +46,7 @@ Usage::
 from __future__ import annotations
 
 import json
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from ._naive import NaiveSSE
 
@@ -57,6 +57,16 @@ CLIENT_CALLS = ("function_call", "custom_tool_call", "computer_call", "local_she
 LIFECYCLE = ("response.created", "response.in_progress", "response.queued")
 TERMINAL = ("response.completed", "response.incomplete", "response.failed")
 INCOMPLETE = {"max_output_tokens": "length", "content_filter": "content_filter"}
+
+
+def declare(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Declare ``fn`` a handler of this module's API for the kit, without importing the kit.
+
+    ``toolstream-kit`` reads ``fn.__kit__`` (a plain dict with the keys of its
+    ``Capabilities``): a handler of openai.responses only, fed the network reads, with no sink.
+    """
+    fn.__kit__ = {"apis": [API]}  # type: ignore[attr-defined]
+    return fn
 
 
 def in_order(keys: Iterable[Any]) -> list[Any]:
@@ -458,6 +468,7 @@ class NaiveResponses(NaiveSSE):
         return {"type": "plan", "api": API, "choices": choices, "usage": self.usage, "error": self.error}
 
 
+@declare
 def accumulate(reads: Iterable[bytes]) -> dict[str, Any]:
     """The unbroken base, as a plain ``f(reads) -> Plan`` implementation."""
     return NaiveResponses().accumulate(reads)

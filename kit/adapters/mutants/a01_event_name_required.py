@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from ._naive_anthropic import NaiveAnthropic
+from ._naive_anthropic import NaiveAnthropic, declare
 
 QUIRK = "Q08/A3"
 NEEDS = "a valid trace without event: lines (rule anth-event-name), e.g. y_no_event_lines"
@@ -24,5 +24,6 @@ class Mutant(NaiveAnthropic):
         super().on_event(name, data)
 
 
+@declare
 def accumulate(reads: Iterable[bytes]) -> dict[str, Any]:
     return Mutant().accumulate(reads)

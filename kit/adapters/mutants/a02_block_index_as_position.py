@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from ._naive_anthropic import Block, NaiveAnthropic
+from ._naive_anthropic import Block, NaiveAnthropic, declare
 
 QUIRK = "A2"
 NEEDS = "a valid trace whose block indexes have a gap (rule anth-block-index), e.g. y_block_index_gap"
@@ -39,5 +39,6 @@ class Mutant(NaiveAnthropic):
         super().on_payload(obj)
 
 
+@declare
 def accumulate(reads: Iterable[bytes]) -> dict[str, Any]:
     return Mutant().accumulate(reads)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any, Iterable
 
-from ._naive_anthropic import Block, NaiveAnthropic
+from ._naive_anthropic import Block, NaiveAnthropic, declare
 
 QUIRK = "A6"
 NEEDS = ("a valid trace whose tool input arrives in several fragments (rule anth-dispatch-at-block-stop), "
@@ -33,5 +33,6 @@ class Mutant(NaiveAnthropic):
         return "".join(b.parts), value, False  # the last fragment that parsed, else {}: never invalid
 
 
+@declare
 def accumulate(reads: Iterable[bytes]) -> dict[str, Any]:
     return Mutant().accumulate(reads)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any, Iterable
 
-from ._naive_anthropic import Block, NaiveAnthropic
+from ._naive_anthropic import Block, NaiveAnthropic, declare
 
 QUIRK = "A1"
 NEEDS = ("a valid trace of a no-argument tool with one input_json_delta whose partial_json is \"\" "
@@ -31,5 +31,6 @@ class Mutant(NaiveAnthropic):
         return super().input_of(b)
 
 
+@declare
 def accumulate(reads: Iterable[bytes]) -> dict[str, Any]:
     return Mutant().accumulate(reads)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from ._naive_anthropic import Block, NaiveAnthropic
+from ._naive_anthropic import Block, NaiveAnthropic, declare
 
 QUIRK = "A7"
 NEEDS = ("a valid trace whose tool_use input is pre-filled in content_block_start with no deltas "
@@ -25,5 +25,6 @@ class Mutant(NaiveAnthropic):
         return joined, parameters, invalid
 
 
+@declare
 def accumulate(reads: Iterable[bytes]) -> dict[str, Any]:
     return Mutant().accumulate(reads)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any, Iterable
 
-from ._naive_anthropic import Block, NaiveAnthropic
+from ._naive_anthropic import Block, NaiveAnthropic, declare
 
 QUIRK = "A7"
 NEEDS = ("a valid trace whose tool_use starts with input {} and streams its input "
@@ -27,5 +27,6 @@ class Mutant(NaiveAnthropic):
         return super().input_of(b)
 
 
+@declare
 def accumulate(reads: Iterable[bytes]) -> dict[str, Any]:
     return Mutant().accumulate(reads)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from ._naive_anthropic import Block, NaiveAnthropic
+from ._naive_anthropic import Block, NaiveAnthropic, declare
 
 QUIRK = "anth-server-tools"
 NEEDS = ("a valid trace with a server_tool_use or mcp_tool_use block (rule anth-server-tools), "
@@ -25,5 +25,6 @@ class Mutant(NaiveAnthropic):
         super().on_block_start(b, doc)
 
 
+@declare
 def accumulate(reads: Iterable[bytes]) -> dict[str, Any]:
     return Mutant().accumulate(reads)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from ._naive_anthropic import NaiveAnthropic
+from ._naive_anthropic import NaiveAnthropic, declare
 
 QUIRK = "A9"
 NEEDS = ("a valid trace whose message_delta repeats input_tokens next to the cumulative output_tokens "
@@ -26,5 +26,6 @@ class Mutant(NaiveAnthropic):
             self.usage = new
 
 
+@declare
 def accumulate(reads: Iterable[bytes]) -> dict[str, Any]:
     return Mutant().accumulate(reads)

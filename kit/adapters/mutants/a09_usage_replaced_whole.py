@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from ._naive_anthropic import NaiveAnthropic
+from ._naive_anthropic import NaiveAnthropic, declare
 
 QUIRK = "A9"
 NEEDS = ("a valid trace whose message_delta usage has output_tokens only (rule anth-usage), "
@@ -22,5 +22,6 @@ class Mutant(NaiveAnthropic):
         self.usage = {key: usage.get(key) for key in ("input_tokens", "output_tokens")}  # the bug
 
 
+@declare
 def accumulate(reads: Iterable[bytes]) -> dict[str, Any]:
     return Mutant().accumulate(reads)

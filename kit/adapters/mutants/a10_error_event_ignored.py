@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from ._naive_anthropic import NaiveAnthropic
+from ._naive_anthropic import NaiveAnthropic, declare
 
 QUIRK = "A4/Q14"
 NEEDS = "an invalid trace with an error event (rule anth-error), e.g. n_overloaded_error_between_blocks"
@@ -20,5 +20,6 @@ class Mutant(NaiveAnthropic):
         pass  # the bug
 
 
+@declare
 def accumulate(reads: Iterable[bytes]) -> dict[str, Any]:
     return Mutant().accumulate(reads)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from ._naive_anthropic import NaiveAnthropic
+from ._naive_anthropic import NaiveAnthropic, declare
 
 QUIRK = "A8"
 NEEDS = "an invalid trace cut inside a tool input (rule anth-truncated), e.g. n_truncated_mid_tool_input"
@@ -23,5 +23,6 @@ class Mutant(NaiveAnthropic):
             self.end_open_blocks(dispatch=not self.failed)  # the bug: whatever arrived is the input
 
 
+@declare
 def accumulate(reads: Iterable[bytes]) -> dict[str, Any]:
     return Mutant().accumulate(reads)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from ._naive_anthropic import NaiveAnthropic
+from ._naive_anthropic import NaiveAnthropic, declare
 
 QUIRK = "anth-ping"
 NEEDS = "a valid trace with a ping event (rule anth-ping), e.g. y_text_only"
@@ -23,5 +23,6 @@ class Mutant(NaiveAnthropic):
         super().on_payload(obj)
 
 
+@declare
 def accumulate(reads: Iterable[bytes]) -> dict[str, Any]:
     return Mutant().accumulate(reads)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from ._naive_anthropic import Block, NaiveAnthropic
+from ._naive_anthropic import Block, NaiveAnthropic, declare
 
 QUIRK = "anth-thinking"
 NEEDS = "a valid trace with streamed thinking (rule anth-thinking), e.g. y_thinking_then_tool_use"
@@ -20,5 +20,6 @@ class Mutant(NaiveAnthropic):
         self.on_text(b, text)  # the bug
 
 
+@declare
 def accumulate(reads: Iterable[bytes]) -> dict[str, Any]:
     return Mutant().accumulate(reads)

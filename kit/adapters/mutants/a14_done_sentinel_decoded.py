@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any, Iterable
 
-from ._naive_anthropic import NaiveAnthropic
+from ._naive_anthropic import NaiveAnthropic, declare
 
 QUIRK = "Q03"
 NEEDS = "a valid trace ending with data: [DONE] (rule anth-done-sentinel), e.g. y_done_sentinel_appended"
@@ -24,5 +24,6 @@ class Mutant(NaiveAnthropic):
         super().on_event(name, data)
 
 
+@declare
 def accumulate(reads: Iterable[bytes]) -> dict[str, Any]:
     return Mutant().accumulate(reads)

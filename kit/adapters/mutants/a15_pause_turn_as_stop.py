@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from ._naive_anthropic import NaiveAnthropic
+from ._naive_anthropic import NaiveAnthropic, declare
 
 QUIRK = "anth-stop-reason"
 NEEDS = "a valid trace with stop_reason pause_turn (rule anth-stop-reason), e.g. y_pause_turn"
@@ -22,5 +22,6 @@ class Mutant(NaiveAnthropic):
         return "stop" if raw == "pause_turn" else super().finish_of(raw)  # the bug
 
 
+@declare
 def accumulate(reads: Iterable[bytes]) -> dict[str, Any]:
     return Mutant().accumulate(reads)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from ._naive_anthropic import NaiveAnthropic
+from ._naive_anthropic import NaiveAnthropic, declare
 
 QUIRK = "anth-block-stop-missing"
 NEEDS = ("a valid trace whose tool_use block has no content_block_stop before message_delta "
@@ -22,5 +22,6 @@ class Mutant(NaiveAnthropic):
         super().end_open_blocks(dispatch=False)  # the bug
 
 
+@declare
 def accumulate(reads: Iterable[bytes]) -> dict[str, Any]:
     return Mutant().accumulate(reads)

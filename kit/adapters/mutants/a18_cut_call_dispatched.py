@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from ._naive_anthropic import NaiveAnthropic
+from ._naive_anthropic import NaiveAnthropic, declare
 
 QUIRK = "Q39"
 NEEDS = ("an invalid trace where max_tokens cuts a tool input before its content_block_stop "
@@ -22,5 +22,6 @@ class Mutant(NaiveAnthropic):
         pass  # the bug: the open call is dispatched like any other
 
 
+@declare
 def accumulate(reads: Iterable[bytes]) -> dict[str, Any]:
     return Mutant().accumulate(reads)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from ._naive_anthropic import NaiveAnthropic
+from ._naive_anthropic import NaiveAnthropic, declare
 
 QUIRK = "anth-message-stop-missing"
 NEEDS = ("a valid trace that ends after message_delta without message_stop (rule anth-message-stop-missing), "
@@ -25,5 +25,6 @@ class Mutant(NaiveAnthropic):
         super().end_of_stream()
 
 
+@declare
 def accumulate(reads: Iterable[bytes]) -> dict[str, Any]:
     return Mutant().accumulate(reads)

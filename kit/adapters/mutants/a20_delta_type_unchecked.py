@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from ._naive_anthropic import Block, NaiveAnthropic
+from ._naive_anthropic import Block, NaiveAnthropic, declare
 
 QUIRK = "anth-delta-type"
 NEEDS = "a valid trace with deltas that do not fit their blocks (rule anth-delta-type), e.g. y_delta_type_mismatch"
@@ -28,5 +28,6 @@ class Mutant(NaiveAnthropic):
             super().on_block_delta(b, delta)
 
 
+@declare
 def accumulate(reads: Iterable[bytes]) -> dict[str, Any]:
     return Mutant().accumulate(reads)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from ._naive_anthropic import NaiveAnthropic
+from ._naive_anthropic import NaiveAnthropic, declare
 
 QUIRK = "anth-after-stop"
 NEEDS = "a valid trace with events after message_stop (rule anth-after-stop), e.g. y_events_after_message_stop"
@@ -22,5 +22,6 @@ class Mutant(NaiveAnthropic):
         self.stopped = False  # the bug: later events are still applied
 
 
+@declare
 def accumulate(reads: Iterable[bytes]) -> dict[str, Any]:
     return Mutant().accumulate(reads)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from ._naive import Call, Choice, NaiveChat
+from ._naive import Call, Choice, NaiveChat, declare
 
 QUIRK = "Q21/Q23"
 NEEDS = ("a valid trace whose continuation fragments repeat the call's id and name "
@@ -28,5 +28,6 @@ class Mutant(NaiveChat):
             call.name = (call.name or "") + name
 
 
+@declare
 def accumulate(reads: Iterable[bytes]) -> dict[str, Any]:
     return Mutant().accumulate(reads)

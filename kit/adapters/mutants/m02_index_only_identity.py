@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from ._naive import Call, Choice, NaiveChat
+from ._naive import Call, Choice, NaiveChat, declare
 
 QUIRK = "Q18"
 NEEDS = ("a valid trace where several calls share one tool index, each with its own id and "
@@ -26,5 +26,6 @@ class Mutant(NaiveChat):
         return super().route(c, index, fid, name)
 
 
+@declare
 def accumulate(reads: Iterable[bytes]) -> dict[str, Any]:
     return Mutant().accumulate(reads)

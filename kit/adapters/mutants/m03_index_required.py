@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from ._naive import NaiveChat
+from ._naive import NaiveChat, declare
 
 QUIRK = "Q17"
 NEEDS = ("a valid trace whose tool-call fragments carry no `index` "
@@ -26,5 +26,6 @@ class Mutant(NaiveChat):
         return index, fid, name, fn
 
 
+@declare
 def accumulate(reads: Iterable[bytes]) -> dict[str, Any]:
     return Mutant().accumulate(reads)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from ._naive import NaiveChat
+from ._naive import NaiveChat, declare
 
 QUIRK = "Q02"
 NEEDS = "a valid trace written `data:{...}` without the space (rule sse-field-space), e.g. y_data_without_space"
@@ -23,5 +23,6 @@ class Mutant(NaiveChat):
         return super().split_field(line)
 
 
+@declare
 def accumulate(reads: Iterable[bytes]) -> dict[str, Any]:
     return Mutant().accumulate(reads)

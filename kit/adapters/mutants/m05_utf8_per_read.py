@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Iterator
 
-from ._naive import NaiveChat
+from ._naive import NaiveChat, declare
 
 QUIRK = "Q05"
 NEEDS = ("a valid trace with multi-byte UTF-8 text whose reads (or the bytewise/random chunk plans) "
@@ -25,5 +25,6 @@ class Mutant(NaiveChat):
         return super().lines(text_reads)
 
 
+@declare
 def accumulate(reads: Iterable[bytes]) -> dict[str, Any]:
     return Mutant().accumulate(reads)

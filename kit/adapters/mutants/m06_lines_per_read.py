@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Iterator
 
-from ._naive import NaiveChat
+from ._naive import NaiveChat, declare
 
 QUIRK = "Q06"
 NEEDS = ("a valid trace with a read boundary inside a chunk's JSON (any trace under the "
@@ -24,5 +24,6 @@ class Mutant(NaiveChat):
             yield from super().lines([data])  # the bug: a fresh line buffer for every read
 
 
+@declare
 def accumulate(reads: Iterable[bytes]) -> dict[str, Any]:
     return Mutant().accumulate(reads)

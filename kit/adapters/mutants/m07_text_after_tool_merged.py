@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from ._naive import Call, Choice, NaiveChat
+from ._naive import Call, Choice, NaiveChat, declare
 
 QUIRK = "Q35"
 NEEDS = "a valid trace with text after a tool call (rule chat-text-after-tool), e.g. y_text_after_tool_call"
@@ -24,5 +24,6 @@ class Mutant(NaiveChat):
         return call
 
 
+@declare
 def accumulate(reads: Iterable[bytes]) -> dict[str, Any]:
     return Mutant().accumulate(reads)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from ._naive import Call, Choice, NaiveChat
+from ._naive import Call, Choice, NaiveChat, declare
 
 QUIRK = "Q33"
 NEEDS = ("a valid trace whose parallel calls' fragments interleave 0,1,0,1 "
@@ -29,5 +29,6 @@ class Mutant(NaiveChat):
         return call
 
 
+@declare
 def accumulate(reads: Iterable[bytes]) -> dict[str, Any]:
     return Mutant().accumulate(reads)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any, Iterable
 
-from ._naive import NaiveChat
+from ._naive import NaiveChat, declare
 
 QUIRK = "Q30"
 NEEDS = ("a valid trace with a no-parameter tool whose arguments stay \"\" "
@@ -26,5 +26,6 @@ class Mutant(NaiveChat):
             return None, True
 
 
+@declare
 def accumulate(reads: Iterable[bytes]) -> dict[str, Any]:
     return Mutant().accumulate(reads)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any, Iterable
 
-from ._naive import NaiveChat
+from ._naive import NaiveChat, declare
 
 QUIRK = "Q32"
 NEEDS = ("an invalid trace whose final arguments are not valid JSON "
@@ -50,5 +50,6 @@ class Mutant(NaiveChat):
         return parameters, invalid
 
 
+@declare
 def accumulate(reads: Iterable[bytes]) -> dict[str, Any]:
     return Mutant().accumulate(reads)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from ._naive import NaiveChat
+from ._naive import NaiveChat, declare
 
 QUIRK = "Q39/A8"
 NEEDS = ("an invalid trace cut off mid tool call, with no finish_reason and no [DONE] "
@@ -26,5 +26,6 @@ class Mutant(NaiveChat):
         super().end_of_stream()
 
 
+@declare
 def accumulate(reads: Iterable[bytes]) -> dict[str, Any]:
     return Mutant().accumulate(reads)

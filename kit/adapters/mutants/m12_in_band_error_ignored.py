@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from ._naive import NaiveChat
+from ._naive import NaiveChat, declare
 
 QUIRK = "Q14"
 NEEDS = ("an invalid trace carrying an error object inside the stream "
@@ -22,5 +22,6 @@ class Mutant(NaiveChat):
         pass  # the bug: `error` is not a field the handler looks at
 
 
+@declare
 def accumulate(reads: Iterable[bytes]) -> dict[str, Any]:
     return Mutant().accumulate(reads)

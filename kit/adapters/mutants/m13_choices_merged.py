@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from ._naive import NaiveChat
+from ._naive import NaiveChat, declare
 
 QUIRK = "Q15"
 NEEDS = "a valid trace with n > 1 choices (rule chat-multiple-choices), e.g. y_two_choices"
@@ -21,5 +21,6 @@ class Mutant(NaiveChat):
         return 0  # the bug: one message per response
 
 
+@declare
 def accumulate(reads: Iterable[bytes]) -> dict[str, Any]:
     return Mutant().accumulate(reads)

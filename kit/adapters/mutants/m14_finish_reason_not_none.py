@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from ._naive import NaiveChat
+from ._naive import NaiveChat, declare
 
 QUIRK = "Q39"
 NEEDS = ("a valid trace whose chunks carry finish_reason \"\" before the real finish "
@@ -29,5 +29,6 @@ class Mutant(NaiveChat):
                 self.on_finish(c, ch["finish_reason"])
 
 
+@declare
 def accumulate(reads: Iterable[bytes]) -> dict[str, Any]:
     return Mutant().accumulate(reads)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from ._naive import NaiveChat
+from ._naive import NaiveChat, declare
 
 QUIRK = "Q11"
 NEEDS = ("a valid trace whose usage chunk is followed by a chunk without usage "
@@ -23,5 +23,6 @@ class Mutant(NaiveChat):
         self.usage = self.usage_of(obj)  # the bug: `snapshot.usage = chunk.usage`
 
 
+@declare
 def accumulate(reads: Iterable[bytes]) -> dict[str, Any]:
     return Mutant().accumulate(reads)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from ._naive import NaiveChat
+from ._naive import NaiveChat, declare
 
 QUIRK = "Q09/Q11"
 NEEDS = ("a valid trace with a `choices: []` chunk (rule chat-empty-choices), "
@@ -24,5 +24,6 @@ class Mutant(NaiveChat):
         super().on_chunk(obj)
 
 
+@declare
 def accumulate(reads: Iterable[bytes]) -> dict[str, Any]:
     return Mutant().accumulate(reads)

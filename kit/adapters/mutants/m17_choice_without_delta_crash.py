@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from ._naive import NaiveChat
+from ._naive import NaiveChat, declare
 
 QUIRK = "Q10"
 NEEDS = ("a valid trace with a choice that has no `delta` (rule chat-choice-without-delta), "
@@ -23,5 +23,6 @@ class Mutant(NaiveChat):
         super().on_choice(ch)
 
 
+@declare
 def accumulate(reads: Iterable[bytes]) -> dict[str, Any]:
     return Mutant().accumulate(reads)

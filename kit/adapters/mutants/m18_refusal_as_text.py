@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from ._naive import Choice, NaiveChat
+from ._naive import Choice, NaiveChat, declare
 
 QUIRK = "Q41"
 NEEDS = "a valid trace with `delta.refusal` (rule chat-refusal), e.g. y_refusal"
@@ -22,5 +22,6 @@ class Mutant(NaiveChat):
         self.on_text(c, text)  # the bug: `text += delta.content or delta.refusal`
 
 
+@declare
 def accumulate(reads: Iterable[bytes]) -> dict[str, Any]:
     return Mutant().accumulate(reads)

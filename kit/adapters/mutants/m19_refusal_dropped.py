@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from ._naive import Choice, NaiveChat
+from ._naive import Choice, NaiveChat, declare
 
 QUIRK = "Q41"
 NEEDS = "a valid trace with `delta.refusal` (rule chat-refusal), e.g. y_refusal"
@@ -22,5 +22,6 @@ class Mutant(NaiveChat):
         pass  # the bug: no refusal field in the handler's delta model
 
 
+@declare
 def accumulate(reads: Iterable[bytes]) -> dict[str, Any]:
     return Mutant().accumulate(reads)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from ._naive import Choice, NaiveChat
+from ._naive import Choice, NaiveChat, declare
 
 QUIRK = "Q40"
 NEEDS = "a valid trace with `reasoning_content` deltas (rule chat-reasoning), e.g. y_reasoning_content"
@@ -22,5 +22,6 @@ class Mutant(NaiveChat):
         self.on_text(c, text)  # the bug: every string delta is text
 
 
+@declare
 def accumulate(reads: Iterable[bytes]) -> dict[str, Any]:
     return Mutant().accumulate(reads)

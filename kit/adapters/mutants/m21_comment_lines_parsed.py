@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any, Iterable
 
-from ._naive import NaiveChat
+from ._naive import NaiveChat, declare
 
 QUIRK = "Q01"
 NEEDS = "a valid trace with `: comment` keep-alive lines (rule sse-comments), e.g. y_keepalive_comments"
@@ -24,5 +24,6 @@ class Mutant(NaiveChat):
         return super().split_field(line)
 
 
+@declare
 def accumulate(reads: Iterable[bytes]) -> dict[str, Any]:
     return Mutant().accumulate(reads)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from ._naive import NaiveChat
+from ._naive import NaiveChat, declare
 
 QUIRK = "Q12"
 NEEDS = ("a valid trace whose chunks have a missing or different `object` "
@@ -25,5 +25,6 @@ class Mutant(NaiveChat):
         super().on_chunk(obj)
 
 
+@declare
 def accumulate(reads: Iterable[bytes]) -> dict[str, Any]:
     return Mutant().accumulate(reads)

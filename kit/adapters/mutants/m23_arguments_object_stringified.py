@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from ._naive import Call, NaiveChat
+from ._naive import Call, NaiveChat, declare
 
 QUIRK = "Q28"
 NEEDS = ("a valid trace whose `function.arguments` is a JSON object "
@@ -25,5 +25,6 @@ class Mutant(NaiveChat):
         super().add_arguments(call, args)
 
 
+@declare
 def accumulate(reads: Iterable[bytes]) -> dict[str, Any]:
     return Mutant().accumulate(reads)

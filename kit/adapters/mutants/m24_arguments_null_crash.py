@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from ._naive import Call, NaiveChat
+from ._naive import Call, NaiveChat, declare
 
 QUIRK = "Q29"
 NEEDS = ("a valid trace with a fragment whose `function.arguments` is null "
@@ -26,5 +26,6 @@ class Mutant(NaiveChat):
         super().add_arguments(call, args)
 
 
+@declare
 def accumulate(reads: Iterable[bytes]) -> dict[str, Any]:
     return Mutant().accumulate(reads)

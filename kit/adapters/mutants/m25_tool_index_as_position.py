@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from ._naive import Call, Choice, NaiveChat
+from ._naive import Call, Choice, NaiveChat, declare
 
 QUIRK = "Q19"
 NEEDS = ("a valid trace whose tool indexes do not start at 0 "
@@ -30,5 +30,6 @@ class Mutant(NaiveChat):
         return call
 
 
+@declare
 def accumulate(reads: Iterable[bytes]) -> dict[str, Any]:
     return Mutant().accumulate(reads)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from ._naive import Choice, NaiveChat
+from ._naive import Choice, NaiveChat, declare
 
 QUIRK = "Q37/Q36"
 NEEDS = ("a valid trace with `tool_calls: []` beside text, or text and a tool call in one delta "
@@ -25,5 +25,6 @@ class Mutant(NaiveChat):
         super().on_delta(c, delta)
 
 
+@declare
 def accumulate(reads: Iterable[bytes]) -> dict[str, Any]:
     return Mutant().accumulate(reads)

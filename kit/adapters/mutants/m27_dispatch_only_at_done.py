@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from ._naive import Choice, NaiveChat
+from ._naive import Choice, NaiveChat, declare
 
 QUIRK = "Q03"
 NEEDS = ("a valid trace with a tool call, a finish_reason and no [DONE] "
@@ -31,5 +31,6 @@ class Mutant(NaiveChat):
             c.finished = True
 
 
+@declare
 def accumulate(reads: Iterable[bytes]) -> dict[str, Any]:
     return Mutant().accumulate(reads)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from ._naive import NaiveChat
+from ._naive import NaiveChat, declare
 
 QUIRK = "Q06"
 NEEDS = ("a valid trace with events whose JSON spans several `data:` lines "
@@ -26,5 +26,6 @@ class Mutant(NaiveChat):
             self.on_event(name, data)
 
 
+@declare
 def accumulate(reads: Iterable[bytes]) -> dict[str, Any]:
     return Mutant().accumulate(reads)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Iterator
 
-from ._naive import NaiveChat
+from ._naive import NaiveChat, declare
 
 QUIRK = "section 1.1"
 NEEDS = "a valid trace framed with CRLF line ends (rule sse-line-endings), e.g. y_crlf_framing"
@@ -25,5 +25,6 @@ class Mutant(NaiveChat):
             yield line.replace("\x00", "\r")
 
 
+@declare
 def accumulate(reads: Iterable[bytes]) -> dict[str, Any]:
     return Mutant().accumulate(reads)

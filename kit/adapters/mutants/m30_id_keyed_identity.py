@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from ._naive import Call, Choice, NaiveChat
+from ._naive import Call, Choice, NaiveChat, declare
 
 QUIRK = "Q22"
 NEEDS = ("a valid trace whose continuation fragments carry a different or placeholder id "
@@ -28,5 +28,6 @@ class Mutant(NaiveChat):
         return super().route(c, index, fid, name)
 
 
+@declare
 def accumulate(reads: Iterable[bytes]) -> dict[str, Any]:
     return Mutant().accumulate(reads)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from ._naive import Call, Choice, NaiveChat
+from ._naive import Call, Choice, NaiveChat, declare
 
 QUIRK = "Q22/Q24"
 NEEDS = ("a valid trace whose continuation fragments carry an empty or placeholder id or name "
@@ -28,5 +28,6 @@ class Mutant(NaiveChat):
             call.name = fn["name"]
 
 
+@declare
 def accumulate(reads: Iterable[bytes]) -> dict[str, Any]:
     return Mutant().accumulate(reads)

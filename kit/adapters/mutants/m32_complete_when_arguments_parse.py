@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any, Iterable
 
-from ._naive import Call, NaiveChat
+from ._naive import Call, NaiveChat, declare
 
 QUIRK = "Q32"
 NEEDS = ("a valid trace whose arguments are valid JSON before their last fragment, e.g. a number or "
@@ -29,5 +29,6 @@ class Mutant(NaiveChat):
         self.complete(call)  # the bug: "parses" taken for "complete"
 
 
+@declare
 def accumulate(reads: Iterable[bytes]) -> dict[str, Any]:
     return Mutant().accumulate(reads)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from ._naive import NaiveChat
+from ._naive import NaiveChat, declare
 
 QUIRK = "Q39"
 NEEDS = ("a valid trace whose choice never carries a finish_reason "
@@ -26,5 +26,6 @@ class Mutant(NaiveChat):
                 c.finish = "tool_calls" if c.calls else "stop"
 
 
+@declare
 def accumulate(reads: Iterable[bytes]) -> dict[str, Any]:
     return Mutant().accumulate(reads)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from ._naive import NaiveChat
+from ._naive import NaiveChat, declare
 
 QUIRK = "Q11"
 NEEDS = "a valid trace with usage under `x_groq.usage` (rule chat-usage), e.g. y_usage_x_groq"
@@ -20,5 +20,6 @@ class Mutant(NaiveChat):
         return super().usage_of({k: v for k, v in obj.items() if k != "x_groq"})  # the bug
 
 
+@declare
 def accumulate(reads: Iterable[bytes]) -> dict[str, Any]:
     return Mutant().accumulate(reads)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from ._naive import NaiveChat
+from ._naive import NaiveChat, declare
 
 QUIRK = "Q11/A9"
 NEEDS = "a valid trace with a running usage on several chunks (rule chat-usage), e.g. y_usage_on_every_chunk"
@@ -23,5 +23,6 @@ class Mutant(NaiveChat):
         return {k: usage.get(k, 0) + self.usage.get(k, 0) for k in {*usage, *self.usage}}  # the bug
 
 
+@declare
 def accumulate(reads: Iterable[bytes]) -> dict[str, Any]:
     return Mutant().accumulate(reads)

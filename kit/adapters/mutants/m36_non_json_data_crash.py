@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any, Iterable
 
-from ._naive import NaiveChat
+from ._naive import NaiveChat, declare
 
 QUIRK = "Q07"
 NEEDS = ("a valid trace with a `data:` payload that is not JSON, e.g. `data: keep-alive` "
@@ -26,5 +26,6 @@ class Mutant(NaiveChat):
         super().on_event(name, data)
 
 
+@declare
 def accumulate(reads: Iterable[bytes]) -> dict[str, Any]:
     return Mutant().accumulate(reads)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any, Iterable
 
-from ._naive import NaiveChat
+from ._naive import NaiveChat, declare
 
 QUIRK = "Q07"
 NEEDS = ("a valid trace with an event block that has fields but no data, e.g. a lone `retry: 3000` "
@@ -31,5 +31,6 @@ class Mutant(NaiveChat):
         super().sse_line(line)
 
 
+@declare
 def accumulate(reads: Iterable[bytes]) -> dict[str, Any]:
     return Mutant().accumulate(reads)

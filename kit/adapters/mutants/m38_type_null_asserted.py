@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from ._naive import Choice, NaiveChat
+from ._naive import Choice, NaiveChat, declare
 
 QUIRK = "Q25"
 NEEDS = ("a valid trace whose continuation fragments carry `type: null` "
@@ -25,5 +25,6 @@ class Mutant(NaiveChat):
         super().on_fragment(c, frag)
 
 
+@declare
 def accumulate(reads: Iterable[bytes]) -> dict[str, Any]:
     return Mutant().accumulate(reads)

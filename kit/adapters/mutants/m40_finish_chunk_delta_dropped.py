@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from ._naive import NaiveChat
+from ._naive import NaiveChat, declare
 
 QUIRK = "Q27"
 NEEDS = ("a valid trace whose tool calls arrive in the same chunk as the finish_reason, "
@@ -25,5 +25,6 @@ class Mutant(NaiveChat):
         super().on_choice(ch)
 
 
+@declare
 def accumulate(reads: Iterable[bytes]) -> dict[str, Any]:
     return Mutant().accumulate(reads)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from ._naive_responses import Item, NaiveResponses
+from ._naive_responses import Item, NaiveResponses, declare
 
 QUIRK = "resp-dispatch-at-item-done"
 NEEDS = ("a valid trace whose function_call item is added with empty arguments that then stream "
@@ -26,5 +26,6 @@ class Mutant(NaiveResponses):
             self.complete(item)  # the bug: run it now; later events for the item change nothing
 
 
+@declare
 def accumulate(reads: Iterable[bytes]) -> dict[str, Any]:
     return Mutant().accumulate(reads)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from ._naive_responses import Item, NaiveResponses
+from ._naive_responses import Item, NaiveResponses, declare
 
 QUIRK = "R9"
 NEEDS = ("a valid trace whose function call has no argument deltas, the arguments only in the .done "
@@ -23,5 +23,6 @@ class Mutant(NaiveResponses):
         return "".join(item.deltas)  # the bug: the final values are never looked at
 
 
+@declare
 def accumulate(reads: Iterable[bytes]) -> dict[str, Any]:
     return Mutant().accumulate(reads)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from ._naive_responses import NaiveResponses
+from ._naive_responses import NaiveResponses, declare
 
 QUIRK = "R5"
 NEEDS = ("a valid trace whose item ids change between events or are missing "
@@ -27,5 +27,6 @@ class Mutant(NaiveResponses):
         return obj.get("item_id")  # ... and every other event by its item_id
 
 
+@declare
 def accumulate(reads: Iterable[bytes]) -> dict[str, Any]:
     return Mutant().accumulate(reads)

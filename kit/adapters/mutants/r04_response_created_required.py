@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from ._naive_responses import NaiveResponses
+from ._naive_responses import NaiveResponses, declare
 
 QUIRK = "R1"
 NEEDS = "a valid trace without response.created (rule resp-lifecycle), e.g. y_no_response_created"
@@ -26,5 +26,6 @@ class Mutant(NaiveResponses):
         super().on_payload(obj)
 
 
+@declare
 def accumulate(reads: Iterable[bytes]) -> dict[str, Any]:
     return Mutant().accumulate(reads)

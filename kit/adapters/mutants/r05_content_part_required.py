@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from ._naive_responses import Item, NaiveResponses
+from ._naive_responses import Item, NaiveResponses, declare
 
 QUIRK = "R1"
 NEEDS = ("a valid trace whose text deltas come without content_part.added "
@@ -29,5 +29,6 @@ class Mutant(NaiveResponses):
         super().on_text_delta(item, ci, delta)
 
 
+@declare
 def accumulate(reads: Iterable[bytes]) -> dict[str, Any]:
     return Mutant().accumulate(reads)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from ._naive_responses import Item, NaiveResponses, Say
+from ._naive_responses import Item, NaiveResponses, Say, declare
 
 QUIRK = "resp-message-say"
 NEEDS = ("a valid trace with two message items, one before and one after a call "
@@ -28,5 +28,6 @@ class Mutant(NaiveResponses):
         first.pieces.append(text)  # the bug: one text for the whole response
 
 
+@declare
 def accumulate(reads: Iterable[bytes]) -> dict[str, Any]:
     return Mutant().accumulate(reads)

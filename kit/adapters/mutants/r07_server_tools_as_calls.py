@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from ._naive_responses import NaiveResponses
+from ._naive_responses import NaiveResponses, declare
 
 QUIRK = "resp-server-tools"
 NEEDS = ("a valid trace with a server-side tool item such as web_search_call or mcp_call "
@@ -22,5 +22,6 @@ class Mutant(NaiveResponses):
         return bool(t) and (t.endswith("_call") or super().is_client_call(t))  # the bug
 
 
+@declare
 def accumulate(reads: Iterable[bytes]) -> dict[str, Any]:
     return Mutant().accumulate(reads)

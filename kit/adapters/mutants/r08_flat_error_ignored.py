@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from ._naive_responses import NaiveResponses
+from ._naive_responses import NaiveResponses, declare
 
 QUIRK = "R7"
 NEEDS = "an invalid trace ending with a flat error event (rule resp-error), e.g. n_error_event_flat"
@@ -24,5 +24,6 @@ class Mutant(NaiveResponses):
         super().on_payload(obj)
 
 
+@declare
 def accumulate(reads: Iterable[bytes]) -> dict[str, Any]:
     return Mutant().accumulate(reads)

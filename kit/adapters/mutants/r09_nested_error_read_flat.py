@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from ._naive_responses import NaiveResponses
+from ._naive_responses import NaiveResponses, declare
 
 QUIRK = "R7"
 NEEDS = ("an invalid trace with an error event in the nested shape (rule resp-error), "
@@ -22,5 +22,6 @@ class Mutant(NaiveResponses):
         return {"type": None, "code": obj.get("code"), "message": obj.get("message")}  # the bug
 
 
+@declare
 def accumulate(reads: Iterable[bytes]) -> dict[str, Any]:
     return Mutant().accumulate(reads)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from ._naive_responses import Item, NaiveResponses
+from ._naive_responses import Item, NaiveResponses, declare
 
 QUIRK = "R8"
 NEEDS = ("a valid trace with an argument delta after function_call_arguments.done "
@@ -29,5 +29,6 @@ class Mutant(NaiveResponses):
         return "".join(item.deltas) or super().arguments_of(item)
 
 
+@declare
 def accumulate(reads: Iterable[bytes]) -> dict[str, Any]:
     return Mutant().accumulate(reads)

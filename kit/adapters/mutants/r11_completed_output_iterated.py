@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from ._naive_responses import NaiveResponses
+from ._naive_responses import NaiveResponses, declare
 
 QUIRK = "R3"
 NEEDS = ("a valid trace whose response.completed has output null (rule resp-completed-output), "
@@ -25,5 +25,6 @@ class Mutant(NaiveResponses):
         super().on_terminal(obj)
 
 
+@declare
 def accumulate(reads: Iterable[bytes]) -> dict[str, Any]:
     return Mutant().accumulate(reads)

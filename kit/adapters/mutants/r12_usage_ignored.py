@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from ._naive_responses import NaiveResponses
+from ._naive_responses import NaiveResponses, declare
 
 QUIRK = "resp-usage"
 NEEDS = "a valid trace whose terminal response carries usage (rule resp-usage), e.g. y_text_only"
@@ -22,5 +22,6 @@ class Mutant(NaiveResponses):
         return None  # the bug
 
 
+@declare
 def accumulate(reads: Iterable[bytes]) -> dict[str, Any]:
     return Mutant().accumulate(reads)

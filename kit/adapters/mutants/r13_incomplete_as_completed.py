@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from ._naive_responses import NaiveResponses
+from ._naive_responses import NaiveResponses, declare
 
 QUIRK = "resp-incomplete"
 NEEDS = ("a valid trace ending with response.incomplete (rule resp-incomplete), "
@@ -22,5 +22,6 @@ class Mutant(NaiveResponses):
         return super().finish_of("response.completed", response)  # the bug
 
 
+@declare
 def accumulate(reads: Iterable[bytes]) -> dict[str, Any]:
     return Mutant().accumulate(reads)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from ._naive_responses import Item, NaiveResponses
+from ._naive_responses import Item, NaiveResponses, declare
 
 QUIRK = "resp-reasoning"
 NEEDS = ("a valid trace with streamed reasoning summary or reasoning text (rule resp-reasoning), "
@@ -23,5 +23,6 @@ class Mutant(NaiveResponses):
             self.say(item, text)  # the bug
 
 
+@declare
 def accumulate(reads: Iterable[bytes]) -> dict[str, Any]:
     return Mutant().accumulate(reads)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from ._naive_responses import Item, NaiveResponses
+from ._naive_responses import Item, NaiveResponses, declare
 
 QUIRK = "Q41"
 NEEDS = "a valid trace with a refusal part (rule resp-refusal), e.g. y_refusal"
@@ -23,5 +23,6 @@ class Mutant(NaiveResponses):
             self.say(item, text)  # the bug
 
 
+@declare
 def accumulate(reads: Iterable[bytes]) -> dict[str, Any]:
     return Mutant().accumulate(reads)

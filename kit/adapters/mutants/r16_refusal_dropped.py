@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from ._naive_responses import Item, NaiveResponses
+from ._naive_responses import Item, NaiveResponses, declare
 
 QUIRK = "Q41"
 NEEDS = "a valid trace with a refusal part (rule resp-refusal), e.g. y_refusal"
@@ -20,5 +20,6 @@ class Mutant(NaiveResponses):
         pass  # the bug
 
 
+@declare
 def accumulate(reads: Iterable[bytes]) -> dict[str, Any]:
     return Mutant().accumulate(reads)

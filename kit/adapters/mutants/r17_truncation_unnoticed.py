@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from ._naive_responses import NaiveResponses
+from ._naive_responses import NaiveResponses, declare
 
 QUIRK = "resp-truncated"
 NEEDS = "an invalid trace cut before any terminal event (rule resp-truncated), e.g. n_truncated_mid_arguments"
@@ -23,5 +23,6 @@ class Mutant(NaiveResponses):
         super().end_of_stream()
 
 
+@declare
 def accumulate(reads: Iterable[bytes]) -> dict[str, Any]:
     return Mutant().accumulate(reads)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from ._naive_responses import Item, NaiveResponses
+from ._naive_responses import Item, NaiveResponses, declare
 
 QUIRK = "R5"
 NEEDS = ("a valid trace with a function_call item whose id differs from its call_id, "
@@ -24,5 +24,6 @@ class Mutant(NaiveResponses):
         return out
 
 
+@declare
 def accumulate(reads: Iterable[bytes]) -> dict[str, Any]:
     return Mutant().accumulate(reads)

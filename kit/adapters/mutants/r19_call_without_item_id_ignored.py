@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from ._naive_responses import Item, NaiveResponses
+from ._naive_responses import Item, NaiveResponses, declare
 
 QUIRK = "R5"
 NEEDS = ("a valid trace whose finished function_call item has no id (rule resp-item-id-mismatch), "
@@ -26,5 +26,6 @@ class Mutant(NaiveResponses):
         super().on_item_done(item, doc)
 
 
+@declare
 def accumulate(reads: Iterable[bytes]) -> dict[str, Any]:
     return Mutant().accumulate(reads)

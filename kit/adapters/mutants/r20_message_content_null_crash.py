@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from ._naive_responses import Item, NaiveResponses
+from ._naive_responses import Item, NaiveResponses, declare
 
 QUIRK = "R2"
 NEEDS = ("a valid trace with a message item whose content is null (rule resp-malformed-item), "
@@ -24,5 +24,6 @@ class Mutant(NaiveResponses):
         super().take_message_content(item, content)
 
 
+@declare
 def accumulate(reads: Iterable[bytes]) -> dict[str, Any]:
     return Mutant().accumulate(reads)

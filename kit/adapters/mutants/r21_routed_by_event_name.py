@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from ._naive_responses import NaiveResponses
+from ._naive_responses import NaiveResponses, declare
 
 QUIRK = "resp-event-name"
 NEEDS = ("a valid trace without event: lines or with event names that differ from the payload type "
@@ -25,5 +25,6 @@ class Mutant(NaiveResponses):
         super().on_event(name, data)
 
 
+@declare
 def accumulate(reads: Iterable[bytes]) -> dict[str, Any]:
     return Mutant().accumulate(reads)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any, Iterable
 
-from ._naive_responses import NaiveResponses
+from ._naive_responses import NaiveResponses, declare
 
 QUIRK = "resp-done-sentinel"
 NEEDS = "a valid trace ending with data: [DONE] (rule resp-done-sentinel), e.g. y_openrouter_no_event_lines"
@@ -25,5 +25,6 @@ class Mutant(NaiveResponses):
         super().on_event(name, data)
 
 
+@declare
 def accumulate(reads: Iterable[bytes]) -> dict[str, Any]:
     return Mutant().accumulate(reads)

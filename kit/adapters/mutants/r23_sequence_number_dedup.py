@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from ._naive_responses import NaiveResponses
+from ._naive_responses import NaiveResponses, declare
 
 QUIRK = "R6"
 NEEDS = ("a valid trace whose sequence numbers repeat (rule resp-sequence-number), "
@@ -29,5 +29,6 @@ class Mutant(NaiveResponses):
         super().on_payload(obj)
 
 
+@declare
 def accumulate(reads: Iterable[bytes]) -> dict[str, Any]:
     return Mutant().accumulate(reads)

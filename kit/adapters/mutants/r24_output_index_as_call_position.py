@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from ._naive_responses import Item, NaiveResponses
+from ._naive_responses import Item, NaiveResponses, declare
 
 QUIRK = "R10"
 NEEDS = ("a valid trace whose function call follows a reasoning or message item "
@@ -32,5 +32,6 @@ class Mutant(NaiveResponses):
         super().on_item_event(item, t, obj)
 
 
+@declare
 def accumulate(reads: Iterable[bytes]) -> dict[str, Any]:
     return Mutant().accumulate(reads)
