@@ -75,6 +75,11 @@ def main() -> None:
     """
 
 
+from .verify.command import verify  # noqa: E402
+
+main.add_command(verify)
+
+
 # -- replay ----------------------------------------------------------------------------------
 
 
@@ -128,12 +133,26 @@ def _load(ident: str, api: str | None):
     from .trace import find, load
 
     p = Path(ident)
+    if p.suffix == ".json" and p.is_file() and _is_repro(p):
+        from .verify.runner import load_repro
+
+        return load_repro(ident)[1]
     if p.exists() or p.suffix in (".json", ".sse") or os.sep in ident:
         trace = load(p, api=api)
         if api is None and p.suffix != ".json":
             click.echo(f"kit: {ident}: no --api given; detected {trace.api} from the content", err=True)
         return trace
     return find(ident)
+
+
+def _is_repro(p: Path) -> bool:
+    """A ``kit verify`` repro file (its trace is embedded) rather than a trace."""
+    try:
+        with open(p, "rb") as f:
+            head = f.read(200)
+    except OSError:
+        return False
+    return b'"kit-repro/1"' in head
 
 
 def _replay_all(folder: str | None, api: str | None, chunking: str, profile: str, as_json: bool, quiet: bool) -> int:

@@ -164,7 +164,9 @@ def normalise_plan(plan: dict[str, Any]) -> dict[str, Any]:
 
 
 def _first_difference(exp: Any, act: Any, path: str) -> tuple[str, Any, Any] | None:
-    if isinstance(exp, dict) and isinstance(act, dict):
+    if isinstance(exp, dict) and isinstance(act, dict) and not path.endswith("parameters"):
+        if exp.keys() != act.keys() and path:  # a key only one side has: show both objects
+            return path, exp, act
         for key in list(exp) + [k for k in act if k not in exp]:
             d = _first_difference(exp.get(key), act.get(key), f"{path}.{key}" if path else key)
             if d:

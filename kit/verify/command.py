@@ -1,0 +1,264 @@
+"""``kit verify``: the command line of the grading engine (registered in :mod:`kit.cli`)."""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import os
+import sys
+from typing import Any
+
+import click
+
+from ..errors import UsageError
+
+EXIT_OK, EXIT_FAILURES, EXIT_USAGE = 0, 1, 2
+
+VERIFY_EXIT_CODES = """\b
+Exit codes:
+  0   every case passed, or was NONSTRICT, INFO, SKIP or a known failure
+  1   a FAIL, ERROR or TIMEOUT not in the expectations file; with
+      --strict-expectations also a known failure that now passes; with
+      --nonstrict-fails also a NONSTRICT; with --mutants a surviving mutant;
+      with --repro the repro still fails
+  2   usage error (bad adapter spec, bad option, no trace selected)
+  3   a trace file could not be loaded
+  70  internal error (a bug in the kit; KIT_DEBUG=1 shows the traceback)
+"""
+
+DEFAULT_CHUNKINGS = "recorded,event,bytewise"
+
+
+def _chunkings(value: str) -> list[str]:
+    from ..trace import parse_chunking
+
+    plans = [p.strip() for p in value.split(",") if p.strip()]
+    if not plans:
+        raise UsageError("--chunking: give at least one chunk plan")
+    return [parse_chunking(p) for p in plans]
+
+
+def select_traces(source: str | None, ids: tuple[str, ...], apis: tuple[str, ...], classes: tuple[str, ...],
+                  rules: tuple[str, ...]) -> list:
+    """The traces of ``source`` (default: the bundled corpus) that every given filter keeps."""
+    from ..adapters import api_name
+    from ..rules import RULES_BY_ID
+    from ..trace import corpus
+
+    traces = corpus(source)
+    if apis:
+        wanted = {api_name(a) for a in apis}
+        traces = [t for t in traces if t.api in wanted]
+    if classes:
+        traces = [t for t in traces if t.cls in classes]
+    if rules:
+        unknown = [r for r in rules if r not in RULES_BY_ID and not any(ch in r for ch in "*?[")]
+        if unknown:
+            raise UsageError(f"--rule {unknown[0]!r}: no such rule (conformance.md lists them)")
+        traces = [t for t in traces if any(fnmatch.fnmatchcase(tr, r) for r in rules for tr in t.rules)]
+    if ids:
+        def keep(t: Any) -> bool:
+            return any(fnmatch.fnmatchcase(t.id, i) or fnmatch.fnmatchcase(t.name, i) for i in ids)
+
+        missing = [i for i in ids if not any(fnmatch.fnmatchcase(t.id, i) or fnmatch.fnmatchcase(t.name, i)
+                                             for t in traces)]
+        traces = [t for t in traces if keep(t)]
+        if missing and not traces:
+            raise UsageError(f"--trace {missing[0]!r} selects no trace (kit replay --all lists them)")
+    if not traces:
+        raise UsageError("the filters select no trace")
+    return traces
+
+
+def _write(path: str, text: str) -> None:
+    if path == "-":
+        click.echo(text, nl=not text.endswith("\n"))
+        return
+    tmp = f"{path}.tmp"
+    try:
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot write: {exc.strerror}") from None
+
+
+@click.command(epilog=VERIFY_EXIT_CODES, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--adapter", "-a", "adapters", multiple=True, metavar="SPEC",
+              help="Implementation under test: py:MODULE:ATTR, exec:COMMAND, or a bundled adapter "
+                   "(--list-adapters). Repeat to build a matrix. Default: reference.")
+@click.option("--traces", "source", metavar="PATH", help="A folder of traces or one trace file (default: the bundled corpus).")
+@click.option("--trace", "-t", "ids", multiple=True, metavar="ID", help="Only these trace ids (patterns like 'y_parallel*'; repeatable).")
+@click.option("--api", "apis", multiple=True, metavar="API", help="Only this wire API (chat, responses, anthropic or the full name; repeatable).")
+@click.option("--class", "classes", multiple=True, type=click.Choice(["y", "n", "i"]), help="Only this trace class (repeatable).")
+@click.option("--rule", "rules", multiple=True, metavar="RULE", help="Only traces that exercise this rule id (repeatable; patterns allowed).")
+@click.option("--chunking", default=DEFAULT_CHUNKINGS, show_default=True, metavar="PLANS",
+              help="Comma-separated chunk plans: recorded, event, bytewise, fixed:N, random:SEED, whole.")
+@click.option("--timeout", default=10.0, show_default=True, metavar="SECONDS", type=float, help="Per case.")
+@click.option("--isolate", is_flag=True, help="Run py: adapters in a child process, killed on timeout or crash.")
+@click.option("--jobs", "-j", default=0, metavar="N", type=int, help="Parallel exec: cases (default: CPU count).")
+@click.option("--validate-protocol", is_flag=True, help="Check every line an exec: program prints against schemas/protocol.schema.json.")
+@click.option("--json", "json_path", metavar="PATH", help="Write the verdict records as JSON lines ('-' for stdout).")
+@click.option("--junit", "junit_path", metavar="PATH", help="Write JUnit XML.")
+@click.option("--markdown", "markdown_path", metavar="PATH", help="Write a Markdown summary ('-' for stdout; e.g. >> $GITHUB_STEP_SUMMARY).")
+@click.option("--html", "html_path", metavar="PATH", help="Write an HTML matrix with expected vs actual and the wire view.")
+@click.option("--expectations", metavar="FILE", help="Known failures with reasons (kit-expectations/1 JSON).")
+@click.option("--strict-expectations", is_flag=True, help="Fail when a known failure passes now (remove it from the file).")
+@click.option("--write-expectations", metavar="FILE", help="Write this run's failures as an expectations file.")
+@click.option("--nonstrict-fails", is_flag=True, help="Count NONSTRICT (buffered text, late dispatch) as a failure.")
+@click.option("--repro-dir", default=".kit/repro", show_default=True, metavar="DIR", help="Where failures write repro files.")
+@click.option("--no-repro", is_flag=True, help="Write no repro files.")
+@click.option("--repro", "repro_file", metavar="FILE", help="Replay one repro file and show its verdict.")
+@click.option("--mutants", is_flag=True, help="Run the bundled mutants (broken implementations) and report the mutation score.")
+@click.option("--list-adapters", is_flag=True, help="List the bundled adapters and exit.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar; only the summary.")
+def verify(adapters: tuple[str, ...], source: str | None, ids: tuple[str, ...], apis: tuple[str, ...],
+           classes: tuple[str, ...], rules: tuple[str, ...], chunking: str, timeout: float, isolate: bool, jobs: int,
+           validate_protocol: bool, json_path: str | None, junit_path: str | None, markdown_path: str | None,
+           html_path: str | None, expectations: str | None, strict_expectations: bool,
+           write_expectations: str | None, nonstrict_fails: bool, repro_dir: str, no_repro: bool,
+           repro_file: str | None, mutants: bool, list_adapters: bool, quiet: bool) -> None:
+    """Grade implementations against the reference, trace by trace, chunk plan by chunk plan.
+
+    With no options it runs the bundled reference adapter over the bundled corpus. Each
+    case gets a verdict: PASS, NONSTRICT (right plan, but text buffered or a call
+    dispatched late), FAIL (wrong plan, a call dispatched with partial arguments or twice,
+    an invalid stream turned silently into a plan), ERROR (crash, protocol violation),
+    TIMEOUT, SKIP (outside the adapter's declared capabilities) or INFO (i_ traces).
+
+    \b
+    Examples:
+      kit verify --adapter py:mypkg.stream:handle
+      kit verify --adapter 'exec:node accumulate.js' --api chat --junit report.xml
+      kit verify -a openai-chat-state -a openai-chat-client --html matrix.html
+      kit verify --repro .kit/repro/.../y_parallel_interleaved--bytewise.json
+    """
+    from ..adapters import BUILTIN, load_adapter
+
+    if list_adapters:
+        for name, spec in BUILTIN.items():
+            click.echo(f"{name:<24} {spec}")
+        click.echo("mutants: kit verify --mutants (or kit.adapters.mutants.specs())")
+        sys.exit(EXIT_OK)
+    if repro_file:
+        sys.exit(_replay_repro(repro_file, timeout, isolate, validate_protocol))
+    plans = _chunkings(chunking)
+    traces = select_traces(source, ids, apis, classes, rules)
+    if mutants:
+        if adapters:
+            raise UsageError("--mutants runs the bundled mutants; it takes no --adapter")
+        from ..adapters.mutants import specs
+
+        adapters = tuple(specs())
+    loaded = []
+    names = set()
+    for spec in adapters or ("reference",):
+        a = load_adapter(spec, timeout=timeout, isolate=isolate)
+        if getattr(a, "kind", "") == "exec":
+            a.validate_protocol = validate_protocol  # type: ignore[attr-defined]
+        if a.name in names:
+            raise UsageError(f"two adapters are named {a.name!r}; give one a name=... option")
+        names.add(a.name)
+        loaded.append(a)
+    from .runner import Expectations, Run
+
+    exp = Expectations.load(expectations) if expectations else None
+    run = Run(loaded, traces, plans, expectations=exp, repro_dir=None if no_repro else repro_dir,
+              jobs=jobs or (os.cpu_count() or 1), stop_at_first_failure=mutants)
+    records = _collect(run, quiet or json_path == "-" or markdown_path == "-")
+    summary = records[-1]
+    if json_path:
+        _write(json_path, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
+    from . import reports
+
+    for path, fmt in ((junit_path, "junit"), (markdown_path, "markdown"), (html_path, "html")):
+        if path:
+            _write(path, reports.render(records, fmt))
+    if write_expectations:
+        _write(write_expectations, json.dumps(Expectations.from_records(records), indent=2) + "\n")
+    to_stdout = json_path == "-" or markdown_path == "-"
+    out = sys.stderr if to_stdout else sys.stdout
+    if mutants:
+        status = _mutation_score(records, [a.name for a in loaded], out)
+    else:
+        click.echo(reports.summary_table(records).rstrip("\n"), file=out)
+        status = EXIT_FAILURES if summary["unexpected_failures"] else EXIT_OK
+    for e in summary["xpass"]:
+        click.echo(f"known failure now passes: {e['adapter']} {e['trace']}: {e['reason']}"
+                   + (" (--strict-expectations: remove it)" if strict_expectations else ""), file=out)
+        if strict_expectations:
+            status = EXIT_FAILURES
+    for e in summary["unused_expectations"]:
+        click.echo(f"expectation matched no case of this run: {e['adapter']} {e['trace']}", file=out)
+    if nonstrict_fails and any(r.get("verdict") == "NONSTRICT" for r in records):
+        status = EXIT_FAILURES
+    written = [p for p in (json_path, junit_path, markdown_path, html_path, write_expectations) if p and p != "-"]
+    if written:
+        click.echo("wrote " + ", ".join(written), file=out)
+    sys.exit(status)
+
+
+def _collect(run: Any, quiet: bool) -> list[dict[str, Any]]:
+    show = not quiet and sys.stderr.isatty() and run.total >= 50
+    if not show:
+        return list(run.records())
+    with click.progressbar(length=run.total, label="verifying", file=sys.stderr, show_pos=True,
+                           item_show_func=lambda _: None) as bar:
+        return list(run.records(progress=bar.update))
+
+
+def _mutation_score(records: list[dict[str, Any]], names: list[str], out: Any) -> int:
+    """Killed = some case of the mutant is not PASS/INFO/SKIP."""
+    first: dict[str, dict[str, Any]] = {}
+    ran: set[str] = set()
+    for r in records:
+        if r.get("type") != "verdict":
+            continue
+        if r["verdict"] not in ("SKIP",):
+            ran.add(r["adapter"])
+        if r["verdict"] in ("FAIL", "ERROR", "TIMEOUT", "NONSTRICT") and r["adapter"] not in first:
+            first[r["adapter"]] = r
+    live = [n for n in names if n in ran]
+    killed = [n for n in live if n in first]
+    width = max((len(n) for n in live), default=10)
+    for n in live:
+        r = first.get(n)
+        where = (f"killed by {r['api']}/{r['trace']} [{r['chunking']}]: {r['verdict']} {r['rule'] or ''}"
+                 if r else "SURVIVED")
+        click.echo(f"{n:<{width}}  {where}", file=out)
+    score = len(killed) / len(live) if live else 0.0
+    click.echo(f"mutation score: {len(killed)}/{len(live)} killed ({score:.0%})", file=out)
+    return EXIT_OK if live and len(killed) == len(live) else EXIT_FAILURES
+
+
+def _replay_repro(path: str, timeout: float, isolate: bool, validate_protocol: bool) -> int:
+    from ..adapters import load_adapter
+    from .engine import FAILING, verify_case
+    from .runner import load_repro
+
+    doc, trace = load_repro(path)
+    adapter = load_adapter(doc["adapter"], timeout=timeout, isolate=isolate)
+    if getattr(adapter, "kind", "") == "exec":
+        adapter.validate_protocol = validate_protocol  # type: ignore[attr-defined]
+    chunking = doc.get("chunking") or "recorded"
+    if chunking == "events":
+        chunking = "recorded"
+    try:
+        rec = verify_case(adapter, trace, chunking)
+    finally:
+        adapter.close()
+    before = doc.get("verdict") or {}
+    click.echo(f"repro: {adapter.name} on {trace.api}/{trace.id} [{rec['chunking']}]")
+    click.echo(f"  recorded: {before.get('verdict')} {before.get('rule') or ''} {before.get('message', '')}".rstrip())
+    click.echo(f"  now:      {rec['verdict']} {rec['rule'] or ''} {rec['message']}".rstrip())
+    if rec.get("path"):
+        from ..plan import canonical_json
+
+        click.echo(f"  at {rec['path']}:\n    expected {canonical_json(rec['expected'])}\n    actual   {canonical_json(rec['actual'])}")
+    if rec.get("position"):
+        p = rec["position"]
+        click.echo(f"  input position: {p['feed']} input {p['input']} of {p['inputs']}, SSE event {p['event']}, byte {p['offset']}")
+    for n in rec.get("notes") or []:
+        click.echo(f"  note: {n}")
+    click.echo(f"  the reference on the same reads: kit replay {path} --chunking {chunking}")
+    return EXIT_FAILURES if rec["verdict"] in FAILING else EXIT_OK
