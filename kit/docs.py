@@ -37,7 +37,8 @@ def rules_block() -> str:
     for r in RULES:
         if r.api != api:
             api = r.api
-            lines.append(f"### Rules for `{api}`" if api != "sse" else "### Rules for SSE framing")
+            lines.append({"sse": "### Rules for SSE framing",
+                          "plan": "### Rules for any consumer (graded by `kit verify`)"}.get(api, f"### Rules for `{api}`"))
             lines.append("")
         lines.append(f"#### {r.id}")
         lines.append("")

@@ -110,6 +110,7 @@ def _r(id, level, kind, api, requirement, rationale, *evidence) -> Rule:
 
 
 CHAT = "openai.chat.completions"
+PLAN = "plan"
 
 RULES: tuple[Rule, ...] = (
     # -- SSE framing -------------------------------------------------------------------
@@ -572,6 +573,45 @@ RULES += (
        "A stream SHOULD NOT send events after `message_stop`; a consumer ignores and reports them.",
        "The message is complete at `message_stop`.",
        ANTH_STREAM),
+    # -- any consumer (graded by `kit verify`, whatever the wire API) ----------------------------
+    _r("plan-chunk-invariance", "MUST", "behaviour", PLAN,
+       "A consumer's Plan MUST NOT depend on how the body was split into network reads.",
+       "TCP and proxies cut streams anywhere: inside an event, a JSON value or a UTF-8 character. "
+       "Handlers that parse per read lose or corrupt chunks only under some splits.",
+       gh("Routstr/routstr-core#543"), gh("danielmiessler/Fabric#2203")),
+    _r("plan-text-streamed", "SHOULD", "behaviour", PLAN,
+       "A consumer SHOULD forward visible text as it arrives: before it reads input that completes another SSE event.",
+       "Streaming exists so the user sees text early; a handler that buffers text until the end is a "
+       "non-streaming handler with extra steps (verdict NONSTRICT).",
+       OPENAI_CHAT_STREAM),
+    _r("plan-dispatch-complete", "MUST", "behaviour", PLAN,
+       "A consumer MUST dispatch a tool call only with its complete arguments, never at a point where they are "
+       "partial or empty.",
+       "Running a tool at `response.output_item.added`, at `content_block_start` or on an index switch runs "
+       "it with empty or truncated input.",
+       gh("vercel/ai#13137"), gh("openai/openai-ruby#638")),
+    _r("plan-dispatch-once", "MUST", "behaviour", PLAN,
+       "A consumer MUST dispatch each tool call exactly once.",
+       "A call dispatched at its finish and again at `[DONE]` (or at the item and the response end) runs "
+       "a side-effecting tool twice.",
+       gh("vercel/ai#13137")),
+    _r("plan-dispatch-timely", "SHOULD", "behaviour", PLAN,
+       "A consumer SHOULD dispatch a tool call no later than the end of its choice, not only at the end of the stream.",
+       "Usage chunks, keep-alives and late `[DONE]` can follow the finish by seconds; an agent waiting for "
+       "the end of the stream waits for nothing (verdict NONSTRICT).",
+       OPENAI_CHAT_TOOLS),
+    _r("plan-fault-reported", "MUST", "behaviour", PLAN,
+       "A consumer MUST report a broken stream (truncated, in-band error, invalid arguments) as an error, "
+       "never turn it silently into a plan.",
+       "A truncated call executed as if complete, or an error swallowed into an empty answer, is the worst "
+       "failure of a stream handler: it looks like success.",
+       gh("cline/cline#13001"), gh("vellum-ai/vellum-assistant#34574")),
+    _r("plan-protocol", "MUST", "behaviour", PLAN,
+       "An adapter MUST answer in the kit's protocol: a Plan document or output events "
+       "(`schemas/protocol.schema.json`).",
+       "Output the kit cannot read cannot be graded; it is reported as ERROR, with the line that broke the "
+       "protocol.",
+       "https://json-schema.org/draft/2020-12/json-schema-core"),
 )
 
 RULES_BY_ID: dict[str, Rule] = {r.id: r for r in RULES}

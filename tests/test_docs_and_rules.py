@@ -37,6 +37,6 @@ def test_rule_ids_used_in_code_exist():
     root = Path(__file__).resolve().parent.parent / "kit"
     used = set()
     for path in root.rglob("*.py"):
-        used |= set(re.findall(r'"((?:sse|chat|resp|anth)-[a-z0-9-]+)"', path.read_text()))
+        used |= set(re.findall(r'"((?:sse|chat|resp|anth|plan)-[a-z0-9-]+)"', path.read_text()))
     unknown = used - set(RULES_BY_ID)
     assert not unknown, unknown
