@@ -17,6 +17,12 @@ with the reference's.
 - The base must agree with the reference on every graded case. It is a second,
   independent reading of the Plan conventions, so a disagreement is a bug in one of them.
 
+The streaming mutants (``s*``) are incremental handlers whose final plan is right where
+their bug shows: only ``kit verify``'s streaming checks (a call dispatched early, twice or
+late, text held back) catch them, so they are graded with ``kit.verify.engine`` and must
+get the verdict they declare (``EXPECTED``); the unbroken incremental base they break
+must PASS everywhere.
+
 ``python -m tests.test_mutants`` prints the first killing case of every mutant.
 """
 
@@ -240,6 +246,149 @@ def test_mutant_is_killed(api: str, name: str) -> None:
     )
 
 
+
+# -- streaming mutants: the plan is right, only the streaming checks catch them -------------
+
+STREAMING: list[tuple[str, str]] = [(mutants.apis_of(n)[0], n) for n in mutants.streaming_names()]
+STREAMING_CLASSES = {"openai.chat.completions": "StreamingChat", "openai.responses": "StreamingResponses",
+                     "anthropic.messages": "StreamingAnthropic"}
+VERIFY_CHUNKING = "event"  # one SSE event per read: every lag shows
+
+
+def _streaming_params() -> list[Any]:
+    return [pytest.param(api, name, id=name) for api, name in STREAMING]
+
+
+def run_streaming(accumulate: Callable[..., Any], api: str, reads: tuple[bytes, ...]) -> tuple[Any, list[dict]]:
+    """``(plan, events)`` of an incremental implementation."""
+    events: list[dict] = []
+    return accumulate(iter(reads), events.append, api=api), events
+
+
+def _verify_engine() -> Any:
+    try:
+        from kit.verify import engine  # noqa: PLC0415
+    except ImportError:
+        engine = None
+    if engine is None or not hasattr(engine, "verify_case"):
+        pytest.skip("kit.verify not landed")
+    return engine
+
+
+def _trace(api: str, trace_id: str) -> Trace:
+    return next(t for t in graded_traces(api) if t.id == trace_id)
+
+
+def test_there_are_streaming_mutants() -> None:
+    names = mutants.streaming_names()
+    assert len(names) >= 6, names
+    assert {api for api, _ in STREAMING} == set(APIS)
+
+
+def test_streaming_base_is_self_contained() -> None:
+    from kit.adapters.mutants import _streaming  # noqa: PLC0415
+
+    _assert_no_kit_imports(_streaming.__name__, inspect.getsource(_streaming))
+
+
+@pytest.mark.parametrize("api", APIS)
+def test_streaming_base_reports_its_plan(api: str) -> None:
+    """The incremental base returns the naive base's plan and its events build that same plan."""
+    from kit.adapters.mutants import _streaming  # noqa: PLC0415
+    from kit.events import from_json  # noqa: PLC0415
+    from kit.plan import build_plan  # noqa: PLC0415
+
+    wrong = []
+    for trace_id, chunking in cases(api):
+        reads, _ = case(api, trace_id, chunking)
+        plan, events = run_streaming(_streaming.accumulate, api, reads)
+        built = build_plan(api, [from_json(e) for e in events])
+        if not (plan == built == outcome(_base(api), reads)):
+            wrong.append(f"{trace_id} ({chunking})")
+    assert not wrong, f"the incremental {api} base disagrees with itself or the naive base on: {wrong}"
+
+
+@pytest.mark.parametrize("api", APIS)
+def test_streaming_base_passes_verify(api: str) -> None:
+    """The control: the unbroken incremental base streams on time (PASS, no notes)."""
+    engine = _verify_engine()
+    from kit.adapters import load_adapter  # noqa: PLC0415
+
+    adapter = load_adapter("py[name=mutant:_streaming]:kit.adapters.mutants._streaming:accumulate")
+    assert adapter.capabilities.incremental and adapter.capabilities.apis == tuple(mutants.APIS)
+    bad = []
+    for trace in graded_traces(api):
+        for chunking in ("recorded", VERIFY_CHUNKING):
+            r = engine.verify_case(adapter, trace, chunking)
+            if r["verdict"] != "PASS" or r["notes"]:
+                bad.append(f"{trace.id} ({chunking}): {r['verdict']} {r['message']} {r['notes']}")
+    assert not bad, "\n".join(bad)
+
+
+@pytest.mark.parametrize("api,name", _streaming_params())
+def test_streaming_mutant_is_self_contained(api: str, name: str) -> None:
+    """Kit-free, a quirk or rule cited, ``accumulate(reads, sink, *, api)`` declared incremental."""
+    from kit.adapters import load_adapter  # noqa: PLC0415
+    from kit.adapters.mutants import _streaming  # noqa: PLC0415
+
+    module = mutants.load(name)
+    _assert_no_kit_imports(name, inspect.getsource(module))
+    assert module.__doc__ and module.QUIRK.split("/")[0] in module.__doc__, f"{name}: cite the quirk in the docstring"
+    assert module.NEEDS and module.SHOWN_BY and module.EXPECTED in ("NONSTRICT", "FAIL")
+    params = inspect.signature(module.accumulate).parameters
+    assert list(params) == ["reads", "sink", "api"] and params["api"].kind is inspect.Parameter.KEYWORD_ONLY
+    assert module.accumulate.__kit__ == {"apis": [api], "incremental": True}
+    assert issubclass(module.Mutant, getattr(_streaming, STREAMING_CLASSES[api]))
+    caps = load_adapter(mutants.spec(name)).capabilities
+    assert caps.apis == (api,) and caps.incremental and caps.feed == "bytes"
+
+
+@pytest.mark.parametrize("api,name", _streaming_params())
+def test_streaming_mutant_gets_the_plan_right(api: str, name: str) -> None:
+    """Where its bug shows, the final plan is the reference's (only the streaming checks can
+    catch it), and every event it reports is a valid output event."""
+    from kit.events import from_json  # noqa: PLC0415
+
+    module = mutants.load(name)
+    for trace_id in module.SHOWN_BY:
+        for chunking in CHUNKINGS:
+            reads, expected = case(api, trace_id, chunking)
+            plan, events = run_streaming(module.accumulate, api, reads)
+            assert plan == expected, f"{name} on {trace_id} ({chunking}):\n{_diff(expected, plan)}"
+            assert events, f"{name} reported no events on {trace_id} ({chunking})"
+            for event in events:
+                from_json(event)  # raises ValueError on a malformed event
+
+
+@pytest.mark.parametrize("api,name", _streaming_params())
+def test_streaming_mutant_gets_its_verdict(api: str, name: str) -> None:
+    """``kit verify`` catches the streaming bug: the expected verdict on every trace it shows on."""
+    engine = _verify_engine()
+    from kit.adapters import load_adapter  # noqa: PLC0415
+
+    module = mutants.load(name)
+    adapter = load_adapter(mutants.spec(name))
+    for trace_id in module.SHOWN_BY:
+        r = engine.verify_case(adapter, _trace(api, trace_id), VERIFY_CHUNKING)
+        assert r["verdict"] == module.EXPECTED, (
+            f"{name} on {trace_id} ({VERIFY_CHUNKING}): {r['verdict']} ({r['rule']}: {r['message']}), "
+            f"expected {module.EXPECTED}")
+        assert r["check"] == "streaming", r
+
+
+def first_streaming_kill(api: str, name: str) -> tuple[str, str, str] | None:
+    """The first graded case ``kit verify`` does not PASS the streaming mutant on:
+    (trace, chunk plan, verdict and rule), or None."""
+    from kit.adapters import load_adapter  # noqa: PLC0415
+    from kit.verify import engine  # noqa: PLC0415
+
+    adapter = load_adapter(mutants.spec(name))
+    for trace_id, chunking in cases(api):
+        r = engine.verify_case(adapter, _trace(api, trace_id), chunking)
+        if r["verdict"] != "PASS":
+            return trace_id, chunking, f"{r['verdict']} {r['rule']}"
+    return None
+
 def kill_table(api: str) -> list[tuple[str, str, str]]:
     """(mutant, quirk, first killing case) for every mutant of ``api``."""
     rows = []
@@ -250,15 +399,33 @@ def kill_table(api: str) -> list[tuple[str, str, str]]:
     return rows
 
 
+def streaming_kill_table() -> list[tuple[str, str, str]]:
+    """(mutant, quirk, first case kit verify does not PASS) for every streaming mutant."""
+    try:
+        from kit.verify import engine  # noqa: F401, PLC0415
+    except ImportError:
+        return [(n, mutants.load(n).QUIRK, "kit.verify not landed") for _, n in STREAMING]
+    rows = []
+    for api, name in STREAMING:
+        kill = first_streaming_kill(api, name)
+        where = f"{kill[0]} / {kill[1]} ({kill[2]})" if kill else "SURVIVES"
+        rows.append((name, mutants.load(name).QUIRK, where))
+    return rows
+
+
+def _print_table(title: str, rows: list[tuple[str, str, str]]) -> int:
+    width = max(len(r[0]) for r in rows)
+    qwidth = max(len(r[1]) for r in rows)
+    print(f"== {title}: {len(rows)} mutants, {sum(r[2] != 'SURVIVES' for r in rows)} killed")
+    for name, quirk, where in rows:
+        print(f"{name:<{width}}  {quirk:<{qwidth}}  {where}")
+    print()
+    return sum(r[2] == "SURVIVES" for r in rows)
+
+
 if __name__ == "__main__":
     survivors = 0
     for api in APIS:
-        rows = kill_table(api)
-        width = max(len(r[0]) for r in rows)
-        qwidth = max(len(r[1]) for r in rows)
-        print(f"== {api}: {len(rows)} mutants, {sum(r[2] != 'SURVIVES' for r in rows)} killed")
-        for name, quirk, where in rows:
-            print(f"{name:<{width}}  {quirk:<{qwidth}}  {where}")
-        survivors += sum(r[2] == "SURVIVES" for r in rows)
-        print()
+        survivors += _print_table(api, kill_table(api))
+    survivors += _print_table("streaming (kit verify, first case not PASS)", streaming_kill_table())
     sys.exit(1 if survivors else 0)
