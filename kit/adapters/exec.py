@@ -30,7 +30,7 @@ import time
 from typing import Any
 
 from ..errors import UsageError
-from ..events import from_json
+from ..events import EVENT_TYPES, from_json
 from ..plan import build_plan
 from . import APIS, Adapter, Capabilities, Case, Outcome, apply_options
 
@@ -111,6 +111,9 @@ def parse_output(text: str, api: str, *, validate: bool = False) -> Outcome:
         elif kind == "skip":
             out.skip = str(doc.get("reason") or "the program skipped this case")
         else:
+            if not validate and isinstance(doc, dict) and doc.get("type") in EVENT_TYPES:
+                fields = EVENT_TYPES[doc["type"]]._fields  # read leniently: extra fields are ignored
+                doc = {k: v for k, v in doc.items() if k == "type" or k in fields}
             try:
                 events.append((None, from_json(doc)))
             except ValueError as exc:

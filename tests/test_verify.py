@@ -1,0 +1,329 @@
+"""The grading engine judged: each verdict, on implementations that earn it (tests/impls.py)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+import textwrap
+from functools import lru_cache
+
+import pytest
+
+from kit.adapters import Case, Outcome, load_adapter, parse_spec
+from kit.errors import UsageError
+from kit.trace import corpus
+from kit.verify import Expectations, Run, compare_plans, verify_case
+from kit.verify.engine import FAILING, prepare
+
+CHAT, RESP, ANTH = "openai.chat.completions", "openai.responses", "anthropic.messages"
+
+
+@lru_cache(maxsize=None)
+def trace(api: str, tid: str):
+    return next(t for t in corpus(api=api) if t.id == tid)
+
+
+def verdict(spec: str, api: str, tid: str, chunking: str = "recorded", **kw) -> dict:
+    return verify_case(load_adapter(spec, **kw), trace(api, tid), chunking)
+
+
+# -- the reference passes everything ------------------------------------------------------
+
+
+@pytest.mark.parametrize("spec", ["reference", "reference-plan", "py:tests.impls:events_as_json"])
+def test_reference_passes_every_graded_case(spec):
+    run = Run([load_adapter(spec)], corpus(), ["recorded", "event", "bytewise"])
+    bad = [r for r in run.records() if r["type"] == "verdict" and r["verdict"] not in ("PASS", "INFO")]
+    assert not bad, [(r["api"], r["trace"], r["chunking"], r["verdict"], r["message"]) for r in bad[:5]]
+    assert sum(run.counts[run.adapters[0].name].values()) == len(corpus()) * 3
+
+
+def test_events_feed_runs_once_per_trace_and_skips_non_json_data():
+    a = load_adapter("py:tests.impls:events_feed")
+    assert a.capabilities.feed == "events"
+    run = Run([a], corpus(api=ANTH), ["recorded", "bytewise"])
+    recs = [r for r in run.records() if r["type"] == "verdict"]
+    assert len(recs) == len(corpus(api=ANTH)) and {r["chunking"] for r in recs} == {"events"}
+    skipped = [r for r in recs if r["verdict"] == "SKIP"]
+    assert skipped and all("not JSON" in r["message"] for r in skipped)
+    assert all(r["verdict"] in ("PASS", "INFO", "SKIP") for r in recs)
+
+
+# -- each verdict ----------------------------------------------------------------------------
+
+
+def test_buffered_text_is_nonstrict():
+    r = verdict("py:tests.impls:buffered_text", CHAT, "y_text_only")
+    assert (r["verdict"], r["rule"], r["check"]) == ("NONSTRICT", "plan-text-streamed", "streaming")
+    assert "text buffered" in r["message"] and r["position"]["feed"] == "bytes"
+
+
+def test_buffered_text_in_one_read_is_not_penalised():
+    # with the whole body in one read there is nothing to forward earlier
+    assert verdict("py:tests.impls:buffered_text", CHAT, "y_text_only", "whole")["verdict"] == "PASS"
+
+
+@pytest.mark.parametrize("api,tid,rule", [(CHAT, "y_text_then_tool_call", "plan-dispatch-complete"),
+                                          (RESP, "y_text_then_function_call", "plan-dispatch-complete"),
+                                          (ANTH, "y_text_then_tool_use", "plan-dispatch-complete")])
+def test_dispatch_with_empty_arguments_fails(api, tid, rule):
+    r = verdict("py:tests.impls:dispatch_at_start", api, tid, "bytewise")
+    assert (r["verdict"], r["rule"]) == ("FAIL", rule), r
+    assert "with arguments {}" in r["message"] and "complete arguments" in r["message"]
+    assert r["position"] is not None and r["position"]["offset"] >= 0
+
+
+def test_dispatch_twice_fails():
+    r = verdict("py:tests.impls:dispatch_twice", CHAT, "y_parallel_calls")
+    assert (r["verdict"], r["rule"]) == ("FAIL", "plan-dispatch-once") and "twice" in r["message"]
+
+
+def test_dispatch_after_the_choice_ended_is_nonstrict():
+    # Anthropic: message_delta ends the choice; message_stop follows it
+    r = verdict("py:tests.impls:dispatch_at_end", ANTH, "y_text_then_tool_use", "event")
+    assert (r["verdict"], r["rule"]) == ("NONSTRICT", "plan-dispatch-timely"), r
+    # the same implementation is on time when the finish is the last event it reads
+    ok = verdict("py:tests.impls:dispatch_at_end", CHAT, "y_text_then_tool_call", "whole")
+    assert ok["verdict"] == "PASS"
+
+
+def test_crash_on_valid_stream_is_error_and_on_broken_stream_is_reporting():
+    r = verdict("py:tests.impls:crashes", CHAT, "y_text_only")
+    assert (r["verdict"], r["check"]) == ("ERROR", "crash") and "ValueError: boom" in r["message"]
+    assert "impls.py" in r["message"]  # where it crashed
+    r = verdict("py:tests.impls:crashes_on_errors", CHAT, "n_truncated_mid_arguments")
+    assert (r["verdict"], r["check"]) == ("PASS", "fault-reported")
+
+
+def test_broken_stream_turned_silently_into_a_plan_fails():
+    for api, tid in ((CHAT, "n_truncated_mid_arguments"), (RESP, "n_truncated_mid_arguments"),
+                     (ANTH, "n_truncated_mid_tool_input")):
+        r = verdict("py:tests.impls:silent_plan", api, tid)
+        assert (r["verdict"], r["rule"], r["check"]) == ("FAIL", "plan-fault-reported", "fault-reported"), r
+        assert "silently" in r["message"]
+
+
+def test_i_traces_are_info_whatever_the_plan():
+    for spec in ("reference-plan", "py:tests.impls:silent_plan"):
+        r = verdict(spec, CHAT, "i_finish_stop_with_tool_calls")
+        assert r["verdict"] == "INFO"
+    assert "differs" in verdict("py:tests.impls:silent_plan", CHAT, "i_finish_stop_with_tool_calls")["message"]
+
+
+def test_wrong_plan_names_path_rule_and_both_values():
+    r = verdict("py:kit.adapters.mutants.m08_dispatch_on_index_switch:accumulate", CHAT, "y_parallel_interleaved")
+    assert r["verdict"] == "FAIL" and r["check"] == "plan"
+    assert r["path"] == "choices[0].commands[0].parameters"
+    assert r["expected"] == {"origin": "BER", "destination": "LIS"} and r["actual"] != r["expected"]
+    assert r["rule"] in trace(CHAT, "y_parallel_interleaved").rules
+
+
+def test_plan_depending_on_the_chunk_plan_is_named():
+    a = load_adapter("py:tests.impls:utf8_per_read")
+    run = Run([a], [trace(CHAT, "y_utf8_split_across_reads")], ["recorded", "event", "bytewise"])
+    recs = {r["chunking"]: r for r in run.records() if r["type"] == "verdict"}
+    assert recs["event"]["verdict"] == "PASS"  # no read cuts a character there
+    for c in ("recorded", "bytewise"):
+        assert recs[c]["verdict"] == "FAIL" and recs[c]["check"] == "chunk-invariance"
+        assert any("plan-chunk-invariance" in n for n in recs[c]["notes"])
+
+
+def test_protocol_violation_is_error():
+    r = verdict("py:tests.impls:returns_garbage", CHAT, "y_text_only")
+    assert (r["verdict"], r["rule"]) == ("ERROR", "plan-protocol") and "not a Plan" in r["message"]
+
+
+def test_capabilities_make_skips_with_reasons():
+    r = verdict("py:tests.impls:chat_single_choice", RESP, "y_text_only")
+    assert r["verdict"] == "SKIP" and "declares the APIs" in r["message"]
+    two = next(t for t in corpus(api=CHAT) if t.id == "y_two_choices")
+    r = verify_case(load_adapter("py:tests.impls:chat_single_choice"), two)
+    assert r["verdict"] == "SKIP" and "multi-choice" in r["message"]
+    # options in the spec override what the implementation declares
+    r = verify_case(load_adapter("py[multi_choice=yes]:tests.impls:chat_single_choice"), two)
+    assert r["verdict"] == "PASS"
+
+
+def test_hang_times_out_and_the_run_goes_on():
+    a = load_adapter("py:tests.impls:hangs", timeout=0.3)
+    b = load_adapter("reference")
+    run = Run([a, b], [trace(CHAT, "y_text_only")], ["recorded"])
+    recs = [r for r in run.records() if r["type"] == "verdict"]
+    assert [r["verdict"] for r in recs] == ["TIMEOUT", "PASS"]
+
+
+def test_isolation_survives_a_dying_process_and_kills_a_hung_one():
+    dead = verdict("py:tests.impls:exits_process", CHAT, "y_text_only", isolate=True)
+    assert dead["verdict"] == "ERROR" and "died" in dead["message"]
+    hung = load_adapter("py:tests.impls:hangs", isolate=True, timeout=0.5)
+    assert verify_case(hung, trace(CHAT, "y_text_only"))["verdict"] == "TIMEOUT"
+    hung.close()
+    ok = load_adapter("py:tests.impls:dispatch_at_start", isolate=True)
+    r = verify_case(ok, trace(CHAT, "y_text_then_tool_call"), "bytewise")
+    ok.close()
+    assert (r["verdict"], r["rule"]) == ("FAIL", "plan-dispatch-complete")  # streaming is graded across the process
+
+
+# -- exec: ------------------------------------------------------------------------------------
+
+
+def _script(tmp_path, body: str) -> str:
+    path = tmp_path / "impl.py"
+    path.write_text(textwrap.dedent(body))
+    return f"exec:{sys.executable} {path}"
+
+
+def test_exec_simplest_program_reads_stdin_and_prints_a_plan(tmp_path):
+    spec = _script(tmp_path, """
+        import os, sys, json
+        from kit.adapters.builtin import reference_plan
+        print(json.dumps(reference_plan([sys.stdin.buffer.read()], os.environ["KIT_API"]), indent=2))
+    """)
+    for api, tid in ((CHAT, "y_parallel_interleaved"), (ANTH, "y_text_then_tool_use")):
+        assert verdict(spec, api, tid, "bytewise")["verdict"] == "PASS"
+
+
+def test_exec_events_on_stdout_and_api_placeholder(tmp_path):
+    spec = _script(tmp_path, """
+        import sys, json
+        from kit.replay import replay_reads
+        from kit.events import to_json
+        r = replay_reads(sys.argv[1], [sys.stdin.buffer.read()], keep_outputs=True)
+        for e in r.outputs:
+            print(json.dumps(to_json(e)))
+    """) + " {api}"
+    assert verdict(spec, RESP, "y_parallel_function_calls")["verdict"] == "PASS"
+
+
+def test_exec_failures(tmp_path):
+    junk = _script(tmp_path, "print('hello')\n")
+    r = verdict(junk, CHAT, "y_text_only")
+    assert (r["verdict"], r["rule"]) == ("ERROR", "plan-protocol") and "line 1 is not JSON" in r["message"]
+    crash = _script(tmp_path, "import sys; sys.stdin.read(); sys.exit('bad stream')\n")
+    assert verdict(crash, CHAT, "y_text_only")["verdict"] == "ERROR"
+    assert verdict(crash, CHAT, "n_truncated_mid_arguments")["verdict"] == "PASS"
+    slow = _script(tmp_path, "import time; time.sleep(20)\n")
+    assert verdict(slow, CHAT, "y_text_only", timeout=0.5)["verdict"] == "TIMEOUT"
+    missing = verdict("exec:/nonexistent/program", CHAT, "y_text_only")
+    assert missing["verdict"] == "ERROR" and "cannot start" in missing["message"]
+
+
+def test_exec_validate_protocol_checks_each_line(tmp_path):
+    spec = _script(tmp_path, """
+        import sys, json
+        sys.stdin.read()
+        print(json.dumps({"type": "text.delta", "choice": 0, "text": "hi", "extra": 1}))
+        print(json.dumps({"type": "message.done", "choice": 0, "finish_reason": "stop"}))
+    """)
+    a = load_adapter(spec)
+    lenient = verify_case(a, trace(CHAT, "y_text_only"))
+    assert lenient["check"] != "protocol"  # read leniently: the extra field is ignored
+    a.validate_protocol = True
+    strict = verify_case(a, trace(CHAT, "y_text_only"))
+    assert (strict["verdict"], strict["rule"]) == ("ERROR", "plan-protocol")
+    assert "stdout line 1" in strict["message"]
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not on PATH")
+def test_exec_skip_line(tmp_path):
+    prog = tmp_path / "skip.js"
+    prog.write_text('process.stdin.resume(); process.stdin.on("end", () => '
+                    'console.log(JSON.stringify({type: "skip", reason: "no Responses here"})));\n')
+    r = verdict(f"exec:node {prog}", RESP, "y_text_only")
+    assert r["verdict"] == "SKIP" and r["message"] == "no Responses here"
+
+
+# -- specs ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("spec,fragment", [
+    ("nothing", "expected py:"), ("py:tests.impls", "py:package.module:attr"),
+    ("py:no_such_module_here:f", "cannot import"), ("py:tests.impls:nope", "no attribute"),
+    ("py[colour=red]:tests.impls:hangs", "option"), ("py[apis=klingon]:tests.impls:hangs", "unknown API"),
+    ("exec:", "expected py:"), ("ftp:x", "unknown kind"), ("exec[feed=events]:cat", "fed bytes"),
+])
+def test_bad_specs_are_usage_errors(spec, fragment):
+    with pytest.raises(UsageError, match=fragment):
+        load_adapter(spec)
+
+
+def test_spec_options_and_aliases():
+    kind, options, target = parse_spec("exec[apis=chat+anthropic,name=x]:node a.js {api}")
+    assert (kind, target) == ("exec", "node a.js {api}") and options == {"apis": "chat+anthropic", "name": "x"}
+    a = load_adapter("exec[apis=chat+anthropic,name=x]:node a.js {api}")
+    assert a.name == "x" and a.capabilities.apis == (CHAT, ANTH)
+    assert a.command_for(RESP)[-1] == RESP
+
+
+# -- plans, expectations ----------------------------------------------------------------------
+
+
+def test_compare_plans_ignores_what_is_not_graded():
+    case, exp = prepare(trace(CHAT, "y_text_then_tool_call"), "recorded")
+    plan = json.loads(json.dumps(exp.plan))
+    plan["error"] = None
+    plan["choices"][0]["commands"][-1]["arguments"] = " " + plan["choices"][0]["commands"][-1]["arguments"]
+    plan["usage"] = dict(plan["usage"] or {}, extra=1) if plan["usage"] else None
+    assert compare_plans(exp.plan, plan) is None
+    plan["choices"][0]["commands"][-1]["call_id"] = "other"
+    path, want, got = compare_plans(exp.plan, plan)
+    assert path.endswith(".call_id") and got == "other"
+
+
+def test_expectations_known_failures_xpass_and_unused(tmp_path):
+    doc = {"format": "kit-expectations/1", "known": [
+        {"adapter": "py:tests.impls:crashes", "trace": "y_text_*", "reason": "crashes, tracked upstream"},
+        {"adapter": "reference", "trace": "y_text_only", "reason": "stale entry"},
+        {"adapter": "nobody", "trace": "*", "reason": "matches nothing"},
+    ]}
+    path = tmp_path / "known.json"
+    path.write_text(json.dumps(doc))
+    exp = Expectations.load(str(path))
+    run = Run([load_adapter("py:tests.impls:crashes"), load_adapter("reference")],
+              [trace(CHAT, "y_text_only")], ["recorded"], expectations=exp)
+    recs = list(run.records())
+    summary = recs[-1]
+    assert summary["known"] == 1 and summary["unexpected_failures"] == 0
+    assert [e["reason"] for e in summary["xpass"]] == ["stale entry"]
+    assert [e["reason"] for e in summary["unused_expectations"]] == ["matches nothing"]
+    assert Expectations.from_records(recs)["known"][0]["trace"] == "y_text_only"
+
+
+@pytest.mark.parametrize("content,fragment", [("[]", "expected"), ("{", "not JSON"),
+                                               ('{"known": [{"adapter": "a", "trace": "t"}]}', "reason")])
+def test_bad_expectations_file(tmp_path, content, fragment):
+    path = tmp_path / "known.json"
+    path.write_text(content)
+    with pytest.raises(UsageError, match=fragment):
+        Expectations.load(str(path))
+
+
+def test_failures_write_repro_files_that_replay(tmp_path):
+    a = load_adapter("py:tests.impls:dispatch_twice")
+    run = Run([a], [trace(CHAT, "y_parallel_calls")], ["bytewise"], repro_dir=str(tmp_path))
+    rec = next(r for r in run.records() if r["type"] == "verdict")
+    assert rec["verdict"] in FAILING and rec["repro"]
+    from kit.verify import load_repro
+
+    doc, t = load_repro(rec["repro"])
+    assert t.body == trace(CHAT, "y_parallel_calls").body and doc["chunking"] == "bytewise"
+    assert doc["adapter"] == "py:tests.impls:dispatch_twice" and doc["versions"]["kit"]
+    again = verify_case(load_adapter(doc["adapter"]), t, doc["chunking"])
+    assert (again["verdict"], again["rule"]) == (rec["verdict"], rec["rule"])
+
+
+def test_outcome_of_an_adapter_that_raises_itself():
+    class Broken:
+        kind = "py"
+        name = "broken"
+        spec = "broken"
+
+    from kit.adapters import Adapter, Capabilities
+
+    class BrokenAdapter(Adapter):
+        def run(self, case: Case) -> Outcome:
+            raise OSError("disk full")
+
+    r = verify_case(BrokenAdapter("x", "x", Capabilities()), trace(CHAT, "y_text_only"))
+    assert r["verdict"] == "ERROR" and "the adapter failed" in r["message"]
