@@ -127,14 +127,11 @@ def prepare(trace: Trace, chunking: str) -> tuple[Case, Expected]:
 def _command(cmd: dict[str, Any]) -> dict[str, Any]:
     if cmd.get("type") == "SAY":
         return {"type": "SAY", "text": cmd.get("text")}
-    out = {"type": cmd.get("type"), "call_id": cmd.get("call_id"), "action": cmd.get("action"),
-           "parameters": cmd.get("parameters")}
-    if cmd.get("invalid_arguments"):
-        out["invalid_arguments"] = True
-        out["arguments"] = cmd.get("arguments")
-    if cmd.get("dispatched") is False:
-        out["dispatched"] = False
-    return out
+    invalid = bool(cmd.get("invalid_arguments"))
+    return {"type": cmd.get("type"), "call_id": cmd.get("call_id"), "action": cmd.get("action"),
+            "parameters": cmd.get("parameters"), "invalid_arguments": invalid,
+            "arguments": cmd.get("arguments") if invalid else None,  # raw text graded only when invalid
+            "dispatched": cmd.get("dispatched") is not False}
 
 
 def _usage(usage: Any) -> Any:
@@ -165,7 +162,9 @@ def normalise_plan(plan: dict[str, Any]) -> dict[str, Any]:
 
 def _first_difference(exp: Any, act: Any, path: str) -> tuple[str, Any, Any] | None:
     if isinstance(exp, dict) and isinstance(act, dict) and not path.endswith("parameters"):
-        if exp.keys() != act.keys() and path:  # a key only one side has: show both objects
+        if exp.keys() != act.keys() and path:  # a SAY where a DO should be, or the like
+            if exp.get("type") in ("SAY", "DO") and act.get("type") in ("SAY", "DO"):
+                return path, _show_command(exp), _show_command(act)
             return path, exp, act
         for key in list(exp) + [k for k in act if k not in exp]:
             d = _first_difference(exp.get(key), act.get(key), f"{path}.{key}" if path else key)

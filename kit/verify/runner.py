@@ -23,7 +23,7 @@ from .. import __version__
 from ..adapters import Adapter
 from ..errors import UsageError
 from ..trace import Trace
-from .engine import FAILING, VERDICTS, chunk_dependence, prepare, run_case
+from .engine import FAILING, VERDICTS, chunk_dependence, prepare, record, run_case
 
 __all__ = ["Expectations", "Run", "write_repro", "load_repro", "REPRO_FORMAT", "RECORD_FORMAT"]
 
@@ -191,13 +191,21 @@ class Run:
                 "chunkings": list(self.chunkings), "traces": len(self.traces), "cases": self.total}
 
     def _trace_records(self, trace: Trace, pool: ThreadPoolExecutor | None) -> list[dict[str, Any]]:
-        prepared = {c: prepare(trace, c) for c in self.chunkings}
+        prepared: dict[str, Any] = {}
         jobs: list[tuple[Adapter, str, Any]] = []
         for adapter in self.adapters:
             if self.stop_at_first_failure and adapter.name in self.failed:
                 continue
             chunkings = self.chunkings if adapter.capabilities.feed == "bytes" else self.chunkings[:1]
+            if trace.api not in adapter.capabilities.apis:  # no need to replay the reference for a SKIP
+                for c in chunkings:
+                    label = c if adapter.capabilities.feed == "bytes" else "events"
+                    jobs.append((adapter, c, (record(adapter, trace, label, "SKIP", check="capability",
+                                                     message=adapter.skip_reason(trace.api, 1) or ""), None)))
+                continue
             for c in chunkings:
+                if c not in prepared:
+                    prepared[c] = prepare(trace, c)
                 if pool is not None and adapter.kind == "exec":
                     jobs.append((adapter, c, pool.submit(run_case, adapter, trace, c, prepared=prepared[c])))
                 else:
