@@ -40,3 +40,24 @@ def test_rule_ids_used_in_code_exist():
         used |= set(re.findall(r'"((?:sse|chat|resp|anth|plan)-[a-z0-9-]+)"', path.read_text()))
     unknown = used - set(RULES_BY_ID)
     assert not unknown, unknown
+
+
+def test_openai_sdk_matrix_is_current():
+    """docs/openai-sdk.md publishes what the bundled openai adapters get: it must be what they get."""
+    import importlib.util
+    from importlib.metadata import version
+
+    root = Path(__file__).resolve().parent.parent
+    text = (root / "docs" / "openai-sdk.md").read_text(encoding="utf-8")
+    documented = re.search(r"with openai ([0-9][^,\s]*),", text)
+    assert documented, "docs/openai-sdk.md does not say which openai version it was generated with"
+    if documented.group(1) != version("openai"):
+        import pytest
+
+        pytest.skip(f"docs/openai-sdk.md was generated with openai {documented.group(1)}, "
+                    f"this environment has {version('openai')}")
+    spec = importlib.util.spec_from_file_location("openai_sdk_matrix", root / "docs" / "openai_sdk_matrix.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    block = re.search(r"<!-- kit:begin openai-sdk-matrix -->\n(.*?)<!-- kit:end openai-sdk-matrix -->", text, re.S)
+    assert block and block.group(1) == module.block(), "docs/openai-sdk.md is out of date: run python docs/openai_sdk_matrix.py"
