@@ -1,0 +1,1 @@
+"""Example implementations graded by the kit (see examples/README.md)."""

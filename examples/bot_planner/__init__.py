@@ -1,0 +1,1 @@
+"""A Bot-Framework-style streaming tools planner for OpenAI Chat Completions."""

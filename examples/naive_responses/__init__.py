@@ -1,0 +1,1 @@
+"""A naive OpenAI Responses handler that the kit fails."""
