@@ -195,7 +195,11 @@ class ChatReference(Machine):
             self._note(rule, f"{payload}; skipped", state=prev)
         elif kind == "done":
             for choice in self._choices.values():
-                if choice.state != FINISHED:
+                if choice.state == FINISHED:
+                    continue
+                if self._error_seen:  # [DONE] after an in-band error: the choice failed, nothing is dispatched
+                    self._end_choice(choice, out, complete=False, reason="error")
+                else:
                     self._end_choice(choice, out, complete=True)
         elif kind == "close":
             self._close(prev, out)

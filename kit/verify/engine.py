@@ -144,7 +144,7 @@ def normalise_plan(plan: dict[str, Any]) -> dict[str, Any]:
     """The part of a Plan that is graded: text per SAY, DO order, call ids, action names,
     parsed parameters (raw arguments only when invalid), whether each DO was dispatched,
     finish reason, refusal, server tools (type, id, name), usage tokens, and whether
-    there was an error (its wording is the implementation's)."""
+    there was an error and its message was kept (the wording is the implementation's)."""
     choices = []
     raw = plan.get("choices") if isinstance(plan.get("choices"), list) else []
     for ch in sorted((c for c in raw if isinstance(c, dict)), key=lambda c: c.get("index") or 0):
@@ -157,7 +157,9 @@ def normalise_plan(plan: dict[str, Any]) -> dict[str, Any]:
             "server_tools": [{k: t.get(k) for k in ("type", "id", "name")}
                              for t in (ch.get("server_tools") or []) if isinstance(t, dict)],
         })
-    return {"choices": choices, "usage": _usage(plan.get("usage")), "error": plan.get("error") is not None}
+    error = plan.get("error")
+    return {"choices": choices, "usage": _usage(plan.get("usage")),
+            "error": None if error is None else {"message_kept": bool(isinstance(error, dict) and error.get("message"))}}
 
 
 def _first_difference(exp: Any, act: Any, path: str) -> tuple[str, Any, Any] | None:

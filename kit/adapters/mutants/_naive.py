@@ -240,7 +240,10 @@ class NaiveChat(NaiveSSE):
         self.done = True
         for c in self.choices.values():
             if not c.finished:
-                self.dispatch(c)
+                if self.error_seen:  # [DONE] after an in-band error: the choice failed
+                    c.finish = "error"
+                else:
+                    self.dispatch(c)
                 c.finished = True
 
     def on_error(self, err: Any) -> None:
