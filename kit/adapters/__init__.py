@@ -219,8 +219,12 @@ def apply_options(spec: str, caps: Capabilities, options: dict[str, str]) -> Cap
     return replace(caps, **changes) if changes else caps
 
 
-def load_adapter(spec: str, *, timeout: float = 10.0, isolate: bool = False) -> Adapter:
-    """The adapter a spec names (raises :class:`~kit.errors.UsageError` with the reason)."""
+def load_adapter(spec: str, *, timeout: float = 10.0, isolate: bool = False,
+                 validate_protocol: bool = False) -> Adapter:
+    """The adapter a spec names (raises :class:`~kit.errors.UsageError` with the reason).
+
+    ``isolate`` runs a ``py:`` target in a child process; ``validate_protocol`` checks every
+    line an ``exec:`` program prints against ``schemas/protocol.schema.json``."""
     kind, options, target = parse_spec(spec)
     if "timeout" in options:
         try:
@@ -237,6 +241,6 @@ def load_adapter(spec: str, *, timeout: float = 10.0, isolate: bool = False) -> 
     if kind == "exec":
         from .exec import ExecAdapter  # noqa: PLC0415
 
-        return ExecAdapter(spec, target, options, name=name, timeout=timeout)
+        return ExecAdapter(spec, target, options, name=name, timeout=timeout, validate_protocol=validate_protocol)
     raise UsageError(f"adapter {spec!r}: unknown kind {kind!r}; expected py or exec "
                      "(http: comes with `kit serve`)")

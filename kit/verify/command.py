@@ -154,9 +154,7 @@ def verify(adapters: tuple[str, ...], source: str | None, ids: tuple[str, ...], 
     loaded = []
     names = set()
     for spec in adapters or ("reference",):
-        a = load_adapter(spec, timeout=timeout, isolate=isolate)
-        if getattr(a, "kind", "") == "exec":
-            a.validate_protocol = validate_protocol  # type: ignore[attr-defined]
+        a = load_adapter(spec, timeout=timeout, isolate=isolate, validate_protocol=validate_protocol)
         if a.name in names:
             raise UsageError(f"two adapters are named {a.name!r}; give one a name=... option")
         names.add(a.name)
@@ -240,9 +238,7 @@ def _replay_repro(path: str, timeout: float, isolate: bool, validate_protocol: b
     from .runner import load_repro
 
     doc, trace = load_repro(path)
-    adapter = load_adapter(doc["adapter"], timeout=timeout, isolate=isolate)
-    if getattr(adapter, "kind", "") == "exec":
-        adapter.validate_protocol = validate_protocol  # type: ignore[attr-defined]
+    adapter = load_adapter(doc["adapter"], timeout=timeout, isolate=isolate, validate_protocol=validate_protocol)
     chunking = doc.get("chunking") or "recorded"
     if chunking == "events":
         chunking = "recorded"
