@@ -292,7 +292,7 @@ def streaming_findings(adapter: Adapter, case: Case, exp: Expected, out: Outcome
                              "reference never dispatches it (its stream never completed it)", at))
             continue
         done_at, ref_e = ref
-        same = canonical_json(e.parameters) == canonical_json(ref_e.parameters) and e.action == ref_e.action
+        same = canonical_json(e.parameters) == canonical_json(ref_e.parameters)  # names: the plan comparison
         if not same:
             got = canonical_json(e.parameters) if not e.invalid_arguments else repr(e.arguments)
             findings.append(("FAIL", "plan-dispatch-complete",
@@ -456,8 +456,15 @@ def grade(adapter: Adapter, trace: Trace, case: Case, exp: Expected, out: Outcom
         else:
             check = "plan"
             msg = f"{path or 'plan'}: expected {_short(canonical_json(want))}, got {_short(canonical_json(got))}"
+        position = _diag_position(exp, case, adapter, rule)
+        if first_fail is not None and first_fail[1] in ("plan-dispatch-complete", "plan-dispatch-once"):
+            # the wrong plan comes from a premature or repeated dispatch: say that first
+            plan_rule = rule
+            _, rule, first, ev = first_fail
+            check, msg, position = "streaming", f"{first}; the final plan differs too ({plan_rule}): {msg}", \
+                _position(exp, case, adapter, ev)
         return record(adapter, trace, chunking, "FAIL", check=check, rule=rule, message=msg, path=path or None,
-                      expected=want, actual=got, position=_diag_position(exp, case, adapter, rule), notes=notes, **base)
+                      expected=want, actual=got, position=position, notes=notes, **base)
     if first_fail is not None:
         _, rule, msg, ev = first_fail
         return record(adapter, trace, chunking, "FAIL", check="streaming", rule=rule, message=msg,
