@@ -119,14 +119,17 @@ def load(path: str | Path, *, api: str | None = None) -> Trace:
 
 
 def from_body(body: bytes, *, api: str | None, id: str = "body", path: str | None = None) -> Trace:
-    """A raw SSE body as a trace (class ``i``: nothing is known about it)."""
+    """A raw SSE body as a trace. Its class is the prefix of its id (``y_``, ``n_``, ``i_``, as
+    for trace files: name a body ``y_....sse`` to have it graded), else ``i``: nothing is
+    known about it."""
     if api is None:
         api = detect_api(body)
         if api is None:
             raise UsageError(f"{path or id}: cannot tell the wire API of a raw body; give --api ({', '.join(APIS)})")
     elif api not in APIS:
         raise UsageError(f"unknown API {api!r}; expected one of {', '.join(APIS)}")
-    return Trace(id=id, api=api, cls="i", body=body, description=f"raw body {path or id}",
+    cls = id[0] if id[:2] in ("y_", "n_", "i_") else "i"
+    return Trace(id=id, api=api, cls=cls, body=body, description=f"raw body {path or id}",
                  provenance={"kind": "imported"}, path=path)
 
 
