@@ -327,3 +327,18 @@ def test_outcome_of_an_adapter_that_raises_itself():
 
     r = verify_case(BrokenAdapter("x", "x", Capabilities()), trace(CHAT, "y_text_only"))
     assert r["verdict"] == "ERROR" and "the adapter failed" in r["message"]
+
+
+def test_exec_events_are_checked_for_repeated_dispatch(tmp_path):
+    spec = _script(tmp_path, """
+        import sys, json
+        from kit.replay import replay_reads
+        from kit.events import to_json
+        r = replay_reads(sys.argv[1], [sys.stdin.buffer.read()], keep_outputs=True)
+        for e in r.outputs:
+            print(json.dumps(to_json(e)))
+            if e.type == "tool_call.done":
+                print(json.dumps(to_json(e)))
+    """) + " {api}"
+    r = verdict(spec, CHAT, "y_parallel_calls")
+    assert (r["verdict"], r["rule"]) == ("FAIL", "plan-dispatch-once"), r

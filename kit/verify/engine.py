@@ -274,7 +274,7 @@ def streaming_findings(adapter: Adapter, case: Case, exp: Expected, out: Outcome
             choice_end.setdefault(e.choice, ev)
     rule = DISPATCH_RULE.get(case.api, "plan-dispatch-complete")
     seen: dict[tuple[int, Any], int] = {}
-    timed = any(p is not None for p, _ in out.outputs)
+    timed = adapter.capabilities.incremental and any(p is not None for p, _ in out.outputs)
     for pos, e in out.outputs:
         if e.type != "tool_call.done":
             continue
@@ -423,7 +423,7 @@ def grade(adapter: Adapter, trace: Trace, case: Case, exp: Expected, out: Outcom
                       rule=trace.rules[0] if trace.rules else None, actual=plan, **base)
     notes: list[str] = []
     streaming: list[tuple[str, str, str, int]] = []
-    if out.outputs is not None and adapter.capabilities.incremental:
+    if out.outputs is not None:  # timing only for incremental adapters; dispatch checks for any events
         streaming = streaming_findings(adapter, case, exp, out)
         notes = [m for v, _, m, _ in streaming if v == "NOTE"]
         streaming = [f for f in streaming if f[0] != "NOTE"]
