@@ -87,6 +87,15 @@ class Expectations:
             return e["reason"]
         return None
 
+    def entry_for(self, adapter: str, trace: str, api: str, chunking: str) -> dict[str, Any] | None:
+        """The first entry that names this case, whatever its verdict turns out to be."""
+        for e in self.entries:
+            if (fnmatch.fnmatchcase(adapter, e["adapter"]) and fnmatch.fnmatchcase(trace, e["trace"])
+                    and (not e.get("api") or e["api"] == api)
+                    and (not e.get("chunking") or fnmatch.fnmatchcase(chunking, e["chunking"]))):
+                return e
+        return None
+
     def fixed(self) -> list[dict[str, Any]]:
         """Known failures that no longer fail anywhere in the run but did run (XPASS)."""
         return [e for e, f, p in zip(self.entries, self.failures, self.passes) if not f and p]

@@ -1,0 +1,191 @@
+"""The pytest plugin, run the way users run it (pytester): options, outcomes, reports, xdist."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+pytest_plugins = ["pytester"]
+
+CHAT_ONE = ("--kit-api", "chat", "--kit-chunking", "recorded", "-p", "no:cacheprovider")
+BROKEN = '''
+from kit.adapters import implementation
+
+
+def crashes(reads, api):
+    raise RuntimeError("kaput")
+
+
+def hangs(reads, api):
+    import time
+    time.sleep(30)
+
+
+@implementation(apis=["chat"], multi_choice=False)
+def chat_only(reads, api):
+    from kit.adapters.builtin import reference_plan
+    return reference_plan(reads, api)
+'''
+
+
+@pytest.fixture
+def project(pytester):
+    pytester.makepyfile(test_user="def test_users_own_test():\n    assert 1 + 1 == 2\n")
+    pytester.makepyfile(impls=BROKEN)
+    pytester.syspathinsert()
+    return pytester
+
+
+def outcomes(result) -> dict:
+    return result.parseoutcomes()
+
+
+def test_without_an_adapter_nothing_is_added(project):
+    r = project.runpytest("-p", "no:cacheprovider")
+    assert outcomes(r) == {"passed": 1}
+    assert "= toolstream-kit =" not in r.stdout.str() and "adapter(s)" not in r.stdout.str()
+
+
+def test_reference_passes_every_case(project):
+    from kit.trace import corpus
+
+    r = project.runpytest("--kit-adapter", "reference", *CHAT_ONE)
+    n = len(corpus(api="openai.chat.completions"))
+    assert outcomes(r) == {"passed": n + 1}
+    r.stdout.fnmatch_lines(["*toolstream-kit*", "reference*openai.chat.completions*", "PASSED: * cases*"])
+
+
+def test_mutant_fails_with_rule_expected_actual_and_repro(project):
+    spec = "py:kit.adapters.mutants.m08_dispatch_on_index_switch:accumulate"
+    r = project.runpytest("--kit-adapter", spec, *CHAT_ONE, "-k", "interleaved")
+    assert outcomes(r).get("failed") == 1, r.stdout.str()
+    r.stdout.fnmatch_lines([
+        f"FAIL chat-interleaved-fragments: {spec} on openai.chat.completions/y_parallel_interleaved [[]recorded[]]",
+        "*choices[[]0[]].commands[[]0[]].parameters*",
+        "*expected: {*", "*actual:   {}*",
+        "*repro: kit verify --repro .kit/repro/*",
+        f"FAILED kit[[]{spec}[]]/openai.chat.completions/y_parallel_interleaved[[]recorded[]]",
+    ])
+    assert "Traceback" not in r.stdout.str()
+    assert list((project.path / ".kit" / "repro").rglob("*.json"))
+
+
+def test_crash_timeout_skip_map_to_failed_failed_skipped(project):
+    r = project.runpytest("--kit-adapter", "py:impls:crashes", *CHAT_ONE, "--kit-trace", "y_text_only")
+    assert outcomes(r) == {"failed": 1, "passed": 1}
+    r.stdout.fnmatch_lines(["ERROR*: py:impls:crashes on openai.chat.completions/y_text_only*",
+                            "*crashed on a valid stream: RuntimeError: kaput (at impls.py:*"])
+    r = project.runpytest("--kit-adapter", "py:impls:hangs", *CHAT_ONE, "--kit-trace", "y_text_only",
+                          "--kit-timeout", "0.3")
+    assert outcomes(r) == {"failed": 1, "passed": 1}
+    r.stdout.fnmatch_lines(["TIMEOUT*: py:impls:hangs on*", "*no result after 0.3 s*"])
+    r = project.runpytest("--kit-adapter", "py:impls:chat_only", "--kit-api", "responses", "--kit-chunking",
+                          "recorded", "--kit-trace", "y_text_only", "-rs", "-p", "no:cacheprovider")
+    assert outcomes(r) == {"skipped": 1, "passed": 1}
+    r.stdout.fnmatch_lines(["SKIPPED*declares the APIs openai.chat.completions, not openai.responses*"])
+
+
+def test_nonstrict_passes_unless_asked(project):
+    args = ("--kit-adapter", "py:tests.impls:buffered_text", *CHAT_ONE, "--kit-trace", "y_text_only")
+    project.syspathinsert(str(__import__("pathlib").Path(__file__).resolve().parent.parent))
+    assert outcomes(project.runpytest(*args)) == {"passed": 2}
+    r = project.runpytest(*args, "--kit-nonstrict-fails")
+    assert outcomes(r) == {"failed": 1, "passed": 1}
+    r.stdout.fnmatch_lines(["NONSTRICT plan-text-streamed*"])
+
+
+def test_expectations_xfail_and_strict_xpass(project):
+    known = project.path / "known.json"
+    known.write_text(json.dumps({"format": "kit-expectations/1", "known": [
+        {"adapter": "py:impls:crashes", "trace": "y_text_only", "reason": "upstream bug #1"},
+        {"adapter": "reference", "trace": "y_text_only", "reason": "fixed since"},
+    ]}))
+    r = project.runpytest("--kit-adapter", "py:impls:crashes", *CHAT_ONE, "--kit-trace", "y_text_only",
+                          "--kit-expectations", str(known), "-rx")
+    assert outcomes(r) == {"xfailed": 1, "passed": 1}
+    r.stdout.fnmatch_lines(["*known failure: upstream bug #1*"])
+    base = ("--kit-adapter", "reference", *CHAT_ONE, "--kit-trace", "y_text_only", "--kit-expectations", str(known))
+    assert outcomes(project.runpytest(*base)) == {"xpassed": 1, "passed": 1}
+    r = project.runpytest(*base, "--kit-strict-expectations")
+    assert outcomes(r) == {"failed": 1, "passed": 1}
+    r.stdout.fnmatch_lines(["*XPASS(strict)*known failure: fixed since*"])
+
+
+def test_ini_keys_in_pyproject_and_k_selection(project):
+    project.makepyprojecttoml('''
+[tool.pytest.ini_options]
+kit_adapter = ["reference"]
+kit_api = ["anthropic"]
+kit_chunking = "bytewise"
+kit_trace = ["y_text_*"]
+''')
+    r = project.runpytest("-p", "no:cacheprovider", "--collect-only", "-q")
+    lines = [ln for ln in r.stdout.lines if ln.startswith("kit[")]
+    assert lines and all(ln.startswith("kit[reference]/anthropic.messages/y_text_") and ln.endswith("[bytewise]")
+                         for ln in lines)
+    r = project.runpytest("-p", "no:cacheprovider", "-k", "y_text_only and bytewise")
+    assert outcomes(r) == {"passed": 1, "deselected": len(lines)}
+
+
+def test_strict_markers_and_marker_selection(project):
+    r = project.runpytest("--kit-adapter", "reference", *CHAT_ONE, "--kit-trace", "y_text_only", "--strict-markers",
+                          "-m", "not kit")
+    assert outcomes(r) == {"passed": 1, "deselected": 1}
+
+
+def test_report_has_the_kit_verify_schema(project):
+    from kit.adapters import load_adapter
+    from kit.trace import corpus
+    from kit.verify import Run
+
+    report = project.path / "verdicts.jsonl"
+    spec = "py:kit.adapters.mutants.m07_text_after_tool_merged:accumulate"
+    project.runpytest("--kit-adapter", spec, *CHAT_ONE, "--kit-report", str(report))
+    recs = [json.loads(line) for line in report.read_text().splitlines()]
+    assert recs[0]["type"] == "run" and recs[0]["format"] == "kit-verify/1" and recs[-1]["type"] == "summary"
+    mine = {(r["trace"], r["verdict"], r["rule"], r["message"]) for r in recs[1:-1]}
+    run = Run([load_adapter(spec)], corpus(api="openai.chat.completions"), ["recorded"])
+    theirs = {(r["trace"], r["verdict"], r["rule"], r["message"]) for r in run.records() if r["type"] == "verdict"}
+    assert mine == theirs  # one grading engine
+    assert any(v == "FAIL" for _, v, _, _ in mine)
+
+
+def test_bad_adapter_is_a_usage_error(project):
+    r = project.runpytest("--kit-adapter", "py:nowhere_at_all:f", "-p", "no:cacheprovider")
+    assert r.ret == pytest.ExitCode.USAGE_ERROR
+    r.stderr.fnmatch_lines(["*toolstream-kit: adapter 'py:nowhere_at_all:f': cannot import nowhere_at_all*"])
+
+
+def test_xdist_gives_the_same_outcomes_and_one_merged_report(project):
+    pytest.importorskip("xdist", reason="pytest-xdist is not installed (pip install '.[test]')")
+    spec = "py:kit.adapters.mutants.m08_dispatch_on_index_switch:accumulate"
+    common = ("--kit-adapter", spec, "--kit-api", "chat", "--kit-chunking", "recorded,bytewise", "-p",
+              "no:cacheprovider")
+    serial = project.runpytest_subprocess(*common, "--kit-report", "serial.jsonl")
+    parallel = project.runpytest_subprocess(*common, "-n", "2", "--kit-report", "parallel.jsonl")
+    assert outcomes(serial) == outcomes(parallel) and outcomes(serial)["failed"] == 4
+
+    def verdicts(name):
+        lines = (project.path / name).read_text().splitlines()
+        return [{k: v for k, v in json.loads(x).items() if k != "seconds"} for x in lines[1:-1]]
+
+    assert verdicts("serial.jsonl") == verdicts("parallel.jsonl")
+    parallel.stdout.fnmatch_lines(["*toolstream-kit*", "FAILED: * cases, 1 adapter, 4 failing*"])
+
+
+def test_plugin_can_be_disabled(project, monkeypatch):
+    r = project.runpytest_subprocess("-p", "no:kit", "--kit-adapter", "reference")
+    assert r.ret == pytest.ExitCode.USAGE_ERROR  # the option no longer exists
+    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
+    r = project.runpytest_subprocess("-p", "no:cacheprovider")
+    assert outcomes(r) == {"passed": 1}
+
+
+def test_loading_the_plugin_imports_nothing_heavy():
+    code = ("import sys, kit.pytest_plugin; heavy = [m for m in ('kit.reference', 'kit.verify', 'kit.adapters', "
+            "'hypothesis', 'syrupy', 'jsonschema', 'openai', 'click') if m in sys.modules]; print(','.join(heavy))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == ""
