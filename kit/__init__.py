@@ -26,6 +26,7 @@ _EXPORTS: dict[str, str] = {
     "RULES": "rules", "Rule": "rules", "Diagnostic": "rules",
     "SSEDecoder": "sse", "SSEEvent": "sse",
     "Trace": "trace", "chunk": "trace", "corpus": "trace", "load": "trace",
+    "assert_conforms": "testing", "cases": "testing",
 }
 
 __all__ = ["__version__", *_EXPORTS]

@@ -12,7 +12,7 @@ EXPECTED = {
     "TextDelta", "ToolCallStarted", "ToolCallArgumentsDelta", "ToolCallDone", "RefusalDelta", "ReasoningDelta",
     "ServerTool", "Usage", "Error", "MessageDone", "PlanBuilder", "build_plan", "canonical_json", "parse_arguments",
     "ChatReference", "ResponsesReference", "AnthropicReference", "reference_for", "Replay", "replay", "replay_reads", "RULES", "Rule", "Diagnostic",
-    "SSEDecoder", "SSEEvent", "Trace", "chunk", "corpus", "load",
+    "SSEDecoder", "SSEEvent", "Trace", "chunk", "corpus", "load", "assert_conforms", "cases",
 }
 
 

@@ -205,6 +205,26 @@ class PyAdapter(Adapter):
         self.isolate = isolate
         self._worker: Any = None
 
+    @classmethod
+    def from_callable(cls, fn: Callable, *, name: str | None = None, timeout: float = 10.0) -> "PyAdapter":
+        """An adapter for a callable you already hold (a function defined in a test, a
+        bound method, a callable object), with the capabilities it declares
+        (:func:`declared`). It runs in a worker thread like any ``py:`` target; it cannot
+        be isolated in a child process (that needs an importable ``py:`` spec)."""
+        if not callable(fn):
+            raise UsageError(f"{fn!r} is not callable")
+        module = getattr(fn, "__module__", None) or "?"
+        qualname = getattr(fn, "__qualname__", None) or type(fn).__qualname__
+        target = f"{module}:{qualname}"
+        spec = f"py:{target}"
+        self = cls.__new__(cls)
+        Adapter.__init__(self, spec, name or spec, declared(fn, spec), timeout=timeout)
+        self.fn = fn
+        self.target = target
+        self.isolate = False
+        self._worker = None
+        return self
+
     def run(self, case: Case) -> Outcome:
         if self.isolate:
             if self._worker is None:
