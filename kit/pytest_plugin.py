@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from typing import Any
 
 import pytest
@@ -88,10 +87,8 @@ def _option(config: pytest.Config, name: str) -> Any:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "kit: a toolstream-kit conformance case (generated from --kit-adapter)")
     config.stash[_RECORDS] = []
-    profile = config.getoption("hypothesis_profile", None) if "hypothesis" in sys.modules or _wants_profile(config) \
-        else None
-    if profile is not None or "hypothesis" in sys.modules:
-        from kit import strategies  # noqa: PLC0415 - hypothesis is in use anyway
+    if _wants_profile(config):  # only then: hypothesis's plugin is always loaded, kit.strategies is not cheap
+        from kit import strategies  # noqa: PLC0415
 
         register = getattr(strategies, "register_profiles", None)
         if register is not None:
