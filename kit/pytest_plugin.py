@@ -26,10 +26,7 @@ from typing import Any
 
 import pytest
 
-try:  # TEMPORARY until kit.testing lands
-    from kit.testing import kit_chunks, kit_events, kit_reference, kit_trace  # noqa: F401 - fixtures
-except ImportError:
-    pass
+from kit.testing import kit_chunks, kit_events, kit_reference, kit_trace  # noqa: F401 - the fixtures
 
 DEFAULT_CHUNKING = "recorded,event,bytewise"
 _RECORDS = pytest.StashKey[list]()
