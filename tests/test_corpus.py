@@ -7,21 +7,16 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from syrupy.extensions.json import JSONSnapshotExtension
 
 from kit._resources import schema
 from kit.replay import replay
 from kit.rules import RULES
+from kit.snapshot import PlanSnapshotExtension
 from kit.trace import corpus
 
 TRACES = corpus()
 IDS = [f"{t.api}.{t.id}" for t in TRACES]
 PLAN_VALIDATOR = jsonschema.Draft202012Validator(schema("plan"))
-
-
-@pytest.fixture
-def snapshot_json(snapshot):
-    return snapshot.use_extension(JSONSnapshotExtension)
 
 
 @pytest.mark.parametrize("api,least", [("openai.chat.completions", 35), ("openai.responses", 20),
@@ -66,8 +61,8 @@ def test_plan_is_valid_and_chunk_invariant(trace):
 
 
 @pytest.mark.parametrize("trace", TRACES, ids=IDS)
-def test_plan_snapshot(trace, snapshot_json):
-    assert replay(trace).plan == snapshot_json
+def test_plan_snapshot(trace, snapshot):
+    assert replay(trace).plan == snapshot(extension_class=PlanSnapshotExtension)
 
 
 @pytest.mark.parametrize("api", ["sse", "openai.chat.completions", "openai.responses", "anthropic.messages"])
