@@ -76,8 +76,10 @@ def main() -> None:
 
 
 from .verify.command import verify  # noqa: E402
+from .promote import promote  # noqa: E402
 
 main.add_command(verify)
+main.add_command(promote)
 
 
 # -- replay ----------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-__all__ = ["Text", "Tool", "Script", "ChatDialect", "render_chat", "ResponsesDialect", "render_responses",
+__all__ = ["Text", "Tool", "Reasoning", "Script", "ChatDialect", "render_chat", "ResponsesDialect", "render_responses",
            "AnthropicDialect", "render_anthropic"]
 
 
@@ -34,14 +34,32 @@ class Tool:
     call_id: str
 
 
+@dataclass(frozen=True)
+class Reasoning:
+    """Reasoning text: Chat ``delta.reasoning_content``, a Responses reasoning item (summary
+    text), an Anthropic thinking block. Never part of a SAY; in Chat it does not split one,
+    in the other APIs the text around it is in separate items / blocks anyway."""
+
+    text: str
+
+
 @dataclass
 class Script:
-    steps: list[Text | Tool]
-    finish: str | None = None  # default: tool_calls when there is a tool call, else stop
+    steps: list[Text | Tool | Reasoning]
+    # the finish reason (stop | tool_calls | length | content_filter); default: tool_calls when
+    # there is a tool call, else stop. Responses renders length / content_filter as
+    # response.incomplete, Anthropic as stop_reason max_tokens / refusal.
+    finish: str | None = None
     usage: tuple[int, int] | None = None
+    # an in-band error that ends the stream instead of its finish (a broken stream: class n),
+    # e.g. {"type": "server_error", "message": "upstream reset"}
+    error: dict | None = None
 
     @property
     def finish_reason(self) -> str:
+        """The finish reason the reference gives (``error`` for a script with an error)."""
+        if self.error is not None:
+            return "error"
         if self.finish is not None:
             return self.finish
         return "tool_calls" if any(isinstance(s, Tool) for s in self.steps) else "stop"
@@ -91,8 +109,12 @@ def render_chat(script: Script, dialect: ChatDialect = ChatDialect()) -> bytes:
                 deltas.append(delta)
             i += 1
             continue
+        if isinstance(step, Reasoning):
+            deltas.extend({"reasoning_content": piece} for piece in _pieces(step.text, d.text_split))
+            i += 1
+            continue
         group: list[Tool] = []
-        while i < len(steps) and isinstance(steps[i], Tool):
+        while i < len(steps) and isinstance(steps[i], Tool):  # consecutive calls: one group
             group.append(steps[i])  # type: ignore[arg-type]
             i += 1
         lists = []
@@ -132,11 +154,14 @@ def render_chat(script: Script, dialect: ChatDialect = ChatDialect()) -> bytes:
 
     finish = script.finish_reason
     last = len(deltas) - 1
+    failed = script.error is not None
     for k, delta in enumerate(deltas):
-        emit(chunk(delta, finish if (d.finish_in_last_chunk and k == last) else None))
-    if not d.finish_in_last_chunk:
+        emit(chunk(delta, finish if (d.finish_in_last_chunk and k == last and not failed) else None))
+    if failed:
+        emit({"error": dict(script.error)})  # type: ignore[arg-type]
+    elif not d.finish_in_last_chunk:
         emit(chunk({}, finish))
-    if d.usage == "final_chunk":
+    if d.usage == "final_chunk" and not failed:
         emit({"id": "chatcmpl-script", "object": "chat.completion.chunk", "created": 1763000000,
               "model": d.model, "choices": [], "usage": usage_doc})
     if d.done:
@@ -173,9 +198,15 @@ def _groups(script: Script) -> list[tuple[str, Any]]:
                 out[-1] = ("text", out[-1][1] + step.text)
             else:
                 out.append(("text", step.text))
+        elif isinstance(step, Reasoning):
+            out.append(("reasoning", step.text))
         else:
             out.append(("tool", step))
     return out
+
+
+def _has_tool(script: Script) -> bool:
+    return any(isinstance(s, Tool) for s in script.steps)
 
 
 @dataclass(frozen=True)
@@ -251,9 +282,19 @@ def render_responses(script: Script, dialect: ResponsesDialect = ResponsesDialec
             done = {**item, "arguments": tool.arguments, "status": "completed"}
         add({"type": "response.output_item.done", "output_index": index, "item": done})
         output.append(done)
-    final = {**response, "status": "completed", "output": output if d.completed_output else None,
-             "usage": {"input_tokens": usage[0], "output_tokens": usage[1], "total_tokens": sum(usage)}}
-    add({"type": "response.completed", "response": final})
+    usage_doc = {"input_tokens": usage[0], "output_tokens": usage[1], "total_tokens": sum(usage)}
+    incomplete = {"length": "max_output_tokens", "content_filter": "content_filter"}.get(script.finish or "")
+    if script.error is not None:
+        add({"type": "error", "code": script.error.get("code", script.error.get("type")),
+             "message": script.error.get("message", "error"), "param": None})
+    elif incomplete is not None:
+        add({"type": "response.incomplete", "response": {
+            **response, "status": "incomplete", "incomplete_details": {"reason": incomplete},
+            "output": output, "usage": usage_doc}})
+    else:
+        final = {**response, "status": "completed", "output": output if d.completed_output else None,
+                 "usage": usage_doc}
+        add({"type": "response.completed", "response": final})
     parts = []
     for n, doc in enumerate(events):
         if d.sequence_numbers == "dense":
@@ -290,10 +331,10 @@ def render_anthropic(script: Script, dialect: AnthropicDialect = AnthropicDialec
         "stop_reason": None, "stop_sequence": None, "usage": {"input_tokens": usage[0], "output_tokens": 1}}}]
     groups = _groups(script)
     if d.thinking_first:
-        groups = [("thinking", "let me think")] + groups
+        groups = [("reasoning", "let me think")] + groups
     pinged = False
     for index, (kind, value) in enumerate(groups):
-        if kind == "thinking":
+        if kind == "reasoning":
             events.append({"type": "content_block_start", "index": index,
                            "content_block": {"type": "thinking", "thinking": "", "signature": ""}})
             events.append({"type": "content_block_delta", "index": index,
@@ -319,11 +360,16 @@ def render_anthropic(script: Script, dialect: AnthropicDialect = AnthropicDialec
                 events.append({"type": "content_block_delta", "index": index,
                                "delta": {"type": "input_json_delta", "partial_json": piece}})
         events.append({"type": "content_block_stop", "index": index})
-    stop = "tool_use" if any(isinstance(s, Tool) for s in script.steps) else "end_turn"
-    events.append({"type": "message_delta", "delta": {"stop_reason": stop, "stop_sequence": None},
-                   "usage": {"output_tokens": usage[1]}})
-    if d.message_stop:
-        events.append({"type": "message_stop"})
+    if script.error is not None:
+        events.append({"type": "error", "error": {"type": script.error.get("type", "api_error"),
+                                                  "message": script.error.get("message", "error")}})
+    else:
+        stop = {"length": "max_tokens", "content_filter": "refusal", "stop": "end_turn",
+                "tool_calls": "tool_use"}.get(script.finish or "", "tool_use" if _has_tool(script) else "end_turn")
+        events.append({"type": "message_delta", "delta": {"stop_reason": stop, "stop_sequence": None},
+                       "usage": {"output_tokens": usage[1]}})
+        if d.message_stop:
+            events.append({"type": "message_stop"})
     parts = []
     for doc in events:
         data = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))

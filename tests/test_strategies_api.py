@@ -1,0 +1,236 @@
+"""kit.strategies as a public API: what each strategy guarantees, checked."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+
+from kit import strategies as ks
+from kit.replay import replay
+from kit.rules import RULES_BY_ID
+from kit.script import Reasoning, Script, Text, Tool
+from kit.trace import corpus, from_json
+
+APIS = ["openai.chat.completions", "openai.responses", "anthropic.messages"]
+
+
+def fast(n: int = 20) -> settings:
+    return settings(max_examples=n, deadline=None, derandomize=True, database=None,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+
+
+def _strict_errors(trace) -> set[str]:
+    return {d.rule for d in replay(trace, chunking="whole", profile="strict").errors}
+
+
+@pytest.mark.parametrize("dialect", ["strict", "provider", None])
+@pytest.mark.parametrize("api", APIS)
+@fast()
+@given(data=st.data())
+def test_generated_y_traces_replay_clean_and_their_plan_is_chunk_invariant(api, dialect, data):
+    trace = data.draw(ks.traces(api=api, dialect=dialect, classes="y"), label="trace")
+    plans = data.draw(st.lists(ks.chunk_plans(), min_size=1, max_size=2), label="chunkings")
+    assert trace.cls == "y" and trace.id.startswith("y_generated_") and trace.api == api
+    base = replay(trace, chunking="whole")
+    assert not base.errors, [str(d) for d in base.errors]
+    for plan in plans:
+        assert replay(trace, chunking=plan).plan == base.plan
+    # strict profile: only the departures the trace says it exercises; none in the strict dialect
+    assert _strict_errors(trace) <= set(trace.rules)
+    prov = trace.provenance
+    assert prov["kind"] == "synthetic" and prov["generator"] == "kit.strategies.traces"
+    assert prov["rules"] == trace.rules and prov["fault"] is None
+    if dialect is not None:
+        assert prov["dialect"] == dialect or (dialect == "provider" and prov["dialect"] == "strict")
+    if prov["dialect"] == "strict":
+        assert not _strict_errors(trace)
+    assert all(r in RULES_BY_ID for r in trace.rules)
+    again = from_json(json.loads(json.dumps(trace.to_json())))  # schema-valid, round-trips
+    assert again.body == trace.body and again.rules == trace.rules and again.cls == "y"
+
+
+@pytest.mark.parametrize("api", APIS)
+@fast()
+@given(data=st.data())
+def test_generated_n_traces_are_reported_broken_with_their_fault_rule_first(api, data):
+    trace = data.draw(ks.traces(api=api, classes="n"), label="trace")
+    plan = data.draw(ks.chunk_plans(), label="chunking")
+    assert trace.cls == "n" and trace.provenance["fault"] in ("error", "invalid-arguments", "truncated")
+    base = replay(trace, chunking="whole")
+    assert trace.rules[0] in {d.rule for d in base.errors}
+    assert replay(trace, chunking=plan).plan == base.plan
+    from_json(trace.to_json())
+
+
+def test_every_fault_kind_is_generated_for_every_api():
+    seen: set[tuple[str, str]] = set()
+
+    @settings(max_examples=150, deadline=None, derandomize=True, database=None, phases=[Phase.generate],
+              suppress_health_check=list(HealthCheck))
+    @given(ks.traces(classes="n"))
+    def collect(trace):
+        seen.add((trace.api, trace.provenance["fault"]))
+
+    collect()
+    assert seen == {(a, f) for a in APIS for f in ("error", "invalid-arguments", "truncated")}
+
+
+@fast(30)
+@given(ks.scripts())
+def test_scripts_without_an_api_are_portable(script):
+    assert all(isinstance(x, (Text, Tool)) for x in script.steps)
+    assert script.finish is None and script.usage is None and script.error is None
+
+
+def test_scripts_with_an_api_say_more():
+    tests = {
+        "reasoning": lambda s: any(isinstance(x, Reasoning) for x in s.steps),
+        "usage": lambda s: s.usage is not None,
+        "length": lambda s: s.finish == "length",
+        "content_filter": lambda s: s.finish == "content_filter",
+        "error": lambda s: s.error is not None,
+        "invalid-arguments": lambda s: ks.script_fault(s) == "invalid-arguments",
+        "parallel": lambda s: any(isinstance(a, Tool) and isinstance(b, Tool) for a, b in zip(s.steps, s.steps[1:])),
+    }
+    seen: set[str] = set()
+
+    @settings(max_examples=200, deadline=None, derandomize=True, database=None, phases=[Phase.generate])
+    @given(ks.scripts(api="chat", faults=True))
+    def collect(script):
+        seen.update(name for name, test in tests.items() if test(script))
+
+    collect()
+    assert seen == set(tests)
+
+
+def test_script_extensions_render_in_every_api():
+    script = Script([Text("a"), Reasoning("thinking"), Text("b"), Tool("noop", '{"x": 1}', "call_1")])
+    for api in APIS:
+        trace = ks.make_trace(api, script, _default(api))
+        (choice,) = replay(trace).plan["choices"]
+        assert [c["type"] for c in choice["commands"]][-1] == "DO"
+        assert "thinking" not in json.dumps(choice["commands"])  # reasoning never in a SAY
+    broken = Script([Text("a")], error={"type": "server_error", "message": "boom"})
+    for api in APIS:
+        trace = ks.make_trace(api, broken, _default(api))
+        assert trace.cls == "n" and trace.rules[0] in {d.rule for d in replay(trace).errors}
+        assert replay(trace).plan["choices"][0]["finish_reason"] == "error"
+    cut = Script([Text("hello")], finish="length")
+    for api in APIS:
+        assert replay(ks.make_trace(api, cut, _default(api))).plan["choices"][0]["finish_reason"] == "length"
+
+
+def _default(api):
+    from kit.script import AnthropicDialect, ChatDialect, ResponsesDialect
+
+    return {"openai.chat.completions": ChatDialect(), "openai.responses": ResponsesDialect(),
+            "anthropic.messages": AnthropicDialect()}[api]
+
+
+def _check_mutation(trace, mutated, plan):
+    last = mutated.provenance["mutations"][-1]
+    label, effect = last["mutation"], last["effect"]
+    assert ks.MUTATIONS[label][1] == effect
+    assert mutated.provenance["mutated_from"] == trace.id
+    base = replay(trace, chunking="whole")
+    whole = replay(mutated, chunking="whole")
+    assert replay(mutated, chunking=plan).plan == whole.plan, label  # still chunk-invariant
+    if effect == "plan":
+        assert whole.plan == base.plan, label
+        assert mutated.cls == trace.cls
+        assert bool(whole.errors) == (trace.cls == "n"), (label, [str(d) for d in whole.errors])
+    else:
+        assert label == "truncate" and trace.cls == "y" and mutated.cls == "n"
+        assert mutated.rules[0] in {d.rule for d in whole.errors}
+    from_json(json.loads(json.dumps(mutated.to_json())))
+    return label
+
+
+@fast(60)
+@given(data=st.data())
+def test_mutations_of_generated_traces_keep_their_claimed_invariant(data):
+    trace = data.draw(ks.traces(), label="trace")
+    mutated = data.draw(ks.mutations(trace), label="mutated")
+    _check_mutation(trace, mutated, data.draw(ks.chunk_plans(), label="chunking"))
+
+
+GRADED = [t for t in corpus() if t.cls in "yn"]
+
+
+@fast(40)
+@given(data=st.data())
+def test_mutations_of_corpus_traces_keep_their_claimed_invariant(data):
+    trace = data.draw(st.sampled_from(GRADED), label="trace")
+    mutated = data.draw(ks.mutations(trace), label="mutated")
+    _check_mutation(trace, mutated, data.draw(ks.chunk_plans(), label="chunking"))
+
+
+@pytest.mark.parametrize("label", sorted(ks.MUTATIONS))
+def test_each_mutation_on_its_own(label):
+    script = Script([Text("Sure! "), Tool("get_weather", '{"location":"Berlin"}', "call_1"),
+                     Tool("search", '{"q":"x"}', "call_2")])
+    trace = ks.make_trace("openai.chat.completions", script, _default("openai.chat.completions"))
+
+    @settings(max_examples=5, deadline=None, derandomize=True, database=None)
+    @given(ks.mutations(trace, only=[label]), ks.chunk_plans())
+    def check(mutated, plan):
+        assert _check_mutation(trace, mutated, plan) == label
+        assert mutated.body != trace.body or label == "recut"
+
+    check()
+
+
+def test_mutations_refuse_unknown_labels():
+    with pytest.raises(ValueError, match="unknown mutation"):
+        ks.mutations(GRADED[0], only=["shuffle"])
+
+
+def test_chunk_plans_are_valid():
+    from kit.trace import parse_chunking
+
+    @settings(max_examples=30, deadline=None, derandomize=True, database=None)
+    @given(ks.chunk_plans())
+    def check(plan):
+        assert parse_chunking(plan) == plan
+
+    check()
+
+
+def test_kit_ci_profile_is_registered_and_loadable():
+    ks.register_profiles()
+    ks.register_profiles()  # idempotent
+    profile = settings.get_profile("kit-ci")
+    assert profile.derandomize is True
+    assert profile.max_examples == 50
+    assert profile.deadline is None
+    assert HealthCheck.too_slow in profile.suppress_health_check
+    assert profile.print_blob is True
+    runs = []
+
+    @settings(profile)
+    @given(st.integers())
+    def use(n):
+        runs.append(n)
+
+    use()
+    assert 0 < len(runs) <= 50
+
+
+def test_the_kit_modules_a_user_imports_do_not_import_hypothesis():
+    code = ("import sys, kit, kit.cli, kit.properties, kit.promote, kit.verify.engine; "
+            "bad = [m for m in ('hypothesis', 'kit.strategies') if m in sys.modules]; "
+            "print(bad); sys.exit(1 if bad else 0)")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_old_names_still_work():
+    for name in ("texts", "scripts", "chat_dialects", "chat_streams", "responses_dialects", "responses_streams",
+                 "anthropic_dialects", "anthropic_streams", "streams", "chunk_plans"):
+        assert name in ks.__all__ and callable(getattr(ks, name)) or name == "texts"
+    assert isinstance(ks.texts, st.SearchStrategy)
