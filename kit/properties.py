@@ -71,7 +71,7 @@ def adapter_for(impl: Any, *, timeout: float = 10.0) -> tuple[Any, str | None, b
     ``spec`` is what ``kit verify --adapter`` takes to run it again (None for a callable
     that cannot be imported by name); ``owned``: the caller closes the adapter."""
     from .adapters import Adapter, load_adapter  # noqa: PLC0415
-    from .adapters.python import PyAdapter, declared  # noqa: PLC0415
+    from .adapters.python import PyAdapter  # noqa: PLC0415
     from .errors import UsageError  # noqa: PLC0415
 
     if isinstance(impl, Adapter):
@@ -81,16 +81,9 @@ def adapter_for(impl: Any, *, timeout: float = 10.0) -> tuple[Any, str | None, b
     if not callable(impl):
         raise UsageError(f"{impl!r} is neither a callable, an adapter spec nor an adapter")
     spec = _importable_spec(impl)
-    module = getattr(impl, "__module__", None) or "?"
-    qualname = getattr(impl, "__qualname__", None) or type(impl).__qualname__
-    target = f"{module}:{qualname}"
-    adapter = PyAdapter.__new__(PyAdapter)
-    Adapter.__init__(adapter, spec or f"py:{target}", f"py:{target}", declared(impl, f"py:{target}"),
-                     timeout=timeout)
-    adapter.fn = impl
-    adapter.target = target
-    adapter.isolate = False
-    adapter._worker = None
+    adapter = PyAdapter.from_callable(impl, timeout=timeout)
+    if spec is not None:
+        adapter.spec = spec  # what `kit verify --adapter` takes to run it again
     return adapter, spec, True
 
 

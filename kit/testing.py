@@ -166,18 +166,11 @@ def reference(trace: Any, chunking: str = "recorded") -> Replay:
 
 
 def _adapter(impl: Any, timeout: float) -> tuple[Any, bool]:
-    """``(adapter, whether we made it and must close it)``."""
-    from .adapters import Adapter, load_adapter  # noqa: PLC0415
+    """``(adapter, whether we made it and must close it)``: one way for every helper."""
+    from .properties import adapter_for  # noqa: PLC0415
 
-    if isinstance(impl, Adapter):
-        return impl, False
-    if isinstance(impl, str):
-        return load_adapter(impl, timeout=timeout), True
-    if callable(impl):
-        from .adapters.python import PyAdapter  # noqa: PLC0415
-
-        return PyAdapter.from_callable(impl, timeout=timeout), True
-    raise TypeError(f"expected a callable, an adapter spec or an Adapter, not {type(impl).__name__}")
+    adapter, _, owned = adapter_for(impl, timeout=timeout)
+    return adapter, owned
 
 
 def assert_conforms(impl: Any, trace: Any, chunking: str = "recorded", *, strict: bool = False,

@@ -232,7 +232,7 @@ def test_assert_conforms_usage_errors():
         kit.assert_conforms(plan_only, "y_parallel_interleaved", "sideways")
     with pytest.raises(UsageError, match="expected py:MODULE:ATTR"):
         kit.assert_conforms("nonsense", "y_parallel_interleaved")
-    with pytest.raises(TypeError):
+    with pytest.raises(UsageError, match="neither a callable"):
         kit.assert_conforms(42, "y_parallel_interleaved")
 
 
