@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import pytest
 from hypothesis import given, settings
-# kit.snapshot.PlanSnapshotExtension (one canonical-JSON file per snapshot) had not landed
-# when this example was written: syrupy's JSON extension stands in for it.
-from syrupy.extensions.json import JSONSnapshotExtension
 
 import kit
+import kit.properties
 from kit import strategies as ks
+from kit.snapshot import PlanSnapshotExtension
 
 from bot_planner_adapter import handle
 
@@ -32,7 +31,7 @@ def plan_of(reads, api=CHAT):
 def test_plan_snapshot(trace_id, kit_trace, kit_chunks, snapshot):
     """The Plan, kept under tests/__snapshots__/ (``--snapshot-update`` rewrites it)."""
     trace = kit_trace(f"{CHAT}/{trace_id}")
-    assert plan_of(kit_chunks(trace, "bytewise")) == snapshot(extension_class=JSONSnapshotExtension)
+    assert plan_of(kit_chunks(trace, "bytewise")) == snapshot(extension_class=PlanSnapshotExtension)
 
 
 @kit.cases(api="chat", rule="chat-interleaved-fragments")
@@ -43,13 +42,13 @@ def test_interleaved_fragments(trace, chunking):
 
 
 @settings(max_examples=40, deadline=None, derandomize=True)
-@given(stream=ks.chat_streams(), chunking=ks.chunk_plans())
-def test_generated_streams(stream, chunking):
-    """Any stream the strategies draw (text and tool calls in any order, provider dialects),
-    cut any way: the planner's Plan is the reference's."""
-    script, dialect, body = stream
-    trace = kit.Trace(id="y_generated", api=CHAT, cls="y", body=body)
-    kit.assert_conforms(handle, trace, chunking)
+@given(trace=ks.traces(api=CHAT, dialect="provider"), chunking=ks.chunk_plans())
+def test_generated_streams(trace, chunking):
+    """Any stream the strategies draw (text and tool calls in any order, real providers'
+    dialects, broken streams too), cut any way: the planner does what the reference does.
+    A failure writes the shrunk trace under .kit/promoted/ and prints the command that
+    runs it again."""
+    kit.properties.conforms(handle, trace, chunking=chunking)
 
 
 def test_reference_and_planner_agree_on_one_trace(kit_trace, kit_chunks, kit_reference):
