@@ -205,6 +205,8 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
         collector = KitCollector.from_parent(session, name=f"kit[{adapter.name}]", nodeid=f"kit[{adapter.name}]")
         feed_events = adapter.capabilities.feed == "events"
         for trace in state["traces"]:
+            if trace.api not in adapter.capabilities.apis:
+                continue  # an API the adapter does not declare: no items (as the reports leave them out)
             for chunking in (state["chunkings"][:1] if feed_events else state["chunkings"]):
                 label = "events" if feed_events else chunking
                 name = f"{trace.api}/{trace.id}[{label}]"
