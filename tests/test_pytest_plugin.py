@@ -191,3 +191,22 @@ def test_loading_the_plugin_imports_nothing_heavy():
             "'hypothesis', 'syrupy', 'jsonschema', 'openai', 'click') if m in sys.modules]; print(','.join(heavy))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == ""
+
+
+def test_traces_glob_class_rule_isolate_and_repro_dir(project):
+    from kit._resources import corpus_dir
+
+    glob = str(corpus_dir() / "anthropic.messages" / "n_*.json")
+    r = project.runpytest("--kit-adapter", "reference", "--kit-traces", glob, "--kit-chunking", "whole",
+                          "--collect-only", "-q", "-p", "no:cacheprovider")
+    ids = [ln for ln in r.stdout.lines if ln.startswith("kit[")]
+    assert ids and all("/anthropic.messages/n_" in i for i in ids)
+    r = project.runpytest("--kit-adapter", "reference", "--kit-class", "i", "--kit-rule", "chat-*",
+                          "--kit-chunking", "whole", "--collect-only", "-q", "-p", "no:cacheprovider")
+    ids = [ln for ln in r.stdout.lines if ln.startswith("kit[")]
+    assert ids and all("/openai.chat.completions/i_" in i for i in ids)
+    r = project.runpytest("--kit-adapter", "py:impls:crashes", *CHAT_ONE, "--kit-trace", "y_text_only",
+                          "--kit-isolate", "--kit-repro-dir", "none")
+    assert outcomes(r) == {"failed": 1, "passed": 1}
+    r.stdout.fnmatch_lines(["*RuntimeError: kaput*", "*replay: kit replay openai.chat.completions/y_text_only*"])
+    assert not (project.path / ".kit").exists()
