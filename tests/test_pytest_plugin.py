@@ -67,7 +67,7 @@ def test_mutant_fails_with_rule_expected_actual_and_repro(project):
         "*choices[[]0[]].commands[[]0[]].parameters*",
         "*expected: {*", "*actual:   {}*",
         "*repro: kit verify --repro .kit/repro/*",
-        f"FAILED kit[[]{spec}[]]/openai.chat.completions/y_parallel_interleaved[[]recorded[]]",
+        f"FAILED kit[[]{spec}[]]/openai.chat.completions/y_parallel_interleaved[[]recorded[]]*",
     ])
     assert "Traceback" not in r.stdout.str()
     assert list((project.path / ".kit" / "repro").rglob("*.json"))
