@@ -10,6 +10,7 @@ Exit codes (also in ``kit --help`` and README):
   2  usage error (bad option, unknown chunk plan, unknown API, no such trace id)
   3  a trace file could not be loaded (message names the file and JSON pointer)
   4  the stream broke the reference in a way it cannot go on from
+  5  a secret survived redaction (``record``, ``import``, ``promote``): nothing written
   70 internal error in the kit (a bug: please report it; KIT_DEBUG=1 shows the traceback)
 """
 
@@ -35,6 +36,7 @@ Exit codes:
   2   usage error
   3   a trace file could not be loaded
   4   the stream broke the reference
+  5   a secret survived redaction: nothing written
   70  internal error (a bug in the kit; KIT_DEBUG=1 shows the traceback)
 """
 
@@ -80,6 +82,10 @@ from .promote import promote  # noqa: E402
 
 main.add_command(verify)
 main.add_command(promote)
+
+from .serve_command import serve  # noqa: E402
+
+main.add_command(serve)
 
 
 # -- replay ----------------------------------------------------------------------------------

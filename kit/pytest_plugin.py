@@ -26,7 +26,7 @@ from typing import Any
 
 import pytest
 
-from kit.testing import kit_chunks, kit_events, kit_reference, kit_trace  # noqa: F401 - the fixtures
+from kit.testing import kit_chunks, kit_events, kit_reference, kit_server, kit_trace  # noqa: F401 - the fixtures
 
 DEFAULT_CHUNKING = "recorded,event,bytewise"
 _RECORDS = pytest.StashKey[list]()

@@ -109,7 +109,7 @@ class ReplayServer:
         for t in self.traces:
             self._by_id.setdefault(t.id, []).append(t)
         self.defaults: dict[str, Trace] = {}
-        for t in self.traces:
+        for t in sorted(self.traces, key=lambda t: t.cls != "y"):  # a valid stream, if there is one
             self.defaults.setdefault(t.api, t)
         for api, ident in (default or {}).items():
             t = self._by_api_id.get((api, ident))

@@ -392,3 +392,30 @@ def kit_reference(request: Any) -> Callable[..., Replay]:
         return reference(load_trace(trace, base=base), chunking)
 
     return factory
+
+
+# -- kit_server ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def kit_server() -> Any:
+    """A started :class:`kit.serve.ReplayServer` on a free loopback port, serving the bundled
+    corpus; stopped after the test. Point a real client at ``kit_server.url_for(trace)``::
+
+        def test_my_client(kit_server, kit_trace):
+            trace = kit_trace("openai.chat.completions/y_parallel_interleaved")
+            client = openai.OpenAI(api_key="test", base_url=kit_server.url_for(trace))
+            ...                                  # your code, unmodified, against the trace
+            assert kit_server.requests[-1]["path"].endswith("/chat/completions")
+
+    Per request, ``?chunking=``, ``?fault=`` (or ``kit-chunking`` / ``kit-fault`` headers)
+    choose the chunk plan and inject faults (``drop=N``, ``stall=S``, ``status=429``, ...).
+    """
+    from .serve import ReplayServer  # noqa: PLC0415
+    from .trace import corpus  # noqa: PLC0415
+
+    server = ReplayServer(corpus()).start()
+    try:
+        yield server
+    finally:
+        server.stop()

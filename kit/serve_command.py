@@ -1,0 +1,79 @@
+"""``kit serve``: the command line of :mod:`kit.serve` (registered in :mod:`kit.cli`)."""
+
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+
+import click
+
+from .errors import UsageError
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("sources", nargs=-1, metavar="[TRACE|DIR]...")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind (loopback unless you say so).")
+@click.option("--port", "-p", default=8765, show_default=True, type=int, help="Port (0: a free one).")
+@click.option("--chunking", default="recorded", show_default=True, metavar="PLAN",
+              help="Default chunk plan (per request: ?chunking= or the kit-chunking header).")
+@click.option("--timing", default="none", show_default=True, metavar="none|recorded|scale:X",
+              help="Pace the reads by their recorded times (traces that have them).")
+@click.option("--default", "defaults", multiple=True, metavar="API=ID",
+              help="The trace the bare /v1/... URL serves for API (default: the first of that API).")
+@click.option("--list", "list_", is_flag=True, help="Print every trace's base URL and exit.")
+@click.option("--quiet", "-q", is_flag=True, help="Do not log each request.")
+def serve(sources: tuple[str, ...], host: str, port: int, chunking: str, timing: str, defaults: tuple[str, ...],
+          list_: bool, quiet: bool) -> None:
+    """Serve traces to real clients: an OpenAI- and Anthropic-compatible replay server.
+
+    Each trace has its own base URL, http://HOST:PORT/t/<api>/<trace-id>/v1; point an
+    unmodified client at it (OPENAI_BASE_URL, ANTHROPIC_BASE_URL, base_url=...) and it
+    gets the trace's exact bytes, one chunk per read. Per request, as a query parameter
+    or a kit-... header: chunking=PLAN, timing=..., fault=drop=N | stall=S | status=429 |
+    status=500 | malformed. With no TRACE it serves the bundled corpus.
+
+    \b
+    Examples:
+      kit serve                                  # the bundled corpus on 127.0.0.1:8765
+      kit serve my_traces/ --port 0 --list       # your traces; print their URLs
+      OPENAI_BASE_URL=http://127.0.0.1:8765/t/openai.chat.completions/y_text_only/v1 python my_client.py
+      curl -N -X POST 'http://127.0.0.1:8765/v1/chat/completions?chunking=bytewise&fault=drop=200' -d '{}'
+    """
+    from .adapters import api_name
+    from .serve import ReplayServer
+    from .trace import corpus
+
+    traces = []
+    for source in sources or (None,):
+        traces.extend(corpus(source))
+    default = {}
+    for d in defaults:
+        api, eq, ident = d.partition("=")
+        if not eq:
+            raise UsageError(f"--default {d!r}; expected API=TRACE-ID")
+        default[api_name(api)] = ident
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(f"kit serve: binding to {host}: the traces are readable by anyone who can reach it", err=True)
+    log = None if quiet else (lambda line: click.echo(line, err=True))
+    srv = ReplayServer(traces, host=host, port=port, chunking=chunking, timing=timing, default=default, log=log)
+    srv.start()
+    if list_:
+        for t in srv.traces:
+            click.echo(f"{srv.url_for(t)}  {t.cls}")
+        srv.stop()
+        return
+    click.echo(f"kit serve: {len(traces)} traces on {srv.base_url} (GET / lists them; Ctrl-C stops)")
+    for api, t in srv.defaults.items():
+        click.echo(f"  {srv.base_url}/v1  ->  {api}/{t.id}")
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        while not stop.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        srv.stop()
+        click.echo("kit serve: stopped", err=True)
+    sys.exit(0)
