@@ -165,6 +165,9 @@ def promote_file(source: str, to: str, *, name: str | None = None, description: 
         provenance.setdefault("promoted_from", trace.id)
     doc["provenance"] = provenance
     from_json(doc, path=f"{source} (as {tid})")  # the schema and the rule catalogue, before writing
+    from .secrets import guard  # noqa: PLC0415
+
+    guard(doc, what=source)  # fails closed: a secret in it and nothing is written (exit 5)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{tid}.json"
     _write_new(path, json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
@@ -198,7 +201,7 @@ def promote(file: str, to: str, name: str | None, description: str | None, api: 
     says, keeps its provenance, and is written atomically; an existing file is never
     overwritten. Exit codes: 0 added, 1 the trace does not behave as its class says,
     2 usage error (the id or the trace is already there, a folder of another API),
-    3 FILE could not be loaded.
+    3 FILE could not be loaded, 5 a secret (an API key, a token) is in it: nothing written.
     """
     path = promote_file(file, to, name=name, description=description, api=api)
     click.echo(path.as_posix())
