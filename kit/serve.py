@@ -1,7 +1,8 @@
 """``kit serve``: a loopback replay server, OpenAI- and Anthropic-compatible.
 
 Every trace is served at its own base URL, ``http://127.0.0.1:PORT/t/<api>/<trace-id>/v1``
-(also ``/t/<trace-id>/v1`` when the id is unique), so an unmodified client pointed at that
+(also ``/t/<trace-id>/v1`` when the id is unique; ``<trace-id>@<chunk plan>`` fixes the
+chunk plan in the URL), so an unmodified client pointed at that
 base URL gets the trace's exact bytes: ``POST …/chat/completions``, ``…/responses``,
 ``…/messages`` answer ``200 text/event-stream`` with a real HTTP/1.1 chunked body, one
 chunk and one flush per read of the chunk plan, paced by the timing. The bare
@@ -28,7 +29,7 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from .errors import UsageError
 from .trace import Trace, parse_chunking
@@ -153,17 +154,30 @@ class ReplayServer:
     def base_url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
-    def url_for(self, trace: Trace) -> str:
-        """The base URL (``…/v1``) an OpenAI or Anthropic client uses to get ``trace``."""
-        return f"{self.base_url}/t/{trace.api}/{trace.id}/v1"
+    def url_for(self, trace: Trace, chunking: str | None = None) -> str:
+        """The base URL (``…/v1``) an OpenAI or Anthropic client uses to get ``trace``; with
+        ``chunking``, that chunk plan is part of the URL (``…/<trace-id>@bytewise/v1``), for
+        clients that cannot send a query parameter or header."""
+        plan = f"@{parse_chunking(chunking)}" if chunking else ""
+        return f"{self.base_url}/t/{trace.api}/{trace.id}{plan}/v1"
 
     # -- routing ----------------------------------------------------------------------------------
 
-    def route(self, path: str) -> tuple[Trace | None, str, str | None]:
-        """``(trace, endpoint, error)`` for a request path."""
+    def route(self, path: str) -> tuple[Trace | None, str, str | None, str | None]:
+        """``(trace, endpoint, error, chunking in the path or None)`` for a request path."""
+        trace, endpoint, error = self._route(path)
+        plan = None
+        parts = [p for p in path.split("/") if p]
+        if parts[:1] == ["t"]:
+            for p in parts[1:3]:
+                if "@" in p:
+                    plan = p.split("@", 1)[1]
+        return trace, endpoint, error, plan
+
+    def _route(self, path: str) -> tuple[Trace | None, str, str | None]:
         parts = [p for p in path.split("/") if p]
         if len(parts) >= 2 and parts[0] == "t":
-            rest = parts[1:]
+            rest = [p.split("@", 1)[0] if i < 2 else p for i, p in enumerate(parts[1:])]
             if len(rest) >= 2 and (rest[0], rest[1]) in self._by_api_id:
                 trace, rest = self._by_api_id[(rest[0], rest[1])], rest[2:]
             elif rest[0] in self._by_id:
@@ -240,13 +254,14 @@ class _Handler(BaseHTTPRequestHandler):
         body = self._body()
         entry: dict[str, Any] = {"method": "POST", "path": url.path, "query": query, "headers": dict(self.headers),
                                  "body": body.decode("utf-8", "replace"), "time": time.time()}
-        trace, endpoint, error = srv.route(url.path)
+        trace, endpoint, error, path_plan = srv.route(unquote(url.path))
         if error is not None:
             entry.update(status=404, error=error)
             srv._record(entry)
             return self._json(404, {"error": {"type": "not_found_error", "message": f"kit serve: {error}"}})
         try:
-            chunking = parse_chunking(query.get("chunking") or self.headers.get("kit-chunking") or srv.chunking)
+            chunking = parse_chunking(query.get("chunking") or self.headers.get("kit-chunking") or path_plan
+                                      or srv.chunking)
             timing = parse_timing(query.get("timing") or self.headers.get("kit-timing") or srv.timing)
             fault = parse_fault(query.get("fault") or self.headers.get("kit-fault"))
         except UsageError as exc:

@@ -239,3 +239,11 @@ def test_kit_serve_command_lists_and_serves(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "kit.cli", "serve", "--timing", "fast"], capture_output=True,
                          text=True, timeout=60)
     assert bad.returncode == 2 and "timing 'fast'" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_chunk_plan_in_the_url(server):
+    trace = next(t for t in TRACES if t.id == "y_parallel_interleaved")
+    for chunking in ("bytewise", "fixed:5", "random:3"):
+        resp = post(f"{server.url_for(trace, chunking)}/chat/completions")
+        resp.chunked = False
+        assert chunks_of(resp) == trace.chunks(chunking)
