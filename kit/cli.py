@@ -79,9 +79,11 @@ def main() -> None:
 
 from .verify.command import verify  # noqa: E402
 from .promote import promote  # noqa: E402
+from .importers import import_command  # noqa: E402
 
 main.add_command(verify)
 main.add_command(promote)
+main.add_command(import_command)
 
 from .serve_command import serve  # noqa: E402
 
