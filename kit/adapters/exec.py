@@ -3,7 +3,7 @@
 Protocol ``kit-exec/1`` (``schemas/protocol.schema.json``, ``conformance.md``):
 
 - The kit runs COMMAND (split like a shell would, no shell; ``{api}`` is replaced by the
-  wire API's name) with ``KIT_API``, ``KIT_PROTOCOL=1``, ``KIT_TRACE`` and
+  wire API's name, ``{python}`` by the Python interpreter running the kit) with ``KIT_API``, ``KIT_PROTOCOL=1``, ``KIT_TRACE`` and
   ``KIT_CHUNKING`` in its environment.
 - It writes the SSE body to the program's stdin, one write and flush per read of the
   chunk plan, then closes stdin.
@@ -25,6 +25,7 @@ import os
 import shlex
 import signal
 import subprocess
+import sys
 import threading
 import time
 from typing import Any
@@ -147,7 +148,7 @@ class ExecAdapter(Adapter):
         self.validate_protocol = validate_protocol
 
     def command_for(self, api: str) -> list[str]:
-        return [a.replace("{api}", api) for a in self.argv]
+        return [a.replace("{api}", api).replace("{python}", sys.executable) for a in self.argv]
 
     def run(self, case: Case) -> Outcome:
         env = dict(os.environ, KIT_API=case.api, KIT_PROTOCOL=str(PROTOCOL), KIT_TRACE=case.trace_id,
