@@ -363,7 +363,7 @@ def _request_body(raw: bytes) -> Any:
         return text
 
 
-def _interaction(path: Path, n: int, fmt: str, method: Any, url: Any, req_headers: dict[str, str], req_body: bytes,
+def _interaction(path: Path, n: int, fmt: str, method: Any, url: Any, req_headers: dict[str, str], req_body: Any,
                  status: Any, resp_headers: dict[str, str], body: bytes, content_type: str) -> Found:
     label = f"{path.as_posix()} interaction {n}"
     if not (content_type.lower().startswith("text/event-stream") or _looks_like_sse(body)):
@@ -371,7 +371,7 @@ def _interaction(path: Path, n: int, fmt: str, method: Any, url: Any, req_header
     if not body.strip():
         raise _Skip("empty", "an empty stream")
     url = url if isinstance(url, str) else ""
-    parsed = _request_body(req_body)
+    parsed = _request_body(req_body) if isinstance(req_body, bytes) else req_body
     request = {"method": str(method or "POST").upper(), "url": url, "headers": req_headers, "body": parsed}
     response: dict[str, Any] = {"headers": {k: v for k, v in resp_headers.items() if k.lower() not in _WIRE_HEADERS}}
     if isinstance(status, int) and 100 <= status <= 599:
@@ -396,7 +396,10 @@ def _vcr(path: Path, interactions: list) -> list[Found | Outcome]:
             body = _decode(_as_bytes(resp.get("body"), "response body"), _get(headers, "content-encoding"))
             out.append(_interaction(
                 path, n, "vcr", req.get("method"), req.get("uri") or req.get("url"), _headers(req.get("headers")),
-                _as_bytes(req.get("body"), "request body"), code, headers, body, _get(headers, "content-type")))
+                # pydantic-ai's cassettes keep a JSON request body as `parsed_body`
+                req["parsed_body"] if req.get("body") is None and "parsed_body" in req
+                else _as_bytes(req.get("body"), "request body"),
+                code, headers, body, _get(headers, "content-type")))
         except _Skip as skip:
             out.append(Outcome(label, False, skip.reason, skip.kind))
     return out
