@@ -217,16 +217,19 @@ class Finding:
     pattern: str
     excerpt: str
     offset: int | None = None
+    note: str = ""
 
     def __str__(self) -> str:
         where = self.pointer or "/"
         if self.offset is not None:
             where += f" at byte {self.offset}"
+        if self.note:
+            where += f" ({self.note})"
         return f"{where}: {self.pattern} ({self.excerpt})"
 
 
 def _scan_text(text: str, pointer: str, patterns, *, byte_offsets: bool = False,
-               latin1: bool = False) -> list[Finding]:
+               latin1: bool = False, char_offsets: bool = False) -> list[Finding]:
     found: list[Finding] = []
     taken: list[tuple[int, int]] = []
     for name, rx in patterns:
@@ -237,7 +240,73 @@ def _scan_text(text: str, pointer: str, patterns, *, byte_offsets: bool = False,
             offset = None
             if byte_offsets:
                 offset = m.start() if latin1 else len(text[:m.start()].encode("utf-8"))
+            elif char_offsets:
+                offset = m.start()
             found.append(Finding(pointer, name, _mask(m.group(0)), offset))
+    return found
+
+
+# the fields that carry streamed text, a piece per event: a key the model writes out arrives
+# cut into several deltas, so the body is also scanned as the text those deltas join into
+_TEXT_FIELDS = frozenset({"content", "text", "delta", "arguments", "partial_json", "thinking", "refusal",
+                          "reasoning", "reasoning_content", "output_text"})
+
+
+def _event_text(body: bytes) -> tuple[str, list[tuple[int, int]]]:
+    """The streamed text of an SSE body (the text fields of its JSON events, in order,
+    joined) and, for each piece, ``(start in that text, byte offset of its event)``."""
+    import json  # noqa: PLC0415
+
+    from .sse import SSEDecoder  # noqa: PLC0415
+
+    dec = SSEDecoder()
+    events = dec.feed(body) + dec.close()
+    pieces: list[str] = []
+    where: list[tuple[int, int]] = []
+    size = 0
+
+    def walk(value: Any, key: str | None, offset: int) -> None:
+        nonlocal size
+        if isinstance(value, dict):
+            for k, v in value.items():
+                walk(v, k, offset)
+        elif isinstance(value, list):
+            for v in value:
+                walk(v, key, offset)
+        elif isinstance(value, str) and key in _TEXT_FIELDS and value:
+            where.append((size, offset))
+            pieces.append(value)
+            size += len(value)
+
+    for ev in events:
+        if not ev.data.startswith(("{", "[")):
+            continue
+        try:
+            doc = json.loads(ev.data)
+        except ValueError:
+            continue
+        walk(doc, None, ev.offset)
+    return "".join(pieces), where
+
+
+def _scan_body(body: bytes, pointer: str, patterns, *, latin1: bool) -> list[Finding]:
+    """The body as bytes, then as the text its events carry (keys split across deltas)."""
+    import bisect  # noqa: PLC0415
+
+    text = body.decode("latin-1") if latin1 else body.decode("utf-8", "replace")
+    found = _scan_text(text, pointer, patterns, byte_offsets=True, latin1=latin1)
+    if b"data:" not in body:
+        return found
+    joined, where = _event_text(body)
+    if not joined:
+        return found
+    seen = {(f.pattern, f.excerpt) for f in found}
+    starts = [a for a, _ in where]
+    for f in _scan_text(joined, pointer, patterns, char_offsets=True):
+        if (f.pattern, f.excerpt) in seen:
+            continue  # the key is whole in the body too: found there already
+        at = where[bisect.bisect_right(starts, f.offset or 0) - 1][1]
+        found.append(Finding(pointer, f.pattern, f.excerpt, at, "in the text of the events from there on, split across them"))
     return found
 
 
@@ -253,7 +322,7 @@ def scan(doc_or_text: Any, *, extra: Iterable[str | re.Pattern[str]] = ()) -> li
     if hasattr(doc_or_text, "to_json") and not isinstance(doc_or_text, (dict, list)):
         doc_or_text = doc_or_text.to_json()
     if isinstance(doc_or_text, (bytes, bytearray)):
-        return _scan_text(bytes(doc_or_text).decode("latin-1"), "", patterns, byte_offsets=True, latin1=True)
+        return _scan_body(bytes(doc_or_text), "", patterns, latin1=True)
     if isinstance(doc_or_text, str):
         return _scan_text(doc_or_text, "", patterns)
     found: list[Finding] = []
@@ -263,17 +332,16 @@ def scan(doc_or_text: Any, *, extra: Iterable[str | re.Pattern[str]] = ()) -> li
             for k, v in value.items():
                 found.extend(_scan_text(str(k), _pointer(parts + [k]) + " (the name)", patterns))
                 if not parts and k == "body" and isinstance(v, list) and all(isinstance(s, str) for s in v):
-                    found.extend(_scan_text("".join(v), "/body", patterns, byte_offsets=True))
+                    found.extend(_scan_body("".join(v).encode("utf-8"), "/body", patterns, latin1=False))
                 elif not parts and k == "body" and isinstance(v, str):
-                    found.extend(_scan_text(v, "/body", patterns, byte_offsets=True))
+                    found.extend(_scan_body(v.encode("utf-8"), "/body", patterns, latin1=False))
                 elif not parts and k == "body_base64" and isinstance(v, str):
                     try:
                         raw = base64.b64decode(v, validate=True)
                     except ValueError:
                         found.extend(_scan_text(v, "/body_base64", patterns))
                     else:
-                        found.extend(_scan_text(raw.decode("latin-1"), "/body_base64 (decoded)", patterns,
-                                                byte_offsets=True, latin1=True))
+                        found.extend(_scan_body(raw, "/body_base64 (decoded)", patterns, latin1=True))
                 else:
                     walk(v, parts + [k])
         elif isinstance(value, list):

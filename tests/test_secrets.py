@@ -205,3 +205,11 @@ def test_promote_refuses_a_trace_with_a_key_in_it(tmp_path):
     result = CliRunner().invoke(main, ["promote", str(src), "--to", str(out), "--api", "openai.chat.completions"])
     assert result.exit_code == 0, result.output
     assert Path(result.output.strip()).is_file()
+
+
+def test_a_key_split_across_deltas_is_found_at_the_event_where_it_starts():
+    first = 'data: {"choices":[{"index":0,"delta":{"content":"key: ' + ANT[:10] + '"}}]}\n\n'
+    second = 'data: {"choices":[{"index":0,"delta":{"content":"' + ANT[10:] + '"}}]}\n\n'
+    (f,) = secrets.scan({"body": "data: {}\n\n" + first + second})
+    assert (f.pointer, f.pattern, f.offset) == ("/body", "anthropic-key", len("data: {}\n\n"))
+    assert "split across them" in str(f) and ANT[10:] not in str(f)
