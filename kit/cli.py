@@ -89,6 +89,10 @@ from .serve_command import serve  # noqa: E402
 
 main.add_command(serve)
 
+from .record import record  # noqa: E402
+
+main.add_command(record)
+
 
 # -- replay ----------------------------------------------------------------------------------
 
