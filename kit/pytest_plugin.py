@@ -26,7 +26,9 @@ from typing import Any
 
 import pytest
 
-from kit.testing import kit_chunks, kit_events, kit_reference, kit_server, kit_trace  # noqa: F401 - the fixtures
+from kit.testing import (  # noqa: F401 - the fixtures
+    kit_chunks, kit_events, kit_http_client, kit_reference, kit_server, kit_trace,
+)
 
 DEFAULT_CHUNKING = "recorded,event,bytewise"
 _RECORDS = pytest.StashKey[list]()
@@ -49,6 +51,7 @@ _OPTIONS: dict[str, tuple[str, str]] = {
     "timeout": ("string", "seconds per case (default 10)"),
     "isolate": ("bool", "run py: adapters in a child process, killed on timeout or crash"),
     "repro-dir": ("string", "where failures write repro files (default .kit/repro; 'none' for none)"),
+    "record-mode": ("string", "kit_http_client: none (default: replay only), once, new_episodes, all, rewrite"),
 }
 _LISTS = {"adapter", "trace", "api", "class", "rule"}
 _FLAGS = {"strict-expectations", "nonstrict-fails", "isolate"}

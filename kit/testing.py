@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import copy
 import fnmatch
+import json
 import functools
 import os
 import sys
@@ -419,3 +420,116 @@ def kit_server() -> Any:
         yield server
     finally:
         server.stop()
+
+
+# -- kit_http_client: record modes -----------------------------------------------------------
+
+RECORD_MODES = ("none", "once", "new_episodes", "all", "rewrite")
+
+
+def _record_mode(config: Any) -> str:
+    value = config.getoption("kit_record_mode", None) or config.getini("kit_record_mode") or "none"
+    if value not in RECORD_MODES:
+        raise pytest.UsageError(f"--kit-record-mode {value!r}; expected one of {', '.join(RECORD_MODES)}")
+    return value
+
+
+def _replay_transport(httpx: Any, trace: Any, asynchronous: bool) -> Any:
+    """A transport of the SDK's own httpx module that answers every request with ``trace``'s
+    bytes, cut as recorded (a new response per request)."""
+    reads = trace.chunks("recorded")
+    headers = {"content-type": "text/event-stream; charset=utf-8", "x-kit-trace": f"{trace.api}/{trace.id}"}
+
+    if asynchronous:
+        class AsyncReads(httpx.AsyncByteStream):
+            async def __aiter__(self):
+                for data in reads:
+                    yield data
+
+        class AsyncReplay(httpx.AsyncBaseTransport):
+            async def handle_async_request(self, request):
+                return httpx.Response(200, headers=headers, stream=AsyncReads(), request=request)
+
+        return AsyncReplay()
+
+    class Reads(httpx.SyncByteStream):
+        def __iter__(self):
+            yield from reads
+
+    class Replay(httpx.BaseTransport):
+        def handle_request(self, request):
+            return httpx.Response(200, headers=headers, stream=Reads(), request=request)
+
+    return Replay()
+
+
+@pytest.fixture
+def kit_http_client(request: Any) -> Any:
+    """A factory of HTTP clients for the openai or anthropic SDK that replay or record streams,
+    by ``--kit-record-mode`` (ini ``kit_record_mode``), named as in pytest-recording:
+
+    - ``none`` (default): replay the saved trace; nothing touches the network. A missing
+      trace fails the test with the command that records it.
+    - ``once`` / ``new_episodes``: replay when the trace exists, else record it (one
+      streamed response per name: a new name is a new episode).
+    - ``all`` / ``rewrite``: record again, replacing the saved trace.
+
+    Traces live beside the test module, ``kit_traces/<module>/<test>--<name>.json``; a
+    recording is redacted and secret-scanned before it is written (nothing is written when
+    a secret survives). Your code runs exactly as in production::
+
+        def test_agent(kit_http_client):
+            client = openai.OpenAI(http_client=kit_http_client("weather"))
+            assert run_agent(client, "Weather in Oslo?").tool_calls[0].name == "get_weather"
+
+    ``kit_http_client(name, sdk="anthropic")`` for the anthropic SDK;
+    ``asynchronous=True`` for ``AsyncOpenAI`` / ``AsyncAnthropic``.
+    """
+    from .record import RecordingTransport, _api_of, _provider_of, _sdk_httpx, trace_from_capture, write_trace  # noqa: PLC0415
+    from .trace import load  # noqa: PLC0415
+
+    mode = _record_mode(request.config)
+    module = Path(str(request.node.path))
+    folder = module.parent / "kit_traces" / module.stem
+    test = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in request.node.name)
+    recorders: list[tuple[Path, Any, str]] = []
+    clients: list[Any] = []
+
+    def make(name: str = "stream", *, sdk: str = "openai", asynchronous: bool = False, **client_kwargs: Any) -> Any:
+        httpx = _sdk_httpx(sdk)
+        path = folder / f"{test}--{name}.json"
+        record = mode in ("all", "rewrite") or (mode in ("once", "new_episodes") and not path.exists())
+        if not record:
+            if not path.exists():
+                rel = os.path.relpath(path)
+                pytest.fail(f"no recorded stream {rel} (record mode none); record it with:\n"
+                            f"  pytest --kit-record-mode=once {request.node.nodeid}", pytrace=False)
+            transport = _replay_transport(httpx, load(path), asynchronous)
+        else:
+            if asynchronous:
+                pytest.fail("recording an async client is not supported yet: record with the sync client "
+                            "(the saved trace replays into both)", pytrace=False)
+            transport = RecordingTransport(httpx.HTTPTransport())
+            recorders.append((path, transport, sdk))
+        client = (httpx.AsyncClient if asynchronous else httpx.Client)(transport=transport, **client_kwargs)
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        if hasattr(client, "close"):
+            client.close()
+    for path, transport, sdk in recorders:
+        streams = [c for c in transport.exchanges if c.is_stream]
+        if not streams:
+            pytest.fail(f"{os.path.relpath(path)}: the test made no streaming request through the client; "
+                        "nothing recorded", pytrace=False)
+        cap = streams[-1]
+        api = _api_of(cap.url, bytes(cap.body)) or "openai.chat.completions"
+        try:
+            model = json.loads(cap.request_body or b"{}").get("model")
+        except ValueError:
+            model = None
+        trace = trace_from_capture(cap, api=api, provider=_provider_of(cap.url), base_url=cap.url.rsplit("/", 1)[0],
+                                   model=model, sdk=sdk, ident=f"{test}--{path.stem.split('--', 1)[-1]}")
+        write_trace(trace, out=path)
