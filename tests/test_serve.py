@@ -247,3 +247,11 @@ def test_chunk_plan_in_the_url(server):
         resp = post(f"{server.url_for(trace, chunking)}/chat/completions")
         resp.chunked = False
         assert chunks_of(resp) == trace.chunks(chunking)
+
+
+def test_no_test_reaches_beyond_loopback():
+    """tests/conftest.py refuses any connection that is not to the loopback interface."""
+    with socket.socket() as s, pytest.raises(OSError, match="only connect to 127.0.0.1"):
+        s.connect(("192.0.2.1", 443))  # TEST-NET-1: never routed
+    with pytest.raises(socket.gaierror, match="loopback"):
+        socket.getaddrinfo("api.openai.com", 443)
