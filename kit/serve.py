@@ -120,6 +120,22 @@ class ReplayServer:
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
+    def add(self, trace: Trace) -> None:
+        """Serve one more trace (also while running); a trace with the same API and id is replaced."""
+        with self._lock:
+            old = self._by_api_id.get((trace.api, trace.id))
+            if old is not None:
+                self.traces = [trace if t is old else t for t in self.traces]
+                self._by_id[trace.id] = [trace if t is old else t for t in self._by_id[trace.id]]
+                for api, t in list(self.defaults.items()):
+                    if t is old:
+                        self.defaults[api] = trace
+            else:
+                self.traces.append(trace)
+                self._by_id.setdefault(trace.id, []).append(trace)
+                self.defaults.setdefault(trace.api, trace)
+            self._by_api_id[(trace.api, trace.id)] = trace
+
     # -- life cycle --------------------------------------------------------------------------
 
     def start(self) -> "ReplayServer":
