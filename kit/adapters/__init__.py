@@ -43,6 +43,14 @@ BUILTIN: dict[str, str] = {
     "openai-chat-create": "py:kit.adapters.openai_sdk:chat_client_create",
     "openai-responses-state": "py:kit.adapters.openai_sdk:responses_stream_state",
     "openai-responses-client": "py:kit.adapters.openai_sdk:responses_client_stream",
+    # the same clients constructed with no arguments, over real HTTP against the kit's replay server
+    "openai-chat-http": "http[apis=chat,name=openai-chat-http]:{python} -m kit.adapters.http_clients.openai_chat",
+    "openai-chat-http-async":
+        "http[apis=chat,name=openai-chat-http-async]:{python} -m kit.adapters.http_clients.openai_chat --async",
+    "openai-responses-http":
+        "http[apis=responses,name=openai-responses-http]:{python} -m kit.adapters.http_clients.openai_responses",
+    "openai-responses-http-async": "http[apis=responses,name=openai-responses-http-async]:"
+                                   "{python} -m kit.adapters.http_clients.openai_responses --async",
 }
 
 
@@ -242,5 +250,8 @@ def load_adapter(spec: str, *, timeout: float = 10.0, isolate: bool = False,
         from .exec import ExecAdapter  # noqa: PLC0415
 
         return ExecAdapter(spec, target, options, name=name, timeout=timeout, validate_protocol=validate_protocol)
-    raise UsageError(f"adapter {spec!r}: unknown kind {kind!r}; expected py or exec "
-                     "(http: comes with `kit serve`)")
+    if kind == "http":
+        from .http import HttpAdapter  # noqa: PLC0415
+
+        return HttpAdapter(spec, target, options, name=name, timeout=timeout, validate_protocol=validate_protocol)
+    raise UsageError(f"adapter {spec!r}: unknown kind {kind!r}; expected py, exec or http")

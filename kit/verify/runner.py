@@ -215,7 +215,7 @@ class Run:
             for c in chunkings:
                 if c not in prepared:
                     prepared[c] = prepare(trace, c)
-                if pool is not None and adapter.kind == "exec":
+                if pool is not None and adapter.kind in ("exec", "http"):
                     jobs.append((adapter, c, pool.submit(run_case, adapter, trace, c, prepared=prepared[c])))
                 else:
                     jobs.append((adapter, c, run_case(adapter, trace, c, prepared=prepared[c])))
@@ -251,7 +251,7 @@ class Run:
     def records(self, progress: Callable[[int], None] | None = None) -> Iterator[dict[str, Any]]:
         start = time.perf_counter()
         yield self.header()
-        pool = ThreadPoolExecutor(self.jobs) if self.jobs > 1 and any(a.kind == "exec" for a in self.adapters) else None
+        pool = ThreadPoolExecutor(self.jobs) if self.jobs > 1 and any(a.kind in ("exec", "http") for a in self.adapters) else None
         try:
             for trace in self.traces:
                 recs = self._trace_records(trace, pool)
