@@ -6,8 +6,9 @@ replay server), make one streaming request the way the SDK's documentation shows
 consume the stream. The SDK's events are mapped onto the kit's output events by the same
 code as the in-process adapters (:mod:`kit.adapters.openai_sdk`), and printed as JSON
 lines as they arrive (protocol ``kit-exec/1``). An exception (the SDK's, or one the
-mapping meets in what the SDK gave) is printed to stderr and the program exits 1: the
-kit records it as "this stream is broken".
+mapping meets in what the SDK gave) is printed to stderr, its last line the exception and
+the frame that raised it, and the program exits 1: the kit records it as "this stream is
+broken".
 
     python -m kit.adapters.http_clients.openai_chat [--async]
     python -m kit.adapters.http_clients.openai_responses [--async]
@@ -53,7 +54,12 @@ def main(api: str, run_sync: Callable[[], None], run_async: Callable[[], Awaitab
             asyncio.run(run_async())
         else:
             run_sync()
-    except Exception:  # noqa: BLE001 - what the client raised is its answer: report it, exit 1
+    except Exception as exc:  # noqa: BLE001 - what the client raised is its answer: report it, exit 1
+        from ..python import _where  # noqa: PLC0415 - the frame that raised, said as for py: adapters
+
         traceback.print_exc()
+        message = " ".join(str(exc).split())
+        said = f"{type(exc).__name__}: {message}" if message else f"{type(exc).__name__}:"
+        print(said + _where(exc), file=sys.stderr)  # the last line: what the kit reports
         return 1
     return 0
