@@ -112,7 +112,6 @@ def test_record_through_the_sdk_keeps_the_served_bytes_and_reads(api, server, tm
     # ... and is nowhere in the file
     assert rec.request["headers"][key_header] == "<redacted>"
     _no_secret_in(out, FAKE, FAKE_ANT)
-    assert took < 20
 
 
 def test_record_a_request_file_and_tools(server, tmp_path):
@@ -180,31 +179,30 @@ def test_a_dropped_connection_yields_a_truncated_trace(server, tmp_path):
     assert rec.body == trace.body[:300]
     assert "incomplete chunked read" in rec.provenance["error"] or "closed" in rec.provenance["error"]
     assert "cut off after 300 bytes" in rec.description
-    assert took < 20
 
 
 def test_a_stalling_server_hits_the_idle_timeout(server, tmp_path):
     trace = TRACES["openai.responses"]
     result, out, took = _record(["--api", "responses", "--model", "m", "--prompt", "hi", "--provider", "compatible",
-                                 "--base-url", server.url_for(trace), "--header", "kit-fault: stall=4",
+                                 "--base-url", server.url_for(trace), "--header", "kit-fault: stall=30",
                                  "--idle-timeout", "0.5"], tmp_path)
     assert result.exit_code == 0, result.output
     rec = load(result.stdout.strip())
     assert rec.truncated and rec.cls == "n"
     assert rec.provenance["error"].startswith("idle timeout: no data for 0.5 s")
     assert rec.body == trace.chunks("recorded")[0]
-    assert took < 3.5
+    assert took < 15  # the idle timeout, not the 30 s stall, ended it (generous: CI machines are loaded)
 
 
 def test_the_maximum_duration_stops_a_recording(server, tmp_path):
     trace = TRACES["openai.chat.completions"]
     result, out, took = _record(["--api", "chat", "--model", "m", "--prompt", "hi", "--provider", "compatible",
-                                 "--base-url", server.url_for(trace), "--header", "kit-fault: stall=4",
+                                 "--base-url", server.url_for(trace), "--header", "kit-fault: stall=30",
                                  "--max-duration", "0.6"], tmp_path)
     assert result.exit_code == 0, result.output
     rec = load(result.stdout.strip())
     assert rec.truncated and rec.provenance["error"].startswith("maximum duration reached (0.6 s)")
-    assert took < 3.5
+    assert took < 15  # the maximum duration, not the 30 s stall, ended it
 
 
 def test_an_error_status_records_nothing(server, tmp_path):
