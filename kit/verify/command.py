@@ -138,7 +138,7 @@ def verify(adapters: tuple[str, ...], source: str | None, ids: tuple[str, ...], 
 
     if list_adapters:
         for name, spec in BUILTIN.items():
-            click.echo(f"{name:<24} {spec}")
+            click.echo(f"{name:<28} {spec}")
         click.echo("mutants: kit verify --mutants (or kit.adapters.mutants.specs())")
         sys.exit(EXIT_OK)
     if repro_file:
