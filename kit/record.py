@@ -45,6 +45,7 @@ from typing import Any, Callable
 import click
 
 from .errors import KitError, UsageError
+from .serve import LoopbackServer
 
 __all__ = ["Capture", "RecordingTransport", "RecordingProxy", "RecordError", "record", "record_request",
            "build_request", "trace_from_capture", "write_trace", "PROVIDERS"]
@@ -623,7 +624,7 @@ def _provider_of(upstream: str) -> str:
     return "compatible"
 
 
-class RecordingProxy:
+class RecordingProxy(LoopbackServer):
     """A loopback HTTP proxy to ``upstream``: every request is forwarded (``upstream`` +
     the request's path), the response streamed back read by read as it arrives, and each
     streamed (``text/event-stream``) response written as a trace into ``to``.
@@ -649,50 +650,17 @@ class RecordingProxy:
         self.refused: list[KitError] = []
         self.handled = 0
         self._lock = threading.Lock()
-        self._server: Any = None
-        self._thread: threading.Thread | None = None
         self.done = threading.Event()
         self._httpx = None
 
-    @property
-    def base_url(self) -> str:
-        return f"http://{self.host}:{self.port}"
-
     def start(self) -> "RecordingProxy":
-        from http.server import ThreadingHTTPServer  # noqa: PLC0415
-
         try:
             self._httpx = _sdk_httpx("openai")
         except ImportError:  # pragma: no cover - openai is a dependency
             import httpx as mod  # noqa: PLC0415
 
             self._httpx = mod
-        handler = type("Handler", (_ProxyHandler,), {"proxy": self})
-        try:
-            self._server = ThreadingHTTPServer((self.host, self.port), handler)
-        except OSError as exc:
-            raise UsageError(f"kit record --proxy: cannot listen on {self.host}:{self.port}: {exc.strerror}") from None
-        self._server.daemon_threads = True
-        self.port = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1},
-                                        name="kit-record-proxy", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-        if self._thread is not None:
-            self._thread.join(5)
-            self._thread = None
-
-    def __enter__(self) -> "RecordingProxy":
-        return self.start()
-
-    def __exit__(self, *exc: Any) -> None:
-        self.stop()
+        return self._listen(type("Handler", (_ProxyHandler,), {"proxy": self}), "kit record --proxy")
 
     def _finished(self, cap: Capture, path: str, body: bytes) -> None:
         """A response has ended (or been cut off): write it when it was a stream."""

@@ -34,7 +34,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from .errors import UsageError
 from .trace import Trace, parse_chunking
 
-__all__ = ["ReplayServer", "ENDPOINTS", "parse_fault", "parse_timing"]
+__all__ = ["LoopbackServer", "ReplayServer", "ENDPOINTS", "parse_fault", "parse_timing"]
 
 ENDPOINTS = {"openai.chat.completions": "chat/completions", "openai.responses": "responses",
              "anthropic.messages": "messages"}
@@ -90,7 +90,49 @@ _ERRORS = {429: ("rate_limit_error", "Rate limit reached (fault injected by kit 
            500: ("server_error", "The server had an error (fault injected by kit serve)")}
 
 
-class ReplayServer:
+class LoopbackServer:
+    """A threaded HTTP server on ``host:port`` (0: a free port) run in the background: what
+    the replay server and ``kit record``'s proxy share. Subclasses call :meth:`_listen` with
+    their request handler class from ``start()``."""
+
+    host: str
+    port: int
+    _server: ThreadingHTTPServer | None = None
+    _thread: threading.Thread | None = None
+
+    def _listen(self, handler: type, what: str) -> Any:
+        try:
+            self._server = ThreadingHTTPServer((self.host, self.port), handler)
+        except OSError as exc:
+            raise UsageError(f"{what}: cannot listen on {self.host}:{self.port}: {exc.strerror}") from None
+        self._server.daemon_threads = True
+        self.port = self._server.server_address[1]
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1},
+                                        name=what.replace(" ", "-"), daemon=True)
+        self._thread.start()
+        return self
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+        if self._thread is not None:
+            self._thread.join(5)
+            self._thread = None
+
+    def __enter__(self) -> Any:
+        return self.start()  # type: ignore[attr-defined]
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+
+class ReplayServer(LoopbackServer):
     """Serve ``traces`` on ``host:port`` (0: a free port) until :meth:`stop`."""
 
     def __init__(self, traces: list[Trace], *, host: str = "127.0.0.1", port: int = 0, chunking: str = "recorded",
@@ -139,36 +181,7 @@ class ReplayServer:
     # -- life cycle --------------------------------------------------------------------------
 
     def start(self) -> "ReplayServer":
-        handler = type("Handler", (_Handler,), {"replay": self})
-        try:
-            self._server = ThreadingHTTPServer((self.host, self.port), handler)
-        except OSError as exc:
-            raise UsageError(f"kit serve: cannot listen on {self.host}:{self.port}: {exc.strerror}") from None
-        self._server.daemon_threads = True
-        self.port = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1},
-                                        name="kit-serve", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-        if self._thread is not None:
-            self._thread.join(5)
-            self._thread = None
-
-    def __enter__(self) -> "ReplayServer":
-        return self.start()
-
-    def __exit__(self, *exc: Any) -> None:
-        self.stop()
-
-    @property
-    def base_url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        return self._listen(type("Handler", (_Handler,), {"replay": self}), "kit serve")
 
     def url_for(self, trace: Trace, chunking: str | None = None) -> str:
         """The base URL (``…/v1``) an OpenAI or Anthropic client uses to get ``trace``; with
