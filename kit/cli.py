@@ -73,7 +73,8 @@ def main() -> None:
     """toolstream-kit: replay streamed LLM responses with tool calls through a reference
     accumulator, and check implementations against it.
 
-    Quick look: `kit replay --all` replays every bundled trace and prints one line each.
+    Quick look: `kit verify` grades the bundled reference over the bundled corpus;
+    `kit verify --adapter py:mypkg.stream:handle` grades your implementation instead.
     """
 
 
