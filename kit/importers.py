@@ -323,17 +323,6 @@ def _decode(body: bytes, encoding: str) -> bytes:
     return out
 
 
-def _api_from_url(url: str) -> str | None:
-    path = urlsplit(url).path.rstrip("/")
-    if path.endswith("/chat/completions"):
-        return "openai.chat.completions"
-    if path.endswith("/responses"):
-        return "openai.responses"
-    if path.endswith("/messages"):
-        return "anthropic.messages"
-    return None
-
-
 _PROVIDERS = (("api.openai.com", "openai"), ("openai.azure.com", "azure-openai"), ("api.anthropic.com", "anthropic"),
               ("openrouter.ai", "openrouter"), ("api.groq.com", "groq"), ("api.mistral.ai", "mistral"),
               ("api.deepseek.com", "deepseek"))
@@ -365,6 +354,8 @@ def _request_body(raw: bytes) -> Any:
 
 def _interaction(path: Path, n: int, fmt: str, method: Any, url: Any, req_headers: dict[str, str], req_body: Any,
                  status: Any, resp_headers: dict[str, str], body: bytes, content_type: str) -> Found:
+    from .trace import api_from_path  # noqa: PLC0415
+
     label = f"{path.as_posix()} interaction {n}"
     if not (content_type.lower().startswith("text/event-stream") or _looks_like_sse(body)):
         raise _Skip("not streaming", f"not a stream ({content_type or 'no content-type'})")
@@ -377,7 +368,7 @@ def _interaction(path: Path, n: int, fmt: str, method: Any, url: Any, req_header
     if isinstance(status, int) and 100 <= status <= 599:
         response["status"] = status
     return Found(source=path.name, label=label, format=fmt, interaction=n, name=f"{path.stem}_{n}", body=body,
-                 path_api=_api_from_url(url), request=request, response=response,
+                 path_api=api_from_path(urlsplit(url).path), request=request, response=response,
                  extra=_more_provenance(url, parsed))
 
 

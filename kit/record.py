@@ -52,11 +52,6 @@ __all__ = ["Capture", "RecordingTransport", "RecordingProxy", "RecordError", "re
 
 EXIT_RECORD_FAILED = 1
 DEFAULT_DIR = ".kit/recorded"
-API_ALIASES = {"chat": "openai.chat.completions", "responses": "openai.responses", "anthropic": "anthropic.messages",
-               "openai.chat.completions": "openai.chat.completions", "openai.responses": "openai.responses",
-               "anthropic.messages": "anthropic.messages"}
-ENDPOINTS = {"openai.chat.completions": "chat/completions", "openai.responses": "responses",
-             "anthropic.messages": "messages"}
 
 
 @dataclass(frozen=True)
@@ -606,13 +601,9 @@ def _where(cap: Capture | None, base_url: str | None) -> str:
 
 
 def _api_of(path: str, body: bytes) -> str | None:
-    from .trace import detect_api  # noqa: PLC0415
+    from .trace import api_from_path, detect_api  # noqa: PLC0415
 
-    p = path.split("?", 1)[0].rstrip("/")
-    for api, endpoint in ENDPOINTS.items():
-        if p.endswith("/" + endpoint):
-            return api
-    return detect_api(body)
+    return api_from_path(path) or detect_api(body)
 
 
 def _provider_of(upstream: str) -> str:
@@ -875,7 +866,9 @@ def record(api, model, prompt, tools, request_file, provider, base_url, api_vers
         raise UsageError("--upstream goes with --proxy")
     if api is None:
         raise UsageError("give --api chat|responses|anthropic (or --proxy)")
-    wire = API_ALIASES[api]
+    from .adapters import api_name  # noqa: PLC0415
+
+    wire = api_name(api)
     provider = provider or ("anthropic" if wire == "anthropic.messages" else "openai")
     body = build_request(wire, model=model, prompt=prompt, tools=tools, request=request_file, max_tokens=max_tokens,
                          provider=provider)

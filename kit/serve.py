@@ -32,12 +32,10 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from .errors import UsageError
-from .trace import Trace, parse_chunking
+from .trace import ENDPOINTS, Trace, parse_chunking
 
 __all__ = ["LoopbackServer", "ReplayServer", "ENDPOINTS", "parse_fault", "parse_timing"]
 
-ENDPOINTS = {"openai.chat.completions": "chat/completions", "openai.responses": "responses",
-             "anthropic.messages": "messages"}
 _BY_ENDPOINT = {v: k for k, v in ENDPOINTS.items()}
 
 

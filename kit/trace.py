@@ -140,6 +140,20 @@ _DETECT = (
 )
 
 
+# The HTTP endpoint of each wire API, relative to the base URL (``…/v1``).
+ENDPOINTS = {"openai.chat.completions": "chat/completions", "openai.responses": "responses",
+             "anthropic.messages": "messages"}
+
+
+def api_from_path(url_or_path: str) -> str | None:
+    """The wire API a request URL or path is for (``…/chat/completions`` and so on), or None."""
+    path = url_or_path.split("?", 1)[0].split("#", 1)[0].rstrip("/")
+    for api, endpoint in ENDPOINTS.items():
+        if path.endswith("/" + endpoint):
+            return api
+    return None
+
+
 def detect_api(body: bytes) -> str | None:
     """Guess the wire API of a raw body from its first kilobytes (``None`` when unsure)."""
     head = body[:16384]
