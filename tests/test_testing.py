@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 import kit
+from kit.adapters.builtin import reference
 import kit.testing as kt
 from kit.adapters import Adapter, load_adapter
 from kit.adapters.python import PyAdapter
@@ -34,17 +35,7 @@ def plan_only(reads, *, api):
 
 def streaming(reads, sink, *, api):
     """Correct and incremental: the reference fed read by read, its outputs reported at once."""
-    decoder, machine = kit.SSEDecoder(), kit.reference_for(api)
-    for read in reads:
-        for sse in decoder.feed(read):
-            for out in machine.feed(sse):
-                sink(out)
-    for sse in decoder.close():
-        for out in machine.feed(sse):
-            sink(out)
-    for out in machine.close():
-        sink(out)
-    return machine.plan()
+    return reference(reads, sink, api=api)
 
 
 def buffered(reads, sink, *, api):

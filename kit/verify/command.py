@@ -235,6 +235,7 @@ def _mutation_score(records: list[dict[str, Any]], names: list[str], out: Any) -
 def _replay_repro(path: str, timeout: float, isolate: bool, validate_protocol: bool) -> int:
     from ..adapters import load_adapter
     from .engine import FAILING, verify_case
+    from .format import format_verdict
     from .runner import load_repro
 
     doc, trace = load_repro(path)
@@ -250,14 +251,7 @@ def _replay_repro(path: str, timeout: float, isolate: bool, validate_protocol: b
     click.echo(f"repro: {adapter.name} on {trace.api}/{trace.id} [{rec['chunking']}]")
     click.echo(f"  recorded: {before.get('verdict')} {before.get('rule') or ''} {before.get('message', '')}".rstrip())
     click.echo(f"  now:      {rec['verdict']} {rec['rule'] or ''} {rec['message']}".rstrip())
-    if rec.get("path"):
-        from ..plan import canonical_json
-
-        click.echo(f"  at {rec['path']}:\n    expected {canonical_json(rec['expected'])}\n    actual   {canonical_json(rec['actual'])}")
-    if rec.get("position"):
-        p = rec["position"]
-        click.echo(f"  input position: {p['feed']} input {p['input']} of {p['inputs']}, SSE event {p['event']}, byte {p['offset']}")
-    for n in rec.get("notes") or []:
-        click.echo(f"  note: {n}")
+    # the details as every other place shows a verdict (pytest, assert_conforms, JUnit)
+    click.echo("\n".join(format_verdict(rec).splitlines()[2:-1]))
     click.echo(f"  the reference on the same reads: kit replay {path} --chunking {chunking}")
     return EXIT_FAILURES if rec["verdict"] in FAILING else EXIT_OK

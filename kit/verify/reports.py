@@ -29,6 +29,8 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any, Iterable
 
+from .format import format_position, format_verdict
+
 __all__ = [
     "VERDICTS", "FORMATS", "read_records", "summary_table", "junit_xml", "markdown", "html",
     "render", "write_report",
@@ -216,54 +218,15 @@ def _json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, indent=2)
 
 
-def _position(pos: Any) -> str:
-    """``{"feed": "bytes", "input": 3, "inputs": 10, "event": 7, "offset": 812}`` in words."""
-    if not isinstance(pos, dict):
-        return "" if pos is None else str(pos)
-    bits = []
-    if "input" in pos:
-        total = f" of {pos['inputs']}" if pos.get("inputs") is not None else ""
-        feed = f" ({pos['feed']})" if pos.get("feed") else ""
-        bits.append(f"input {pos['input']}{total}{feed}")
-    elif pos.get("feed"):
-        bits.append(f"feed {pos['feed']}")
-    if pos.get("event") is not None:
-        bits.append(f"SSE event #{pos['event']}")
-    if pos.get("offset") is not None:
-        bits.append(f"byte {pos['offset']}")
-    for key, value in pos.items():
-        if key not in ("feed", "input", "inputs", "event", "offset"):
-            bits.append(f"{key} {value}")
-    return ", ".join(bits)
-
-
 def _repro(r: Record) -> str | None:
     return f"kit verify --repro {r['repro']}" if r.get("repro") else None
 
 
 def _details(r: Record) -> str:
-    """What went wrong in a case, as plain text lines."""
-    lines = [str(r.get("message") or "")]
-    if r.get("rule"):
-        lines.append(f"rule: {r['rule']}")
-    if r.get("check"):
-        lines.append(f"check: {r['check']}")
-    if r.get("known"):
-        lines.append(f"known failure: {r['known']}")
-    if r.get("path"):
-        lines.append(f"path: {r['path']}")
-    if r.get("expected") is not None or r.get("actual") is not None:
-        lines.append("expected: " + _json(r.get("expected")))
-        lines.append("actual: " + _json(r.get("actual")))
-    if r.get("position") is not None:
-        lines.append("position: " + _position(r["position"]))
-    for note in r.get("notes") or []:
-        lines.append(f"note: {note}")
-    if r.get("trace_path"):
-        lines.append(f"trace: {r['trace_path']}")
-    if _repro(r):
-        lines.append(f"repro: {_repro(r)}")
-    return "\n".join(lines)
+    """What went wrong in a case, as plain text: the verdict as the pytest plugin and
+    ``assert_conforms`` show it (:func:`kit.verify.format.format_verdict`), and the trace file."""
+    text = format_verdict(r)
+    return text + f"\n  trace: {r['trace_path']}" if r.get("trace_path") else text
 
 
 def _failure_groups(verdicts: list[Record], chunkings: list[str], pick) -> list[tuple[Record, list[str], int]]:
@@ -422,7 +385,7 @@ def junit_xml(records: list[Record]) -> str:
             if outcome == "XFAIL":
                 counts["skipped"] += 1
                 el = ET.SubElement(case, "skipped", message=_xml_text(f"known failure: {_one_line(r['known'], 300)}"))
-                el.text = _xml_text(f"{r['verdict']}: " + _details(r))
+                el.text = _xml_text(_details(r))
             elif r["verdict"] == "FAIL":
                 counts["failures"] += 1
                 el = ET.SubElement(case, "failure", message=message, type=_xml_text(r.get("rule") or r.get("check") or "FAIL"))
@@ -650,7 +613,7 @@ def _case_box(r: Record, plans: list[str]) -> str:
     if r.get("expected") is not None or r.get("actual") is not None:
         rows.append(f"<br>expected:<pre>{_e(_json(r.get('expected')))}</pre>actual:<pre>{_e(_json(r.get('actual')))}</pre>")
     if r.get("position") is not None:
-        rows.append(f"<br>position: {_e(_position(r['position']))}")
+        rows.append(f"<br>position: {_e(format_position(r['position']))}")
     notes = r.get("notes") or []
     if notes:
         rows.append("<ul>" + "".join(f"<li>{_e(n)}</li>" for n in notes) + "</ul>")
