@@ -130,28 +130,8 @@ def _traces(config: pytest.Config) -> list:
         files = sorted(p for p in glob.glob(source, recursive=True) if p.endswith((".json", ".sse")))
         if not files:
             raise UsageError(f"--kit-traces {source!r} matches no .json or .sse file")
-        traces = _filter([load(p) for p in files], ids, apis, classes, rules)
-        if not traces:
-            raise UsageError("the --kit-* filters select no trace")
-        return traces
+        return select_traces(None, ids, apis, classes, rules, traces=[load(p) for p in files])
     return select_traces(source, ids, apis, classes, rules)
-
-
-def _filter(traces: list, ids: tuple, apis: tuple, classes: tuple, rules: tuple) -> list:
-    import fnmatch  # noqa: PLC0415
-
-    from kit.adapters import api_name  # noqa: PLC0415
-
-    if apis:
-        wanted = {api_name(a) for a in apis}
-        traces = [t for t in traces if t.api in wanted]
-    if classes:
-        traces = [t for t in traces if t.cls in classes]
-    if rules:
-        traces = [t for t in traces if any(fnmatch.fnmatchcase(r, p) for p in rules for r in t.rules)]
-    if ids:
-        traces = [t for t in traces if any(fnmatch.fnmatchcase(t.id, i) or fnmatch.fnmatchcase(t.name, i) for i in ids)]
-    return traces
 
 
 def _setup(config: pytest.Config) -> dict | None:

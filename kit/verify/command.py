@@ -40,13 +40,14 @@ def _chunkings(value: str) -> list[str]:
 
 
 def select_traces(source: str | None, ids: tuple[str, ...], apis: tuple[str, ...], classes: tuple[str, ...],
-                  rules: tuple[str, ...]) -> list:
-    """The traces of ``source`` (default: the bundled corpus) that every given filter keeps."""
+                  rules: tuple[str, ...], *, traces: list | None = None) -> list:
+    """The traces of ``source`` (default: the bundled corpus; or the given ``traces``) that
+    every given filter keeps."""
     from ..adapters import api_name
     from ..rules import RULES_BY_ID
     from ..trace import corpus
 
-    traces = corpus(source)
+    traces = corpus(source) if traces is None else list(traces)
     if apis:
         wanted = {api_name(a) for a in apis}
         traces = [t for t in traces if t.api in wanted]
