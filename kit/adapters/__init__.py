@@ -5,6 +5,8 @@ An adapter spec names an implementation and how it is fed (``conformance.md``,
 
     py:package.module:attr     in-process: a Python callable
     exec:COMMAND               any language: SSE bytes on stdin, JSON on stdout
+    http:COMMAND               an unmodified client program, against the kit's replay server
+    client:package.module:attr a client library driven in-process over real HTTP
     reference | openai-chat-state | ...   a bundled adapter (``kit verify --list-adapters``)
 
 Options may follow the kind in brackets, and override what the implementation declares::
@@ -33,6 +35,8 @@ APIS = ("openai.chat.completions", "openai.responses", "anthropic.messages")
 API_ALIASES = {"chat": APIS[0], "responses": APIS[1], "anthropic": APIS[2], "messages": APIS[2]}
 DONE = "[DONE]"  # what an events feed yields for the `data: [DONE]` sentinel
 FEEDS = ("bytes", "events")
+# parts of a Plan an implementation may declare its result does not carry (Capabilities.omits)
+OMITTABLE = ("usage", "finish_reason", "refusal", "server_tools", "call_id")
 
 # Bundled adapters: a name -> the spec it stands for.
 BUILTIN: dict[str, str] = {
@@ -52,6 +56,17 @@ BUILTIN: dict[str, str] = {
     "openai-responses-http-async": "http[apis=responses,name=openai-responses-http-async]:"
                                    "{python} -m kit.adapters.http_clients.openai_responses --async",
 }
+
+
+def _thirdparty() -> None:
+    """Register the bundled third-party adapters (:mod:`kit.adapters.thirdparty`) by name."""
+    from .thirdparty import ADAPTERS  # noqa: PLC0415 - a small table; the libraries load only when run
+
+    for a in ADAPTERS:
+        BUILTIN.setdefault(a.name, a.spec)
+
+
+_thirdparty()
 
 
 def api_name(value: str) -> str:
@@ -75,21 +90,31 @@ class Capabilities:
     - ``incremental``: it reports output events through the sink while it reads, so its
       streaming behaviour is graded; otherwise only its final Plan is.
     - ``multi_choice``: it handles ``n > 1`` choices; otherwise such traces are SKIP.
+    - ``omits``: parts of the Plan its result does not carry at all (a library whose
+      streamed result has no token usage, say): ``usage``, ``finish_reason``, ``refusal``,
+      ``server_tools``, ``call_id``. They are left out of the comparison on both sides (the
+      adapter's description in every report lists them); everything else is graded.
     """
 
     feed: str = "bytes"
     apis: tuple[str, ...] = APIS
     incremental: bool = False
     multi_choice: bool = True
+    omits: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.feed not in FEEDS:
             raise UsageError(f"unknown feed {self.feed!r}; expected bytes or events")
         object.__setattr__(self, "apis", tuple(api_name(a) for a in self.apis))
+        omits = (self.omits,) if isinstance(self.omits, str) else tuple(self.omits)
+        unknown = [o for o in omits if o not in OMITTABLE]
+        if unknown:
+            raise UsageError(f"omits {', '.join(map(repr, unknown))}: expected some of {', '.join(OMITTABLE)}")
+        object.__setattr__(self, "omits", tuple(o for o in OMITTABLE if o in omits))
 
 
 def implementation(*, feed: str = "bytes", apis: Any = APIS, incremental: bool | None = None,
-                   multi_choice: bool = True) -> Callable[[Callable], Callable]:
+                   multi_choice: bool = True, omits: Any = ()) -> Callable[[Callable], Callable]:
     """Declare a ``py:`` implementation's capabilities::
 
         @kit.adapters.implementation(feed="events", apis=["chat"], incremental=True)
@@ -107,7 +132,7 @@ def implementation(*, feed: str = "bytes", apis: Any = APIS, incremental: bool |
 
             inc = takes_sink(fn)
         fn.__kit__ = Capabilities(feed=feed, apis=tuple(apis), incremental=inc,  # type: ignore[attr-defined]
-                                  multi_choice=multi_choice)
+                                  multi_choice=multi_choice, omits=omits)
         return fn
 
     return mark
@@ -179,11 +204,12 @@ class Adapter:
     def describe(self) -> dict[str, Any]:
         caps = self.capabilities
         return {"name": self.name, "spec": self.spec, "kind": self.kind, "feed": caps.feed,
-                "apis": list(caps.apis), "incremental": caps.incremental, "multi_choice": caps.multi_choice}
+                "apis": list(caps.apis), "incremental": caps.incremental, "multi_choice": caps.multi_choice,
+                "omits": list(caps.omits)}
 
 
 _SPEC = re.compile(r"^(?P<kind>[a-z]+)(?:\[(?P<opts>[^\]]*)\])?:(?P<target>.+)$", re.S)
-_OPTION_KEYS = {"apis", "multi_choice", "incremental", "feed", "timeout", "name", "isolate"}
+_OPTION_KEYS = {"apis", "multi_choice", "incremental", "feed", "timeout", "name", "isolate", "omits"}
 
 
 def parse_spec(spec: str) -> tuple[str, dict[str, str], str]:
@@ -194,7 +220,8 @@ def parse_spec(spec: str) -> tuple[str, dict[str, str], str]:
     m = _SPEC.match(spec)
     if not m:
         names = ", ".join(BUILTIN)
-        raise UsageError(f"adapter {spec!r}: expected py:MODULE:ATTR, exec:COMMAND or a bundled adapter ({names})")
+        raise UsageError(f"adapter {spec!r}: expected py:MODULE:ATTR, exec:COMMAND, http:COMMAND, client:MODULE:ATTR "
+                         f"or a bundled adapter ({names})")
     options: dict[str, str] = {}
     for part in filter(None, (p.strip() for p in (m["opts"] or "").split(","))):
         key, eq, value = part.partition("=")
@@ -221,6 +248,8 @@ def apply_options(spec: str, caps: Capabilities, options: dict[str, str]) -> Cap
         changes["apis"] = tuple(api_name(a.strip()) for a in options["apis"].split("+") if a.strip())
     if "feed" in options:
         changes["feed"] = options["feed"]
+    if "omits" in options:
+        changes["omits"] = tuple(o.strip() for o in options["omits"].split("+") if o.strip())
     for key in ("multi_choice", "incremental"):
         if key in options:
             changes[key] = _flag(spec, key, options[key])
@@ -254,4 +283,8 @@ def load_adapter(spec: str, *, timeout: float = 10.0, isolate: bool = False,
         from .http import HttpAdapter  # noqa: PLC0415
 
         return HttpAdapter(spec, target, options, name=name, timeout=timeout, validate_protocol=validate_protocol)
-    raise UsageError(f"adapter {spec!r}: unknown kind {kind!r}; expected py, exec or http")
+    if kind == "client":
+        from .client import ClientAdapter  # noqa: PLC0415
+
+        return ClientAdapter(spec, target, options, name=name, timeout=timeout)
+    raise UsageError(f"adapter {spec!r}: unknown kind {kind!r}; expected py, exec, http or client")

@@ -36,7 +36,7 @@ from ..trace import Trace
 from . import APIS, Capabilities, Case, Outcome, apply_options
 from .exec import PROTOCOL, ExecAdapter, parse_output
 
-__all__ = ["HttpAdapter", "HttpOutcome", "DUMMY_KEY"]
+__all__ = ["HttpAdapter", "HttpOutcome", "CaseServer", "DUMMY_KEY"]
 
 DUMMY_KEY = "kit-dummy-key"
 # credentials and account ids of the user's environment that must not reach the replay server
@@ -45,30 +45,15 @@ _DROPPED = ("OPENAI_ADMIN_KEY", "OPENAI_ORG_ID", "OPENAI_PROJECT_ID", "OPENAI_WE
 _LOOPBACK = "127.0.0.1,localhost"
 
 
-@dataclass
-class HttpOutcome(Outcome):
-    """An :class:`Outcome` with what the replay server saw of the program."""
+class CaseServer:
+    """One loopback :class:`~kit.serve.ReplayServer` serving cases: each case's trace is cut
+    exactly as the case's reads (one HTTP chunk and flush per read). Shared by ``http:``
+    and ``client:`` adapters."""
 
-    requests: int = 0  # requests the program made for its case's base URL
-    base_url: str = ""
-
-
-class HttpAdapter(ExecAdapter):
-    kind = "http"
-
-    def __init__(self, spec: str, command: str, options: dict[str, str], *, name: str | None, timeout: float,
-                 validate_protocol: bool = False) -> None:
-        caps = apply_options(spec, Capabilities(apis=APIS), options)
-        if caps.feed != "bytes" or caps.incremental:
-            raise UsageError(f"adapter {spec!r}: http: programs get their stream over HTTP and are graded on "
-                             "their output (feed=events and incremental=yes are for py: adapters)")
-        super().__init__(spec, command, options, name=name or f"http:{command}", timeout=timeout,
-                         validate_protocol=validate_protocol)
-        self._server: Any = None
+    def __init__(self) -> None:
+        self.server: Any = None
         self._lock = threading.Lock()
         self._served: dict[tuple[str, str], Trace] = {}
-
-    # -- the replay server -----------------------------------------------------------------------
 
     def serve(self, case: Case) -> str:
         """Serve the case's trace (starting the server on first use); its base URL."""
@@ -92,24 +77,65 @@ class HttpAdapter(ExecAdapter):
                 changed = True
             if trace.chunks(case.chunking) != case.reads:
                 raise RuntimeError(f"kit serve cannot cut {case.trace_id} as the case's {case.chunking} reads")
-            if self._server is None:
-                self._server = ReplayServer([trace]).start()
+            if self.server is None:
+                self.server = ReplayServer([trace]).start()
             elif changed:
-                self._server.add(trace)
+                self.server.add(trace)
             self._served[key] = trace
-            return self._server.url_for(trace, case.chunking)
+            return self.server.url_for(trace, case.chunking)
+
+    def requests_for(self, url: str, since: int = 0) -> list[dict[str, Any]]:
+        """The requests logged since ``since`` whose path is under the base URL ``url``."""
+        prefix = unquote(urlsplit(url).path).removesuffix("/v1")
+        out = []
+        for r in list(self.server.requests[since:]):
+            path = unquote(r.get("path") or "")
+            if path.startswith(prefix + "/") or path == prefix:
+                out.append(r)
+        return out
+
+    def close(self) -> None:
+        with self._lock:
+            if self.server is not None:
+                self.server.stop()
+                self.server = None
+            self._served.clear()
+
+
+@dataclass
+class HttpOutcome(Outcome):
+    """An :class:`Outcome` with what the replay server saw of the program."""
+
+    requests: int = 0  # requests the program made for its case's base URL
+    base_url: str = ""
+
+
+class HttpAdapter(ExecAdapter):
+    kind = "http"
+
+    def __init__(self, spec: str, command: str, options: dict[str, str], *, name: str | None, timeout: float,
+                 validate_protocol: bool = False) -> None:
+        caps = apply_options(spec, Capabilities(apis=APIS), options)
+        if caps.feed != "bytes" or caps.incremental:
+            raise UsageError(f"adapter {spec!r}: http: programs get their stream over HTTP and are graded on "
+                             "their output (feed=events and incremental=yes are for py: adapters)")
+        super().__init__(spec, command, options, name=name or f"http:{command}", timeout=timeout,
+                         validate_protocol=validate_protocol)
+        self._cases = CaseServer()
+
+    # -- the replay server -----------------------------------------------------------------------
+
+    def serve(self, case: Case) -> str:
+        """Serve the case's trace (starting the server on first use); its base URL."""
+        return self._cases.serve(case)
 
     @property
     def server(self) -> Any:
         """The running replay server, or None."""
-        return self._server
+        return self._cases.server
 
     def close(self) -> None:
-        with self._lock:
-            if self._server is not None:
-                self._server.stop()
-                self._server = None
-            self._served.clear()
+        self._cases.close()
 
     # -- a case ----------------------------------------------------------------------------------
 
@@ -124,8 +150,7 @@ class HttpAdapter(ExecAdapter):
 
     def run(self, case: Case) -> Outcome:
         url = self.serve(case)
-        server = self._server
-        prefix = unquote(urlsplit(url).path).removesuffix("/v1")
+        server = self.server
         seen = len(server.requests)
         argv = self.command_for(case.api)
         start = time.perf_counter()
@@ -148,8 +173,7 @@ class HttpAdapter(ExecAdapter):
         seconds = time.perf_counter() - start
         stdout = (raw_out or b"").decode("utf-8", "replace")
         stderr = (raw_err or b"").decode("utf-8", "replace")
-        mine = [r for r in list(server.requests[seen:])
-                if unquote(r.get("path") or "").startswith(prefix + "/") or unquote(r.get("path") or "") == prefix]
+        mine = self._cases.requests_for(url, seen)
         served = [r for r in mine if r.get("status") == 200]
         status = proc.returncode
         if timed_out:

@@ -124,11 +124,12 @@ def prepare(trace: Trace, chunking: str) -> tuple[Case, Expected]:
 # -- plans ------------------------------------------------------------------------------------
 
 
-def _command(cmd: dict[str, Any]) -> dict[str, Any]:
+def _command(cmd: dict[str, Any], omit: tuple[str, ...] = ()) -> dict[str, Any]:
     if cmd.get("type") == "SAY":
         return {"type": "SAY", "text": cmd.get("text")}
     invalid = bool(cmd.get("invalid_arguments"))
-    return {"type": cmd.get("type"), "call_id": cmd.get("call_id"), "action": cmd.get("action"),
+    return {"type": cmd.get("type"), "call_id": None if "call_id" in omit else cmd.get("call_id"),
+            "action": cmd.get("action"),
             "parameters": cmd.get("parameters"), "invalid_arguments": invalid,
             "arguments": cmd.get("arguments") if invalid else None,  # raw text graded only when invalid
             "dispatched": cmd.get("dispatched") is not False}
@@ -140,25 +141,28 @@ def _usage(usage: Any) -> Any:
     return {k: usage.get(k) for k in ("input_tokens", "output_tokens")}
 
 
-def normalise_plan(plan: dict[str, Any]) -> dict[str, Any]:
+def normalise_plan(plan: dict[str, Any], omit: tuple[str, ...] = ()) -> dict[str, Any]:
     """The part of a Plan that is graded: text per SAY, DO order, call ids, action names,
     parsed parameters (raw arguments only when invalid), whether each DO was dispatched,
     finish reason, refusal, server tools (type, id, name), usage tokens, and whether
-    there was an error and its message was kept (the wording is the implementation's)."""
+    there was an error and its message was kept (the wording is the implementation's).
+
+    ``omit`` names parts the implementation declared its result does not carry
+    (:attr:`~kit.adapters.Capabilities.omits`): they are set to None."""
     choices = []
     raw = plan.get("choices") if isinstance(plan.get("choices"), list) else []
     for ch in sorted((c for c in raw if isinstance(c, dict)), key=lambda c: c.get("index") or 0):
         cmds = ch.get("commands") if isinstance(ch.get("commands"), list) else []
         choices.append({
             "index": ch.get("index"),
-            "finish_reason": ch.get("finish_reason"),
-            "commands": [_command(c) for c in cmds if isinstance(c, dict)],
-            "refusal": ch.get("refusal"),
-            "server_tools": [{k: t.get(k) for k in ("type", "id", "name")}
-                             for t in (ch.get("server_tools") or []) if isinstance(t, dict)],
+            "finish_reason": None if "finish_reason" in omit else ch.get("finish_reason"),
+            "commands": [_command(c, omit) for c in cmds if isinstance(c, dict)],
+            "refusal": None if "refusal" in omit else ch.get("refusal"),
+            "server_tools": None if "server_tools" in omit else
+            [{k: t.get(k) for k in ("type", "id", "name")} for t in (ch.get("server_tools") or []) if isinstance(t, dict)],
         })
     error = plan.get("error")
-    return {"choices": choices, "usage": _usage(plan.get("usage")),
+    return {"choices": choices, "usage": None if "usage" in omit else _usage(plan.get("usage")),
             "error": None if error is None else {"message_kept": bool(isinstance(error, dict) and error.get("message"))}}
 
 
@@ -198,9 +202,11 @@ def _show_command(cmd: dict[str, Any]) -> str:
     return f"DO {cmd.get('action')}({args}) id={cmd.get('call_id')}{mark}"
 
 
-def compare_plans(expected: dict[str, Any], actual: dict[str, Any]) -> tuple[str, Any, Any] | None:
-    """The first graded difference ``(path, expected, actual)``, or None when they agree."""
-    return _first_difference(normalise_plan(expected), normalise_plan(actual), "")
+def compare_plans(expected: dict[str, Any], actual: dict[str, Any],
+                  omit: tuple[str, ...] = ()) -> tuple[str, Any, Any] | None:
+    """The first graded difference ``(path, expected, actual)``, or None when they agree
+    (``omit``: parts left out on both sides, see :func:`normalise_plan`)."""
+    return _first_difference(normalise_plan(expected, omit), normalise_plan(actual, omit), "")
 
 
 _PATH_HINTS = (  # a difference at a path like this is about rules whose id holds one of these words
@@ -399,7 +405,8 @@ def record(adapter: Adapter, trace: Trace, chunking: str, verdict: str, *, check
 def grade(adapter: Adapter, trace: Trace, case: Case, exp: Expected, out: Outcome) -> dict:
     """The verdict record of one run."""
     chunking = case.chunking if adapter.capabilities.feed == "bytes" else "events"
-    base = dict(seconds=out.seconds)
+    omit = adapter.capabilities.omits
+    base: dict[str, Any] = dict(seconds=out.seconds)
     if out.timeout:
         return record(adapter, trace, chunking, "TIMEOUT", check="timeout", message=out.error or "timed out",
                       rule=trace.rules[0] if trace.rules else None, **base)
@@ -416,7 +423,7 @@ def grade(adapter: Adapter, trace: Trace, case: Case, exp: Expected, out: Outcom
         if out.rejected:
             msg = f"implementation-defined; it rejected the stream: {out.error}"
         else:
-            diff = compare_plans(exp.plan, plan) if plan is not None else ("", None, None)
+            diff = compare_plans(exp.plan, plan, omit) if plan is not None else ("", None, None)
             msg = ("implementation-defined; matches the reference" if diff is None
                    else f"implementation-defined; differs from the reference at {diff[0] or 'the plan'}")
         return record(adapter, trace, chunking, "INFO", check="info", message=msg,
@@ -445,7 +452,7 @@ def grade(adapter: Adapter, trace: Trace, case: Case, exp: Expected, out: Outcom
     if plan is None:
         return record(adapter, trace, chunking, "ERROR", check="protocol", rule="plan-protocol",
                       message="returned no Plan and reported no output events", **base)
-    diff = compare_plans(exp.plan, plan)
+    diff = compare_plans(exp.plan, plan, omit)
     if diff is not None:
         path, want, got = diff
         rule = rule_for(path, trace)
@@ -477,14 +484,14 @@ def grade(adapter: Adapter, trace: Trace, case: Case, exp: Expected, out: Outcom
     return record(adapter, trace, chunking, "PASS", check="plan", message="matches the reference", notes=notes, **base)
 
 
-def graded_plan(out: Outcome, api: str) -> dict[str, Any] | None:
+def graded_plan(out: Outcome, api: str, omit: tuple[str, ...] = ()) -> dict[str, Any] | None:
     """The normalised plan an outcome stands for (for the chunk-invariance check)."""
     if out.timeout or out.skip is not None or out.rejected:
         return None
     plan = out.plan
     if plan is None and out.outputs:
         plan = build_plan(api, (e for _, e in out.outputs))
-    return normalise_plan(plan) if plan is not None else None
+    return normalise_plan(plan, omit) if plan is not None else None
 
 
 def verify_case(adapter: Adapter, trace: Trace, chunking: str = "recorded", *,
@@ -508,7 +515,7 @@ def run_case(adapter: Adapter, trace: Trace, chunking: str = "recorded", *,
         out = Outcome(rejected=True, error=f"the adapter failed: {type(exc).__name__}: {exc}")
     if not out.seconds:
         out.seconds = time.perf_counter() - start
-    return grade(adapter, trace, case, exp, out), graded_plan(out, trace.api)
+    return grade(adapter, trace, case, exp, out), graded_plan(out, trace.api, adapter.capabilities.omits)
 
 
 def chunk_dependence(records: Iterable[dict], plans: dict[str, Any]) -> None:

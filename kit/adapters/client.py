@@ -1,0 +1,220 @@
+"""``client:package.module:attr`` — a real HTTP client library, driven in-process.
+
+The target is ``f(base_url, *, api) -> Plan``: it constructs the library's client pointed
+at ``base_url`` (``http://127.0.0.1:PORT/t/<api>/<trace>@<plan>/v1``; Anthropic clients
+take it without the trailing ``/v1``, see :func:`anthropic_base`), makes one streaming
+request the way the library's documentation shows, consumes the stream and maps what the
+library gave onto a Plan (:class:`PlanOf` does the bookkeeping). The kit serves the case
+from a loopback :class:`~kit.serve.ReplayServer` in the same process, one HTTP chunk and
+flush per read of the chunk plan, so the library's own HTTP stack, SSE parser and
+accumulator all run, and its import costs once per run rather than once per case (what
+``http:`` pays).
+
+What the library raises is its answer: the case is *rejected* (right on an ``n_`` trace,
+an ERROR on a valid one). A function that never requested its base URL, or whose request
+went to a path the server does not serve, is an ERROR of the adapter (``plan-protocol``)
+whatever it returned. Calls run in a worker thread with the adapter's timeout; a hung call
+is TIMEOUT and left behind.
+
+Capabilities come from :func:`kit.adapters.implementation` (or a ``__kit__`` dict) as for
+``py:`` targets; ``incremental`` is not available (output timing over a socket is not
+measured), and ``feed`` is always the byte stream.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import replace
+from typing import Any, Callable
+
+from ..errors import UsageError
+from ..events import MessageDone, RefusalDelta, ServerTool, TextDelta, ToolCallDone, ToolCallStarted, Usage
+from ..events import Error as ErrorEvent
+from ..plan import PlanBuilder, parse_arguments
+from . import Adapter, Case, Outcome, apply_options
+from .http import DUMMY_KEY, CaseServer, HttpOutcome
+from .python import _where, declared, resolve
+
+__all__ = ["ClientAdapter", "PlanOf", "anthropic_base", "finish_reason", "DUMMY_KEY"]
+
+
+def anthropic_base(base_url: str) -> str:
+    """The base URL an Anthropic client takes (it adds ``/v1/messages`` itself)."""
+    return base_url.removesuffix("/v1")
+
+
+_FINISH = {
+    "stop": "stop", "end_turn": "stop", "stop_sequence": "stop", "complete": "stop", "completed": "stop",
+    "tool_calls": "tool_calls", "tool_use": "tool_calls", "function_call": "tool_calls", "tool_call": "tool_calls",
+    "length": "length", "max_tokens": "length", "max_output_tokens": "length",
+    "model_context_window_exceeded": "length",
+    "content_filter": "content_filter", "refusal": "content_filter",
+    "pause_turn": "incomplete", "incomplete": "incomplete", "error": "error",
+}
+
+
+def finish_reason(value: Any) -> str | None:
+    """A library's finish or stop reason in the Plan's vocabulary (``stop``, ``tool_calls``,
+    ``length``, ``content_filter``, ``error``, ``incomplete``); empty -> None; a value with
+    no counterpart is kept as the library gave it (and so graded as different)."""
+    if value is None:
+        return None
+    value = getattr(value, "value", value)  # enums
+    if not isinstance(value, str):
+        return str(value)
+    if not value:
+        return None
+    return _FINISH.get(value.lower(), value)
+
+
+class PlanOf:
+    """What a library gave, turned into a Plan by the kit's own :class:`~kit.plan.PlanBuilder`
+    (so SAY merging and argument parsing follow the Plan conventions exactly)::
+
+        p = PlanOf(api)
+        p.text("Let me check.")
+        p.call("call_1", "get_weather", '{"city": "Paris"}')   # raw text, or the parsed value
+        p.finish("tool_calls")
+        return p.plan()
+
+    Calls are numbered in the order given, per choice. ``arguments`` given as a string are
+    parsed per the conventions (``""`` -> ``{}``, invalid JSON kept raw and marked
+    invalid); a dict or list is the parsed value the library produced.
+    """
+
+    def __init__(self, api: str) -> None:
+        self.builder = PlanBuilder(api)
+        self._calls: dict[int, int] = {}
+        self._finished: set[int] = set()
+
+    def text(self, text: Any, choice: int = 0, item: int | None = None) -> "PlanOf":
+        if text:
+            self.builder.add(TextDelta(choice, str(text), item))
+        return self
+
+    def call(self, call_id: Any, name: Any, arguments: Any, choice: int = 0) -> "PlanOf":
+        n = self._calls.get(choice, 0)
+        self._calls[choice] = n + 1
+        if isinstance(arguments, (bytes, bytearray)):
+            arguments = arguments.decode("utf-8", "replace")
+        if arguments is None:
+            raw, params, invalid = "", {}, False
+        elif isinstance(arguments, str):
+            raw = arguments
+            params, invalid = parse_arguments(arguments)
+        else:
+            raw = json.dumps(arguments, ensure_ascii=False, separators=(",", ":"), default=str)
+            params, invalid = json.loads(raw), False
+        cid = str(call_id) if call_id not in (None, "") else None
+        action = str(name) if name not in (None, "") else None
+        self.builder.add(ToolCallStarted(choice, n, cid, action))
+        self.builder.add(ToolCallDone(choice, n, cid, action, raw, params, invalid))
+        return self
+
+    def server_tool(self, tool: dict[str, Any], choice: int = 0) -> "PlanOf":
+        self.builder.add(ServerTool(choice, dict(tool)))
+        return self
+
+    def refusal(self, text: Any, choice: int = 0) -> "PlanOf":
+        if text:
+            self.builder.add(RefusalDelta(choice, str(text)))
+        return self
+
+    def usage(self, input_tokens: Any = None, output_tokens: Any = None) -> "PlanOf":
+        doc = {k: v for k, v in (("input_tokens", input_tokens), ("output_tokens", output_tokens)) if type(v) is int}
+        if doc:
+            self.builder.add(Usage(doc))
+        return self
+
+    def error(self, message: Any, choice: int | None = None, type: Any = None) -> "PlanOf":  # noqa: A002
+        self.builder.add(ErrorEvent(choice, {"type": type, "code": None, "message": str(message) if message else None}))
+        return self
+
+    def finish(self, reason: Any, choice: int = 0) -> "PlanOf":
+        """End a choice with a finish reason (mapped by :func:`finish_reason`)."""
+        self._finished.add(choice)
+        self.builder.add(MessageDone(choice, finish_reason(reason)))
+        return self
+
+    def plan(self) -> dict[str, Any]:
+        for choice in self._calls:
+            if choice not in self._finished:
+                self.finish(None, choice)
+        return self.builder.plan()
+
+
+class ClientAdapter(Adapter):
+    kind = "client"
+
+    def __init__(self, spec: str, target: str, options: dict[str, str], *, name: str | None, timeout: float) -> None:
+        fn = resolve(target, spec)
+        caps = apply_options(spec, declared(fn, spec), options)
+        if caps.feed != "bytes" or caps.incremental:
+            raise UsageError(f"adapter {spec!r}: client: targets get their stream over HTTP and are graded on "
+                             "their final Plan (feed=events and incremental=yes are for py: adapters)")
+        super().__init__(spec, name or f"client:{target}", replace(caps, feed="bytes", incremental=False),
+                         timeout=timeout)
+        self.fn: Callable[..., Any] = fn
+        self.target = target
+        self._cases = CaseServer()
+
+    @property
+    def server(self) -> Any:
+        return self._cases.server
+
+    def run(self, case: Case) -> Outcome:
+        url = self._cases.serve(case)
+        seen = len(self._cases.server.requests)
+        box: list[Any] = []
+
+        def call() -> None:
+            try:
+                box.append(("ok", self.fn(url, api=case.api)))
+            except BaseException as exc:  # noqa: BLE001 - what the library raised is its answer
+                message = " ".join(str(exc).split())
+                said = f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+                box.append(("raised", said + _where(exc)))
+
+        start = time.perf_counter()
+        worker = threading.Thread(target=call, name=f"kit-client-{case.trace_id}", daemon=True)
+        worker.start()
+        worker.join(self.timeout)
+        seconds = time.perf_counter() - start
+        mine = self._cases.requests_for(url, seen)
+        served = [r for r in mine if r.get("status") == 200]
+        out = HttpOutcome(requests=len(mine), base_url=url, seconds=seconds, inputs=len(case.reads))
+        if worker.is_alive():
+            never = "" if mine else f" (it never requested {url})"
+            out.timeout = True
+            out.error = f"no result after {self.timeout:g} s (the call was left running){never}"
+            return out
+        how, value = box[0]
+        if not mine or not served:
+            if not mine:
+                why = f"the client never requested {url}"
+            else:
+                first = mine[0]
+                why = (f"the client requested {first.get('method')} {first.get('path')}, which kit serve answered "
+                       f"with {first.get('status')}: {first.get('error') or 'no stream'}")
+            out.protocol = [why + (f"; it raised {value}" if how == "raised" else "")]
+            out.error = why
+            return out
+        if how == "raised":
+            out.rejected = True
+            out.error = value
+            return out
+        if isinstance(value, dict) and value.get("type") == "plan":
+            out.plan = value
+        else:
+            out.protocol = [f"returned {type(value).__name__}, not a Plan document (a dict with type 'plan')"]
+        return out
+
+    def close(self) -> None:
+        self._cases.close()
+
+    def describe(self) -> dict[str, Any]:
+        doc = super().describe()
+        doc["transport"] = "http"
+        return doc

@@ -1,0 +1,45 @@
+"""The anthropic SDK: ``client.messages.stream(...)``, then ``get_final_message()``.
+
+The SDK's helpers guide: open the stream as a context manager, iterate its events (or
+``text_stream``), and read the accumulated message from ``get_final_message()``. The
+message's ``content`` blocks are taken in order: ``text`` -> SAY (one per block),
+``tool_use`` -> DO (``id``, ``name``, ``input`` as the SDK parsed it),
+``server_tool_use`` and ``*_tool_result`` blocks -> server tools, ``thinking`` and
+``redacted_thinking`` left out (never SAY). ``stop_reason`` is the finish, ``usage`` the
+input and output tokens.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kit.adapters import implementation
+from kit.adapters.client import DUMMY_KEY, PlanOf, anthropic_base
+
+MODEL = "claude-sonnet-4-5"  # any name: the replay server answers every model with the trace
+MESSAGES = [{"role": "user", "content": "hi"}]
+
+
+@implementation(apis=("anthropic",), multi_choice=False)
+def messages_stream(base_url: str, *, api: str) -> dict[str, Any]:
+    import anthropic
+
+    client = anthropic.Anthropic(base_url=anthropic_base(base_url), api_key=DUMMY_KEY, max_retries=0)
+    with client.messages.stream(model=MODEL, max_tokens=1024, messages=MESSAGES) as stream:
+        for _event in stream:
+            pass
+        message = stream.get_final_message()
+    plan = PlanOf(api)
+    for n, block in enumerate(message.content):
+        kind = getattr(block, "type", None)
+        if kind == "text":
+            plan.text(block.text, item=n)
+        elif kind == "tool_use":
+            plan.call(block.id, block.name, block.input)
+        elif kind == "server_tool_use" or kind == "mcp_tool_use" or (kind or "").endswith("_tool_result"):
+            plan.server_tool({"type": kind, "id": getattr(block, "id", None) or getattr(block, "tool_use_id", None),
+                              "name": getattr(block, "name", None)})
+    plan.finish(message.stop_reason)
+    if message.usage is not None:
+        plan.usage(message.usage.input_tokens, message.usage.output_tokens)
+    return plan.plan()

@@ -1,0 +1,38 @@
+"""What every third-party adapter's smoke test uses: run a bundled adapter on named corpus
+traces through the real grading engine and get the verdict records back."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kit.adapters import load_adapter
+from kit.trace import corpus
+from kit.verify.engine import verify_case
+
+
+def verify(adapter: str, traces: list[str], chunkings: tuple[str, ...] = ("recorded",),
+           timeout: float = 30.0) -> dict[tuple[str, str], dict[str, Any]]:
+    """``{(trace id, chunking): verdict record}`` of the bundled adapter ``adapter`` on the
+    corpus traces named in ``traces`` (each id must exist in exactly one API)."""
+    by_id: dict[str, Any] = {}
+    for t in corpus():
+        by_id.setdefault(t.id, []).append(t)
+    ad = load_adapter(adapter, timeout=timeout)
+    out: dict[tuple[str, str], dict[str, Any]] = {}
+    try:
+        for ident in traces:
+            found = by_id.get(ident) or []
+            assert len(found) == 1, f"trace {ident!r} is in {len(found)} APIs of the corpus"
+            for chunking in chunkings:
+                out[(ident, chunking)] = verify_case(ad, found[0], chunking)
+    finally:
+        ad.close()
+    return out
+
+
+def verdicts(records: dict[tuple[str, str], dict[str, Any]]) -> dict[str, str]:
+    """``{trace id: verdict}`` (the verdict of the first chunk plan run)."""
+    seen: dict[str, str] = {}
+    for (ident, _), r in records.items():
+        seen.setdefault(ident, r["verdict"])
+    return seen
