@@ -94,6 +94,10 @@ from .record import record  # noqa: E402
 
 main.add_command(record)
 
+from .matrix_command import matrix  # noqa: E402
+
+main.add_command(matrix)
+
 
 # -- replay ----------------------------------------------------------------------------------
 

@@ -14,7 +14,8 @@ What the library raises is its answer: the case is *rejected* (right on an ``n_`
 an ERROR on a valid one). A function that never requested its base URL, or whose request
 went to a path the server does not serve, is an ERROR of the adapter (``plan-protocol``)
 whatever it returned. Calls run in a worker thread with the adapter's timeout; a hung call
-is TIMEOUT and left behind.
+is TIMEOUT and left behind. The first call of a run also imports the library, so it gets
+at least :data:`FIRST_CALL_TIMEOUT` seconds.
 
 Capabilities come from :func:`kit.adapters.implementation` (or a ``__kit__`` dict) as for
 ``py:`` targets; ``incremental`` is not available (output timing over a socket is not
@@ -37,7 +38,9 @@ from . import Adapter, Case, Outcome, apply_options
 from .http import DUMMY_KEY, CaseServer, HttpOutcome
 from .python import _where, declared, resolve
 
-__all__ = ["ClientAdapter", "PlanOf", "anthropic_base", "finish_reason", "DUMMY_KEY"]
+__all__ = ["ClientAdapter", "PlanOf", "anthropic_base", "finish_reason", "DUMMY_KEY", "FIRST_CALL_TIMEOUT"]
+
+FIRST_CALL_TIMEOUT = 60.0  # seconds: the first case pays for importing the library
 
 
 def anthropic_base(base_url: str) -> str:
@@ -159,6 +162,7 @@ class ClientAdapter(Adapter):
         self.fn: Callable[..., Any] = fn
         self.target = target
         self._cases = CaseServer()
+        self._first = True
 
     @property
     def server(self) -> Any:
@@ -180,7 +184,8 @@ class ClientAdapter(Adapter):
         start = time.perf_counter()
         worker = threading.Thread(target=call, name=f"kit-client-{case.trace_id}", daemon=True)
         worker.start()
-        worker.join(self.timeout)
+        worker.join(max(self.timeout, FIRST_CALL_TIMEOUT) if self._first else self.timeout)
+        self._first = False
         seconds = time.perf_counter() - start
         mine = self._cases.requests_for(url, seen)
         served = [r for r in mine if r.get("status") == 200]

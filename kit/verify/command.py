@@ -167,9 +167,10 @@ def verify(adapters: tuple[str, ...], source: str | None, ids: tuple[str, ...], 
               jobs=jobs or (os.cpu_count() or 1), stop_at_first_failure=mutants)
     with warnings.catch_warnings():  # an implementation's warnings are not the report
         warnings.simplefilter("ignore")
-        records = _collect(run, quiet or json_path == "-" or markdown_path == "-")
+        records = _collect(run, quiet or json_path == "-" or markdown_path == "-",
+                           None if json_path in (None, "-") else json_path)
     summary = records[-1]
-    if json_path:
+    if json_path == "-":
         _write(json_path, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
     from . import reports
 
@@ -200,13 +201,40 @@ def verify(adapters: tuple[str, ...], source: str | None, ids: tuple[str, ...], 
     sys.exit(status)
 
 
-def _collect(run: Any, quiet: bool) -> list[dict[str, Any]]:
+def _collect(run: Any, quiet: bool, json_path: str | None = None) -> list[dict[str, Any]]:
+    """Every record of the run. With ``json_path``, each record is also written to
+    ``json_path.tmp`` as it arrives (so a long run can be followed, as ``kit matrix`` does),
+    and the file is renamed to ``json_path`` at the end."""
     show = not quiet and sys.stderr.isatty() and run.total >= 50
-    if not show:
-        return list(run.records())
-    with click.progressbar(length=run.total, label="verifying", file=sys.stderr, show_pos=True,
-                           item_show_func=lambda _: None) as bar:
-        return list(run.records(progress=bar.update))
+    out: list[dict[str, Any]] = []
+    tmp = f"{json_path}.tmp" if json_path else None
+    try:
+        f = open(tmp, "w", encoding="utf-8") if tmp else None  # noqa: SIM115 - closed below
+    except OSError as exc:
+        raise UsageError(f"{json_path}: cannot write: {exc.strerror}") from None
+    try:
+        def keep(records: Any) -> None:
+            for r in records:
+                out.append(r)
+                if f is not None:
+                    f.write(json.dumps(r, ensure_ascii=False) + "\n")
+                    f.flush()
+
+        if not show:
+            keep(run.records())
+        else:
+            with click.progressbar(length=run.total, label="verifying", file=sys.stderr, show_pos=True,
+                                   item_show_func=lambda _: None) as bar:
+                keep(run.records(progress=bar.update))
+    finally:
+        if f is not None:
+            f.close()
+    if tmp and json_path:
+        try:
+            os.replace(tmp, json_path)
+        except OSError as exc:
+            raise UsageError(f"{json_path}: cannot write: {exc.strerror}") from None
+    return out
 
 
 def _mutation_score(records: list[dict[str, Any]], names: list[str], out: Any) -> int:

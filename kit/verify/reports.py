@@ -219,7 +219,9 @@ def _json(value: Any) -> str:
 
 
 def _repro(r: Record) -> str | None:
-    return f"kit verify --repro {r['repro']}" if r.get("repro") else None
+    if r.get("repro"):
+        return f"kit verify --repro {r['repro']}"
+    return r.get("repro_command") or None  # a command line that re-runs the case (kit matrix results)
 
 
 def _details(r: Record) -> str:
@@ -627,19 +629,37 @@ def _signature(r: Record) -> tuple:
             json.dumps(r.get("expected"), sort_keys=True), json.dumps(r.get("actual"), sort_keys=True))
 
 
-def _cell(cases: list[Record], rank: dict[str, int]) -> tuple[str, tuple]:
-    """One matrix cell (an adapter's cases of a trace): its HTML and its pattern for clustering."""
+def behaviour(cases: list[Record]) -> str | None:
+    """What an adapter did on a trace, as a key: cells with the same key behaved identically
+    (same verdicts, same difference from the reference, or the same exception type); None
+    for an all-PASS or empty cell."""
+    if not cases or all(r["verdict"] == "PASS" for r in cases):
+        return None
+    parts = []
+    for r in sorted(cases, key=lambda r: r["chunking"]):
+        message = r.get("message") or ""
+        if r["verdict"] in ("ERROR", "TIMEOUT"):  # the exception type and where, not the wording
+            message = message.split(":", 2)[1].strip() if message.count(":") >= 2 else message
+        parts.append(json.dumps([r["verdict"], r.get("path"), r.get("actual"),
+                                 message if r["verdict"] != "FAIL" or r.get("path") is None else None],
+                                sort_keys=True))
+    return "|".join(parts)
+
+
+def _cell(cases: list[Record], rank: dict[str, int], tag: str = "") -> tuple[str, tuple]:
+    """One matrix cell (an adapter's cases of a trace): its HTML and its pattern for clustering.
+    ``tag`` labels cells that behave identically within a row (A, B, ...)."""
     if not cases:
         return '<td class="cell v-none">-</td>', ("-",)
     cases = sorted(cases, key=lambda r: (rank.get(r["chunking"], len(rank)), r["chunking"]))
     outcomes = [_outcome(r) for r in cases]
     worst = min(outcomes, key=_SEVERITY.__getitem__)
     if len(set(outcomes)) == 1:
-        label = f"{outcomes[0]}" + (f" ×{len(cases)}" if len(cases) > 1 else "")
+        label = f"{outcomes[0]}" + (f" ×{len(cases)}" if len(cases) > 1 else "") + (f" [{tag}]" if tag else "")
         marks = ""
         pattern: tuple = (outcomes[0],)
     else:
-        label = worst
+        label = worst + (f" [{tag}]" if tag else "")
         marks = "<br>" + "".join(f'<span class="mark v-{o}" title="{_e(r["chunking"])}: {_e(o)}">'
                                  f'{_e(r["chunking"])} {_SHORT[o]}</span>'
                                  for r, o in zip(cases, outcomes))
@@ -656,13 +676,17 @@ def _cell(cases: list[Record], rank: dict[str, int]) -> tuple[str, tuple]:
             f"{boxes}</details></td>"), pattern
 
 
-def html(records: list[Record], *, root: str | os.PathLike | None = None, title: str = "kit verify") -> str:
+def html(records: list[Record], *, root: str | os.PathLike | None = None, title: str = "kit verify",
+         per_api_adapters: bool = False) -> str:
     """One self-contained HTML page: a matrix of cases (rows) x adapters (columns) per API.
 
     Rows with the same verdict pattern across adapters sit together (worst first); a
-    trace's chunk plans share one cell, with per-plan marks when they disagree. Non-PASS
-    cells open to the details; each trace opens to its wire view (its SSE events), read
-    from ``trace_path`` (relative paths are taken from ``root``, default the current folder).
+    trace's chunk plans share one cell, with per-plan marks when they disagree. Within a
+    row, failing cells that behaved identically (:func:`behaviour`) carry the same letter.
+    Non-PASS cells open to the details; each trace opens to its wire view (its SSE
+    events), read from ``trace_path`` (relative paths are taken from ``root``, default the
+    current folder). ``per_api_adapters``: each API's table has only the adapters that
+    ran traces of that API (a matrix of many single-API adapters).
     """
     verdicts = _verdicts(records)
     run = _first(records, "run") or {}
@@ -709,7 +733,8 @@ def html(records: list[Record], *, root: str | os.PathLike | None = None, title:
     out.append('<p><label><input type="checkbox" id="only-failing"> show only rows that are not all PASS</label>'
                ' · legend: ' + "".join(f'<span class="mark v-{v}">{v}</span>'
                                        for v in (*VERDICTS, "XFAIL", "XPASS"))
-               + ' (XFAIL: a known failure; XPASS: listed as known but passes)</p>')
+               + ' (XFAIL: a known failure; XPASS: listed as known but passes; [A], [B]: cells of a row that '
+               'behaved identically)</p>')
     # the matrix, one table per API
     cells: dict[tuple[str, str], dict[str, list[Record]]] = defaultdict(lambda: defaultdict(list))
     info: dict[tuple[str, str], Record] = {}
@@ -721,10 +746,19 @@ def html(records: list[Record], *, root: str | os.PathLike | None = None, title:
     wire_cache: dict = {}
     for api in sorted({api for api, _ in cells}):
         rows = []
+        columns = adapters
+        if per_api_adapters:
+            ran = {a for k in cells if k[0] == api for a, recs in cells[k].items()
+                   if any(r["verdict"] != "SKIP" or r.get("check") != "capability" or "declares the APIs" not in
+                          (r.get("message") or "") for r in recs)}
+            columns = [a for a in adapters if a in ran]
         for key in (k for k in cells if k[0] == api):
-            rendered = [_cell(cells[key].get(a, []), rank) for a in adapters]
+            keys = [behaviour(cells[key].get(a, [])) for a in columns]
+            shared = [k for k, n in Counter(k for k in keys if k is not None).items() if n > 1]
+            letters = {k: chr(ord("A") + i) if i < 26 else str(i) for i, k in enumerate(shared)}
+            rendered = [_cell(cells[key].get(a, []), rank, letters.get(k, "")) for a, k in zip(columns, keys)]
             pattern = tuple(p for _, p in rendered)
-            bad = sum(1 for a in adapters for r in cells[key].get(a, []) if _outcome(r) != "PASS")
+            bad = sum(1 for a in columns for r in cells[key].get(a, []) if _outcome(r) != "PASS")
             rows.append((pattern, bad, key, rendered))
         freq = Counter(p for p, *_ in rows)
         worst = {}
@@ -734,7 +768,7 @@ def html(records: list[Record], *, root: str | os.PathLike | None = None, title:
         rows.sort(key=lambda row: (-worst[row[0]], -freq[row[0]], repr(row[0]), row[2][1]))
         out.append(f"<h2>{_e(api)} ({len(rows)} traces)</h2>")
         out.append('<table class="matrix"><tr><th>trace</th><th>class</th>'
-                   + "".join(f"<th>{_e(a)}</th>" for a in adapters) + "</tr>")
+                   + "".join(f"<th>{_e(a)}</th>" for a in columns) + "</tr>")
         previous = None
         for pattern, bad, key, rendered in rows:
             r0 = info[key]

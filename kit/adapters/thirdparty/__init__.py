@@ -33,15 +33,26 @@ class ThirdParty:
     distribution: str  # the PyPI distribution whose version the matrix reports
     env: str  # the matrix environment it runs in (matrix/envs.toml)
     usage: str  # the documented way of consuming the stream this adapter follows, in one line
+    bundled: bool = False  # the name is already a bundled adapter of the kit (the openai SDK's)
 
     @property
     def spec(self) -> str:
+        if self.bundled:
+            return self.name
         return f"client[name={self.name}]:kit.adapters.thirdparty.{self.target}"
 
 
 ADAPTERS: tuple[ThirdParty, ...] = (
+    # the openai SDK's rows are the kit's own in-process adapters (kit.adapters.openai_sdk): the
+    # unmodified client over an HTTP transport that serves the case's reads lazily
+    ThirdParty("openai-chat-client", "", "openai SDK", "openai", "sdk",
+               "client.chat.completions.stream(...): iterate the events, then get_final_completion()", bundled=True),
+    ThirdParty("openai-chat-create", "", "openai SDK", "openai", "sdk",
+               "client.chat.completions.create(stream=True) with the function-calling guide's loop", bundled=True),
+    ThirdParty("openai-responses-client", "", "openai SDK", "openai", "sdk",
+               "client.responses.stream(...): iterate the events", bundled=True),
     ThirdParty("anthropic-messages-stream", "anthropic_sdk:messages_stream", "anthropic SDK", "anthropic",
-               "anthropic", "client.messages.stream(...): iterate the events, then get_final_message()"),
+               "sdk", "client.messages.stream(...): iterate the events, then get_final_message()"),
 )
 
 

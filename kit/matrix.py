@@ -1,0 +1,605 @@
+"""``kit matrix``: the compatibility matrix of third-party LLM clients, built reproducibly.
+
+Run from a clone of toolstream-kit (it installs that clone into each environment)::
+
+    kit matrix build [ENV...] [--upgrade]   one virtual environment per library
+    kit matrix run [ENV...] [-a NAME]       kit verify for every bundled third-party adapter
+    kit matrix report                       docs/compatibility.md and docs/compatibility.html
+    kit matrix                              all three
+
+Layout (relative to the clone's root):
+
+- ``matrix/envs/<env>.in``: the environment's top-level requirements, one per line;
+- ``matrix/envs/<env>.txt``: its pinned versions (``pip freeze``), used as pip constraints,
+  so a rebuild gets the same versions; ``build --upgrade`` re-resolves and rewrites it, the
+  deliberate way to move to new releases;
+- ``matrix/results/<adapter>.jsonl``: each adapter's ``kit verify`` records (format
+  ``kit-verify/1``), with the library's version in the run record; the committed results
+  the report is generated from;
+- ``.kit/matrix/envs/<env>/``: the environments themselves (not committed).
+
+Which adapters run in which environment is the registry
+:data:`kit.adapters.thirdparty.ADAPTERS`. No provider network is used: every adapter talks
+to the kit's loopback replay server, and provider credentials are removed from the
+environment of every run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter, defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from .errors import UsageError
+
+__all__ = ["Env", "find_root", "load_envs", "build_env", "run_adapter", "run_matrix", "load_results",
+           "markdown_report", "html_report", "write_report", "DEFAULT_ENVS_DIR"]
+
+DEFAULT_ENVS_DIR = Path(".kit") / "matrix" / "envs"
+RESULTS_DIR = Path("matrix") / "results"
+ENVS_SPEC_DIR = Path("matrix") / "envs"
+DOC_MD = Path("docs") / "compatibility.md"
+DOC_HTML = Path("docs") / "compatibility.html"
+VERDICT_ORDER = ("PASS", "NONSTRICT", "FAIL", "ERROR", "TIMEOUT", "SKIP", "INFO")
+FAILING = ("FAIL", "ERROR", "TIMEOUT")
+_CREDENTIALS = ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "OPENAI_ADMIN_KEY", "OPENAI_ORG_ID", "OPENAI_PROJECT_ID",
+                "ANTHROPIC_AUTH_TOKEN", "AZURE_OPENAI_API_KEY", "OPENROUTER_API_KEY", "GROQ_API_KEY",
+                "GEMINI_API_KEY", "GOOGLE_API_KEY", "MISTRAL_API_KEY", "HF_TOKEN", "LANGSMITH_API_KEY")
+
+
+# -- where things are ---------------------------------------------------------------------------------
+
+
+def find_root(start: str | os.PathLike | None = None) -> Path:
+    """The clone's root: the nearest folder upwards with ``pyproject.toml`` and ``matrix/envs``."""
+    here = Path(start or os.getcwd()).resolve()
+    for p in (here, *here.parents):
+        if (p / "pyproject.toml").is_file() and (p / ENVS_SPEC_DIR).is_dir():
+            return p
+    raise UsageError(f"kit matrix: no toolstream-kit clone at or above {here} (looked for pyproject.toml and "
+                     f"{ENVS_SPEC_DIR}/); run it from a clone, or give --root")
+
+
+@dataclass
+class Env:
+    """One matrix environment."""
+
+    name: str
+    requirements: list[str]
+    spec: Path  # matrix/envs/<name>.in
+    lock: Path  # matrix/envs/<name>.txt
+    dir: Path  # the virtual environment
+
+    @property
+    def python(self) -> Path:
+        return self.dir / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+
+    @property
+    def kit(self) -> Path:
+        return self.dir / ("Scripts/kit.exe" if os.name == "nt" else "bin/kit")
+
+    @property
+    def built(self) -> bool:
+        return self.python.exists() and self.kit.exists()
+
+
+def _requirements(path: Path) -> list[str]:
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            out.append(line)
+    return out
+
+
+def load_envs(root: Path, envs_dir: Path | None = None) -> dict[str, Env]:
+    """Every environment ``matrix/envs/*.in`` defines, by name."""
+    base = envs_dir if envs_dir is not None else root / DEFAULT_ENVS_DIR
+    out = {}
+    for spec in sorted((root / ENVS_SPEC_DIR).glob("*.in")):
+        name = spec.stem
+        out[name] = Env(name, _requirements(spec), spec, spec.with_suffix(".txt"), base / name)
+    if not out:
+        raise UsageError(f"kit matrix: no environments in {root / ENVS_SPEC_DIR} (expected <env>.in files)")
+    return out
+
+
+def adapters_of(envs: dict[str, Env]) -> list[Any]:
+    """The registry's third-party adapters whose environment exists, in registry order."""
+    from .adapters.thirdparty import ADAPTERS  # noqa: PLC0415
+
+    missing = sorted({a.env for a in ADAPTERS} - set(envs))
+    if missing:
+        raise UsageError(f"kit matrix: the adapter registry names environments with no matrix/envs/<env>.in: "
+                         f"{', '.join(missing)}")
+    return list(ADAPTERS)
+
+
+def select(envs: dict[str, Env], names: Iterable[str], adapter_names: Iterable[str]) -> tuple[list[Env], list[Any]]:
+    """The environments and adapters a command line selects (ENV names, ``-a`` adapter names)."""
+    names, adapter_names = list(names), list(adapter_names)
+    adapters = adapters_of(envs)
+    by_name = {a.name: a for a in adapters}
+    unknown = [n for n in names if n not in envs]
+    if unknown:
+        raise UsageError(f"kit matrix: unknown environment {', '.join(unknown)}; expected one of {', '.join(envs)}")
+    unknown = [n for n in adapter_names if n not in by_name]
+    if unknown:
+        raise UsageError(f"kit matrix: unknown adapter {', '.join(unknown)}; expected one of {', '.join(by_name)}")
+    chosen = [by_name[n] for n in adapter_names] if adapter_names else \
+        [a for a in adapters if not names or a.env in names]
+    env_names = names or sorted({a.env for a in chosen}, key=list(envs).index)
+    if adapter_names:
+        env_names = sorted({a.env for a in chosen} | set(names), key=list(envs).index)
+    return [envs[n] for n in env_names], chosen
+
+
+# -- building environments -------------------------------------------------------------------------------
+
+
+def _stamp(env: Env, root: Path) -> str:
+    h = hashlib.sha256()
+    h.update(sys.version.encode())
+    h.update(env.spec.read_bytes())
+    if env.lock.exists():
+        h.update(env.lock.read_bytes())
+    h.update((root / "pyproject.toml").read_bytes())
+    return h.hexdigest()
+
+
+def _pip(env: Env, args: list[str], what: str) -> str:
+    cmd = [str(env.python), "-m", "pip", "--disable-pip-version-check", "--no-input", *args]
+    proc = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "PIP_NO_INPUT": "1"})
+    if proc.returncode != 0:
+        tail = [line for line in (proc.stderr or proc.stdout).strip().splitlines() if line.strip()][-3:]
+        raise UsageError(f"kit matrix build {env.name}: {what} failed (pip exit {proc.returncode}): "
+                         + " / ".join(t.strip() for t in tail))
+    return proc.stdout
+
+
+def build_env(env: Env, root: Path, *, upgrade: bool = False, rebuild: bool = False,
+              echo: Callable[[str], None] = print) -> str:
+    """Create or update one environment; returns what was done (``up to date``, ``built``,
+    ``upgraded``). The clone is installed editable, the requirements under the pins of
+    ``<env>.txt``; with ``upgrade`` (or no pins yet) they are resolved afresh and the pins
+    rewritten."""
+    stamp_file = env.dir / "kit-matrix-stamp"
+    if (env.built and not upgrade and not rebuild and stamp_file.exists()
+            and stamp_file.read_text().strip() == _stamp(env, root)):
+        return "up to date"
+    if rebuild and env.dir.exists():
+        shutil.rmtree(env.dir)
+    if not env.python.exists():
+        echo(f"  {env.name}: creating {env.dir}")
+        proc = subprocess.run([sys.executable, "-m", "venv", str(env.dir)], capture_output=True, text=True)
+        if proc.returncode != 0:
+            raise UsageError(f"kit matrix build {env.name}: python -m venv failed: {proc.stderr.strip()[-300:]}")
+    had_pins = env.lock.exists()
+    fresh = upgrade or not had_pins
+    args = ["install", "-q", "-e", str(root), *env.requirements]
+    if fresh:
+        args.insert(1, "--upgrade")
+    else:
+        args += ["-c", str(env.lock)]
+    echo(f"  {env.name}: pip install {' '.join(env.requirements)}" + ("" if fresh else f" (pinned by {env.lock.name})"))
+    _pip(env, args, "pip install")
+    if fresh:
+        frozen = _pip(env, ["freeze", "--exclude-editable"], "pip freeze")
+        pins = sorted((line for line in frozen.splitlines()
+                       if line.strip() and not line.startswith("#") and not line.lower().startswith("toolstream-kit")),
+                      key=str.lower)
+        env.lock.write_text(f"# pins of the {env.name} matrix environment, written by `kit matrix build --upgrade "
+                            f"{env.name}`\n# requirements: {env.spec.name}; Python {sys.version.split()[0]}\n"
+                            + "\n".join(pins) + "\n", encoding="utf-8")
+        echo(f"  {env.name}: wrote {len(pins)} pins to {env.lock.relative_to(root)}")
+    stamp_file.write_text(_stamp(env, root) + "\n")
+    if fresh:
+        return "upgraded, pins rewritten" if had_pins else "built, pins written"
+    return "built"
+
+
+# -- running -------------------------------------------------------------------------------------------
+
+
+def _clean_environment() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in _CREDENTIALS and not k.endswith("_API_KEY")}
+    for name in ("NO_PROXY", "no_proxy"):
+        env[name] = f"{env[name]},127.0.0.1,localhost" if env.get(name) else "127.0.0.1,localhost"
+    env.pop("PYTHONPATH", None)
+    return env
+
+
+def _version(env: Env, distribution: str) -> str | None:
+    proc = subprocess.run([str(env.python), "-c", "import importlib.metadata as m, sys; print(m.version(sys.argv[1]))",
+                           distribution], capture_output=True, text=True)
+    return proc.stdout.strip() or None if proc.returncode == 0 else None
+
+
+def _relative(path: Any, root: Path) -> Any:
+    if not isinstance(path, str) or not os.path.isabs(path):
+        return path
+    try:
+        return Path(path).resolve().relative_to(root).as_posix()
+    except ValueError:
+        return Path(path).name
+
+
+def repro_command(adapter: str, trace: str, chunking: str) -> str:
+    return f"kit verify -a {adapter} --trace {trace} --chunking {chunking}"
+
+
+@dataclass
+class Progress:
+    """The cases done so far per running adapter (read from the growing JSON-lines file)."""
+
+    total: dict[str, int]
+    files: dict[str, Path]
+    done: dict[str, int]
+
+    def count(self, name: str) -> int:
+        path = self.files.get(name)
+        if path is None:
+            return self.done.get(name, 0)
+        tmp = Path(f"{path}.tmp")
+        try:
+            with open(tmp if tmp.exists() else path, "rb") as f:
+                return max(0, sum(1 for _ in f) - 1)
+        except OSError:
+            return 0
+
+
+def run_adapter(adapter: Any, env: Env, root: Path, *, chunking: str = "recorded,event,bytewise",
+                timeout: float = 10.0, limit: float = 1800.0, json_path: Path | None = None) -> dict[str, Any]:
+    """Run ``kit verify`` for one adapter in its environment; the results document
+    ``{"ok", "records", "seconds", "error"}``. Records are rewritten for publishing: trace
+    paths relative to the clone, the library and its version in the run record, a repro
+    command on every failing record."""
+    if not env.built:
+        return {"ok": False, "records": [], "seconds": 0.0,
+                "error": f"environment {env.name} is not built (kit matrix build {env.name})"}
+    out_path = json_path or Path(tempfile.mkdtemp(prefix="kit-matrix-")) / f"{adapter.name}.jsonl"
+    # only the wire APIs the adapter declares (the others would be all SKIP)
+    probe = subprocess.run([str(env.python), "-c", "import sys; from kit.adapters import load_adapter; "
+                            "print(' '.join(load_adapter(sys.argv[1]).capabilities.apis))", adapter.spec],
+                           capture_output=True, text=True, env=_clean_environment())
+    if probe.returncode != 0 or not probe.stdout.strip():
+        last = [line for line in probe.stderr.strip().splitlines() if line.strip()][-1:] or ["no APIs declared"]
+        return {"ok": False, "records": [], "seconds": 0.0, "error": f"cannot load the adapter: {last[0].strip()}"}
+    cmd = [str(env.kit), "verify", "-a", adapter.spec, "--json", str(out_path), "--quiet", "--no-repro",
+           "--timeout", f"{timeout:g}", "--chunking", chunking]
+    for api in probe.stdout.split():
+        cmd += ["--api", api]
+    start = time.perf_counter()
+    work = tempfile.mkdtemp(prefix="kit-matrix-cwd-")
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=_clean_environment(), cwd=work, timeout=limit)
+        status, stderr = proc.returncode, proc.stderr
+    except subprocess.TimeoutExpired:
+        status, stderr = -1, f"kit verify did not finish within {limit:g} s"
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    seconds = time.perf_counter() - start
+    if status not in (0, 1) or not out_path.exists():
+        last = [line for line in (stderr or "").strip().splitlines() if line.strip()][-1:] or [f"exit status {status}"]
+        return {"ok": False, "records": [], "seconds": seconds, "error": last[0].strip()}
+    records = [json.loads(line) for line in out_path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    version = _version(env, adapter.distribution)
+    for r in records:
+        if r.get("type") == "run":
+            r["matrix"] = {"adapter": adapter.name, "library": adapter.library, "distribution": adapter.distribution,
+                           "version": version, "env": env.name, "usage": adapter.usage}
+        elif r.get("type") == "verdict":
+            r["trace_path"] = _relative(r.get("trace_path"), root)
+            r["repro"] = None
+            r["seconds"] = 0.0  # timings vary from run to run: not part of the published results
+            if r.get("verdict") in FAILING:
+                r["repro_command"] = repro_command(adapter.name, r["trace"], r["chunking"])
+        elif r.get("type") == "summary":
+            r["seconds"] = round(seconds, 1)
+    return {"ok": True, "records": records, "seconds": seconds, "error": None}
+
+
+def counts(records: Iterable[dict[str, Any]]) -> Counter:
+    return Counter(r["verdict"] for r in records if r.get("type") == "verdict")
+
+
+def _short_counts(c: Counter) -> str:
+    return " ".join(f"{v} {c[v]}" for v in VERDICT_ORDER if c[v])
+
+
+def run_matrix(envs: list[Env], adapters: list[Any], root: Path, *, jobs: int = 2, timeout: float = 10.0,
+               chunking: str = "recorded,event,bytewise", results_dir: Path | None = None,
+               echo: Callable[[str], None] = print, tty: bool = False) -> tuple[list[str], float]:
+    """Run every adapter (``jobs`` at a time), writing ``matrix/results/<adapter>.jsonl``;
+    returns the names that failed to run and the wall time."""
+    results = results_dir or root / RESULTS_DIR
+    results.mkdir(parents=True, exist_ok=True)
+    env_by_name = {e.name: e for e in envs}
+    # the slowest first (from the previous results), so the jobs finish together
+    def previous(a: Any) -> float:
+        path = results / f"{a.name}.jsonl"
+        try:
+            last = json.loads(path.read_text(encoding="utf-8").strip().splitlines()[-1])
+            return float(last.get("seconds") or 0)
+        except (OSError, ValueError, IndexError):
+            return 0.0
+
+    order = sorted(adapters, key=previous, reverse=True)
+    scratch = Path(tempfile.mkdtemp(prefix="kit-matrix-"))
+    files = {a.name: scratch / f"{a.name}.jsonl" for a in order}
+    running: dict[str, float] = {}
+    failed: list[str] = []
+    done = [0]
+    lock = threading.Lock()
+    start = time.perf_counter()
+    stop = threading.Event()
+    progress = Progress({}, files, {})
+
+    def status_line() -> str:
+        with lock:
+            now = time.perf_counter()
+            parts = [f"{name} {progress.count(name)} cases {now - t0:.0f}s" for name, t0 in running.items()]
+        return f"[{done[0]}/{len(order)} adapters, {time.perf_counter() - start:.0f}s] " + "; ".join(parts)
+
+    def ticker() -> None:
+        every = 1.0 if tty else 30.0
+        while not stop.wait(every):
+            line = status_line()
+            if tty:
+                sys.stderr.write("\r" + line[:150].ljust(150))
+                sys.stderr.flush()
+            else:
+                echo(line)
+
+    def one(a: Any) -> None:
+        env = env_by_name[a.env]
+        with lock:
+            running[a.name] = time.perf_counter()
+        res = run_adapter(a, env, root, chunking=chunking, timeout=timeout, json_path=files[a.name])
+        with lock:
+            running.pop(a.name, None)
+            done[0] += 1
+        if tty:
+            sys.stderr.write("\r" + " " * 150 + "\r")
+        if not res["ok"]:
+            failed.append(a.name)
+            echo(f"  {a.name}: did not run: {res['error']}")
+            return
+        target = results / f"{a.name}.jsonl"
+        tmp = target.with_suffix(".jsonl.tmp")
+        tmp.write_text("".join(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in res["records"]),
+                       encoding="utf-8")
+        os.replace(tmp, target)
+        meta = res["records"][0].get("matrix", {}) if res["records"] else {}
+        echo(f"  {a.name} ({meta.get('distribution')} {meta.get('version')}): "
+             f"{_short_counts(counts(res['records']))} in {res['seconds']:.0f}s")
+
+    tick = threading.Thread(target=ticker, daemon=True)
+    tick.start()
+    try:
+        with ThreadPoolExecutor(max(1, jobs)) as pool:
+            list(pool.map(one, order))
+    finally:
+        stop.set()
+        shutil.rmtree(scratch, ignore_errors=True)
+    return failed, time.perf_counter() - start
+
+
+# -- the report ---------------------------------------------------------------------------------------
+
+
+def load_results(root: Path, results_dir: Path | None = None) -> list[list[dict[str, Any]]]:
+    """Each committed results file's records, in registry order (unknown adapters last)."""
+    from .adapters.thirdparty import ADAPTERS  # noqa: PLC0415
+
+    directory = results_dir or root / RESULTS_DIR
+    rank = {a.name: i for i, a in enumerate(ADAPTERS)}
+    files = sorted(directory.glob("*.jsonl"), key=lambda p: (rank.get(p.stem, len(rank)), p.stem))
+    out = []
+    for path in files:
+        try:
+            records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        except (OSError, ValueError) as exc:
+            raise UsageError(f"{path}: not a kit-verify/1 JSON-lines file: {exc}") from None
+        if not records or records[0].get("type") != "run" or "matrix" not in records[0]:
+            raise UsageError(f"{path}: not a kit matrix results file (its first line is not a run record with "
+                             f"'matrix')")
+        out.append(records)
+    if not out:
+        raise UsageError(f"kit matrix report: no results in {directory} (kit matrix run writes them)")
+    return out
+
+
+_API_SHORT = {"openai.chat.completions": "Chat Completions", "openai.responses": "Responses",
+              "anthropic.messages": "Anthropic Messages"}
+
+
+def _md(text: Any) -> str:
+    s = "" if text is None else " ".join(str(text).split())
+    return s.replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _cut(text: Any, n: int = 220) -> str:
+    s = " ".join(str(text or "").split())
+    return s if len(s) <= n else s[: n - 3] + "..."
+
+
+def _apis(records: list[dict[str, Any]]) -> list[str]:
+    run = records[0]
+    apis = []
+    for a in run.get("adapters") or []:
+        apis.extend(a.get("apis") or [])
+    return apis
+
+
+def _when(all_results: list[list[dict[str, Any]]]) -> tuple[str, str]:
+    dates = sorted(str(r[0].get("started") or "") for r in all_results)
+    return (dates[0][:10], dates[-1][:10]) if dates else ("?", "?")
+
+
+def _rule_text(rule_id: str | None) -> str:
+    from .rules import RULES_BY_ID  # noqa: PLC0415
+
+    r = RULES_BY_ID.get(rule_id or "")
+    return r.requirement if r is not None else ""
+
+
+def _failure_groups(records: list[dict[str, Any]]) -> dict[str, dict[str, list[dict[str, Any]]]]:
+    """``{rule: {trace: [records]}}`` of the failing verdicts."""
+    groups: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
+    for r in records:
+        if r.get("type") == "verdict" and r["verdict"] in FAILING + ("NONSTRICT",):
+            groups[r.get("rule") or "(no rule)"][r["trace"]].append(r)
+    return groups
+
+
+def summary_rows(all_results: list[list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    rows = []
+    for records in all_results:
+        run, meta = records[0], records[0]["matrix"]
+        c = counts(records)
+        rows.append({"library": meta["library"], "adapter": meta["adapter"], "version": meta.get("version"),
+                     "distribution": meta["distribution"], "apis": _apis(records), "counts": c,
+                     "usage": meta.get("usage"), "env": meta.get("env"), "omits": [o for a in run.get("adapters") or []
+                                                                                   for o in a.get("omits") or []]})
+    return rows
+
+
+def markdown_report(all_results: list[list[dict[str, Any]]]) -> str:
+    """``docs/compatibility.md``: a pure function of the results."""
+    rows = summary_rows(all_results)
+    first, last = _when(all_results)
+    libraries = list(dict.fromkeys(r["library"] for r in rows))
+    apis = sorted({a for r in rows for a in r["apis"]}, key=list(_API_SHORT).index)
+    runs = [r[0] for r in all_results]
+    kit_versions = sorted({str(r.get("kit")) for r in runs})
+    pythons = sorted({str((r.get("versions") or {}).get("python")) for r in runs})
+    chunkings = runs[0].get("chunkings") or []
+    total_cases = sum(sum(r["counts"].values()) for r in rows)
+    out = [
+        "# Compatibility matrix: streamed tool calls in Python LLM clients",
+        "",
+        "<!-- generated by `kit matrix report` from matrix/results/*.jsonl; do not edit by hand -->",
+        "",
+        f"{len(libraries)} libraries, {len(rows)} adapters, {total_cases} graded cases over the kit's corpus "
+        f"({', '.join(_API_SHORT[a] for a in apis)}), each trace under the chunk plans {', '.join(chunkings)}. "
+        f"Results recorded {first}" + (f" to {last}" if last != first else "") + f" with kit {', '.join(kit_versions)} "
+        f"on Python {', '.join(pythons)}; library versions are in the table (pinned in `matrix/envs/*.txt`).",
+        "",
+        "Each adapter drives the unmodified library the way its documentation shows for streaming with tools, "
+        "against the kit's loopback replay server, and maps the library's final result onto the kit's Plan "
+        "(see `kit/adapters/thirdparty/`). Verdicts: **PASS** same Plan as the reference; **NONSTRICT** same Plan, "
+        "streamed late; **FAIL** a different Plan (or an invalid stream turned silently into one); **ERROR** the "
+        "library raised on a valid stream; **TIMEOUT**; **SKIP** outside what the adapter declares (e.g. several "
+        "choices); **INFO** an implementation-defined trace. On an `n_` trace, raising is the right answer.",
+        "",
+        "Every failing case below names the rule it breaks (see [conformance.md](../conformance.md)) and the command "
+        "that reproduces it; run it where the library is installed, e.g. in the matrix environment "
+        "(`kit matrix build ENV`, then `.kit/matrix/envs/ENV/bin/kit verify ...`). "
+        "[compatibility.html](compatibility.html) is the same data as a matrix of traces x libraries, cells "
+        "clustered by identical behaviour, each opening expected vs actual and the wire view.",
+        "",
+        "Rebuild: `kit matrix` (builds the environments, runs every adapter, regenerates this page).",
+        "",
+        "## Summary",
+        "",
+        "| library | version | adapter | wire API | " + " | ".join(VERDICT_ORDER) + " | pass rate |",
+        "|---|---|---|---|" + "---:|" * len(VERDICT_ORDER) + "---:|",
+    ]
+    for r in rows:
+        c = r["counts"]
+        graded = sum(c[v] for v in ("PASS", "NONSTRICT", "FAIL", "ERROR", "TIMEOUT"))
+        rate = f"{100 * (c['PASS'] + c['NONSTRICT']) / graded:.0f}%" if graded else "-"
+        out.append(f"| {_md(r['library'])} | {_md(r['version'])} | [`{r['adapter']}`](#{r['adapter']}) | "
+                   f"{', '.join(_API_SHORT.get(a, a) for a in r['apis'])} | "
+                   + " | ".join(str(c[v]) if c[v] else "" for v in VERDICT_ORDER) + f" | {rate} |")
+    out += ["", "Pass rate: PASS + NONSTRICT over the graded cases (SKIP and INFO left out).", ""]
+    # the worst rules across libraries
+    per_rule: dict[str, set[str]] = defaultdict(set)
+    for records in all_results:
+        lib = records[0]["matrix"]["library"]
+        for rule in _failure_groups(records):
+            per_rule[rule].add(lib)
+    if per_rule:
+        out += ["## The rules most libraries break", "",
+                "| rule | libraries | what the rule requires |", "|---|---:|---|"]
+        for rule, libs in sorted(per_rule.items(), key=lambda kv: (-len(kv[1]), kv[0]))[:15]:
+            out.append(f"| [`{rule}`](../conformance.md#{rule}) | {len(libs)} | {_md(_rule_text(rule))} |")
+        out.append("")
+    out += ["## Per library", ""]
+    for lib in libraries:
+        members = [(r, rec) for r, rec in zip(rows, all_results) if r["library"] == lib]
+        versions = sorted({f"{r['distribution']} {r['version']}" for r, _ in members})
+        out += [f"### {lib}", "", f"Version: {', '.join(versions)}.", ""]
+        for row, records in members:
+            c = row["counts"]
+            out += [f"#### {row['adapter']}", "",
+                    f"{_md(row['usage'])} ({', '.join(_API_SHORT.get(a, a) for a in row['apis'])}): "
+                    f"{_short_counts(c)}."]
+            if row["omits"]:
+                out.append(f"Its result carries no {', '.join(row['omits'])}: not graded.")
+            groups = _failure_groups(records)
+            if not groups:
+                out += ["", "No failing case.", ""]
+                continue
+            out.append("")
+            for rule, traces in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+                n = sum(len(v) for v in traces.values())
+                out.append(f"- **[`{rule}`](../conformance.md#{rule})** ({len(traces)} traces, {n} cases): "
+                           f"{_md(_rule_text(rule))}")
+                for trace, recs in sorted(traces.items()):
+                    plans = [x["chunking"] for x in recs]
+                    by_msg: dict[str, list[str]] = defaultdict(list)
+                    for x in recs:
+                        by_msg[f"{x['verdict']}: {_cut(x.get('message'))}"].append(x["chunking"])
+                    said = "; ".join(f"{msg}" + (f" ({', '.join(p)})" if len(by_msg) > 1 else "")
+                                     for msg, p in by_msg.items())
+                    repro = repro_command(row["adapter"], trace, plans[0])
+                    out.append(f"  - `{trace}` [{', '.join(plans)}] {_md(said)}  \n    repro: `{repro}`")
+            out.append("")
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def html_report(all_results: list[list[dict[str, Any]]], root: Path) -> str:
+    """``docs/compatibility.html``: every verdict of every adapter in one matrix."""
+    from .verify.reports import html  # noqa: PLC0415
+
+    records: list[dict[str, Any]] = []
+    adapters = []
+    for res in all_results:
+        run = res[0]
+        for a in run.get("adapters") or []:
+            meta = run["matrix"]
+            adapters.append({**a, "spec": f"{meta['distribution']} {meta.get('version')}: {meta.get('usage')}"})
+        records.extend(r for r in res if r.get("type") == "verdict")
+    first, last = _when(all_results)
+    run = {"type": "run", "format": "kit-verify/1", "kit": all_results[0][0].get("kit"), "started": last,
+           "adapters": adapters, "chunkings": all_results[0][0].get("chunkings")}
+    return html([run, *records], root=root, title="toolstream-kit compatibility matrix", per_api_adapters=True)
+
+
+def write_report(root: Path, results_dir: Path | None = None, *, check: bool = False) -> list[str]:
+    """Write (or with ``check``, compare) ``docs/compatibility.md`` and ``.html``; the paths that
+    changed (with ``check``: that differ from what the results generate)."""
+    results = load_results(root, results_dir)
+    texts = {root / DOC_MD: markdown_report(results), root / DOC_HTML: html_report(results, root)}
+    changed = []
+    for path, text in texts.items():
+        old = path.read_text(encoding="utf-8") if path.exists() else None
+        if old != text:
+            changed.append(str(path.relative_to(root)))
+            if not check:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(text, encoding="utf-8", newline="\n")
+    return changed
