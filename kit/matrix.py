@@ -235,8 +235,44 @@ def _relative(path: Any, root: Path) -> Any:
         return Path(path).name
 
 
-def repro_command(adapter: str, trace: str, chunking: str) -> str:
-    return f"kit verify -a {adapter} --trace {trace} --chunking {chunking}"
+def repro_command(adapter: str, trace: str, chunking: str | None = None) -> str:
+    """The command that re-runs one case (every chunk plan when ``chunking`` is None)."""
+    return f"kit verify -a {adapter} --trace {trace}" + (f" --chunking {chunking}" if chunking else "")
+
+
+def _show(value: Any, n: int = 60) -> str:
+    text = " ".join(json.dumps(value, ensure_ascii=False).split())
+    return text if len(text) <= n else text[: n - 3] + "..."
+
+
+def plain(r: dict[str, Any]) -> str:
+    """What went wrong in one failing record, in plain words."""
+    verdict, path, message = r["verdict"], r.get("path") or "", r.get("message") or ""
+    want, got = r.get("expected"), r.get("actual")
+    if verdict == "TIMEOUT":
+        return "hangs: no result within the time limit"
+    if verdict == "ERROR":
+        if r.get("check") == "crash":
+            raised = message.split(": ", 1)[1] if ": " in message else message
+            return f"raises on this valid stream: {_cut(raised, 160)}"
+        return f"the adapter could not run it: {_cut(message, 160)}"
+    if r.get("check") == "fault-reported":
+        return "turns this broken stream silently into a plan (no error, nothing marked incomplete)"
+    if r.get("check") == "streaming" or verdict == "NONSTRICT":
+        return _cut(message, 200)
+    leaf = path.rsplit(".", 1)[-1]
+    what = {"call_id": "call id", "action": "tool name", "parameters": "arguments", "text": "text",
+            "finish_reason": "finish reason", "usage": "usage", "refusal": "refusal", "error": "error",
+            "server_tools": "server-side tools"}.get(leaf.split("[", 1)[0])
+    if leaf == "dispatched" and want is False:
+        return "hands out a call whose arguments the stream cut off, as if it were complete"
+    if leaf.startswith("commands") or leaf == "choices":
+        n_want = len(want) if isinstance(want, list) else "?"
+        n_got = len(got) if isinstance(got, list) else "?"
+        return f"gives other commands: {n_got} instead of {n_want} ({_show(got, 80)} instead of {_show(want, 80)})"
+    if what:
+        return f"reports the {what} {_show(got)} instead of {_show(want)}"
+    return _cut(message, 200)
 
 
 @dataclass
@@ -558,14 +594,15 @@ def markdown_report(all_results: list[list[dict[str, Any]]]) -> str:
                 n = sum(len(v) for v in traces.values())
                 out.append(f"- **[`{rule}`](../conformance.md#{rule})** ({len(traces)} traces, {n} cases): "
                            f"{_md(_rule_text(rule))}")
+                all_plans = records[0].get("chunkings") or []
                 for trace, recs in sorted(traces.items()):
                     plans = [x["chunking"] for x in recs]
                     by_msg: dict[str, list[str]] = defaultdict(list)
                     for x in recs:
-                        by_msg[f"{x['verdict']}: {_cut(x.get('message'))}"].append(x["chunking"])
+                        by_msg[f"{x['verdict']}: {plain(x)}"].append(x["chunking"])
                     said = "; ".join(f"{msg}" + (f" ({', '.join(p)})" if len(by_msg) > 1 else "")
                                      for msg, p in by_msg.items())
-                    repro = repro_command(row["adapter"], trace, plans[0])
+                    repro = repro_command(row["adapter"], trace, None if set(all_plans) <= set(plans) else plans[0])
                     out.append(f"  - `{trace}` [{', '.join(plans)}] {_md(said)}  \n    repro: `{repro}`")
             out.append("")
     return "\n".join(out).rstrip("\n") + "\n"

@@ -1,0 +1,208 @@
+"""litellm: ``litellm.completion(..., stream=True)`` + ``litellm.stream_chunk_builder(...)``,
+and ``litellm.responses(..., stream=True)``.
+
+Three adapters, each the way litellm's own documentation shows:
+
+- ``chat_stream`` (Chat Completions, ``model="openai/..."``) and ``anthropic_stream``
+  (Anthropic Messages, ``model="anthropic/..."``): "Streaming + Async" in the litellm docs
+  (docs.litellm.ai/docs/completion/stream, section "Helper function"): iterate the
+  ``completion(..., stream=True)`` wrapper, collect every chunk, then
+  ``litellm.stream_chunk_builder(chunks, messages=messages)`` "to rebuild the complete
+  streaming response from the list of chunks". Tools are declared as the function-calling
+  guide shows (docs.litellm.ai/docs/completion/function_call: ``tools=[{"type": "function",
+  "function": {...}}]``). ``completion()`` is the model-level API: it returns the model's
+  tool calls and never validates or executes them, so the trace's tool names need not match
+  the one declared. For Anthropic litellm translates the Messages stream into OpenAI-style
+  chunks itself; its ``api_base`` is the Anthropic base without ``/v1`` (litellm appends
+  ``/v1/messages``, documented under "Custom API Base" in docs.litellm.ai/docs/providers/anthropic
+  and done in ``litellm/main.py:_complete_anthropic``).
+
+  The rebuilt ``ModelResponse`` has one choice (``ChunkProcessor.build_base_response``
+  makes only ``choices[0]``, and the content of every choice is joined into it), so these
+  adapters are not multi-choice. Its message is one ``content`` string plus a list of
+  ``tool_calls``: SAY first, then one DO per call (``id``, ``function.name``,
+  ``function.arguments`` as litellm joined them); ``finish_reason`` is the finish,
+  ``usage.prompt_tokens`` / ``completion_tokens`` the usage (litellm counts tokens itself with
+  its bundled tokenizer when the stream carried none).
+
+- ``responses_stream`` (Responses, ``model="openai/..."``): the Responses API page
+  (docs.litellm.ai/docs/response_api and docs.litellm.ai/docs/providers/openai/responses_api):
+  ``for event in litellm.responses(..., stream=True)``; the final result is the ``response``
+  of the terminal event (``response.completed`` / ``.incomplete`` / ``.failed``), which
+  litellm keeps (with its usage filled in) as the stream's ``completed_response``. Its
+  ``output`` items in order: ``message`` parts -> SAY (``output_text``) or the refusal,
+  client calls (``function_call``, ``custom_tool_call``, computer/shell/patch calls) -> DO
+  (``call_id``, ``name``, ``arguments``), server-executed tools -> server tools, reasoning left
+  out. The Responses API has no finish reason, only ``status``: as the Plan conventions
+  read it, ``completed`` is ``tool_calls`` when the output has a client call and ``stop``
+  otherwise, ``incomplete`` is its ``incomplete_details.reason`` (``max_output_tokens`` ->
+  length), ``failed`` is an error. An ``error`` event or ``response.failed`` makes litellm
+  raise (its answer).
+
+Retries are off (``num_retries=0``, ``max_retries=0``): a retry would only re-fetch the
+same trace.
+
+Offline: litellm fetches its model cost map, Anthropic beta-header table and similar
+JSON from GitHub unless told not to; this module sets ``LITELLM_LOCAL_MODEL_COST_MAP=True``
+and ``LITELLM_LOCAL_ANTHROPIC_BETA_HEADERS=True`` before litellm is imported (the bundled
+copies are used). Token counting uses tiktoken encodings litellm ships in
+``litellm_core_utils/tokenizers`` (it points ``TIKTOKEN_CACHE_DIR`` there), so it needs no
+download. litellm has no telemetry; no callbacks are configured.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from kit.adapters import implementation
+from kit.adapters.client import DUMMY_KEY, PlanOf, anthropic_base
+
+# before litellm is imported (it reads them at import / first use)
+os.environ["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"
+os.environ["LITELLM_LOCAL_ANTHROPIC_BETA_HEADERS"] = "True"
+
+OPENAI_MODEL = "openai/gpt-4o"  # any name: the replay server answers every model with the trace
+ANTHROPIC_MODEL = "anthropic/claude-sonnet-4-5"
+MESSAGES = [{"role": "user", "content": "What's the weather in Berlin?"}]
+TOOLS = [{
+    "type": "function",
+    "function": {
+        "name": "get_weather",
+        "description": "Get the current weather in a given location",
+        "parameters": {
+            "type": "object",
+            "properties": {"location": {"type": "string", "description": "The city, e.g. Berlin"},
+                           "unit": {"type": "string", "enum": ["celsius", "fahrenheit"]}},
+            "required": ["location"],
+        },
+    },
+}]
+RESPONSES_TOOLS = [{"type": "function", "name": "get_weather", "description": "Get the current weather in a given location",
+                    "parameters": TOOLS[0]["function"]["parameters"]}]
+
+CLIENT_CALLS = ("function_call", "custom_tool_call", "computer_call", "local_shell_call", "shell_call",
+                "apply_patch_call")
+INCOMPLETE = {"max_output_tokens": "length", "content_filter": "content_filter"}
+
+
+def _litellm() -> Any:
+    import litellm
+
+    litellm.suppress_debug_info = True  # no "Give Feedback / Get Help" banner on stdout when it raises
+    return litellm
+
+
+def _get(obj: Any, key: str) -> Any:
+    if isinstance(obj, dict):
+        return obj.get(key)
+    return getattr(obj, key, None)
+
+
+def _built_plan(response: Any, api: str) -> dict[str, Any]:
+    """The ``ModelResponse`` ``stream_chunk_builder`` rebuilt, as a Plan."""
+    plan = PlanOf(api)
+    if response is None:  # the builder had no chunks to build from
+        return plan.plan()
+    for n, choice in enumerate(response.choices):
+        message = choice.message
+        plan.text(message.content, choice=n)
+        plan.refusal(_get(message, "refusal"), choice=n)
+        for call in message.tool_calls or []:
+            function = _get(call, "function")
+            custom = _get(call, "custom")
+            if function is None and custom is not None:
+                plan.call(_get(call, "id"), _get(custom, "name"), _get(custom, "input"), choice=n)
+            else:
+                plan.call(_get(call, "id"), _get(function, "name"), _get(function, "arguments"), choice=n)
+        function_call = _get(message, "function_call")
+        if function_call is not None:
+            plan.call(None, _get(function_call, "name"), _get(function_call, "arguments"), choice=n)
+        plan.finish(choice.finish_reason, choice=n)
+    usage = _get(response, "usage")
+    if usage is not None:
+        plan.usage(_get(usage, "prompt_tokens"), _get(usage, "completion_tokens"))
+    return plan.plan()
+
+
+@implementation(apis=("chat",), multi_choice=False)
+def chat_stream(base_url: str, *, api: str) -> dict[str, Any]:
+    litellm = _litellm()
+    stream = litellm.completion(model=OPENAI_MODEL, api_base=base_url, api_key=DUMMY_KEY, messages=MESSAGES,
+                                tools=TOOLS, stream=True, num_retries=0, max_retries=0)
+    chunks = []
+    for chunk in stream:
+        chunks.append(chunk)
+    return _built_plan(litellm.stream_chunk_builder(chunks, messages=MESSAGES), api)
+
+
+@implementation(apis=("anthropic",), multi_choice=False)
+def anthropic_stream(base_url: str, *, api: str) -> dict[str, Any]:
+    litellm = _litellm()
+    stream = litellm.completion(model=ANTHROPIC_MODEL, api_base=anthropic_base(base_url), api_key=DUMMY_KEY,
+                                messages=MESSAGES, tools=TOOLS, max_tokens=1024, stream=True, num_retries=0,
+                                max_retries=0)
+    chunks = []
+    for chunk in stream:
+        chunks.append(chunk)
+    return _built_plan(litellm.stream_chunk_builder(chunks, messages=MESSAGES), api)
+
+
+@implementation(apis=("responses",), multi_choice=False)
+def responses_stream(base_url: str, *, api: str) -> dict[str, Any]:
+    litellm = _litellm()
+    stream = litellm.responses(model=OPENAI_MODEL, api_base=base_url, api_key=DUMMY_KEY,
+                               input="What's the weather in Berlin?", tools=RESPONSES_TOOLS, stream=True,
+                               num_retries=0, max_retries=0)
+    final = None
+    for event in stream:
+        if _get(event, "type") in ("response.completed", "response.incomplete", "response.failed"):
+            final = _get(event, "response")
+    plan = PlanOf(api)
+    if final is None:  # litellm ended the iteration without a terminal event
+        return plan.plan()
+    calls = 0
+    for n, item in enumerate(_get(final, "output") or []):
+        kind = _get(item, "type")
+        if kind == "message":
+            for part in _get(item, "content") or []:
+                part_type = _get(part, "type")
+                if part_type == "output_text":
+                    plan.text(_get(part, "text"), item=n)
+                elif part_type == "refusal":
+                    plan.refusal(_get(part, "refusal"))
+        elif kind in ("function_call", "custom_tool_call"):
+            calls += 1
+            plan.call(_get(item, "call_id"), _get(item, "name"),
+                      _get(item, "arguments") if kind == "function_call" else _get(item, "input"))
+        elif kind in CLIENT_CALLS:
+            calls += 1
+            action = next((_get(item, k) for k in ("action", "operation", "actions") if _get(item, k) is not None), None)
+            plan.call(_get(item, "call_id"), kind[: -len("_call")], _plain(action))
+        elif kind and kind != "reasoning":
+            name = _get(item, "name")
+            plan.server_tool({"type": kind, "id": _get(item, "id"), "name": name if isinstance(name, str) else None})
+    status = _get(final, "status")
+    if status == "completed":
+        plan.finish("tool_calls" if calls else "stop")
+    elif status == "incomplete":
+        plan.finish(INCOMPLETE.get(_get(_get(final, "incomplete_details"), "reason"), "incomplete"))
+    elif status == "failed":
+        error = _get(final, "error")
+        plan.error(_get(error, "message") or "response failed", type=_get(error, "type"))
+        plan.finish("error")
+    else:
+        plan.finish(status)
+    usage = _get(final, "usage")
+    if usage is not None:
+        plan.usage(_get(usage, "input_tokens"), _get(usage, "output_tokens"))
+    return plan.plan()
+
+
+def _plain(value: Any) -> Any:
+    """A pydantic value as plain JSON data (what the call's parameters are)."""
+    if hasattr(value, "model_dump"):
+        return value.model_dump(exclude_none=True)
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value

@@ -1,0 +1,154 @@
+"""Simon Willison's ``llm`` (library + CLI) and its ``llm-anthropic`` plugin.
+
+Pattern (LLM's Python API docs, ``docs/python-api.md``, "Tools" and "Streaming
+responses"; https://llm.datasette.io/en/stable/python-api.html): pass Python functions
+with ``model.prompt(..., tools=[...])``, stream the response by iterating it
+(``for chunk in response``), then read ``response.tool_calls()`` ("what the model wants
+to execute"), ``response.text()``, ``response.usage()`` and the raw ``response.json()``.
+LLM only runs tools in ``model.chain()`` / ``response.reply()``; a single
+``model.prompt()`` never executes, validates or re-prompts, so it is the API level graded
+here. The tool calls are the ones ``response.execute_tool_calls()`` (and so ``chain()``)
+would run.
+
+Pointing the models at the replay server, the documented way for each:
+
+- ``llm-openai-chat`` / ``llm-openai-responses``: LLM's built-in OpenAI models. The
+  documented route to an OpenAI-compatible endpoint is an ``extra-openai-models.yaml`` in
+  LLM's user directory (``docs/other-models.md``, "Configure an OpenAI-compatible
+  model": ``model_id``, ``model_name``, ``api_base``, ``supports_tools: true``, and
+  ``responses: true`` for the Responses API), then ``llm.get_model(model_id)``. The file
+  is rewritten with the case's base URL before each ``get_model`` (LLM re-reads it every
+  time it registers models), under a lock. LLM's user directory is a temporary directory
+  (``LLM_USER_PATH``, ``docs/setup.md``), set before ``llm`` is imported, so nothing
+  reads or writes the user's real ``~/.config/io.datasette.llm``.
+- ``llm-anthropic``: the plugin's README ("Usage from Python") documents importing
+  ``ClaudeMessages`` and passing ``base_url=`` to point it at another Anthropic-compatible
+  endpoint; the key is given with ``model.prompt(..., key=...)`` as shown there.
+
+Tools: LLM declares only tools it has a Python function for, so one generic function
+(``lookup(query)``) is declared; the server ignores the request, and a call to a name
+that was not declared is still reported by ``response.tool_calls()`` (LLM only notices
+the missing implementation when it executes the call, in ``execute_tool_calls``).
+
+Retries: LLM builds its own ``openai.OpenAI`` / ``anthropic.Anthropic`` client and has no
+setting for ``max_retries``, so the SDKs' defaults apply (a retry only happens on a
+connection error or a 408/409/429/5xx status, which the replay server never sends).
+
+Mapping (no repair):
+
+- SAY: ``response.text()`` (one string: LLM's text is everything iterating the response
+  yielded), then DO: each ``response.tool_calls()`` entry (``tool_call_id``, ``name``,
+  ``arguments`` as LLM parsed them). LLM keeps the text as one string and the calls as a
+  list, so text the stream sent after a call comes out before it.
+- Finish: Chat: ``response.json()["finish_reason"]`` (LLM's combined chunk record);
+  Responses: ``status`` of the final response object LLM keeps in ``response.json()``,
+  read as the Responses API defines it (``completed`` -> ``tool_calls`` when LLM reported
+  tool calls, else ``stop``; ``incomplete`` -> ``incomplete_details.reason``; ``failed``
+  -> ``error``); Anthropic: ``response.json()["stop_reason"]`` (the final message).
+- Usage: ``response.usage()`` input and output tokens.
+
+Capabilities: one choice (LLM reads ``choices[0]`` only); a refusal has no place in an
+LLM response (the Chat model ignores ``delta.refusal``; the Responses model ignores refusal
+parts; ``llm-anthropic`` raises ``ClaudeRefusal``), so ``refusal`` is omitted. LLM's
+server-executed tool calls (``response.messages()`` parts with ``server_executed=True``)
+are not part of ``tool_calls()`` and are not mapped: ``server_tools`` is omitted.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import threading
+from typing import Any
+
+from kit.adapters import implementation
+from kit.adapters.client import DUMMY_KEY, PlanOf, anthropic_base
+
+MODEL_ID = "kit-replay"  # the name LLM knows the configured model by
+MODEL_NAME = "gpt-4o-mini"  # sent to the server, which ignores it
+ANTHROPIC_MODEL = "claude-sonnet-4-5"
+PROMPT = "hi"
+
+_LOCK = threading.Lock()
+_USER_DIR: str | None = None
+
+
+def _user_dir() -> str:
+    """A private LLM user directory for this process (set before ``llm`` is imported)."""
+    global _USER_DIR
+    with _LOCK:
+        if _USER_DIR is None:
+            _USER_DIR = tempfile.mkdtemp(prefix="kit-llm-")
+            os.environ["LLM_USER_PATH"] = _USER_DIR
+    return _USER_DIR
+
+
+def lookup(query: str) -> str:
+    """Look something up. (Declared so the request has a tool; never executed.)"""
+    return query
+
+
+def _openai_model(base_url: str, *, responses: bool) -> Any:
+    user_dir = _user_dir()
+    import llm
+    import yaml  # LLM's own dependency, it reads the file with it
+
+    entry = {"model_id": MODEL_ID, "model_name": MODEL_NAME, "api_base": base_url, "supports_tools": True}
+    if responses:
+        entry["responses"] = True
+    with _LOCK:
+        with open(os.path.join(user_dir, "extra-openai-models.yaml"), "w", encoding="utf-8") as f:
+            yaml.safe_dump([entry], f)
+        return llm.get_model(MODEL_ID)
+
+
+def _plan(api: str, response: Any, finish: Any) -> dict[str, Any]:
+    plan = PlanOf(api)
+    plan.text(response.text())
+    for call in response.tool_calls():
+        plan.call(call.tool_call_id, call.name, call.arguments)
+    plan.finish(finish)
+    usage = response.usage()
+    plan.usage(usage.input, usage.output)
+    return plan.plan()
+
+
+def _run(model: Any, **kwargs: Any) -> Any:
+    response = model.prompt(PROMPT, tools=[lookup], **kwargs)
+    for _chunk in response:  # stream, as the docs show
+        pass
+    return response
+
+
+@implementation(apis=("chat",), multi_choice=False, omits=("refusal", "server_tools"))
+def openai_chat(base_url: str, *, api: str) -> dict[str, Any]:
+    response = _run(_openai_model(base_url, responses=False))
+    raw = response.json() or {}
+    return _plan(api, response, raw.get("finish_reason"))
+
+
+@implementation(apis=("responses",), multi_choice=False, omits=("refusal", "server_tools"))
+def openai_responses(base_url: str, *, api: str) -> dict[str, Any]:
+    response = _run(_openai_model(base_url, responses=True))
+    raw = response.json() or {}
+    status = raw.get("status")
+    if status == "completed":
+        finish: Any = "tool_calls" if response.tool_calls() else "stop"
+    elif status == "incomplete":
+        finish = (raw.get("incomplete_details") or {}).get("reason") or "incomplete"
+    elif status == "failed":
+        finish = "error"
+    else:
+        finish = status
+    return _plan(api, response, finish)
+
+
+@implementation(apis=("anthropic",), multi_choice=False, omits=("refusal", "server_tools"))
+def claude_messages(base_url: str, *, api: str) -> dict[str, Any]:
+    _user_dir()
+    from llm_anthropic import ClaudeMessages
+
+    model = ClaudeMessages(ANTHROPIC_MODEL, base_url=anthropic_base(base_url))
+    response = _run(model, key=DUMMY_KEY)
+    raw = response.json() or {}
+    return _plan(api, response, raw.get("stop_reason"))
