@@ -162,3 +162,40 @@ def chat_single_choice(reads, api):
 
 def by_name(name: str) -> Callable:
     return globals()[name]
+
+
+# -- client: targets (kit.adapters.client): f(base_url, *, api) -> Plan ----------------------------------
+
+
+def _fetch(base_url: str, api: str) -> bytes:
+    import urllib.request  # noqa: PLC0415
+
+    from kit.trace import ENDPOINTS  # noqa: PLC0415
+
+    req = urllib.request.Request(f"{base_url}/{ENDPOINTS[api]}", data=b"{}", method="POST",
+                                 headers={"content-type": "application/json"})
+    with urllib.request.urlopen(req, timeout=10) as resp:  # noqa: S310 - the loopback replay server
+        return resp.read()
+
+
+@implementation(apis=("chat",))
+def client_no_usage(base_url, *, api):
+    """Fetches the stream over HTTP and gives the reference's plan without its usage."""
+    from kit.plan import build_plan  # noqa: PLC0415
+
+    plan = build_plan(api, (e for _, e in _events([_fetch(base_url, api)], api)))
+    plan["usage"] = None
+    return plan
+
+
+@implementation(apis=("chat",))
+def client_raises(base_url, *, api):
+    """Fetches the stream, then raises as a library that rejects everything would."""
+    _fetch(base_url, api)
+    raise ValueError("library says no")
+
+
+@implementation(apis=("chat",))
+def client_never_requests(base_url, *, api):
+    """Returns a plan without ever asking for the stream."""
+    return {"type": "plan", "api": api, "choices": [], "usage": None, "error": None}

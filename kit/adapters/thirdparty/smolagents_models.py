@@ -37,6 +37,7 @@ request at import or construction; nothing is downloaded.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from kit.adapters import implementation
@@ -46,7 +47,8 @@ MODEL = "gpt-4o-mini"  # any name: the replay server answers every model with th
 MESSAGES = [{"role": "user", "content": [{"type": "text", "text": "hi"}]}]
 
 
-def _tools() -> list[Any]:
+@cache
+def _tools() -> tuple[Any, ...]:
     from smolagents import tool
 
     @tool
@@ -67,7 +69,7 @@ def _tools() -> list[Any]:
         """
         return ""
 
-    return [get_weather, run_command]
+    return (get_weather, run_command)
 
 
 @implementation(apis=("chat",), multi_choice=False, omits=("finish_reason", "refusal", "server_tools"))
@@ -77,7 +79,7 @@ def generate_stream(base_url: str, *, api: str) -> dict[str, Any]:
 
     model = OpenAIServerModel(model_id=MODEL, api_base=base_url, api_key=DUMMY_KEY,
                               client_kwargs={"max_retries": 0}, retry=False)
-    deltas = list(model.generate_stream(MESSAGES, tools_to_call_from=_tools()))
+    deltas = list(model.generate_stream(MESSAGES, tools_to_call_from=list(_tools())))
     message = agglomerate_stream_deltas(deltas)
     plan = PlanOf(api)
     plan.text(message.content)
@@ -88,4 +90,5 @@ def generate_stream(base_url: str, *, api: str) -> dict[str, Any]:
     usage = message.token_usage
     if usage is not None and (usage.input_tokens or usage.output_tokens):  # (0, 0): smolagents' "none"
         plan.usage(usage.input_tokens, usage.output_tokens)
+    plan.finish(None)  # smolagents always returns the one message (choice 0); it has no finish reason
     return plan.plan()

@@ -1,0 +1,220 @@
+"""LangChain chat models (``langchain-openai``, ``langchain-anthropic``): ``bind_tools``,
+then ``stream`` and add up the chunks.
+
+The pattern is LangChain's own for streaming tool calls (how-to "How to stream tool
+calls", python.langchain.com/docs/how_to/tool_streaming, and the "Tool calling" /
+"Token usage" sections of the ``ChatOpenAI`` and ``ChatAnthropic`` docstrings)::
+
+    llm_with_tools = llm.bind_tools(tools)
+    gathered = None
+    for chunk in llm_with_tools.stream(messages):
+        gathered = chunk if gathered is None else gathered + chunk
+    gathered.content, gathered.tool_calls, gathered.invalid_tool_calls,
+    gathered.response_metadata, gathered.usage_metadata
+
+The chat model level is used, not an agent (``create_agent`` / LangGraph ``ToolNode``),
+so nothing validates or runs the tools: the replay server ignores the request and its
+traces name tools the request never declared (``get_weather``, ``file_write``,
+``run_command``...). LangChain does not filter calls on the bound tools' names: the
+chat models turn every streamed call into a ``tool_call_chunk`` whatever its name
+(``_convert_delta_to_message_chunk`` and ``_convert_responses_chunk_to_generation_chunk``
+in ``langchain_openai/chat_models/base.py``, ``_make_message_chunk_from_anthropic_event``
+in ``langchain_anthropic/chat_models.py``), and ``AIMessageChunk.init_tool_calls``
+(``langchain_core/messages/ai.py``) parses them without looking at the tools. One
+generic tool is bound (an OpenAI-format dict, which ``bind_tools`` accepts for both
+providers) because binding tools is what changes the result's shape: with tools,
+``ChatAnthropic`` keeps ``content`` as a list of blocks instead of a string.
+
+Mapping of the gathered ``AIMessageChunk``:
+
+- ``content`` as a string (Chat Completions): one SAY, then the calls.
+- ``content`` as a list of blocks (Responses, Anthropic), in the order LangChain gives:
+  ``text`` blocks -> SAY (one per block); a ``function_call`` / ``custom_tool_call`` /
+  ``tool_use`` block -> the tool call LangChain parsed from that block (matched by the
+  block's ``index``, which is the ``index`` of its tool-call chunk); server-executed tool
+  blocks (Responses ``web_search_call``, ``file_search_call``, ``code_interpreter_call``,
+  ``mcp_call``, ``mcp_list_tools``, ``image_generation_call``, ``tool_search_call``...;
+  Anthropic ``server_tool_use``, ``mcp_tool_use``, ``*_tool_result``) -> server tools
+  (type, id or ``tool_use_id``, name); Responses ``refusal`` blocks -> the refusal;
+  ``reasoning`` / ``thinking`` / ``redacted_thinking`` are never SAY. A Responses
+  ``computer_call`` is only a raw content block (not in ``tool_calls``) and is left out.
+- Calls: ``tool_calls`` entries -> DO with ``id``, ``name`` and the ``args`` dict LangChain
+  parsed; ``invalid_tool_calls`` entries -> DO with the raw ``args`` string (invalid
+  JSON, so an invalid DO). Both lists come from ``tool_call_chunks`` in order; calls not
+  matched to a content block follow the content, in ``tool_call_chunks`` order.
+- Finish: Chat Completions ``response_metadata["finish_reason"]``; Anthropic
+  ``response_metadata["stop_reason"]``; Responses has no finish reason on the wire, so
+  ``status`` ``completed`` is ``tool_calls`` when LangChain reported a call, else
+  ``stop``, and ``incomplete`` is ``incomplete_details.reason``.
+- Usage: ``usage_metadata`` input and output tokens.
+
+Clients: ``max_retries=0`` (a retry would only fetch the same trace again). Chat
+Completions: ``stream_usage=True``. With a ``base_url`` LangChain leaves it off by
+default (``ChatOpenAI.stream_usage`` docstring: "enabled unless ``openai_api_base`` is
+set"), and its docstring's "Token usage" section tells users to set it when streaming;
+it only adds ``stream_options.include_usage`` to the request (which the replay server
+ignores) and does not change how chunks are read. LangChain parses a chunk's ``usage``
+whenever it is there. ``ChatAnthropic.stream_usage`` is on by default (without it the
+``message_delta`` event, which carries ``stop_reason``, is dropped).
+
+Offline: LangSmith tracing is forced off (``LANGSMITH_TRACING=false``,
+``LANGCHAIN_TRACING_V2=false``) before LangChain is imported, so an environment that
+enables it does not send runs out; ``LANGSMITH_GATEWAY`` is ignored anyway because
+``base_url`` is explicit. No tiktoken path runs (token counting is not used).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from kit.adapters import implementation
+from kit.adapters.client import DUMMY_KEY, PlanOf, anthropic_base
+
+MESSAGES = [("user", "hi")]
+OPENAI_MODEL = "gpt-4.1-mini"  # any name: the replay server answers every model with the trace
+ANTHROPIC_MODEL = "claude-sonnet-4-5"
+# one generic tool; the server ignores it and the traces call other names
+TOOLS = [{
+    "type": "function",
+    "function": {
+        "name": "get_weather",
+        "description": "Get the current weather for a city.",
+        "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]},
+    },
+}]
+
+# Responses output items LangChain keeps as content blocks and the server executes
+RESPONSES_SERVER_TOOLS = ("web_search_call", "file_search_call", "code_interpreter_call", "mcp_call",
+                          "mcp_list_tools", "mcp_approval_request", "image_generation_call", "tool_search_call",
+                          "tool_search_output")
+CALL_BLOCKS = ("function_call", "custom_tool_call", "tool_use")
+INCOMPLETE = {"max_output_tokens": "length", "content_filter": "content_filter"}
+
+
+def _offline() -> None:
+    os.environ["LANGSMITH_TRACING"] = "false"
+    os.environ["LANGCHAIN_TRACING_V2"] = "false"
+
+
+_offline()
+
+
+def _gather(llm: Any) -> Any:
+    """LangChain's documented loop: bind the tools, stream, add the chunks up."""
+    llm_with_tools = llm.bind_tools(TOOLS)
+    gathered = None
+    for chunk in llm_with_tools.stream(MESSAGES):
+        gathered = chunk if gathered is None else gathered + chunk
+    return gathered
+
+
+def _calls(gathered: Any) -> list[tuple[Any, dict[str, Any], bool]]:
+    """``[(chunk index, call, valid)]`` in ``tool_call_chunks`` order: LangChain derives
+    ``tool_calls`` (parsed) and ``invalid_tool_calls`` (raw) from those chunks, each list
+    in the chunks' order (``AIMessageChunk.init_tool_calls``)."""
+    valid = list(getattr(gathered, "tool_calls", None) or [])
+    invalid = list(getattr(gathered, "invalid_tool_calls", None) or [])
+    out: list[tuple[Any, dict[str, Any], bool]] = []
+    v = i = 0
+    for chunk in getattr(gathered, "tool_call_chunks", None) or []:
+        if i < len(invalid) and all(invalid[i].get(k) == chunk.get(k) for k in ("id", "name", "args")):
+            out.append((chunk.get("index"), invalid[i], False))
+            i += 1
+        elif v < len(valid):
+            out.append((chunk.get("index"), valid[v], True))
+            v += 1
+    out += [(None, c, True) for c in valid[v:]] + [(None, c, False) for c in invalid[i:]]
+    return out
+
+
+def _call(plan: PlanOf, call: dict[str, Any], valid: bool) -> None:
+    plan.call(call.get("id"), call.get("name"), call.get("args") if valid else (call.get("args") or ""))
+
+
+def _plan(api: str, gathered: Any, *, finish: Any) -> dict[str, Any]:
+    plan = PlanOf(api)
+    if gathered is None:
+        return plan.plan()
+    calls = _calls(gathered)
+    by_index = {index: n for n, (index, _, _) in enumerate(calls) if index is not None}
+    used: set[int] = set()
+    content = gathered.content
+    if isinstance(content, str):
+        plan.text(content)
+    else:
+        for n, block in enumerate(content or []):
+            if isinstance(block, str):
+                plan.text(block, item=n)
+                continue
+            if not isinstance(block, dict):
+                continue
+            kind = block.get("type") or ""
+            if kind == "text":
+                plan.text(block.get("text"), item=n)
+            elif kind in CALL_BLOCKS:
+                k = by_index.get(block.get("index"))
+                if k is not None and k not in used:
+                    used.add(k)
+                    _call(plan, calls[k][1], calls[k][2])
+            elif kind == "refusal":
+                plan.refusal(block.get("refusal"))
+            elif kind in RESPONSES_SERVER_TOOLS or kind in ("server_tool_use", "mcp_tool_use") \
+                    or kind.endswith("_tool_result"):
+                name = block.get("name") if isinstance(block.get("name"), str) else None
+                plan.server_tool({"type": kind, "id": block.get("id") or block.get("tool_use_id"), "name": name})
+    for k, (_, call, valid) in enumerate(calls):
+        if k not in used:
+            _call(plan, call, valid)
+    plan.finish(finish(gathered))
+    usage = getattr(gathered, "usage_metadata", None)
+    if usage:
+        plan.usage(usage.get("input_tokens"), usage.get("output_tokens"))
+    return plan.plan()
+
+
+def _chat_finish(gathered: Any) -> Any:
+    return (gathered.response_metadata or {}).get("finish_reason")
+
+
+def _responses_finish(gathered: Any) -> Any:
+    meta = gathered.response_metadata or {}
+    status = meta.get("status")
+    if status == "completed":
+        return "tool_calls" if (gathered.tool_calls or gathered.invalid_tool_calls) else "stop"
+    if status == "incomplete":
+        reason = (meta.get("incomplete_details") or {}).get("reason")
+        return INCOMPLETE.get(reason, "incomplete")
+    return status
+
+
+def _anthropic_finish(gathered: Any) -> Any:
+    return (gathered.response_metadata or {}).get("stop_reason")
+
+
+@implementation(apis=("chat",), multi_choice=False)
+def openai_chat(base_url: str, *, api: str) -> dict[str, Any]:
+    """``ChatOpenAI`` on Chat Completions."""
+    from langchain_openai import ChatOpenAI
+
+    llm = ChatOpenAI(model=OPENAI_MODEL, base_url=base_url, api_key=DUMMY_KEY, max_retries=0, stream_usage=True)
+    return _plan(api, _gather(llm), finish=_chat_finish)
+
+
+@implementation(apis=("responses",), multi_choice=False)
+def openai_responses(base_url: str, *, api: str) -> dict[str, Any]:
+    """``ChatOpenAI(use_responses_api=True)`` on the Responses API."""
+    from langchain_openai import ChatOpenAI
+
+    llm = ChatOpenAI(model=OPENAI_MODEL, base_url=base_url, api_key=DUMMY_KEY, max_retries=0,
+                     use_responses_api=True)
+    return _plan(api, _gather(llm), finish=_responses_finish)
+
+
+@implementation(apis=("anthropic",), multi_choice=False)
+def anthropic_messages(base_url: str, *, api: str) -> dict[str, Any]:
+    """``ChatAnthropic`` on the Messages API."""
+    from langchain_anthropic import ChatAnthropic
+
+    llm = ChatAnthropic(model=ANTHROPIC_MODEL, base_url=anthropic_base(base_url), api_key=DUMMY_KEY, max_retries=0)
+    return _plan(api, _gather(llm), finish=_anthropic_finish)

@@ -1,0 +1,127 @@
+"""pydantic-ai: a direct streamed model request, ``pydantic_ai.direct.model_request_stream``.
+
+Documented pattern: "Direct Model Requests" (https://ai.pydantic.dev/direct/, API reference
+``pydantic_ai.direct``): ``async with model_request_stream(model, messages,
+model_request_parameters=ModelRequestParameters(function_tools=[ToolDefinition(...)])) as
+stream: async for event in stream: ...``, then ``stream.get()`` for the accumulated
+``ModelResponse``. The docs' tool example declares the tools with ``ToolDefinition`` in
+``ModelRequestParameters.function_tools`` exactly like this. The direct API is the
+documented layer "where the only abstraction is input and output schema translation": it
+neither runs nor validates tool calls, so the corpus' varying tool names come back as the
+model sent them, where an ``Agent`` run would execute the tools and send a retry prompt for
+an unknown name (a second request to the same trace). The models are built the way the
+"OpenAI" / "Anthropic" model pages show for a custom endpoint:
+``OpenAIChatModel(name, provider=OpenAIProvider(base_url=..., api_key=...))``,
+``OpenAIResponsesModel(...)``, ``AnthropicModel(name, provider=AnthropicProvider(base_url=...,
+api_key=...))``.
+
+Retries: the documented ``ModelSettings(max_retries=0)`` ("Override how many times the
+provider SDK's client retries a failed request ... 0 makes a single attempt"), as a retry
+only re-fetches the same trace. No network: pydantic-ai makes no calls of its own on this
+path (no instrumentation unless asked, genai-prices' price update is opt-in), so no
+environment variables are needed.
+
+The ``ModelResponse`` parts are taken in order: ``TextPart`` -> SAY (each part its own SAY
+for Responses items and Anthropic blocks; for Chat Completions adjacent parts are one run
+of text, as on the wire), ``ToolCallPart`` -> DO (``tool_call_id``, ``tool_name``,
+``args`` as the library kept it: the raw JSON string, or a dict); ``ThinkingPart``,
+``NativeToolCallPart`` / ``NativeToolReturnPart`` (server-executed tools), files and
+compaction parts are never SAY or DO. ``finish_reason`` is the response's (pydantic-ai's
+OpenTelemetry-style ``stop | length | content_filter | tool_call | error``), usage its
+``input_tokens`` / ``output_tokens`` unless ``usage.unmeasured_requests`` says the
+response carried none (then the zeros "carry no information", per ``RequestUsage``). The
+OpenAI refusal text is ``provider_details['refusal']``, where both OpenAI models keep it.
+
+Capabilities: one choice (the Chat Completions model reads ``chunk.choices[0]`` only);
+``server_tools`` omitted: pydantic-ai keeps server-executed tools only in its own
+provider-neutral vocabulary (a ``NativeToolCallPart`` + ``NativeToolReturnPart`` pair named
+``web_search``, ``code_execution``, ``mcp_server:<label>``...), not the wire item type and
+name the Plan lists, and only for native tools the request enabled.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kit.adapters import implementation
+from kit.adapters.client import DUMMY_KEY, PlanOf, anthropic_base
+
+OPENAI_MODEL = "gpt-4.1"  # any name: the replay server answers every model with the trace
+ANTHROPIC_MODEL = "claude-sonnet-4-5"
+OMITS = ("server_tools",)
+
+
+def _tool() -> Any:
+    from pydantic_ai import ToolDefinition
+
+    return ToolDefinition(
+        name="get_weather",
+        description="Get the current weather for a city.",
+        parameters_json_schema={"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]},
+    )
+
+
+def _request(model: Any) -> Any:
+    """One streamed direct request: iterate the events, then the accumulated ModelResponse."""
+    import asyncio
+
+    from pydantic_ai import ModelRequest
+    from pydantic_ai.direct import model_request_stream
+    from pydantic_ai.models import ModelRequestParameters
+    from pydantic_ai.settings import ModelSettings
+
+    async def run() -> Any:
+        params = ModelRequestParameters(function_tools=[_tool()], allow_text_output=True)
+        async with model_request_stream(model, [ModelRequest.user_text_prompt("hi")],
+                                        model_settings=ModelSettings(max_retries=0),
+                                        model_request_parameters=params) as stream:
+            async for _event in stream:
+                pass
+            return stream.get()
+
+    return asyncio.run(run())  # each case runs in its own worker thread: a fresh loop per case
+
+
+def _plan(api: str, response: Any, *, separate_parts: bool, refusal: bool) -> dict[str, Any]:
+    from pydantic_ai.messages import TextPart, ToolCallPart
+
+    plan = PlanOf(api)
+    for n, part in enumerate(response.parts):
+        if isinstance(part, TextPart):
+            plan.text(part.content, item=n if separate_parts else None)
+        elif isinstance(part, ToolCallPart):
+            plan.call(part.tool_call_id, part.tool_name, part.args)
+    if refusal:
+        plan.refusal((response.provider_details or {}).get("refusal"))
+    plan.finish(response.finish_reason)
+    usage = response.usage
+    if usage is not None and not usage.unmeasured_requests:
+        plan.usage(usage.input_tokens, usage.output_tokens)
+    return plan.plan()
+
+
+@implementation(apis=("chat",), multi_choice=False, omits=OMITS)
+def chat(base_url: str, *, api: str) -> dict[str, Any]:
+    from pydantic_ai.models.openai import OpenAIChatModel
+    from pydantic_ai.providers.openai import OpenAIProvider
+
+    model = OpenAIChatModel(OPENAI_MODEL, provider=OpenAIProvider(base_url=base_url, api_key=DUMMY_KEY))
+    return _plan(api, _request(model), separate_parts=False, refusal=True)
+
+
+@implementation(apis=("responses",), multi_choice=False, omits=OMITS)
+def responses(base_url: str, *, api: str) -> dict[str, Any]:
+    from pydantic_ai.models.openai import OpenAIResponsesModel
+    from pydantic_ai.providers.openai import OpenAIProvider
+
+    model = OpenAIResponsesModel(OPENAI_MODEL, provider=OpenAIProvider(base_url=base_url, api_key=DUMMY_KEY))
+    return _plan(api, _request(model), separate_parts=True, refusal=True)
+
+
+@implementation(apis=("anthropic",), multi_choice=False, omits=OMITS)
+def anthropic(base_url: str, *, api: str) -> dict[str, Any]:
+    from pydantic_ai.models.anthropic import AnthropicModel
+    from pydantic_ai.providers.anthropic import AnthropicProvider
+
+    provider = AnthropicProvider(base_url=anthropic_base(base_url), api_key=DUMMY_KEY)
+    return _plan(api, _request(AnthropicModel(ANTHROPIC_MODEL, provider=provider)), separate_parts=True, refusal=False)

@@ -1,0 +1,35 @@
+"""smolagents' ``OpenAIServerModel.generate_stream`` + ``agglomerate_stream_deltas`` adapter."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("smolagents", reason="smolagents is not installed (kit matrix builds its environment)")
+
+from tests.thirdparty.smoke import verdicts, verify  # noqa: E402
+
+NAME = "client[name=smolagents-openai]:kit.adapters.thirdparty.smolagents_models:generate_stream"
+
+
+def test_valid_streams_pass():
+    records = verify(NAME, ["y_text_then_tool_call", "y_parallel_calls", "y_noarg_tool_empty_arguments"],
+                     chunkings=("recorded", "bytewise"))
+    got = verdicts(records)
+    for ident in ("y_text_then_tool_call", "y_parallel_calls", "y_noarg_tool_empty_arguments"):
+        assert got[ident] == "PASS", records[(ident, "recorded")]["message"]
+    assert all(r["verdict"] == records[(i, "recorded")]["verdict"] for (i, c), r in records.items())
+
+
+def test_calls_are_keyed_by_index_alone():
+    # agglomerate_stream_deltas raises on a fragment without index, and merges calls that share one
+    records = verify(NAME, ["y_tool_index_missing", "y_all_calls_index_zero"])
+    missing = records[("y_tool_index_missing", "recorded")]
+    assert missing["verdict"] == "ERROR" and "Tool call index is not provided" in missing["message"]
+    merged = records[("y_all_calls_index_zero", "recorded")]
+    assert merged["verdict"] == "FAIL" and merged["path"] == "choices[0].commands"
+    assert len(merged["actual"]) == 1 < len(merged["expected"])
+
+
+def test_usage_of_every_chunk_is_summed():
+    r = verify(NAME, ["y_usage_on_every_chunk"])[("y_usage_on_every_chunk", "recorded")]
+    assert r["verdict"] == "FAIL" and r["path"] == "usage.input_tokens" and r["actual"] > r["expected"]
