@@ -296,7 +296,8 @@ class Progress:
 
 
 def run_adapter(adapter: Any, env: Env, root: Path, *, chunking: str = "recorded,event,bytewise",
-                timeout: float = 10.0, limit: float = 1800.0, json_path: Path | None = None) -> dict[str, Any]:
+                timeout: float = 10.0, limit: float = 1800.0, json_path: Path | None = None,
+                traces: str | None = None) -> dict[str, Any]:
     """Run ``kit verify`` for one adapter in its environment; the results document
     ``{"ok", "records", "seconds", "error"}``. Records are rewritten for publishing: trace
     paths relative to the clone, the library and its version in the run record, a repro
@@ -316,6 +317,8 @@ def run_adapter(adapter: Any, env: Env, root: Path, *, chunking: str = "recorded
            "--timeout", f"{timeout:g}", "--chunking", chunking]
     for api in probe.stdout.split():
         cmd += ["--api", api]
+    if traces:
+        cmd += ["--traces", str(Path(traces).resolve())]
     start = time.perf_counter()
     work = tempfile.mkdtemp(prefix="kit-matrix-cwd-")
     try:
@@ -356,9 +359,11 @@ def _short_counts(c: Counter) -> str:
 
 def run_matrix(envs: list[Env], adapters: list[Any], root: Path, *, jobs: int = 2, timeout: float = 10.0,
                chunking: str = "recorded,event,bytewise", results_dir: Path | None = None,
-               echo: Callable[[str], None] = print, tty: bool = False) -> tuple[list[str], float]:
-    """Run every adapter (``jobs`` at a time), writing ``matrix/results/<adapter>.jsonl``;
-    returns the names that failed to run and the wall time."""
+               echo: Callable[[str], None] = print, tty: bool = False,
+               traces: str | None = None) -> tuple[list[str], float]:
+    """Run every adapter (``jobs`` at a time), writing ``matrix/results/<adapter>.jsonl``
+    (``traces``: another folder of traces than the bundled corpus); returns the names
+    that failed to run and the wall time."""
     results = results_dir or root / RESULTS_DIR
     results.mkdir(parents=True, exist_ok=True)
     env_by_name = {e.name: e for e in envs}
@@ -402,7 +407,7 @@ def run_matrix(envs: list[Env], adapters: list[Any], root: Path, *, jobs: int = 
         env = env_by_name[a.env]
         with lock:
             running[a.name] = time.perf_counter()
-        res = run_adapter(a, env, root, chunking=chunking, timeout=timeout, json_path=files[a.name])
+        res = run_adapter(a, env, root, chunking=chunking, timeout=timeout, json_path=files[a.name], traces=traces)
         with lock:
             running.pop(a.name, None)
             done[0] += 1
@@ -430,6 +435,44 @@ def run_matrix(envs: list[Env], adapters: list[Any], root: Path, *, jobs: int = 
         stop.set()
         shutil.rmtree(scratch, ignore_errors=True)
     return failed, time.perf_counter() - start
+
+
+# -- what the corpus misses ---------------------------------------------------------------------------
+
+
+def behaviour_key(r: dict[str, Any]) -> tuple[Any, ...]:
+    """A failing record's kind of wrongness, independent of the trace: verdict, check, the
+    Plan field that differs, and for a crash the exception type."""
+    leaf = (r.get("path") or "").rsplit(".", 1)[-1].split("[", 1)[0] or None
+    exc = None
+    if r["verdict"] == "ERROR" and r.get("check") == "crash":
+        raised = (r.get("message") or "").split(": ", 2)
+        exc = raised[1] if len(raised) > 1 else None
+    return (r["verdict"], r.get("check"), leaf, exc)
+
+
+def gaps(other: list[list[dict[str, Any]]], published: list[list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """Failures of an adapter on other traces (e.g. real recordings) whose kind
+    (:func:`behaviour_key`) none of its failures on the corpus shows: the cases the corpus
+    is missing. One entry per (adapter, kind), with the traces that show it."""
+    seen: dict[str, set[tuple[Any, ...]]] = {}
+    for records in published:
+        name = records[0]["matrix"]["adapter"]
+        seen[name] = {behaviour_key(r) for r in records if r.get("type") == "verdict" and r["verdict"] in FAILING}
+    out: dict[tuple[str, tuple[Any, ...]], dict[str, Any]] = {}
+    for records in other:
+        name = records[0]["matrix"]["adapter"]
+        for r in records:
+            if r.get("type") != "verdict" or r["verdict"] not in FAILING:
+                continue
+            key = behaviour_key(r)
+            if key in seen.get(name, set()):
+                continue
+            entry = out.setdefault((name, key), {"adapter": name, "kind": list(key), "traces": [], "example": plain(r),
+                                                 "rule": r.get("rule")})
+            if r["trace"] not in entry["traces"]:
+                entry["traces"].append(r["trace"])
+    return list(out.values())
 
 
 # -- the report ---------------------------------------------------------------------------------------

@@ -92,9 +92,11 @@ def build(ctx: click.Context, envs: tuple[str, ...] = (), adapters: tuple[str, .
 @click.option("--chunking", default="recorded,event,bytewise", show_default=True, metavar="PLANS",
               help="The chunk plans (as kit verify takes them).")
 @click.option("--results", "results_dir", metavar="DIR", help="Where results go (default: <root>/matrix/results).")
+@click.option("--traces", metavar="DIR", help="Another folder of traces than the bundled corpus (e.g. imported real "
+              "recordings; use with --results elsewhere, then kit matrix gaps).")
 @click.pass_context
 def run(ctx: click.Context, envs: tuple[str, ...] = (), adapters: tuple[str, ...] = (), timeout: float = 10.0,
-        chunking: str = "recorded,event,bytewise", results_dir: str | None = None) -> None:
+        chunking: str = "recorded,event,bytewise", results_dir: str | None = None, traces: str | None = None) -> None:
     """Run kit verify for every adapter (default: all) in its environment; write its results."""
     from .matrix import run_matrix, select  # noqa: PLC0415
 
@@ -104,7 +106,7 @@ def run(ctx: click.Context, envs: tuple[str, ...] = (), adapters: tuple[str, ...
     _echo(f"kit matrix run: {len(chosen)} adapters in {len(chosen_envs)} environments, {jobs} at a time")
     failed, seconds = run_matrix(chosen_envs, chosen, root, jobs=jobs, timeout=timeout, chunking=chunking,
                                  results_dir=Path(results_dir).resolve() if results_dir else None, echo=_echo,
-                                 tty=sys.stderr.isatty())
+                                 tty=sys.stderr.isatty(), traces=traces)
     _echo(f"kit matrix run: {len(chosen) - len(failed)}/{len(chosen)} adapters ran in {seconds:.0f}s")
     if failed:
         _echo(f"did not run: {', '.join(failed)}")
@@ -128,3 +130,27 @@ def report(ctx: click.Context, check: bool = False, results_dir: str | None = No
         _echo("docs/compatibility.md and docs/compatibility.html match the results")
         return
     _echo(f"wrote {', '.join(changed)}" if changed else "docs/compatibility.* already up to date")
+
+
+@matrix.command()
+@click.argument("other", metavar="RESULTS_DIR")
+@click.option("--json", "as_json", is_flag=True, help="One JSON line per gap.")
+@click.pass_context
+def gaps(ctx: click.Context, other: str, as_json: bool) -> None:
+    """What the corpus misses: failures in RESULTS_DIR (kit matrix run --traces ... --results
+    RESULTS_DIR, e.g. on real recordings) of a kind no failure of the same adapter on the
+    corpus shows. Each is a case to author into the corpus. Exit 1 when there are any."""
+    import json  # noqa: PLC0415
+
+    from .matrix import gaps as find_gaps  # noqa: PLC0415
+    from .matrix import load_results  # noqa: PLC0415
+
+    root = _root((ctx.obj or {}).get("root"))
+    found = find_gaps(load_results(root, Path(other).resolve()), load_results(root))
+    for g in found:
+        if as_json:
+            click.echo(json.dumps(g))
+        else:
+            click.echo(f"{g['adapter']}: {', '.join(g['traces'])}: {g['example']} (rule {g['rule']})")
+    _echo(f"{len(found)} kinds of failure on those traces that the corpus does not show")
+    ctx.exit(1 if found else 0)

@@ -328,6 +328,11 @@ RULES: tuple[Rule, ...] = (
        "`finish_reason` SHOULD be one of the documented values; `\"\"` means none, `function_call` is `tool_calls`, other values are reported.",
        "Old Ollama sent `\"\"` on every chunk, which breaks enum decoders.",
        gh("ollama/ollama#4357")),
+    _r("chat-finish-length", "MUST", "behaviour", CHAT,
+       "A choice that ends with `finish_reason: \"length\"` is a valid, complete stream: a consumer MUST keep the text it produced and report the finish reason `length` (so the caller can continue or retry), and MUST NOT raise or drop the content.",
+       "openai-python's `get_final_completion()` raises `LengthFinishReasonError` for a plain "
+       "stream cut by `max_tokens`, and agent runs abort on it instead of continuing.",
+       gh("openai/openai-python#3589"), gh("bytedance/deer-flow#474"), gh("UKGovernmentBEIS/inspect_ai#4552")),
     _r("chat-delta-after-finish", "SHOULD", "dialect", CHAT,
        "A stream SHOULD NOT send content for a choice after its `finish_reason`; a consumer keeps such text and new calls, and reports them.",
        "A dispatched call cannot take more arguments; later content is kept visible rather "

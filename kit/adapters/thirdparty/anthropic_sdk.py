@@ -16,7 +16,7 @@ from typing import Any
 from kit.adapters import implementation
 from kit.adapters.client import DUMMY_KEY, PlanOf, anthropic_base
 
-MODEL = "claude-sonnet-4-5"  # any name: the replay server answers every model with the trace
+MODEL = "claude-sonnet-4-6"  # any name: the replay server answers every model with the trace
 MESSAGES = [{"role": "user", "content": "hi"}]
 
 
