@@ -219,6 +219,10 @@ RULES: tuple[Rule, ...] = (
        "Chat Completions streams carry no event names; gateways add them.",
        OPENAI_CHAT_STREAM),
     # -- Chat Completions: text ---------------------------------------------------------
+    _r("chat-text-say", "MUST", "behaviour", CHAT,
+       "A consumer MUST join a choice's `delta.content` strings in order and unchanged into its visible text: one SAY per run of text, a new one after a tool call.",
+       "The baseline every stream relies on: text lost, reordered or split differently changes what the user is told.",
+       OPENAI_CHAT_STREAM),
     _r("chat-content-parts", "SHOULD", "dialect", CHAT,
        "`delta.content` SHOULD be a string; a consumer MUST take the `text` parts of a list as text and its `thinking` parts as reasoning.",
        "Mistral's Magistral sends reasoning as a list of thinking parts inside `content`, then "

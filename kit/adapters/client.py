@@ -31,7 +31,8 @@ from dataclasses import replace
 from typing import Any, Callable
 
 from ..errors import UsageError
-from ..events import MessageDone, RefusalDelta, ServerTool, TextDelta, ToolCallDone, ToolCallStarted, Usage
+from ..events import (MessageDone, RefusalDelta, ServerTool, TextDelta, ToolCallArgumentsDelta, ToolCallDone,
+                      ToolCallStarted, Usage)
 from ..events import Error as ErrorEvent
 from ..plan import PlanBuilder, parse_arguments
 from . import Adapter, Case, Outcome, apply_options
@@ -97,12 +98,19 @@ class PlanOf:
             self.builder.add(TextDelta(choice, str(text), item))
         return self
 
-    def call(self, call_id: Any, name: Any, arguments: Any, choice: int = 0) -> "PlanOf":
+    def call(self, call_id: Any, name: Any, arguments: Any, choice: int = 0, *, free_form: bool = False,
+             dispatched: bool = True) -> "PlanOf":
+        """One tool call. ``free_form``: the call's input is free text, not JSON (a Responses
+        ``custom_tool_call``): the string is its parameters, as the Plan conventions say.
+        ``dispatched=False``: the library flags the call as incomplete (not to be run); the
+        DO keeps what arrived and is marked not dispatched."""
         n = self._calls.get(choice, 0)
         self._calls[choice] = n + 1
         if isinstance(arguments, (bytes, bytearray)):
             arguments = arguments.decode("utf-8", "replace")
-        if arguments is None:
+        if free_form and isinstance(arguments, str):
+            raw, params, invalid = arguments, arguments, False
+        elif arguments is None:
             raw, params, invalid = "", {}, False
         elif isinstance(arguments, str):
             raw = arguments
@@ -113,6 +121,10 @@ class PlanOf:
         cid = str(call_id) if call_id not in (None, "") else None
         action = str(name) if name not in (None, "") else None
         self.builder.add(ToolCallStarted(choice, n, cid, action))
+        if not dispatched:
+            if raw:
+                self.builder.add(ToolCallArgumentsDelta(choice, n, raw))
+            return self
         self.builder.add(ToolCallDone(choice, n, cid, action, raw, params, invalid))
         return self
 

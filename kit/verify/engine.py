@@ -225,17 +225,31 @@ _PATH_HINTS = (  # a difference at a path like this is about rules whose id hold
 )
 
 
+_CHAT, _RESP, _ANTH = "openai.chat.completions", "openai.responses", "anthropic.messages"
+_FIELD_RULES = {  # the API's own rule for a Plan field, when none of the trace's rules is about it
+    "usage": {_CHAT: "chat-usage", _RESP: "resp-usage", _ANTH: "anth-usage"},
+    "refusal": {_CHAT: "chat-refusal", _RESP: "resp-refusal"},
+    "server_tools": {_RESP: "resp-server-tools", _ANTH: "anth-server-tools"},
+    "finish_reason": {_CHAT: "chat-finish-reason-value", _RESP: "resp-incomplete", _ANTH: "anth-stop-reason"},
+    "text": {_CHAT: "chat-text-say", _RESP: "resp-message-say", _ANTH: "anth-text-say"},
+}
+
+
 def rule_for(path: str, trace: Trace) -> str | None:
     """The rule a plan difference at ``path`` most likely breaks, among the trace's rules."""
     rules = list(trace.rules)
-    if not rules:
-        return None
     last = path.rsplit(".", 1)[-1].split("[", 1)[0]
+    if not rules:
+        return _FIELD_RULES.get(last, {}).get(trace.api)
     for key, words in _PATH_HINTS:
         if key == last or (key in path and key in ("usage", "server_tools", "refusal", "finish_reason")):
             for r in rules:
                 if any(w in r for w in words):
                     return r
+            # a field with a rule of its own in this API: that rule, not the trace's first one
+            field_rule = _FIELD_RULES.get(key, {}).get(trace.api)
+            if field_rule is not None:
+                return field_rule
             break
     return rules[0]
 

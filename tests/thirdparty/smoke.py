@@ -13,10 +13,18 @@ from kit.verify.engine import verify_case
 def verify(adapter: str, traces: list[str], chunkings: tuple[str, ...] = ("recorded",),
            timeout: float = 30.0) -> dict[tuple[str, str], dict[str, Any]]:
     """``{(trace id, chunking): verdict record}`` of the bundled adapter ``adapter`` on the
-    corpus traces named in ``traces`` (each id must exist in exactly one API)."""
+    corpus traces named in ``traces``: an id that exists in one API, or ``api/id``
+    (``chat/y_text_only``, ``anthropic/y_refusal``; the key keeps what was given)."""
+    from kit.adapters import api_name
+
     by_id: dict[str, Any] = {}
     for t in corpus():
         by_id.setdefault(t.id, []).append(t)
+        by_id.setdefault(f"{t.api}/{t.id}", []).append(t)
+    for ident in traces:
+        if "/" in ident:
+            api, _, short = ident.partition("/")
+            by_id.setdefault(ident, [t for t in by_id.get(short, []) if t.api == api_name(api)])
     ad = load_adapter(adapter, timeout=timeout)
     out: dict[tuple[str, str], dict[str, Any]] = {}
     try:

@@ -53,6 +53,78 @@ ADAPTERS: tuple[ThirdParty, ...] = (
                "client.responses.stream(...): iterate the events", bundled=True),
     ThirdParty("anthropic-messages-stream", "anthropic_sdk:messages_stream", "anthropic SDK", "anthropic",
                "sdk", "client.messages.stream(...): iterate the events, then get_final_message()"),
+    # LangChain
+    ThirdParty("langchain-openai-chat", "langchain_models:openai_chat", "LangChain", "langchain-openai", "langchain",
+               "ChatOpenAI(stream_usage=True).bind_tools(tools).stream(messages), chunks added up; .content, "
+               ".tool_calls, .invalid_tool_calls, .response_metadata, .usage_metadata"),
+    ThirdParty("langchain-openai-responses", "langchain_models:openai_responses", "LangChain", "langchain-openai",
+               "langchain", "ChatOpenAI(use_responses_api=True).bind_tools(tools).stream(messages), chunks added up; "
+               "content blocks in order"),
+    ThirdParty("langchain-anthropic", "langchain_models:anthropic_messages", "LangChain", "langchain-anthropic",
+               "langchain", "ChatAnthropic.bind_tools(tools).stream(messages), chunks added up; content blocks in order"),
+    # pydantic-ai
+    ThirdParty("pydantic-ai-chat", "pydantic_ai_direct:chat", "pydantic-ai", "pydantic-ai-slim", "pydantic_ai",
+               "pydantic_ai.direct.model_request_stream(OpenAIChatModel, ...): iterate the events, then stream.get()"),
+    ThirdParty("pydantic-ai-responses", "pydantic_ai_direct:responses", "pydantic-ai", "pydantic-ai-slim",
+               "pydantic_ai", "pydantic_ai.direct.model_request_stream(OpenAIResponsesModel, ...): iterate the events, "
+               "then stream.get()"),
+    ThirdParty("pydantic-ai-anthropic", "pydantic_ai_direct:anthropic", "pydantic-ai", "pydantic-ai-slim",
+               "pydantic_ai", "pydantic_ai.direct.model_request_stream(AnthropicModel, ...): iterate the events, "
+               "then stream.get()"),
+    # OpenAI Agents SDK
+    ThirdParty("openai-agents-chat", "openai_agents_models:chat", "OpenAI Agents SDK", "openai-agents",
+               "openai_agents", "OpenAIChatCompletionsModel.stream_response(...) consumed as the Runner does: the "
+               "response.completed Response"),
+    ThirdParty("openai-agents-responses", "openai_agents_models:responses", "OpenAI Agents SDK", "openai-agents",
+               "openai_agents", "OpenAIResponsesModel.stream_response(...) consumed as the Runner does: the "
+               "response.completed Response"),
+    # llm
+    ThirdParty("llm-openai", "llm_models:openai_chat", "llm", "llm", "llm",
+               "a model in extra-openai-models.yaml with api_base; model.prompt(..., tools=[fn]) iterated, then "
+               "text(), tool_calls(), usage()"),
+    ThirdParty("llm-openai-responses", "llm_models:openai_responses", "llm", "llm", "llm",
+               "a model in extra-openai-models.yaml with api_base and responses: true; model.prompt(..., tools=[fn]) "
+               "iterated, then text(), tool_calls(), usage()"),
+    ThirdParty("llm-anthropic", "llm_models:claude_messages", "llm", "llm-anthropic", "llm",
+               "the llm-anthropic plugin's ClaudeMessages(model, base_url=...).prompt(..., tools=[fn]) iterated, then "
+               "text(), tool_calls(), usage()"),
+    # LlamaIndex
+    ThirdParty("llama-index-openai", "llama_index_llms:openai_chat", "LlamaIndex", "llama-index-llms-openai",
+               "llama_index", "OpenAI(...).stream_chat_with_tools(tools); the last ChatResponse: "
+               "get_tool_calls_from_response(...), message.content, raw"),
+    ThirdParty("llama-index-openai-responses", "llama_index_llms:openai_responses", "LlamaIndex",
+               "llama-index-llms-openai", "llama_index", "OpenAIResponses(...).stream_chat_with_tools(tools); the last "
+               "ChatResponse: get_tool_calls_from_response(...), message.content"),
+    ThirdParty("llama-index-anthropic", "llama_index_llms:anthropic_messages", "LlamaIndex",
+               "llama-index-llms-anthropic", "llama_index", "Anthropic(base_url=...).stream_chat_with_tools(tools); the "
+               "last ChatResponse: get_tool_calls_from_response(...), message.content, additional_kwargs"),
+    # Haystack
+    ThirdParty("haystack-openai", "haystack_generators:openai_chat", "Haystack", "haystack-ai", "haystack",
+               "OpenAIChatGenerator(api_base_url=..., streaming_callback=..., tools=[Tool]).run(messages): replies[0] "
+               ".text, .tool_calls, .meta"),
+    ThirdParty("haystack-openai-responses", "haystack_generators:openai_responses", "Haystack", "haystack-ai",
+               "haystack", "OpenAIResponsesChatGenerator(api_base_url=..., streaming_callback=..., tools=[Tool])"
+               ".run(messages): replies[0]"),
+    ThirdParty("haystack-anthropic", "haystack_generators:anthropic_chat", "Haystack", "anthropic-haystack",
+               "haystack", "AnthropicChatGenerator(streaming_callback=..., tools=[Tool]) (base URL from "
+               "ANTHROPIC_BASE_URL: it has no option for it).run(messages): replies[0]"),
+    # any-llm
+    ThirdParty("any-llm-openai", "any_llm_client:chat_stream", "any-llm", "any-llm-sdk", "any_llm",
+               "any_llm.completion(provider='openai', api_base=..., tools=..., stream=True) folded by "
+               "any_llm.utils.streaming.ChatCompletionAccumulator"),
+    ThirdParty("any-llm-anthropic", "any_llm_client:anthropic_stream", "any-llm", "any-llm-sdk", "any_llm",
+               "any_llm.completion(provider='anthropic', api_base=..., tools=..., stream=True) folded by "
+               "ChatCompletionAccumulator"),
+    ThirdParty("any-llm-responses", "any_llm_client:responses_stream", "any-llm", "any-llm-sdk", "any_llm",
+               "any_llm.responses(provider='openai', stream=True), which passes the openai SDK's events through, "
+               "folded as OpenAI's function-calling guide shows (grades the SDK and that recipe)"),
+    # aisuite
+    ThirdParty("aisuite-openai", "aisuite_client:chat_stream", "aisuite", "aisuite", "aisuite",
+               "Client(provider_configs={'openai': ...}).chat.completions.create(stream=True), which passes the "
+               "openai SDK's chunks through, assembled by index as its README shows (grades the SDK and that recipe)"),
+    ThirdParty("aisuite-anthropic", "aisuite_client:anthropic_stream", "aisuite", "aisuite", "aisuite",
+               "Client(provider_configs={'anthropic': ...}).chat.completions.create(stream=True): its conversion of "
+               "Anthropic events to chunks, assembled by index as its README shows"),
 )
 
 

@@ -46,6 +46,8 @@ and the Responses / Anthropic counterparts keep every call), so traces calling
   Anthropic server tools): only then does Haystack keep server-tool blocks, in
   ``meta["raw_content_for_server_tools"]``, which map to server tools. Usage is Haystack's
   OpenAI-style ``prompt_tokens`` (input plus cache tokens) and ``completion_tokens``.
+  A ``ChatMessage`` has no refusal field (a ``refusal`` stop is only the finish reason
+  ``content_filter``): omits refusal.
 
 Retries are off (``max_retries=0``): a retry would only re-fetch the same trace.
 
@@ -68,7 +70,7 @@ os.environ["HAYSTACK_TELEMETRY_ENABLED"] = "False"
 
 PROMPT = "What's the weather in Berlin?"
 OPENAI_MODEL = "gpt-4o"  # any name: the replay server answers every model with the trace
-ANTHROPIC_MODEL = "claude-sonnet-4-5"
+ANTHROPIC_MODEL = "claude-sonnet-4-6"
 PARAMETERS = {
     "type": "object",
     "properties": {"location": {"type": "string", "description": "The city, e.g. Berlin"},
@@ -141,7 +143,7 @@ def openai_responses(base_url: str, *, api: str) -> dict[str, Any]:
     return plan.plan()
 
 
-@implementation(apis=("anthropic",), multi_choice=False)
+@implementation(apis=("anthropic",), multi_choice=False, omits=("refusal",))
 def anthropic_chat(base_url: str, *, api: str) -> dict[str, Any]:
     from haystack.dataclasses import ChatMessage
     from haystack.utils import Secret
@@ -151,7 +153,8 @@ def anthropic_chat(base_url: str, *, api: str) -> dict[str, Any]:
     generator = AnthropicChatGenerator(api_key=Secret.from_token(DUMMY_KEY), model=ANTHROPIC_MODEL,
                                        streaming_callback=chunks.append, tools=_tools(),
                                        anthropic_server_tools=SERVER_TOOLS, max_retries=0)
-    with _ENV_LOCK:  # the only way to point it elsewhere: the SDK's ANTHROPIC_BASE_URL, read when warm_up builds the client
+    # no base URL parameter: the anthropic SDK reads ANTHROPIC_BASE_URL when warm_up() builds the client
+    with _ENV_LOCK:
         before = os.environ.get("ANTHROPIC_BASE_URL")
         os.environ["ANTHROPIC_BASE_URL"] = anthropic_base(base_url)
         try:

@@ -29,9 +29,13 @@ Mapping of the gathered ``AIMessageChunk``:
 
 - ``content`` as a string (Chat Completions): one SAY, then the calls.
 - ``content`` as a list of blocks (Responses, Anthropic), in the order LangChain gives:
-  ``text`` blocks -> SAY (one per block); a ``function_call`` / ``custom_tool_call`` /
-  ``tool_use`` block -> the tool call LangChain parsed from that block (matched by the
-  block's ``index``, which is the ``index`` of its tool-call chunk); server-executed tool
+  ``text`` blocks -> SAY, one per block ``index`` (LangChain merges a stream's pieces of
+  one block by their ``index``; pieces without one, as Chat Completions content parts,
+  are consecutive text of one SAY, as ``.text`` joins them); a ``function_call`` /
+  ``custom_tool_call`` / ``tool_use`` block -> the tool call LangChain parsed from that
+  block (matched by the block's ``index``, which is the ``index`` of its tool-call
+  chunk; a ``custom_tool_call``'s ``{"__arg1": input}``, LangChain's convention for a
+  single-string input, is that input, free text as the Plan has it); server-executed tool
   blocks (Responses ``web_search_call``, ``file_search_call``, ``code_interpreter_call``,
   ``mcp_call``, ``mcp_list_tools``, ``image_generation_call``, ``tool_search_call``...;
   Anthropic ``server_tool_use``, ``mcp_tool_use``, ``*_tool_result``) -> server tools
@@ -46,7 +50,9 @@ Mapping of the gathered ``AIMessageChunk``:
   ``response_metadata["stop_reason"]``; Responses has no finish reason on the wire, so
   ``status`` ``completed`` is ``tool_calls`` when LangChain reported a call, else
   ``stop``, and ``incomplete`` is ``incomplete_details.reason``.
-- Usage: ``usage_metadata`` input and output tokens.
+- Usage: ``usage_metadata`` input and output tokens, as LangChain defines them (its
+  ``input_tokens`` for Anthropic adds the cache read and creation tokens).
+- One choice: Chat Completions reads ``choices[0]`` of every chunk, whatever its index.
 
 Clients: ``max_retries=0`` (a retry would only fetch the same trace again). Chat
 Completions: ``stream_usage=True``. With a ``base_url`` LangChain leaves it off by
@@ -73,7 +79,7 @@ from kit.adapters.client import DUMMY_KEY, PlanOf, anthropic_base
 
 MESSAGES = [("user", "hi")]
 OPENAI_MODEL = "gpt-4.1-mini"  # any name: the replay server answers every model with the trace
-ANTHROPIC_MODEL = "claude-sonnet-4-5"
+ANTHROPIC_MODEL = "claude-haiku-4-5"  # one the SDK does not warn about as deprecated
 # one generic tool; the server ignores it and the traces call other names
 TOOLS = [{
     "type": "function",
@@ -128,8 +134,14 @@ def _calls(gathered: Any) -> list[tuple[Any, dict[str, Any], bool]]:
     return out
 
 
-def _call(plan: PlanOf, call: dict[str, Any], valid: bool) -> None:
-    plan.call(call.get("id"), call.get("name"), call.get("args") if valid else (call.get("args") or ""))
+def _call(plan: PlanOf, call: dict[str, Any], valid: bool, kind: str = "") -> None:
+    args = call.get("args")
+    if kind == "custom_tool_call" and valid and isinstance(args, dict) and list(args) == ["__arg1"] \
+            and isinstance(args["__arg1"], str):
+        # LangChain's documented convention for a single-string tool input: {"__arg1": input}
+        plan.call(call.get("id"), call.get("name"), args["__arg1"], free_form=True)
+        return
+    plan.call(call.get("id"), call.get("name"), args if valid else (args or ""))
 
 
 def _plan(api: str, gathered: Any, *, finish: Any) -> dict[str, Any]:
@@ -143,20 +155,20 @@ def _plan(api: str, gathered: Any, *, finish: Any) -> dict[str, Any]:
     if isinstance(content, str):
         plan.text(content)
     else:
-        for n, block in enumerate(content or []):
+        for block in content or []:
             if isinstance(block, str):
-                plan.text(block, item=n)
+                plan.text(block)
                 continue
             if not isinstance(block, dict):
                 continue
             kind = block.get("type") or ""
             if kind == "text":
-                plan.text(block.get("text"), item=n)
+                plan.text(block.get("text"), item=block.get("index"))
             elif kind in CALL_BLOCKS:
                 k = by_index.get(block.get("index"))
                 if k is not None and k not in used:
                     used.add(k)
-                    _call(plan, calls[k][1], calls[k][2])
+                    _call(plan, calls[k][1], calls[k][2], kind)
             elif kind == "refusal":
                 plan.refusal(block.get("refusal"))
             elif kind in RESPONSES_SERVER_TOOLS or kind in ("server_tool_use", "mcp_tool_use") \

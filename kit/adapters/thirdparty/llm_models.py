@@ -12,11 +12,12 @@ would run.
 
 Pointing the models at the replay server, the documented way for each:
 
-- ``llm-openai-chat`` / ``llm-openai-responses``: LLM's built-in OpenAI models. The
-  documented route to an OpenAI-compatible endpoint is an ``extra-openai-models.yaml`` in
-  LLM's user directory (``docs/other-models.md``, "Configure an OpenAI-compatible
-  model": ``model_id``, ``model_name``, ``api_base``, ``supports_tools: true``, and
-  ``responses: true`` for the Responses API), then ``llm.get_model(model_id)``. The file
+- ``llm-openai`` (Chat Completions) / ``llm-openai-responses``: LLM's built-in OpenAI
+  models. The documented route to an OpenAI-compatible endpoint is an
+  ``extra-openai-models.yaml`` in LLM's user directory (``docs/other-models.md``,
+  "Configure an OpenAI-compatible model": ``model_id``, ``model_name``, ``api_base``,
+  ``supports_tools: true``, and ``responses: true`` for the Responses API), then
+  ``llm.get_model(model_id)``. The file
   is rewritten with the case's base URL before each ``get_model`` (LLM re-reads it every
   time it registers models), under a lock. LLM's user directory is a temporary directory
   (``LLM_USER_PATH``, ``docs/setup.md``), set before ``llm`` is imported, so nothing
@@ -38,14 +39,20 @@ Mapping (no repair):
 
 - SAY: ``response.text()`` (one string: LLM's text is everything iterating the response
   yielded), then DO: each ``response.tool_calls()`` entry (``tool_call_id``, ``name``,
-  ``arguments`` as LLM parsed them). LLM keeps the text as one string and the calls as a
-  list, so text the stream sent after a call comes out before it.
+  ``arguments`` as LLM parsed them; a call without an id gets the ``tc_...`` id LLM
+  synthesizes, as documented). LLM keeps the text as one string and the calls as a
+  list, so text the stream sent after a call comes out before it. (``response.messages()``
+  also assembles the stream's parts in order, but from its own event grouping, not from
+  the calls ``tool_calls()`` / ``execute_tool_calls()`` act on, which are graded here.)
 - Finish: Chat: ``response.json()["finish_reason"]`` (LLM's combined chunk record);
   Responses: ``status`` of the final response object LLM keeps in ``response.json()``,
   read as the Responses API defines it (``completed`` -> ``tool_calls`` when LLM reported
   tool calls, else ``stop``; ``incomplete`` -> ``incomplete_details.reason``; ``failed``
   -> ``error``); Anthropic: ``response.json()["stop_reason"]`` (the final message).
 - Usage: ``response.usage()`` input and output tokens.
+
+The first case of a run also pays LLM's plugin loading (the OpenAI and Anthropic SDK
+imports, several seconds); later cases take tens of milliseconds.
 
 Capabilities: one choice (LLM reads ``choices[0]`` only); a refusal has no place in an
 LLM response (the Chat model ignores ``delta.refusal``; the Responses model ignores refusal
@@ -56,7 +63,9 @@ are not part of ``tool_calls()`` and are not mapped: ``server_tools`` is omitted
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 import threading
 from typing import Any
@@ -66,7 +75,7 @@ from kit.adapters.client import DUMMY_KEY, PlanOf, anthropic_base
 
 MODEL_ID = "kit-replay"  # the name LLM knows the configured model by
 MODEL_NAME = "gpt-4o-mini"  # sent to the server, which ignores it
-ANTHROPIC_MODEL = "claude-sonnet-4-5"
+ANTHROPIC_MODEL = "claude-sonnet-5"
 PROMPT = "hi"
 
 _LOCK = threading.Lock()
@@ -79,6 +88,7 @@ def _user_dir() -> str:
     with _LOCK:
         if _USER_DIR is None:
             _USER_DIR = tempfile.mkdtemp(prefix="kit-llm-")
+            atexit.register(shutil.rmtree, _USER_DIR, True)
             os.environ["LLM_USER_PATH"] = _USER_DIR
     return _USER_DIR
 

@@ -27,10 +27,17 @@ of text, as on the wire), ``ToolCallPart`` -> DO (``tool_call_id``, ``tool_name`
 ``args`` as the library kept it: the raw JSON string, or a dict); ``ThinkingPart``,
 ``NativeToolCallPart`` / ``NativeToolReturnPart`` (server-executed tools), files and
 compaction parts are never SAY or DO. ``finish_reason`` is the response's (pydantic-ai's
-OpenTelemetry-style ``stop | length | content_filter | tool_call | error``), usage its
-``input_tokens`` / ``output_tokens`` unless ``usage.unmeasured_requests`` says the
-response carried none (then the zeros "carry no information", per ``RequestUsage``). The
-OpenAI refusal text is ``provider_details['refusal']``, where both OpenAI models keep it.
+OpenTelemetry-style ``stop | length | content_filter | tool_call | error``), except that a
+response whose ``state`` is ``'suspended'`` ("the model paused mid-turn and expects a
+continuation request", Anthropic ``pause_turn``, for which ``finish_reason`` is None) is
+``incomplete``. Usage is ``input_tokens`` / ``output_tokens`` unless
+``usage.unmeasured_requests`` says the response carried none (then the zeros "carry no
+information", per ``RequestUsage``); for Anthropic the input is ``input_tokens -
+cache_read_tokens - cache_write_tokens``, because pydantic-ai documents its ``input_tokens``
+as the total *including* the cache reads and writes that Anthropic's own ``input_tokens``
+leaves out (the Plan keeps the provider's figure). The OpenAI refusal text is
+``provider_details['refusal']``, where both OpenAI models keep it (Anthropic's
+``stop_details`` explanation there is not a refusal message and is left out).
 
 Capabilities: one choice (the Chat Completions model reads ``chunk.choices[0]`` only);
 ``server_tools`` omitted: pydantic-ai keeps server-executed tools only in its own
@@ -47,7 +54,7 @@ from kit.adapters import implementation
 from kit.adapters.client import DUMMY_KEY, PlanOf, anthropic_base
 
 OPENAI_MODEL = "gpt-4.1"  # any name: the replay server answers every model with the trace
-ANTHROPIC_MODEL = "claude-sonnet-4-5"
+ANTHROPIC_MODEL = "claude-sonnet-4-6"
 OMITS = ("server_tools",)
 
 
@@ -82,7 +89,7 @@ def _request(model: Any) -> Any:
     return asyncio.run(run())  # each case runs in its own worker thread: a fresh loop per case
 
 
-def _plan(api: str, response: Any, *, separate_parts: bool, refusal: bool) -> dict[str, Any]:
+def _plan(api: str, response: Any, *, separate_parts: bool, refusal: bool, cache_in_input: bool) -> dict[str, Any]:
     from pydantic_ai.messages import TextPart, ToolCallPart
 
     plan = PlanOf(api)
@@ -93,10 +100,15 @@ def _plan(api: str, response: Any, *, separate_parts: bool, refusal: bool) -> di
             plan.call(part.tool_call_id, part.tool_name, part.args)
     if refusal:
         plan.refusal((response.provider_details or {}).get("refusal"))
-    plan.finish(response.finish_reason)
+    # `finish_reason` has no value for a turn the model paused (Anthropic `pause_turn` maps to None);
+    # pydantic-ai says so in `state`: 'suspended', "the model paused mid-turn and expects a continuation".
+    plan.finish("incomplete" if response.state == "suspended" else response.finish_reason)
     usage = response.usage
     if usage is not None and not usage.unmeasured_requests:
-        plan.usage(usage.input_tokens, usage.output_tokens)
+        input_tokens = usage.input_tokens
+        if not cache_in_input:  # pydantic-ai's total includes the cache reads and writes Anthropic counts apart
+            input_tokens -= usage.cache_read_tokens + usage.cache_write_tokens
+        plan.usage(input_tokens, usage.output_tokens)
     return plan.plan()
 
 
@@ -106,7 +118,7 @@ def chat(base_url: str, *, api: str) -> dict[str, Any]:
     from pydantic_ai.providers.openai import OpenAIProvider
 
     model = OpenAIChatModel(OPENAI_MODEL, provider=OpenAIProvider(base_url=base_url, api_key=DUMMY_KEY))
-    return _plan(api, _request(model), separate_parts=False, refusal=True)
+    return _plan(api, _request(model), separate_parts=False, refusal=True, cache_in_input=True)
 
 
 @implementation(apis=("responses",), multi_choice=False, omits=OMITS)
@@ -115,7 +127,7 @@ def responses(base_url: str, *, api: str) -> dict[str, Any]:
     from pydantic_ai.providers.openai import OpenAIProvider
 
     model = OpenAIResponsesModel(OPENAI_MODEL, provider=OpenAIProvider(base_url=base_url, api_key=DUMMY_KEY))
-    return _plan(api, _request(model), separate_parts=True, refusal=True)
+    return _plan(api, _request(model), separate_parts=True, refusal=True, cache_in_input=True)
 
 
 @implementation(apis=("anthropic",), multi_choice=False, omits=OMITS)
@@ -124,4 +136,5 @@ def anthropic(base_url: str, *, api: str) -> dict[str, Any]:
     from pydantic_ai.providers.anthropic import AnthropicProvider
 
     provider = AnthropicProvider(base_url=anthropic_base(base_url), api_key=DUMMY_KEY)
-    return _plan(api, _request(AnthropicModel(ANTHROPIC_MODEL, provider=provider)), separate_parts=True, refusal=False)
+    return _plan(api, _request(AnthropicModel(ANTHROPIC_MODEL, provider=provider)), separate_parts=True, refusal=False,
+                 cache_in_input=False)

@@ -1,0 +1,42 @@
+"""any-llm (``any-llm-sdk``): completion(stream=True) + ChatCompletionAccumulator, and responses(stream=True)."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("any_llm", reason="any-llm-sdk is not installed (kit matrix builds its environment)")
+
+from tests.thirdparty.smoke import verdicts, verify  # noqa: E402
+
+MODULE = "kit.adapters.thirdparty.any_llm_client"
+CHAT = f"client[name=any-llm-openai]:{MODULE}:chat_stream"
+ANTHROPIC = f"client[name=any-llm-anthropic]:{MODULE}:anthropic_stream"
+RESPONSES = f"client[name=any-llm-responses]:{MODULE}:responses_stream"
+
+
+def test_chat_passes_and_strict_chunk_validation_crashes():
+    records = verify(CHAT, ["y_text_then_tool_call", "y_parallel_calls", "y_two_choices", "y_choice_index_missing"])
+    got = verdicts(records)
+    for ok in ("y_text_then_tool_call", "y_parallel_calls", "y_two_choices"):
+        assert got[ok] == "PASS", records[(ok, "recorded")]["message"]
+    # any-llm re-validates every OpenAI chunk into its own pydantic ChatCompletionChunk
+    r = records[("y_choice_index_missing", "recorded")]
+    assert r["verdict"] == "ERROR" and "ValidationError" in r["message"]
+
+
+def test_anthropic_conversion_passes_and_maps_unknown_stops_to_stop():
+    records = verify(ANTHROPIC, ["y_text_then_tool_use", "y_parallel_tool_use", "y_pause_turn",
+                                 "y_message_stop_missing"])
+    assert records[("y_text_then_tool_use", "recorded")]["verdict"] == "PASS"
+    assert records[("y_parallel_tool_use", "recorded")]["verdict"] == "PASS"
+    # stop reasons without an OpenAI counterpart fall through to "stop"
+    r = records[("y_pause_turn", "recorded")]
+    assert r["verdict"] == "FAIL" and r["path"].endswith("finish_reason") and r["actual"] == "stop"
+    # usage is only taken from the SDK's message_stop snapshot: no message_stop, no usage
+    r = records[("y_message_stop_missing", "recorded")]
+    assert r["verdict"] == "FAIL" and r["path"] == "usage" and r["actual"] is None
+
+
+def test_responses_recipe_passes_parallel_calls():
+    records = verify(RESPONSES, ["y_text_then_function_call", "y_parallel_function_calls"])
+    assert verdicts(records) == {"y_text_then_function_call": "PASS", "y_parallel_function_calls": "PASS"}

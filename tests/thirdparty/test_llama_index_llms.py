@@ -1,0 +1,66 @@
+"""LlamaIndex LLM adapters (``llama-index-openai``, ``llama-index-openai-responses``,
+``llama-index-anthropic``): a few traces pass, and characteristic failures have the library's
+cause."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("llama_index.llms.openai", reason="llama-index-llms-openai is not installed "
+                    "(kit matrix builds its environment)")
+
+from tests.thirdparty.smoke import verdicts, verify  # noqa: E402
+
+MODULE = "kit.adapters.thirdparty.llama_index_llms"
+CHAT = f"client[name=llama-index-openai]:{MODULE}:openai_chat"
+RESPONSES = f"client[name=llama-index-openai-responses]:{MODULE}:openai_responses"
+ANTHROPIC = f"client[name=llama-index-anthropic]:{MODULE}:anthropic_messages"
+
+
+def test_chat_streams_pass_and_repeated_ids_are_concatenated():
+    records = verify(CHAT, ["y_text_then_tool_call", "y_parallel_calls", "y_keepalive_comments",
+                            "y_id_name_repeated_every_fragment", "n_arguments_concatenated_objects"])
+    got = verdicts(records)
+    assert got["y_text_then_tool_call"] == "PASS", records[("y_text_then_tool_call", "recorded")]["message"]
+    assert got["y_parallel_calls"] == "PASS"
+    assert got["y_keepalive_comments"] == "PASS"
+    # update_tool_calls appends every fragment's id (and name) to the call's
+    ids = records[("y_id_name_repeated_every_fragment", "recorded")]
+    assert ids["verdict"] == "FAIL" and ids["path"].endswith("call_id")
+    assert ids["actual"].startswith(ids["expected"] * 2)
+    # get_tool_calls_from_response turns arguments it cannot parse into {} and dispatches them
+    bad = records[("n_arguments_concatenated_objects", "recorded")]
+    assert bad["verdict"] == "FAIL" and bad["path"].endswith("parameters") and bad["actual"] == {}
+
+
+def test_responses_reads_the_last_event_only():
+    records = verify(RESPONSES, ["y_text_then_function_call", "y_parallel_function_calls",
+                                 "y_reasoning_done_after_completed", "y_message_content_null"])
+    got = verdicts(records)
+    assert got["y_text_then_function_call"] == "PASS", records[("y_text_then_function_call", "recorded")]["message"]
+    assert got["y_parallel_function_calls"] == "PASS"
+    # each streamed ChatResponse holds only its own event: an event after response.completed
+    # leaves the last one without the completed output
+    late = records[("y_reasoning_done_after_completed", "recorded")]
+    assert late["verdict"] == "FAIL" and late["path"].endswith("finish_reason") and late["actual"] is None
+    null = records[("y_message_content_null", "recorded")]
+    assert null["verdict"] == "ERROR" and "TypeError" in null["message"] and "responses.py" in null["message"]
+
+
+def test_anthropic_joins_text_blocks_with_newlines():
+    anthropic = pytest.importorskip("anthropic")
+    if int(anthropic.__version__.split(".")[0]) >= 2:
+        pytest.skip("llama-index-llms-anthropic builds anthropic.types.MessageParam(...), a typing.Union "
+                    "in anthropic>=2 (TypeError before any request); the matrix env pins anthropic<2")
+    records = verify(ANTHROPIC, ["y_text_then_tool_use", "y_parallel_tool_use", "y_stop_sequence",
+                                 "y_delta_type_mismatch", "y_tool_use_start_without_input"])
+    got = verdicts(records)
+    assert got["y_text_then_tool_use"] == "PASS", records[("y_text_then_tool_use", "recorded")]["message"]
+    assert got["y_parallel_tool_use"] == "PASS"
+    assert got["y_stop_sequence"] == "PASS"
+    # a stray text delta in the tool block becomes a second TextBlock; message.content joins with "\n"
+    joined = records[("y_delta_type_mismatch", "recorded")]
+    assert joined["verdict"] == "FAIL" and joined["actual"] == joined["expected"] + "\n\n"
+    # a tool_use start without `input` gives ToolCallBlock(tool_kwargs=None): pydantic rejects it
+    start = records[("y_tool_use_start_without_input", "recorded")]
+    assert start["verdict"] == "ERROR" and "ValidationError" in start["message"]

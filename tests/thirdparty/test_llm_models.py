@@ -1,0 +1,61 @@
+"""Simon Willison's ``llm`` adapters (``llm-openai``, ``llm-openai-responses``,
+``llm-anthropic``): a few traces pass, and characteristic failures have the library's cause."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("llm", reason="llm is not installed (kit matrix builds its environment)")
+
+from tests.thirdparty.smoke import verdicts, verify  # noqa: E402
+
+MODULE = "kit.adapters.thirdparty.llm_models"
+CHAT = f"client[name=llm-openai]:{MODULE}:openai_chat"
+RESPONSES = f"client[name=llm-openai-responses]:{MODULE}:openai_responses"
+ANTHROPIC = f"client[name=llm-anthropic]:{MODULE}:claude_messages"
+
+
+def test_chat_streams_pass_and_index_zero_calls_crash_in_llm():
+    records = verify(CHAT, ["y_text_then_tool_call", "y_parallel_calls", "y_keepalive_comments",
+                            "y_all_calls_index_zero", "y_azure_filter_chunks"])
+    got = verdicts(records)
+    assert got["y_text_then_tool_call"] == "PASS", records[("y_text_then_tool_call", "recorded")]["message"]
+    assert got["y_parallel_calls"] == "PASS"
+    assert got["y_keepalive_comments"] == "PASS"
+    # llm keys streamed calls by `index` only: three calls at index 0 become one argument
+    # string of three JSON objects, which its json.loads rejects
+    zero = records[("y_all_calls_index_zero", "recorded")]
+    assert zero["verdict"] == "ERROR" and "JSONDecodeError: Extra data" in zero["message"]
+    # a chunk whose choice has `delta: null` (Azure content-filter chunks) crashes llm's loop
+    azure = records[("y_azure_filter_chunks", "recorded")]
+    assert azure["verdict"] == "ERROR" and "AttributeError" in azure["message"]
+    assert "openai_models.py" in azure["message"]
+
+
+def test_responses_reads_calls_from_finished_items_and_only_completed_responses():
+    records = verify(RESPONSES, ["y_text_then_function_call", "y_parallel_function_calls",
+                                 "y_name_only_in_item_added", "y_incomplete_max_output_tokens_text"])
+    got = verdicts(records)
+    assert got["y_text_then_function_call"] == "PASS", records[("y_text_then_function_call", "recorded")]["message"]
+    assert got["y_parallel_function_calls"] == "PASS"
+    # llm takes a call's name from its output_item.done only, where this stream leaves it null
+    name = records[("y_name_only_in_item_added", "recorded")]
+    assert name["verdict"] == "FAIL" and name["path"].endswith("action") and name["actual"] is None
+    # llm only reads response.completed: an incomplete response has no status, so no finish
+    cut = records[("y_incomplete_max_output_tokens_text", "recorded")]
+    assert cut["verdict"] == "FAIL" and cut["path"].endswith("finish_reason") and cut["actual"] is None
+
+
+def test_anthropic_appends_a_space_after_tool_use():
+    records = verify(ANTHROPIC, ["y_max_tokens_in_text", "y_stop_sequence", "y_text_then_tool_use",
+                                 "y_thinking_then_tool_use"])
+    got = verdicts(records)
+    assert got["y_max_tokens_in_text"] == "PASS", records[("y_max_tokens_in_text", "recorded")]["message"]
+    assert got["y_stop_sequence"] == "PASS"
+    # llm-anthropic yields an extra " " text chunk whenever the message has tool calls
+    spaced = records[("y_text_then_tool_use", "recorded")]
+    assert spaced["verdict"] == "FAIL" and spaced["path"].endswith("text") and spaced["actual"].endswith(" ")
+    assert spaced["actual"].rstrip(" ") == spaced["expected"]
+    # ... also when the message had no text at all: a SAY " " before the call
+    alone = records[("y_thinking_then_tool_use", "recorded")]
+    assert alone["verdict"] == "FAIL" and alone["actual"][0] == "SAY ' '"

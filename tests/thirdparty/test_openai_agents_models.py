@@ -1,0 +1,39 @@
+"""openai-agents' ``Model.stream_response`` (the layer ``Runner.run_streamed`` calls)."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("agents", reason="openai-agents is not installed (kit matrix builds its environment)")
+
+from tests.thirdparty.smoke import verdicts, verify  # noqa: E402
+
+MODULE = "client:kit.adapters.thirdparty.openai_agents_models"
+
+
+def test_chat_converter_passes_and_merges_the_text_around_a_call():
+    records = verify(f"{MODULE}:chat", ["y_text_then_tool_call", "y_parallel_calls", "y_text_after_tool_call",
+                                        "y_arguments_as_object"])
+    got = verdicts(records)
+    assert got["y_text_then_tool_call"] == "PASS", records[("y_text_then_tool_call", "recorded")]["message"]
+    assert got["y_parallel_calls"] == "PASS"
+    # ChatCmplStreamHandler keeps one output_text part: the text after the call joins the text before it
+    r = records[("y_text_after_tool_call", "recorded")]
+    assert r["verdict"] == "FAIL" and r["path"].endswith("commands") and len(r["actual"]) == 2
+    r = records[("y_arguments_as_object", "recorded")]
+    assert r["verdict"] == "ERROR" and "TypeError" in r["message"] and "chatcmpl_stream_handler.py" in r["message"]
+
+
+def test_responses_passes_server_and_custom_tools_and_rejects_an_incomplete_turn():
+    records = verify(f"{MODULE}:responses", ["y_custom_tool_call", "y_code_interpreter_then_function_call",
+                                             "y_computer_call", "y_incomplete_max_output_tokens_text",
+                                             "y_item_done_missing"])
+    got = verdicts(records)
+    for ident in ("y_custom_tool_call", "y_code_interpreter_then_function_call", "y_computer_call"):
+        assert got[ident] == "PASS", (ident, records[(ident, "recorded")]["message"])
+    # stream_response raises ModelBehaviorError on response.incomplete, even with the text it streamed
+    r = records[("y_incomplete_max_output_tokens_text", "recorded")]
+    assert r["verdict"] == "ERROR" and "ModelBehaviorError" in r["message"] and "openai_responses.py" in r["message"]
+    # the final response is response.completed's as sent (output: []), nothing is accumulated
+    r = records[("y_item_done_missing", "recorded")]
+    assert r["verdict"] == "FAIL" and r["path"] == "choices"
