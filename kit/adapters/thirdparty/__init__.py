@@ -53,6 +53,16 @@ ADAPTERS: tuple[ThirdParty, ...] = (
                "client.responses.stream(...): iterate the events", bundled=True),
     ThirdParty("anthropic-messages-stream", "anthropic_sdk:messages_stream", "anthropic SDK", "anthropic",
                "sdk", "client.messages.stream(...): iterate the events, then get_final_message()"),
+    # litellm
+    ThirdParty("litellm-chat", "litellm_client:chat_stream", "litellm", "litellm", "litellm",
+               "litellm.completion(model='openai/...', stream=True, tools=...): collect the chunks, then "
+               "litellm.stream_chunk_builder(chunks, messages=...)"),
+    ThirdParty("litellm-responses", "litellm_client:responses_stream", "litellm", "litellm", "litellm",
+               "litellm.responses(model='openai/...', stream=True, tools=...): iterate the events; the terminal "
+               "event's response"),
+    ThirdParty("litellm-anthropic", "litellm_client:anthropic_stream", "litellm", "litellm", "litellm",
+               "litellm.completion(model='anthropic/...', stream=True, tools=...) + "
+               "litellm.stream_chunk_builder(chunks, messages=...)"),
     # LangChain
     ThirdParty("langchain-openai-chat", "langchain_models:openai_chat", "LangChain", "langchain-openai", "langchain",
                "ChatOpenAI(stream_usage=True).bind_tools(tools).stream(messages), chunks added up; .content, "

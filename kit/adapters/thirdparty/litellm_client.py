@@ -12,46 +12,62 @@ Three adapters, each the way litellm's own documentation shows:
   guide shows (docs.litellm.ai/docs/completion/function_call: ``tools=[{"type": "function",
   "function": {...}}]``). ``completion()`` is the model-level API: it returns the model's
   tool calls and never validates or executes them, so the trace's tool names need not match
-  the one declared. For Anthropic litellm translates the Messages stream into OpenAI-style
-  chunks itself; its ``api_base`` is the Anthropic base without ``/v1`` (litellm appends
-  ``/v1/messages``, documented under "Custom API Base" in docs.litellm.ai/docs/providers/anthropic
-  and done in ``litellm/main.py:_complete_anthropic``).
+  the one declared (litellm's agent/MCP layers would execute tools; they are not used). For
+  Anthropic, litellm translates the Messages stream into OpenAI-style chunks itself; its
+  ``api_base`` is the Anthropic base without ``/v1`` (litellm appends ``/v1/messages``:
+  "Custom API Base" in docs.litellm.ai/docs/providers/anthropic, ``litellm/main.py``
+  ``_complete_anthropic``).
 
   The rebuilt ``ModelResponse`` has one choice (``ChunkProcessor.build_base_response``
-  makes only ``choices[0]``, and the content of every choice is joined into it), so these
+  makes only ``choices[0]`` and joins the content of every choice into it), so these
   adapters are not multi-choice. Its message is one ``content`` string plus a list of
   ``tool_calls``: SAY first, then one DO per call (``id``, ``function.name``,
-  ``function.arguments`` as litellm joined them); ``finish_reason`` is the finish,
-  ``usage.prompt_tokens`` / ``completion_tokens`` the usage (litellm counts tokens itself with
-  its bundled tokenizer when the stream carried none).
+  ``function.arguments`` as litellm joined them; a custom tool call's ``custom.input`` as
+  free text). Anthropic server-tool results, which litellm keeps in the message's
+  ``provider_specific_fields`` (``web_search_results``, ``tool_results``, ...), are server
+  tools. ``finish_reason`` is the finish, ``usage.prompt_tokens`` / ``completion_tokens`` the
+  usage, as litellm reports them (a stream without usage comes back as 0/0, and an Anthropic
+  ``prompt_tokens`` includes cached input: litellm's OpenAI-style counting). litellm's
+  ``Message`` has no ``refusal`` field (the chunks' ``delta.refusal`` is not rebuilt), so the
+  chat adapter omits ``refusal``; the Anthropic Plan has none.
 
-- ``responses_stream`` (Responses, ``model="openai/..."``): the Responses API page
-  (docs.litellm.ai/docs/response_api and docs.litellm.ai/docs/providers/openai/responses_api):
+- ``responses_stream`` (Responses, ``model="openai/..."``): the Responses API pages
+  (docs.litellm.ai/docs/response_api, docs.litellm.ai/docs/providers/openai/responses_api):
   ``for event in litellm.responses(..., stream=True)``; the final result is the ``response``
-  of the terminal event (``response.completed`` / ``.incomplete`` / ``.failed``), which
-  litellm keeps (with its usage filled in) as the stream's ``completed_response``. Its
-  ``output`` items in order: ``message`` parts -> SAY (``output_text``) or the refusal,
-  client calls (``function_call``, ``custom_tool_call``, computer/shell/patch calls) -> DO
-  (``call_id``, ``name``, ``arguments``), server-executed tools -> server tools, reasoning left
-  out. The Responses API has no finish reason, only ``status``: as the Plan conventions
-  read it, ``completed`` is ``tool_calls`` when the output has a client call and ``stop``
+  of the terminal event (``response.completed`` / ``.incomplete`` / ``.failed``), as litellm
+  yields it (the server's object, usage filled in by litellm when missing). Its ``output``
+  items in order: ``message`` parts -> SAY (``output_text``) or the refusal; client calls
+  (``function_call``, ``custom_tool_call``, computer/shell/patch calls) -> DO (``call_id``,
+  ``name``, ``arguments`` / free-text ``input`` / action), one whose item ``status`` is
+  ``incomplete`` a DO that is not dispatched; server-executed tool items (``*_call``,
+  ``mcp_*``, ``tool_search_*``) -> server tools; reasoning and anything else left out. The
+  Responses API has no finish reason, only ``status``: as the Plan conventions read it,
+  ``completed`` is ``tool_calls`` when the output has a client call and ``stop``
   otherwise, ``incomplete`` is its ``incomplete_details.reason`` (``max_output_tokens`` ->
-  length), ``failed`` is an error. An ``error`` event or ``response.failed`` makes litellm
-  raise (its answer).
+  length), ``failed`` an error. An ``error`` event or ``response.failed`` makes litellm raise
+  (its answer).
 
 Retries are off (``num_retries=0``, ``max_retries=0``): a retry would only re-fetch the
 same trace.
 
-Offline: litellm fetches its model cost map, Anthropic beta-header table and similar
-JSON from GitHub unless told not to; this module sets ``LITELLM_LOCAL_MODEL_COST_MAP=True``
-and ``LITELLM_LOCAL_ANTHROPIC_BETA_HEADERS=True`` before litellm is imported (the bundled
-copies are used). Token counting uses tiktoken encodings litellm ships in
-``litellm_core_utils/tokenizers`` (it points ``TIKTOKEN_CACHE_DIR`` there), so it needs no
-download. litellm has no telemetry; no callbacks are configured.
+Environment: ``pip install "litellm[mcp]"``. With plain ``pip install litellm`` (1.106.2)
+every ``completion(..., tools=...)`` raises ``ModuleNotFoundError: No module named 'mcp'``:
+``main.py`` imports its MCP gateway handler whenever tools are given, and that imports
+``mcp``, which only the ``mcp`` / ``proxy`` extras install.
+
+Offline: litellm fetches its model cost map and Anthropic beta-header table from GitHub
+unless told not to; this module sets ``LITELLM_LOCAL_MODEL_COST_MAP=True`` and
+``LITELLM_LOCAL_ANTHROPIC_BETA_HEADERS=True`` before litellm is imported (its bundled copies
+are used). Token counting uses the tiktoken encodings litellm ships
+(``litellm_core_utils/tokenizers``, where it points ``TIKTOKEN_CACHE_DIR``): no download.
+litellm has no telemetry, and no callbacks are configured.
+
+Each call first runs ``gc.collect()`` so that cases stay independent: see :func:`_litellm`.
 """
 
 from __future__ import annotations
 
+import gc
 import os
 from typing import Any
 
@@ -78,7 +94,8 @@ TOOLS = [{
         },
     },
 }]
-RESPONSES_TOOLS = [{"type": "function", "name": "get_weather", "description": "Get the current weather in a given location",
+RESPONSES_TOOLS = [{"type": "function", "name": "get_weather",
+                    "description": "Get the current weather in a given location",
                     "parameters": TOOLS[0]["function"]["parameters"]}]
 
 CLIENT_CALLS = ("function_call", "custom_tool_call", "computer_call", "local_shell_call", "shell_call",
@@ -90,6 +107,12 @@ def _litellm() -> Any:
     import litellm
 
     litellm.suppress_debug_info = True  # no "Give Feedback / Get Help" banner on stdout when it raises
+    # Keep cases independent: litellm never closes a finished sync stream's HTTP response (it
+    # is left to the garbage collector, in a reference cycle), and when the collector
+    # finalizes it in the middle of a later request on litellm's shared httpx client, httpcore
+    # deadlocks on its own pool lock (encode/httpcore#990, #996). Collecting here, before the
+    # request, finalizes the previous case's streams while no pool lock is held.
+    gc.collect()
     return litellm
 
 
@@ -97,6 +120,17 @@ def _get(obj: Any, key: str) -> Any:
     if isinstance(obj, dict):
         return obj.get(key)
     return getattr(obj, key, None)
+
+
+def _custom_call(plan: PlanOf, call_id: Any, name: Any, text: Any, choice: int = 0) -> None:
+    """A custom (free-form) tool call: its input is the raw text, kept as it is (never JSON)."""
+    plan.call(call_id, name, text if isinstance(text, str) else "", choice, free_form=True)
+
+
+def _cut_call(plan: PlanOf, call_id: Any, name: Any, arguments: Any) -> None:
+    """A client call the result marks as cut off (item status ``incomplete``): a DO that is
+    not dispatched, with the arguments as they arrived."""
+    plan.call(call_id, name, arguments if isinstance(arguments, str) else "", dispatched=False)
 
 
 def _built_plan(response: Any, api: str) -> dict[str, Any]:
@@ -107,17 +141,23 @@ def _built_plan(response: Any, api: str) -> dict[str, Any]:
     for n, choice in enumerate(response.choices):
         message = choice.message
         plan.text(message.content, choice=n)
-        plan.refusal(_get(message, "refusal"), choice=n)
         for call in message.tool_calls or []:
             function = _get(call, "function")
             custom = _get(call, "custom")
             if function is None and custom is not None:
-                plan.call(_get(call, "id"), _get(custom, "name"), _get(custom, "input"), choice=n)
+                _custom_call(plan, _get(call, "id"), _get(custom, "name"), _get(custom, "input"), choice=n)
             else:
                 plan.call(_get(call, "id"), _get(function, "name"), _get(function, "arguments"), choice=n)
         function_call = _get(message, "function_call")
         if function_call is not None:
             plan.call(None, _get(function_call, "name"), _get(function_call, "arguments"), choice=n)
+        # Anthropic server-tool results: litellm keeps them in the message's provider_specific_fields
+        # (``web_search_results``, ``tool_results``, ...), each the provider's ``*_tool_result`` block
+        for value in (_get(message, "provider_specific_fields") or {}).values():
+            for block in value if isinstance(value, list) else []:
+                kind = _get(block, "type")
+                if isinstance(kind, str) and kind.endswith("_tool_result"):
+                    plan.server_tool({"type": kind, "id": _get(block, "tool_use_id"), "name": None}, choice=n)
         plan.finish(choice.finish_reason, choice=n)
     usage = _get(response, "usage")
     if usage is not None:
@@ -125,7 +165,7 @@ def _built_plan(response: Any, api: str) -> dict[str, Any]:
     return plan.plan()
 
 
-@implementation(apis=("chat",), multi_choice=False)
+@implementation(apis=("chat",), multi_choice=False, omits=("refusal",))
 def chat_stream(base_url: str, *, api: str) -> dict[str, Any]:
     litellm = _litellm()
     stream = litellm.completion(model=OPENAI_MODEL, api_base=base_url, api_key=DUMMY_KEY, messages=MESSAGES,
@@ -171,15 +211,21 @@ def responses_stream(base_url: str, *, api: str) -> dict[str, Any]:
                     plan.text(_get(part, "text"), item=n)
                 elif part_type == "refusal":
                     plan.refusal(_get(part, "refusal"))
-        elif kind in ("function_call", "custom_tool_call"):
-            calls += 1
-            plan.call(_get(item, "call_id"), _get(item, "name"),
+        elif kind in ("function_call", "custom_tool_call") and _get(item, "status") == "incomplete":
+            _cut_call(plan, _get(item, "call_id"), _get(item, "name"),
                       _get(item, "arguments") if kind == "function_call" else _get(item, "input"))
+        elif kind == "function_call":
+            calls += 1
+            plan.call(_get(item, "call_id"), _get(item, "name"), _get(item, "arguments"))
+        elif kind == "custom_tool_call":
+            calls += 1
+            _custom_call(plan, _get(item, "call_id"), _get(item, "name"), _get(item, "input"))
         elif kind in CLIENT_CALLS:
             calls += 1
-            action = next((_get(item, k) for k in ("action", "operation", "actions") if _get(item, k) is not None), None)
+            action = next((_get(item, k) for k in ("action", "operation", "actions") if _get(item, k) is not None),
+                          None)
             plan.call(_get(item, "call_id"), kind[: -len("_call")], _plain(action))
-        elif kind and kind != "reasoning":
+        elif isinstance(kind, str) and (kind.endswith("_call") or kind.startswith(("mcp_", "tool_search"))):
             name = _get(item, "name")
             plan.server_tool({"type": kind, "id": _get(item, "id"), "name": name if isinstance(name, str) else None})
     status = _get(final, "status")

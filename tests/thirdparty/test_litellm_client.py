@@ -1,0 +1,64 @@
+"""litellm's adapters: ``completion(stream=True)`` + ``stream_chunk_builder`` (Chat
+Completions and Anthropic Messages) and ``responses(stream=True)``."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("litellm", reason="litellm is not installed (kit matrix builds its environment)")
+
+from tests.thirdparty.smoke import verdicts, verify  # noqa: E402
+
+CHAT = "client:kit.adapters.thirdparty.litellm_client:chat_stream"
+RESPONSES = "client:kit.adapters.thirdparty.litellm_client:responses_stream"
+ANTHROPIC = "client:kit.adapters.thirdparty.litellm_client:anthropic_stream"
+
+
+def test_chat_rebuilds_calls_and_invents_usage():
+    records = verify(CHAT, ["y_usage_only_final_chunk", "y_usage_on_every_chunk", "y_whole_call_with_finish_same_chunk",
+                            "y_parallel_calls", "y_all_calls_index_zero", "y_data_non_json_keepalive"])
+    got = verdicts(records)
+    for ident in ("y_usage_only_final_chunk", "y_usage_on_every_chunk", "y_whole_call_with_finish_same_chunk"):
+        assert got[ident] == "PASS", records[(ident, "recorded")]["message"]
+    # the calls are right, but a stream without usage comes back with usage 0/0 (the
+    # wrapper's calculate_total_usage default on the last chunk, kept by stream_chunk_builder)
+    usage = records[("y_parallel_calls", "recorded")]
+    assert usage["verdict"] == "FAIL" and usage["path"] == "usage"
+    assert usage["actual"] == {"input_tokens": 0, "output_tokens": 0}
+    # tool-call fragments are merged by index alone: three calls all at index 0 become one
+    merged = records[("y_all_calls_index_zero", "recorded")]
+    assert merged["verdict"] == "FAIL" and merged["path"].endswith("commands") and len(merged["actual"]) == 1
+    # a non-JSON `data:` line fails the OpenAI SDK stream litellm reads through
+    keepalive = records[("y_data_non_json_keepalive", "recorded")]
+    assert keepalive["verdict"] == "ERROR" and "Expecting value" in keepalive["message"]
+
+
+def test_anthropic_translation_passes_tools_but_loses_text_after_a_non_json_line():
+    records = verify(ANTHROPIC, ["y_text_then_tool_use", "y_parallel_tool_use", "y_tool_input_many_fragments",
+                                 "y_data_not_json", "y_web_search_citations"], chunkings=("recorded", "bytewise"))
+    got = verdicts(records)
+    assert got["y_text_then_tool_use"] == "PASS", records[("y_text_then_tool_use", "recorded")]["message"]
+    assert got["y_parallel_tool_use"] == "PASS"
+    assert got["y_tool_input_many_fragments"] == "PASS"
+    # after `data: keep-alive` the iterator only accumulates "partial JSON" that never parses:
+    # the rest of the stream is dropped without an error
+    lost = records[("y_data_not_json", "recorded")]
+    assert lost["verdict"] == "FAIL" and lost["path"].endswith("commands") and lost["actual"] == []
+    # the server-side web_search (server_tool_use) comes back as an ordinary tool call
+    search = records[("y_web_search_citations", "recorded")]
+    assert search["verdict"] == "FAIL" and any(str(c).startswith("DO web_search") for c in search["actual"])
+    assert all(r["verdict"] == records[(i, "recorded")]["verdict"] for (i, c), r in records.items())
+
+
+def test_responses_final_response_and_a_crash_on_an_event_without_type():
+    records = verify(RESPONSES, ["y_text_then_function_call", "y_parallel_function_calls", "y_custom_tool_call",
+                                 "y_non_event_payloads", "y_completed_output_null"])
+    got = verdicts(records)
+    for ident in ("y_text_then_function_call", "y_parallel_function_calls", "y_custom_tool_call"):
+        assert got[ident] == "PASS", records[(ident, "recorded")]["message"]
+    crash = records[("y_non_event_payloads", "recorded")]
+    assert crash["verdict"] == "ERROR" and "AttributeError" in crash["message"] and "'type'" in crash["message"]
+    # the final response is the server's response.completed as it came: with `output: null`
+    # nothing of what was streamed is in it
+    empty = records[("y_completed_output_null", "recorded")]
+    assert empty["verdict"] == "FAIL"
