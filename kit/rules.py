@@ -343,7 +343,7 @@ RULES: tuple[Rule, ...] = (
        "than silently dropped.",
        gh("RayBytes/ChatMock#114")),
     _r("chat-usage", "MUST", "info", CHAT,
-       "A consumer MUST take usage from whichever chunk carries it (a later `null` does not erase it).",
+       "A consumer MUST take usage from whichever chunk carries it (a later `null` does not erase it), and report none when no chunk carries it (never an invented zero).",
        "Usage comes in a `choices: []` chunk, on every chunk, second to last, or under "
        "`x_groq.usage`; openai-python overwrites it with a later null.",
        gh("BerriAI/litellm#17136"), gh("vercel/ai#1651"), gh("rashidrazak/opencode-cmd-provider#213")),

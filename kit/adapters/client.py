@@ -53,7 +53,7 @@ _FINISH = {
     "stop": "stop", "end_turn": "stop", "stop_sequence": "stop", "complete": "stop", "completed": "stop",
     "tool_calls": "tool_calls", "tool_use": "tool_calls", "function_call": "tool_calls", "tool_call": "tool_calls",
     "length": "length", "max_tokens": "length", "max_output_tokens": "length",
-    "model_context_window_exceeded": "length",
+    "model_context_window_exceeded": "length", "context_length_exceeded": "length",
     "content_filter": "content_filter", "refusal": "content_filter",
     "pause_turn": "incomplete", "incomplete": "incomplete", "error": "error",
 }

@@ -12,12 +12,19 @@ NAME = "client[name=smolagents-openai]:kit.adapters.thirdparty.smolagents_models
 
 
 def test_valid_streams_pass():
-    records = verify(NAME, ["y_text_then_tool_call", "y_parallel_calls", "y_noarg_tool_empty_arguments"],
-                     chunkings=("recorded", "bytewise"))
+    passing = ["y_usage_only_final_chunk", "y_whole_call_with_finish_same_chunk", "y_id_name_repeated_every_fragment"]
+    records = verify(NAME, passing, chunkings=("recorded", "bytewise"))
     got = verdicts(records)
-    for ident in ("y_text_then_tool_call", "y_parallel_calls", "y_noarg_tool_empty_arguments"):
+    for ident in passing:
         assert got[ident] == "PASS", records[(ident, "recorded")]["message"]
     assert all(r["verdict"] == records[(i, "recorded")]["verdict"] for (i, c), r in records.items())
+
+
+def test_a_stream_without_usage_reads_as_zero_tokens():
+    # TokenUsage(0, 0) when no chunk carried usage: the plan is right otherwise
+    r = verify(NAME, ["y_parallel_calls"])[("y_parallel_calls", "recorded")]
+    assert r["verdict"] == "FAIL" and r["path"] == "usage"
+    assert r["expected"] is None and r["actual"] == {"input_tokens": 0, "output_tokens": 0}
 
 
 def test_calls_are_keyed_by_index_alone():

@@ -128,6 +128,18 @@ ADAPTERS: tuple[ThirdParty, ...] = (
     ThirdParty("any-llm-responses", "any_llm_client:responses_stream", "any-llm", "any-llm-sdk", "any_llm",
                "any_llm.responses(provider='openai', stream=True), which passes the openai SDK's events through, "
                "folded as OpenAI's function-calling guide shows (grades the SDK and that recipe)"),
+    # smolagents
+    ThirdParty("smolagents-openai", "smolagents_models:generate_stream", "smolagents", "smolagents", "smolagents",
+               "OpenAIServerModel.generate_stream(messages, tools_to_call_from=[...]), folded by "
+               "agglomerate_stream_deltas()"),
+    # Mirascope
+    ThirdParty("mirascope-chat", "mirascope_llm:chat_stream", "Mirascope", "mirascope", "mirascope",
+               "llm.Model('openai/...:completions').stream(..., tools=[...]), then finish(): content, finish_reason, "
+               "usage"),
+    ThirdParty("mirascope-responses", "mirascope_llm:responses_stream", "Mirascope", "mirascope", "mirascope",
+               "llm.Model('openai/...:responses').stream(..., tools=[...]), then finish()"),
+    ThirdParty("mirascope-anthropic", "mirascope_llm:anthropic_stream", "Mirascope", "mirascope", "mirascope",
+               "llm.Model('anthropic/...').stream(..., tools=[...]), then finish()"),
     # aisuite
     ThirdParty("aisuite-openai", "aisuite_client:chat_stream", "aisuite", "aisuite", "aisuite",
                "Client(provider_configs={'openai': ...}).chat.completions.create(stream=True), which passes the "

@@ -25,9 +25,9 @@ smolagents' streamed result has no finish reason (neither ``ChatMessageStreamDel
 nor ``ChatMessage`` carries one) -> ``omits=("finish_reason",)``; it reads only
 ``choices[0]`` -> ``multi_choice=False``; it has no refusal or server-tool field ->
 ``omits`` those too. ``token_usage`` is never None: smolagents sums the usage of every
-chunk that carried one (graded as given) and returns ``TokenUsage(0, 0)`` when none did;
-that all-zero value is its only way to say "no usage" (a real response never has zero
-input tokens), so it is read as no usage rather than as a claim of zero tokens.
+chunk that carried one and returns ``TokenUsage(0, 0)`` when none did; both are graded as
+given (a stream with no usage then reads as zero tokens, which rule ``chat-usage`` counts
+as wrong: the consumer should report none).
 
 Retries: the OpenAI client gets ``client_kwargs={"max_retries": 0}`` and the model
 ``retry=False`` (smolagents' own rate-limit retry, which would sleep 60 s), since a retry
@@ -88,7 +88,7 @@ def generate_stream(base_url: str, *, api: str) -> dict[str, Any]:
         parsed = parse_json_if_needed(raw)  # what ToolCallingAgent does before dispatching
         plan.call(call.id, call.function.name, raw if isinstance(parsed, str) else parsed)
     usage = message.token_usage
-    if usage is not None and (usage.input_tokens or usage.output_tokens):  # (0, 0): smolagents' "none"
+    if usage is not None:
         plan.usage(usage.input_tokens, usage.output_tokens)
     plan.finish(None)  # smolagents always returns the one message (choice 0); it has no finish reason
     return plan.plan()

@@ -1,0 +1,108 @@
+"""Mirascope (v2): ``llm.Model(...).stream(..., tools=[...])``, then ``response.finish()``.
+
+Mirascope's streaming guide (https://mirascope.com/docs/learn/llm/streaming) has
+``model.stream(...)`` return an ``llm.StreamResponse``, consumed with ``.streams()``,
+``.chunk_stream()``, ``.pretty_stream()`` or ``.finish()`` (which consumes everything);
+the consumed response then holds the assistant message: ``content`` (text, thought and
+tool-call parts in generation order, https://mirascope.com/docs/learn/llm/responses),
+``tool_calls``, ``finish_reason`` and ``usage``. That is what this adapter reads, at the
+model level (``llm.Model``) rather than through an agent loop, because executing the
+tools (``response.execute_tools()``) is not part of consuming the stream and the corpus's
+tools are not ours to run. Tools are declared with ``@llm.tool``; Mirascope does not
+filter streamed calls by name, so calls to undeclared tools are kept.
+
+The client points at the replay server through Mirascope's provider registry, the
+documented way to set a base URL (``llm.register_provider(provider_id, scope=...,
+base_url=..., api_key=...)``); the API is chosen by the model id, as Mirascope documents:
+``openai/...:completions`` (Chat Completions), ``openai/...:responses`` (Responses),
+``anthropic/...`` (Messages, ``anthropic_base(base_url)``). With tools declared the
+default way (``strict`` not turned off) and a model that supports strict tools
+(``claude-opus-4-6`` here), Mirascope sends Anthropic requests through its beta provider
+(``client.beta.messages``) and decodes them with its beta decoder: that is the path graded.
+
+Mapping: the ``content`` parts in order, ``Text`` -> SAY (one per part), ``ToolCall``
+-> DO (``id``, ``name``, ``args``: the raw argument text Mirascope kept; it parses it
+only when a tool is executed), ``Thought`` left out (never SAY); ``usage`` -> input and
+output tokens. Mirascope folds a refusal into a ``Text`` part (so it is graded as SAY)
+and has no refusal field, and its content has no part for server-side tools (web
+search, code interpreter, MCP: only a per-tool count in ``usage.provider_tool_usage``)
+-> ``omits=("refusal", "server_tools")``; it reads only ``choices[0]`` ->
+``multi_choice=False``. **Finish reason:** Mirascope's ``FinishReason`` is "only set when
+the response did not have a normal finish" (``max_tokens``, ``refusal``,
+``context_length_exceeded``); ``None`` means it finished normally. So ``max_tokens`` and
+``context_length_exceeded`` -> ``length``, ``refusal`` -> ``content_filter``, and ``None``
+-> the Plan's normal finish, ``tool_calls`` when the message has tool calls, else
+``stop`` (a stream that just stopped is therefore reported as Mirascope presents it: a
+normal finish). Because the normal finish is derived from the calls Mirascope kept, a call
+it drops shows first as ``finish_reason`` ``stop`` where the reference has ``tool_calls``.
+
+Retries: Mirascope builds its own ``OpenAI`` / ``Anthropic`` clients and has no setting
+for their ``max_retries`` (the SDK default, 2, stays); the replay server answers every
+request with 200, so no retry is ever made. No network: Mirascope's ``ops`` tracing is
+opt-in and not used; nothing is fetched at import or construction.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from kit.adapters import implementation
+from kit.adapters.client import DUMMY_KEY, PlanOf, anthropic_base
+
+PROMPT = "hi"
+_FINISH = {"max_tokens": "length", "context_length_exceeded": "length", "refusal": "content_filter"}
+
+
+@cache
+def _tools() -> tuple[Any, ...]:
+    from mirascope import llm
+
+    @llm.tool
+    def get_weather(city: str) -> str:
+        """Get the current weather for a city."""
+        return ""
+
+    @llm.tool
+    def run_command(command: str) -> str:
+        """Run a shell command."""
+        return ""
+
+    return (get_weather, run_command)
+
+
+def _stream(provider: str, scope: str, base_url: str, model_id: str, api: str) -> dict[str, Any]:
+    from mirascope import llm
+
+    llm.register_provider(provider, scope=scope, base_url=base_url, api_key=DUMMY_KEY)
+    response = llm.Model(model_id).stream(PROMPT, tools=list(_tools()))
+    response.finish()
+    plan = PlanOf(api)
+    for n, part in enumerate(response.content):
+        kind = getattr(part, "type", None)
+        if kind == "text":
+            plan.text(part.text, item=n)
+        elif kind == "tool_call":
+            plan.call(part.id, part.name, part.args)
+    reason = getattr(response.finish_reason, "value", response.finish_reason)
+    if reason is None:
+        reason = "tool_calls" if response.tool_calls else "stop"  # Mirascope's "finished normally"
+    plan.finish(_FINISH.get(reason, reason))
+    if response.usage is not None:
+        plan.usage(response.usage.input_tokens, response.usage.output_tokens)
+    return plan.plan()
+
+
+@implementation(apis=("chat",), multi_choice=False, omits=("refusal", "server_tools"))
+def chat_stream(base_url: str, *, api: str) -> dict[str, Any]:
+    return _stream("openai", "openai/", base_url, "openai/gpt-4o-mini:completions", api)
+
+
+@implementation(apis=("responses",), multi_choice=False, omits=("refusal", "server_tools"))
+def responses_stream(base_url: str, *, api: str) -> dict[str, Any]:
+    return _stream("openai", "openai/", base_url, "openai/gpt-4o-mini:responses", api)
+
+
+@implementation(apis=("anthropic",), multi_choice=False, omits=("refusal", "server_tools"))
+def anthropic_stream(base_url: str, *, api: str) -> dict[str, Any]:
+    return _stream("anthropic", "anthropic/", anthropic_base(base_url), "anthropic/claude-opus-4-6", api)
