@@ -600,7 +600,7 @@ def markdown_report(all_results: list[list[dict[str, Any]]]) -> str:
         c = r["counts"]
         graded = sum(c[v] for v in ("PASS", "NONSTRICT", "FAIL", "ERROR", "TIMEOUT"))
         rate = f"{100 * (c['PASS'] + c['NONSTRICT']) / graded:.0f}%" if graded else "-"
-        out.append(f"| {_md(r['library'])} | {_md(r['version'])} | [`{r['adapter']}`](#{r['adapter']}) | "
+        out.append(f"| {_md(r['library'])} | {_md(r['distribution'])} {_md(r['version'])} | [`{r['adapter']}`](#{r['adapter']}) | "
                    f"{', '.join(_API_SHORT.get(a, a) for a in r['apis'])} | "
                    + " | ".join(str(c[v]) if c[v] else "" for v in VERDICT_ORDER) + f" | {rate} |")
     out += ["", "Pass rate: PASS + NONSTRICT over the graded cases (SKIP and INFO left out).", ""]

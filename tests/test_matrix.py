@@ -102,7 +102,7 @@ def test_report_explains_every_failure_with_rule_and_repro(tmp_path):
                  message="crashed on a valid stream: TypeError: bad (at lib.py:3 in f)"),
                {"type": "summary", "seconds": 1.0}]
     md = matrix.markdown_report([records])
-    assert "| lib | 1.2.3 | [`lib-chat`](#lib-chat) | Chat Completions | 2 |  | 2 | 1 |" in md
+    assert "| lib | lib 1.2.3 | [`lib-chat`](#lib-chat) | Chat Completions | 2 |  | 2 | 1 |" in md
     assert 'reports the call id "call_1call_1" instead of "call_1"' in md
     assert "repro: `kit verify -a lib-chat --trace y_b`" in md  # fails under every plan: no --chunking
     assert "repro: `kit verify -a lib-chat --trace y_c --chunking bytewise`" in md
