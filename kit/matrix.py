@@ -227,12 +227,20 @@ def _version(env: Env, distribution: str) -> str | None:
 
 
 def _relative(path: Any, root: Path) -> Any:
+    """A trace path as the clone has it: relative to the root; a trace of the corpus bundled
+    in an installed kit (``.../kit/_corpus/<api>/<file>``) is ``traces/<api>/<file>``."""
     if not isinstance(path, str) or not os.path.isabs(path):
         return path
+    p = Path(path).resolve()
     try:
-        return Path(path).resolve().relative_to(root).as_posix()
+        return p.relative_to(root).as_posix()
     except ValueError:
-        return Path(path).name
+        pass
+    parts = p.parts
+    if "_corpus" in parts:
+        i = len(parts) - 1 - parts[::-1].index("_corpus")
+        return "/".join(("traces", *parts[i + 1:]))
+    return p.name
 
 
 def repro_command(adapter: str, trace: str, chunking: str | None = None) -> str:
