@@ -39,9 +39,26 @@ from . import Adapter, Case, Outcome, apply_options
 from .http import DUMMY_KEY, CaseServer, HttpOutcome
 from .python import _where, declared, resolve
 
-__all__ = ["ClientAdapter", "PlanOf", "anthropic_base", "finish_reason", "DUMMY_KEY", "FIRST_CALL_TIMEOUT"]
+__all__ = ["ClientAdapter", "PlanOf", "anthropic_base", "finish_reason", "is_server_tool", "DUMMY_KEY", "FIRST_CALL_TIMEOUT"]
 
 FIRST_CALL_TIMEOUT = 60.0  # seconds: the first case pays for importing the library
+
+
+def is_server_tool(api: str, kind: Any) -> bool:
+    """Whether an output item (Responses) or content block (Anthropic) of type ``kind`` is a
+    server-executed tool, per the Plan conventions: exactly the reference's classification,
+    so an adapter keeps such items out of its DO commands the way the reference does."""
+    if not isinstance(kind, str):
+        return False
+    if api == "openai.responses":
+        from ..reference.responses import is_server_item  # noqa: PLC0415
+
+        return is_server_item(kind)
+    if api == "anthropic.messages":
+        from ..reference.anthropic import is_server_block  # noqa: PLC0415
+
+        return is_server_block(kind)
+    return False  # Chat Completions has no server-executed tools
 
 
 def anthropic_base(base_url: str) -> str:

@@ -101,6 +101,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from .. import events as ev
 from ..plan import PlanBuilder, parse_arguments
+from ..reference.responses import CLIENT_CALLS, is_server_item
 from . import DONE, implementation
 
 __all__ = ["chat_stream_state", "chat_client_stream", "chat_client_create", "responses_stream_state",
@@ -360,10 +361,6 @@ def chat_client_create(reads: Iterable[bytes], *, api: str = CHAT) -> dict:
 
 # -- Responses -------------------------------------------------------------------------------
 
-CLIENT_CALLS = ("function_call", "custom_tool_call", "computer_call", "local_shell_call", "shell_call",
-                "apply_patch_call")
-SERVER_TOOLS = ("web_search_call", "file_search_call", "code_interpreter_call", "image_generation_call",
-                "mcp_call", "mcp_list_tools", "mcp_approval_request", "tool_search_call", "tool_search_output")
 INCOMPLETE = {"max_output_tokens": "length", "content_filter": "content_filter"}
 
 
@@ -437,7 +434,7 @@ class _ResponseEvents:
             kind = item.get("type")
             if kind in CLIENT_CALLS:
                 self._dispatch(e.output_index, item)
-            elif kind in SERVER_TOOLS:
+            elif is_server_item(kind):
                 name = item.get("name") if isinstance(item.get("name"), str) else None
                 out(ev.ServerTool(0, {"type": kind, "id": item.get("id"), "name": name}))
         elif t == "error":

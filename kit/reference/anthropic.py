@@ -98,6 +98,16 @@ STOP_REASONS = {
     "pause_turn": "incomplete",
 }
 SERVER_BLOCKS = ("server_tool_use", "mcp_tool_use")
+
+
+def is_result_block(t: str | None) -> bool:
+    """Whether a content block of type ``t`` is the result of a server-executed tool."""
+    return t is not None and (t.endswith("_tool_result") or t == "container_upload")
+
+
+def is_server_block(t: str | None) -> bool:
+    """Whether a content block of type ``t`` is a server-executed tool or its result (never DO)."""
+    return t in SERVER_BLOCKS or is_result_block(t)
 _new = tuple.__new__
 
 
@@ -342,7 +352,7 @@ class AnthropicReference(Machine):
         elif t in SERVER_BLOCKS:
             block.id = doc.get("id") if type(doc.get("id")) is str else None
             block.name = doc.get("name") if type(doc.get("name")) is str else None
-        elif t.endswith("_tool_result") or t == "container_upload":
+        elif is_result_block(t):
             block.tool_use_id = doc.get("tool_use_id") if type(doc.get("tool_use_id")) is str else None
         elif t in ("thinking", "redacted_thinking"):
             thinking = doc.get("thinking")
@@ -423,7 +433,7 @@ class AnthropicReference(Machine):
                 self._dispatch(block, out)
         elif t in SERVER_BLOCKS:
             out.append(ev.ServerTool(0, {"type": t, "id": block.id, "name": block.name}))
-        elif t is not None and (t.endswith("_tool_result") or t == "container_upload"):
+        elif is_result_block(t):
             out.append(ev.ServerTool(0, {"type": t, "id": block.tool_use_id, "name": None}))
 
     def _dispatch(self, block: _Block, out: list) -> None:

@@ -95,6 +95,13 @@ SERVER_TOOLS = {"web_search_call", "file_search_call", "code_interpreter_call", 
 INCOMPLETE_REASONS = {"max_output_tokens": "length", "content_filter": "content_filter"}
 
 
+def is_server_item(t: str | None) -> bool:
+    """Whether an output item of type ``t`` is a server-executed tool (never DO): the known
+    ones, and any other ``*_call``, ``mcp_*`` or ``tool_search*`` that is not a client call."""
+    return t in SERVER_TOOLS or bool(t) and t not in CLIENT_CALLS and (
+        t.endswith("_call") or t.startswith("mcp_") or t.startswith("tool_search"))
+
+
 _new = tuple.__new__
 
 
@@ -456,7 +463,7 @@ class ResponsesReference(Machine):
                            "not dispatched")
                 return
             self._dispatch(item, out)
-        elif t in SERVER_TOOLS or (t and (t.endswith("_call") or t.startswith("mcp_") or t.startswith("tool_search"))):
+        elif is_server_item(t):
             raw = item.raw or {}
             name = raw.get("name") if type(raw.get("name")) is str else None
             out.append(ev.ServerTool(0, {"type": t, "id": item.id, "name": name}))

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from kit.adapters import implementation
-from kit.adapters.client import DUMMY_KEY, PlanOf, anthropic_base
+from kit.adapters.client import DUMMY_KEY, PlanOf, anthropic_base, is_server_tool
 
 MODEL = "claude-sonnet-4-6"  # any name: the replay server answers every model with the trace
 MESSAGES = [{"role": "user", "content": "hi"}]
@@ -36,7 +36,7 @@ def messages_stream(base_url: str, *, api: str) -> dict[str, Any]:
             plan.text(block.text, item=n)
         elif kind == "tool_use":
             plan.call(block.id, block.name, block.input)
-        elif kind == "server_tool_use" or kind == "mcp_tool_use" or (kind or "").endswith("_tool_result"):
+        elif is_server_tool(api, kind):
             plan.server_tool({"type": kind, "id": getattr(block, "id", None) or getattr(block, "tool_use_id", None),
                               "name": getattr(block, "name", None)})
     plan.finish(message.stop_reason)

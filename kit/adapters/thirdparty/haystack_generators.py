@@ -63,7 +63,7 @@ import threading
 from typing import Any
 
 from kit.adapters import implementation
-from kit.adapters.client import DUMMY_KEY, PlanOf, anthropic_base
+from kit.adapters.client import DUMMY_KEY, PlanOf, anthropic_base, is_server_tool
 
 # before haystack is imported: no Posthog telemetry
 os.environ["HAYSTACK_TELEMETRY_ENABLED"] = "False"
@@ -174,7 +174,7 @@ def anthropic_chat(base_url: str, *, api: str) -> dict[str, Any]:
         plan.call(call.id, call.tool_name, call.arguments)
     for block in reply.meta.get("raw_content_for_server_tools") or []:
         kind = str(block.get("type", ""))
-        if kind in ("server_tool_use", "mcp_tool_use") or kind.endswith("_tool_result"):
+        if is_server_tool(api, kind):
             plan.server_tool({"type": kind, "id": block.get("id") or block.get("tool_use_id"),
                               "name": block.get("name")})
     plan.finish(reply.meta.get("finish_reason"))

@@ -75,7 +75,7 @@ import os
 from typing import Any
 
 from kit.adapters import implementation
-from kit.adapters.client import DUMMY_KEY, PlanOf, anthropic_base
+from kit.adapters.client import DUMMY_KEY, PlanOf, anthropic_base, is_server_tool
 
 MESSAGES = [("user", "hi")]
 OPENAI_MODEL = "gpt-4.1-mini"  # any name: the replay server answers every model with the trace
@@ -90,10 +90,6 @@ TOOLS = [{
     },
 }]
 
-# Responses output items LangChain keeps as content blocks and the server executes
-RESPONSES_SERVER_TOOLS = ("web_search_call", "file_search_call", "code_interpreter_call", "mcp_call",
-                          "mcp_list_tools", "mcp_approval_request", "image_generation_call", "tool_search_call",
-                          "tool_search_output")
 CALL_BLOCKS = ("function_call", "custom_tool_call", "tool_use")
 INCOMPLETE = {"max_output_tokens": "length", "content_filter": "content_filter"}
 
@@ -171,8 +167,7 @@ def _plan(api: str, gathered: Any, *, finish: Any) -> dict[str, Any]:
                     _call(plan, calls[k][1], calls[k][2], kind)
             elif kind == "refusal":
                 plan.refusal(block.get("refusal"))
-            elif kind in RESPONSES_SERVER_TOOLS or kind in ("server_tool_use", "mcp_tool_use") \
-                    or kind.endswith("_tool_result"):
+            elif is_server_tool(api, kind):
                 name = block.get("name") if isinstance(block.get("name"), str) else None
                 plan.server_tool({"type": kind, "id": block.get("id") or block.get("tool_use_id"), "name": name})
     for k, (_, call, valid) in enumerate(calls):

@@ -72,7 +72,7 @@ import os
 from typing import Any
 
 from kit.adapters import implementation
-from kit.adapters.client import DUMMY_KEY, PlanOf, anthropic_base
+from kit.adapters.client import DUMMY_KEY, PlanOf, anthropic_base, is_server_tool
 
 # before litellm is imported (it reads them at import / first use)
 os.environ["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"
@@ -156,7 +156,7 @@ def _built_plan(response: Any, api: str) -> dict[str, Any]:
         for value in (_get(message, "provider_specific_fields") or {}).values():
             for block in value if isinstance(value, list) else []:
                 kind = _get(block, "type")
-                if isinstance(kind, str) and kind.endswith("_tool_result"):
+                if is_server_tool("anthropic.messages", kind):  # Anthropic blocks inside a chat-shaped result
                     plan.server_tool({"type": kind, "id": _get(block, "tool_use_id"), "name": None}, choice=n)
         plan.finish(choice.finish_reason, choice=n)
     usage = _get(response, "usage")
@@ -225,7 +225,7 @@ def responses_stream(base_url: str, *, api: str) -> dict[str, Any]:
             action = next((_get(item, k) for k in ("action", "operation", "actions") if _get(item, k) is not None),
                           None)
             plan.call(_get(item, "call_id"), kind[: -len("_call")], _plain(action))
-        elif isinstance(kind, str) and (kind.endswith("_call") or kind.startswith(("mcp_", "tool_search"))):
+        elif is_server_tool(api, kind):
             name = _get(item, "name")
             plan.server_tool({"type": kind, "id": _get(item, "id"), "name": name if isinstance(name, str) else None})
     status = _get(final, "status")

@@ -46,19 +46,16 @@ not complete is an exception, not a result).
 
 from __future__ import annotations
 
-import json
 import os
 from typing import Any
 
 os.environ.setdefault("OPENAI_AGENTS_DISABLE_TRACING", "1")  # before the SDK is imported: no trace export
 
 from kit.adapters import implementation  # noqa: E402
-from kit.adapters.client import DUMMY_KEY, PlanOf  # noqa: E402
+from kit.adapters.client import DUMMY_KEY, PlanOf, is_server_tool  # noqa: E402
 
 MODEL = "gpt-4.1"  # any name: the replay server answers every model with the trace
 OMITS = ("finish_reason",)
-SERVER_TOOLS = {"web_search_call", "file_search_call", "code_interpreter_call", "image_generation_call",
-                "mcp_call", "mcp_list_tools", "mcp_approval_request", "tool_search_call", "tool_search_output"}
 ACTION_CALLS = {"computer_call", "local_shell_call", "shell_call", "apply_patch_call"}
 
 
@@ -130,12 +127,12 @@ def _plan(api: str, response: Any) -> dict[str, Any]:
         elif kind == "function_call":
             plan.call(item.call_id, item.name, item.arguments)
         elif kind == "custom_tool_call":
-            plan.call(item.call_id, item.name, json.dumps(item.input))  # free-form input: the string itself
+            plan.call(item.call_id, item.name, item.input, free_form=True)
         elif kind in ACTION_CALLS:
             action = next((getattr(item, k) for k in ("action", "operation", "actions") if getattr(item, k, None)
                            is not None), None)
             plan.call(getattr(item, "call_id", None), kind.removesuffix("_call"), _dump(action))
-        elif kind in SERVER_TOOLS:
+        elif is_server_tool(api, kind):
             name = getattr(item, "name", None)
             plan.server_tool({"type": kind, "id": getattr(item, "id", None),
                               "name": name if isinstance(name, str) else None})
