@@ -35,6 +35,8 @@ from ..events import (MessageDone, RefusalDelta, ServerTool, TextDelta, ToolCall
                       ToolCallStarted, Usage)
 from ..events import Error as ErrorEvent
 from ..plan import PlanBuilder, parse_arguments
+from ..reference.anthropic import STOP_REASONS as ANTHROPIC_STOP
+from ..reference.chat import FINISH_REASONS as CHAT_FINISH
 from . import Adapter, Case, Outcome, apply_options
 from .http import DUMMY_KEY, CaseServer, HttpOutcome
 from .python import _where, declared, resolve
@@ -67,12 +69,11 @@ def anthropic_base(base_url: str) -> str:
 
 
 _FINISH = {
-    "stop": "stop", "end_turn": "stop", "stop_sequence": "stop", "complete": "stop", "completed": "stop",
-    "tool_calls": "tool_calls", "tool_use": "tool_calls", "function_call": "tool_calls", "tool_call": "tool_calls",
-    "length": "length", "max_tokens": "length", "max_output_tokens": "length",
-    "model_context_window_exceeded": "length", "context_length_exceeded": "length",
-    "content_filter": "content_filter", "refusal": "content_filter",
-    "pause_turn": "incomplete", "incomplete": "incomplete", "error": "error",
+    # the wire vocabularies, as the references map them
+    **CHAT_FINISH, **ANTHROPIC_STOP,
+    # what libraries call them in their own result types
+    "complete": "stop", "completed": "stop", "tool_call": "tool_calls", "max_output_tokens": "length",
+    "context_length_exceeded": "length", "incomplete": "incomplete",
 }
 
 
