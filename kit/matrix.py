@@ -232,15 +232,15 @@ def _relative(path: Any, root: Path) -> Any:
     if not isinstance(path, str) or not os.path.isabs(path):
         return path
     p = Path(path).resolve()
+    # the bundled corpus first: an installed kit may live inside the clone (a .venv there)
+    parts = p.parts
+    for i in range(len(parts) - 2, 0, -1):
+        if parts[i] == "_corpus" and parts[i - 1] == "kit":
+            return "/".join(("traces", *parts[i + 1:]))
     try:
         return p.relative_to(root).as_posix()
     except ValueError:
-        pass
-    parts = p.parts
-    if "_corpus" in parts:
-        i = len(parts) - 1 - parts[::-1].index("_corpus")
-        return "/".join(("traces", *parts[i + 1:]))
-    return p.name
+        return p.name
 
 
 def repro_command(adapter: str, trace: str, chunking: str | None = None) -> str:

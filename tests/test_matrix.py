@@ -199,6 +199,21 @@ def test_run_adapter_publishes_records(tmp_path):
     assert all(r["trace_path"].startswith("traces/openai.chat.completions/") for r in verdicts)
 
 
+@pytest.mark.parametrize("where, expected", [
+    # a kit installed in a venv inside the clone (the README's quick start): the corpus, not .venv/...
+    (".venv/lib/python3.11/site-packages/kit/_corpus/openai.chat.completions/y_a.json",
+     "traces/openai.chat.completions/y_a.json"),
+    ("traces/anthropic.messages/n_b.json", "traces/anthropic.messages/n_b.json"),  # the checkout's own corpus
+    ("mine/_corpus/y_c.json", "mine/_corpus/y_c.json"),  # a folder of the user's named _corpus: left alone
+])
+def test_published_trace_paths(tmp_path, where, expected):
+    assert matrix._relative(str(tmp_path / where), tmp_path) == expected
+
+
+def test_a_trace_outside_the_clone_is_published_by_name(tmp_path):
+    assert matrix._relative(str(tmp_path / "elsewhere" / "y_d.json"), tmp_path / "clone") == "y_d.json"
+
+
 def test_run_adapter_reports_an_adapter_that_cannot_load(tmp_path):
     env = current_env(tmp_path)
     entry = ThirdParty("broken", "no_such_module:fn", "x", "x", env.name, "-")
