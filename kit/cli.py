@@ -44,7 +44,48 @@ API_CHOICE = click.Choice(["openai.chat.completions", "openai.responses", "anthr
 
 
 class KitGroup(click.Group):
-    """Turns every KitError into one line and its exit code; never a traceback."""
+    """Turns every KitError into one line and its exit code; never a traceback.
+
+    Commands added with :meth:`add_lazy_command` are imported on first use, so a command
+    costs only its own imports (``kit replay`` does not load ``kit record``'s HTTP server
+    or ``kit verify``'s engine); ``kit --help`` shows their summaries without importing them.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy_commands: dict[str, tuple[str, str, str]] = {}
+
+    def add_lazy_command(self, name: str, target: str, summary: str) -> None:
+        """Register the command ``name`` found at ``target`` (``"module:attribute"``, the
+        module relative to this package) without importing it. ``summary`` is the first
+        paragraph of its help, shown by ``kit --help`` (a test keeps the two the same)."""
+        module, _, attr = target.partition(":")
+        self.lazy_commands[name] = (module, attr, " ".join(summary.split()))
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *self.lazy_commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in self.lazy_commands:
+            import importlib  # noqa: PLC0415
+
+            module, attr, _ = self.lazy_commands[cmd_name]
+            self.add_command(getattr(importlib.import_module(module, __package__), attr), cmd_name)
+        return self.commands.get(cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list of ``--help``, without importing the lazy commands."""
+        rows: list[tuple[str, click.Command]] = []
+        for name in self.list_commands(ctx):
+            cmd = self.commands.get(name)
+            if cmd is None:
+                cmd = click.Command(name, help=self.lazy_commands[name][2])
+            if not cmd.hidden:
+                rows.append((name, cmd))
+        if rows:
+            limit = formatter.width - 6 - max(len(name) for name, _ in rows)
+            with formatter.section("Commands"):
+                formatter.write_dl([(name, cmd.get_short_help_str(limit)) for name, cmd in rows])
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -78,25 +119,30 @@ def main() -> None:
     """
 
 
-from .verify.command import verify  # noqa: E402
-from .promote import promote  # noqa: E402
-from .importers import import_command  # noqa: E402
-
-main.add_command(verify)
-main.add_command(promote)
-main.add_command(import_command)
-
-from .serve_command import serve  # noqa: E402
-
-main.add_command(serve)
-
-from .record import record  # noqa: E402
-
-main.add_command(record)
-
-from .matrix_command import matrix  # noqa: E402
-
-main.add_command(matrix)
+# The other commands live in their own modules, imported only when the command runs (or
+# its own --help is asked for). Each summary is the first paragraph of the command's help.
+main.add_lazy_command(
+    "verify", ".verify.command:verify",
+    "Grade implementations against the reference, trace by trace, chunk plan by chunk plan.")
+main.add_lazy_command(
+    "promote", ".promote:promote",
+    "Add the trace FILE (a promoted counterexample from .kit/promoted/, a repro file, or any "
+    "trace file) to the corpus folder DIR under a fresh stable id, and print the new file's path.")
+main.add_lazy_command(
+    "import", ".importers:import_command",
+    "Convert recordings into trace files in DIR, one per streaming interaction: VCR cassettes "
+    "(vcrpy YAML or JSON, pytest-recording's cassettes/ folders), HAR files and raw .sse bodies, "
+    "or folders of them.")
+main.add_lazy_command(
+    "serve", ".serve_command:serve",
+    "Serve traces to real clients: an OpenAI- and Anthropic-compatible replay server.")
+main.add_lazy_command(
+    "record", ".record:record",
+    "Record one real streaming response as a trace file (or, with --proxy, every streamed "
+    "response of any client pointed at a local proxy).")
+main.add_lazy_command(
+    "matrix", ".matrix_command:matrix",
+    "The compatibility matrix of third-party LLM clients: build, run, report.")
 
 
 # -- replay ----------------------------------------------------------------------------------

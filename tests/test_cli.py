@@ -141,3 +141,61 @@ def test_real_subprocess_run(sse):
     bad = subprocess.run([sys.executable, "-m", "kit.cli", "replay", path + ".missing"], capture_output=True, text=True,
                          env=env, timeout=60)
     assert bad.returncode == 3 and bad.stderr.count("\n") == 1 and "Traceback" not in bad.stderr
+
+
+# -- lazy subcommands (bench/README.md: start-up) --------------------------------------------------
+
+
+def test_replay_does_not_import_other_commands(tmp_path):
+    """Resolving and running `kit replay` imports none of the other commands' modules."""
+    p = tmp_path / "s.sse"
+    p.write_bytes(GOOD)
+    code = ("import sys, click\n"
+            "from kit.cli import main\n"
+            "ctx = click.Context(main)\n"
+            "assert main.get_command(ctx, 'replay') is not None\n"
+            "try:\n"
+            f"    main(['replay', '--api', 'openai.chat.completions', '--json', {str(p)!r}])\n"
+            "except SystemExit as exc:\n"
+            "    assert exc.code == 0, exc.code\n"
+            "heavy = ['kit.record', 'kit.serve', 'kit.serve_command', 'kit.matrix', 'kit.matrix_command',\n"
+            "         'kit.importers', 'kit.promote', 'kit.verify', 'kit.verify.command', 'http.server', 'ssl',\n"
+            "         'jsonschema']\n"
+            "print(sorted(m for m in heavy if m in sys.modules))\n")
+    p2 = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert p2.returncode == 0, p2.stderr
+    assert p2.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_help_lists_every_command_without_importing_them():
+    """`kit --help` lists every command with the summary its own help gives, importing none."""
+    code = ("import sys, click\n"
+            "from click.testing import CliRunner\n"
+            "from kit.cli import main\n"
+            "out = CliRunner().invoke(main, ['--help']).output\n"
+            "print(sorted(m for m in ('kit.record', 'kit.verify', 'kit.matrix_command', 'kit.importers',\n"
+            "                         'kit.promote', 'kit.serve_command') if m in sys.modules))\n")
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.strip() == "[]"
+    lazy_help = invoke("--help").output
+    import click
+
+    ctx = click.Context(main)
+    names = main.list_commands(ctx)
+    assert {"verify", "promote", "import", "serve", "record", "matrix", "replay", "lint", "docs"} <= set(names)
+    for name in main.lazy_commands:
+        cmd = main.get_command(ctx, name)  # imports it: its own help, not the registered summary
+        for limit in (45, 1000):
+            shown = click.Command(name, help=main.lazy_commands[name][2]).get_short_help_str(limit)
+            assert shown == cmd.get_short_help_str(limit), f"kit.cli's summary of `{name}` differs from its help"
+    assert invoke("--help").output == lazy_help  # the same listing once every command is loaded
+    for name in names:
+        assert f"  {name} " in lazy_help
+
+
+def test_lazy_command_runs_and_shows_its_own_help():
+    r = invoke("promote", "--help")
+    assert r.exit_code == 0 and "promote [OPTIONS]" in r.output
+    r = invoke("no-such-command")
+    assert r.exit_code == 2 and "No such command" in r.output
