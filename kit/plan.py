@@ -27,19 +27,18 @@ __all__ = ["FINISH_REASONS", "PlanBuilder", "parse_arguments", "canonical_json",
 FINISH_REASONS = ("stop", "tool_calls", "length", "content_filter", "error", "incomplete", None)
 
 _loads = json.loads
-_JSONError = json.JSONDecodeError
 _BLOCK = 256
 
 
 def parse_arguments(arguments: str) -> tuple[Any, bool]:
-    """``(parameters, invalid)`` for an assembled argument string, per the Plan conventions."""
+    """``(parameters, invalid)`` for an assembled argument string, per the Plan conventions.
+    JSON that Python cannot hold (nested too deep, an integer of more than 4300 digits)
+    counts as invalid too."""
     if not arguments or arguments.isspace():
         return {}, False
     try:
         return _loads(arguments), False
-    except _JSONError:
-        return None, True
-    except RecursionError:
+    except (ValueError, RecursionError):  # json.JSONDecodeError is a ValueError
         return None, True
 
 

@@ -245,7 +245,10 @@ class SSEDecoder:
                 self._last_id = self._text(value, pos)
         elif name == b"retry":
             if value.isdigit():
-                self._retry = int(value)
+                try:
+                    self._retry = int(value)
+                except ValueError:  # more digits than int() converts (sys.get_int_max_str_digits)
+                    self._note("sse-unknown-field", f"`retry` value of {len(value)} digits is too long; ignored", pos)
             else:
                 self._note("sse-unknown-field", f"`retry` value {value[:40]!r} is not all digits; ignored", pos)
         elif name == b"data":  # the field name alone: empty value

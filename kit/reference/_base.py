@@ -8,6 +8,7 @@ wire API.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from ..errors import StreamError
@@ -19,17 +20,70 @@ _loads = json.loads
 _scan = json.JSONDecoder().scan_once  # the C scanner: json.loads without its wrappers
 _JSONError = json.JSONDecodeError
 BLOCK = 256  # fragments kept before they are joined: memory follows the text, not the event count
+MAX_DEPTH = 500  # a payload nested deeper is not decoded (see `decode`)
+# a JSON string or one bracket: what `_too_deep` counts nesting with
+_NESTING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
+
+
+class Undecodable(ValueError):
+    """A data payload the reference cannot decode, valid JSON or not (``str(exc)`` says why)."""
 
 
 def decode(data: str) -> Any:
-    """``json.loads(data)``, faster for the common case of a bare JSON value."""
+    """``json.loads(data)``, faster for the common case of a bare JSON value.
+
+    Raises :class:`Undecodable` (a ``ValueError``) for data that is not JSON, and for JSON
+    that Python cannot hold: values nested more than ``MAX_DEPTH`` deep (they could not be
+    shown or written out again from every stack) and integers of more than 4300 digits.
+    The message is the decoder's own (``json.JSONDecodeError``) when the data is not JSON.
+    """
     try:
-        obj, end = _scan(data, 0)
-    except StopIteration:
-        end = -1
-    if end != len(data):  # leading/trailing whitespace or an error: the full decoder decides
-        obj = _loads(data)
+        try:
+            obj, end = _scan(data, 0)
+        except StopIteration:
+            end = -1
+        if end != len(data):  # leading/trailing whitespace or an error: the full decoder decides
+            obj = _loads(data)
+    except _JSONError as exc:
+        raise Undecodable(f"data is not JSON: {_shown(data)}") from exc
+    except RecursionError:
+        raise Undecodable(f"data nests deeper than {MAX_DEPTH} levels: {_shown(data)}") from None
+    except ValueError as exc:  # valid JSON Python refuses: an integer of more than 4300 digits
+        raise Undecodable(f"data holds JSON Python cannot decode ({str(exc).split(':')[0]}): {_shown(data)}") from None
+    if len(data) > 2 * MAX_DEPTH and _too_deep(data):
+        raise Undecodable(f"data nests deeper than {MAX_DEPTH} levels: {_shown(data)}")
     return obj
+
+
+def _shown(data: str) -> str:
+    return repr(data if len(data) <= 40 else data[:37] + "...")
+
+
+def _too_deep(text: str) -> bool:
+    """Whether the JSON ``text`` nests more than ``MAX_DEPTH`` arrays and objects."""
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return False
+    depth = 0
+    for m in _NESTING.finditer(text):
+        c = m.group()
+        if c == "[" or c == "{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return True
+        elif c == "]" or c == "}":
+            depth -= 1
+    return False
+
+
+def _key(value: Any) -> Any:
+    """A set key for ``value`` that never hashes a payload's list or object: scalars stand
+    for themselves, tuples are keyed item by item, anything else by its type name."""
+    t = type(value)
+    if value is None or t is str or t is int or t is bool or t is float:
+        return value
+    if t is tuple:
+        return tuple(_key(v) for v in value)
+    return f"<{t.__name__}>"
 
 
 class Machine:
@@ -90,9 +144,8 @@ class Machine:
             return self._input(self.sentinel_input, None)
         try:
             obj = decode(data)
-        except (_JSONError, RecursionError):
-            shown = data if len(data) <= 40 else data[:37] + "..."
-            return self._input("invalid", f"data is not JSON: {shown!r}")
+        except Undecodable as exc:
+            return self._input("invalid", str(exc))
         if type(obj) is not dict or type(obj.get("type")) is not str:
             return self._input("invalid", "payload is not an object with a string `type`")
         if sse.event == obj["type"]:
@@ -109,7 +162,9 @@ class Machine:
                                            offset=self._offset, state=state))
 
     def _once(self, rule: str, key: Any, message: str) -> None:
-        k = (rule, key)
+        """Note ``rule`` once per ``key``. The key may carry values from the payload, of any
+        JSON type: lists and objects are keyed by their type (see :func:`_key`)."""
+        k = (rule, _key(key))
         if k not in self._noted:
             self._noted.add(k)
             self._note(rule, message)

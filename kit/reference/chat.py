@@ -38,7 +38,7 @@ from typing import Any, Iterable
 from .. import events as ev
 from ..plan import parse_arguments
 from ..sse import SSEEvent
-from ._base import BLOCK, Machine, decode
+from ._base import BLOCK, Machine, Undecodable, decode
 
 __all__ = ["ChatReference", "STREAM_TRANSITIONS", "CHOICE_TRANSITIONS", "API"]
 
@@ -99,7 +99,6 @@ FINISH_REASONS = {
     "error": "error",
 }
 
-_JSONError = json.JSONDecodeError
 _new = tuple.__new__  # builds an event tuple without a Python-level __new__ frame
 _BLOCK = BLOCK
 
@@ -161,9 +160,8 @@ class ChatReference(Machine):
             return self._input("done", None)
         try:
             obj = decode(data)
-        except (_JSONError, RecursionError):
-            shown = data if len(data) <= 40 else data[:37] + "..."
-            return self._input("invalid", f"data is not JSON: {shown!r}")
+        except Undecodable as exc:
+            return self._input("invalid", str(exc))
         if sse.event == "error":
             return self._input("error", obj.get("error", obj) if isinstance(obj, dict) else obj)
         if sse.event != "message":
@@ -389,11 +387,9 @@ class ChatReference(Machine):
             return
         index = frag.get("index")
         if type(index) is not int:
-            if type(index) is str and index.isdigit():
-                self._once("chat-tool-fragment-shape", "str-index", f"tool-call `index` is a string ({index!r})")
-                index = int(index)
-            else:
-                index = None
+            index = _int_string(index)
+            if index is not None:
+                self._once("chat-tool-fragment-shape", "str-index", f"tool-call `index` is a string ({frag['index']!r})")
         fid = frag.get("id")
         if type(fid) is not str or not fid:
             fid = None
@@ -582,6 +578,17 @@ class ChatReference(Machine):
                 self._note("chat-tool-call-incomplete", f"call {call.ordinal} of choice {choice.index} dispatched "
                            f"without {missing}")
             out.append(ev.ToolCallDone(choice.index, call.ordinal, call.id, call.name, arguments, parameters, invalid))
+
+
+def _int_string(value: Any) -> int | None:
+    """The number a string of decimal digits stands for (``"0"`` -> 0), else None: any other
+    value, and digit strings too long for ``int`` (more than 4300 digits)."""
+    if type(value) is str and value.isdecimal():
+        try:
+            return int(value)
+        except ValueError:
+            return None
+    return None
 
 
 def _usage(u: dict) -> dict:

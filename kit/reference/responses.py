@@ -545,7 +545,7 @@ class ResponsesReference(Machine):
         else:
             details = response.get("incomplete_details") if type(response.get("incomplete_details")) is dict else {}
             reason = details.get("reason")
-            self._finish = INCOMPLETE_REASONS.get(reason, "incomplete")
+            self._finish = INCOMPLETE_REASONS.get(reason, "incomplete") if type(reason) is str else "incomplete"
             self._note("resp-incomplete", f"response incomplete ({reason!r})")
         out.append(ev.MessageDone(0, self._finish))
 
