@@ -205,8 +205,9 @@ def test_exec_failures(tmp_path):
     assert verdict(crash, CHAT, "n_truncated_mid_arguments")["verdict"] == "PASS"
     slow = _script(tmp_path, "import time; time.sleep(20)\n")
     assert verdict(slow, CHAT, "y_text_only", timeout=0.5)["verdict"] == "TIMEOUT"
-    missing = verdict("exec:/nonexistent/program", CHAT, "y_text_only")
-    assert missing["verdict"] == "ERROR" and "cannot start" in missing["message"]
+    # a program that cannot be run is the spec's problem, found before any case runs
+    with pytest.raises(UsageError, match="'/nonexistent/program': no such file"):
+        load_adapter("exec:/nonexistent/program")
 
 
 def test_exec_validate_protocol_checks_each_line(tmp_path):

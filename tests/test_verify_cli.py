@@ -136,3 +136,178 @@ def test_exec_adapter_end_to_end_in_a_subprocess(tmp_path):
                        capture_output=True, text=True, timeout=300)
     assert p.returncode == 0, p.stdout + p.stderr
     assert "PASSED" in p.stdout and "Traceback" not in p.stderr
+
+
+# -- habits (issue 13): fail fast, last failed, repro folders, bad options and files ---------------
+
+FAILING_SLICE = ("-a", "py:tests.impls:dispatch_twice", "--api", "chat", "--chunking", "recorded")
+
+
+def _verdicts(recs):
+    return [x for x in recs if x["type"] == "verdict"]
+
+
+def _failing(recs):
+    return [(x["adapter"], x["api"], x["trace"], x["chunking"]) for x in _verdicts(recs)
+            if x["verdict"] in ("FAIL", "ERROR", "TIMEOUT") and not x["known"]]
+
+
+@pytest.mark.parametrize("option,limit", [(("-x",), 1), (("--exitfirst",), 1), (("--maxfail", "2"), 2)])
+def test_exitfirst_and_maxfail_stop_early_with_valid_reports(tmp_path, monkeypatch, option, limit):
+    monkeypatch.chdir(tmp_path)
+    full = records(invoke("verify", *FAILING_SLICE, "--no-repro", "--json", "-").stdout)
+    assert len(_failing(full)) > limit  # the slice fails more often than the limit
+    junit, md, html = tmp_path / "r.xml", tmp_path / "r.md", tmp_path / "r.html"
+    r = invoke("verify", *FAILING_SLICE, *option, "--no-repro", "--json", str(tmp_path / "v.jsonl"),
+               "--junit", str(junit), "--markdown", str(md), "--html", str(html))
+    assert r.exit_code == 1, r.output
+    recs = records((tmp_path / "v.jsonl").read_text())
+    verdicts = _verdicts(recs)
+    assert len(_failing(recs)) == limit
+    assert _failing(recs)[-1] == (verdicts[-1]["adapter"], verdicts[-1]["api"], verdicts[-1]["trace"],
+                                  verdicts[-1]["chunking"])  # nothing graded after the limit
+    stopped = recs[-1]["stopped"]
+    assert stopped == {"maxfail": limit, "not_run": recs[0]["cases"] - len(verdicts)} and stopped["not_run"] > 0
+    said = f"{stopped['not_run']} cases not run"
+    assert said in r.output and said in md.read_text() and said in html.read_text()
+    suite = ET.parse(junit).getroot()
+    assert int(suite.get("tests")) == len(verdicts) and int(suite.get("failures")) == limit
+
+
+def test_exitfirst_passes_over_known_failures(tmp_path):
+    known = tmp_path / "known.json"
+    base = ("verify", *FAILING_SLICE, "--no-repro")
+    first = _failing(records(invoke(*base, "-x", "--json", "-").stdout))[0]
+    known.write_text(json.dumps({"format": "kit-expectations/1", "known": [
+        {"adapter": first[0], "trace": first[2], "reason": "a known failure does not stop the run"}]}))
+    recs = records(invoke(*base, "-x", "--expectations", str(known), "--json", "-").stdout)
+    assert len(_failing(recs)) == 1 and _failing(recs)[0][2] != first[2]
+    assert any(v["known"] and v["trace"] == first[2] for v in _verdicts(recs))
+
+
+def test_maxfail_rejects_negative_values():
+    r = CliRunner().invoke(main, ["verify", "--maxfail", "-1"])
+    assert r.exit_code == 2 and "--maxfail" in r.output
+
+
+def test_last_failed_reruns_only_the_cases_that_failed(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    first = records(invoke("verify", *FAILING_SLICE, "--no-repro", "--json", "-").stdout)
+    failed = set(_failing(first))
+    assert failed and len(failed) < len(_verdicts(first))
+    cache = json.loads((tmp_path / ".kit" / "lastfailed.json").read_text())
+    assert cache["format"] == "kit-lastfailed/1" and len(cache["failed"]) == len(failed)
+    r = invoke("verify", *FAILING_SLICE, "--no-repro", "--lf", "--json", "-")
+    again = _verdicts(records(r.stdout))
+    assert {(v["adapter"], v["api"], v["trace"], v["chunking"]) for v in again} == failed
+    assert f"re-running {len(failed)} cases" in r.stderr
+    # a case that does not run keeps its state: re-run one failure, then --lf still has them all
+    one = sorted(failed)[0]
+    invoke("verify", *FAILING_SLICE, "--no-repro", "--trace", one[2])
+    again = _verdicts(records(invoke("verify", *FAILING_SLICE, "--no-repro", "--lf", "--json", "-").stdout))
+    assert len(again) == len(failed)
+    # another adapter never failed here: --lf says so and runs everything it selects
+    r = invoke("verify", "-a", "reference", "--api", "chat", "--chunking", "recorded", "--no-repro", "--lf")
+    assert r.exit_code == 0 and "no selected case failed in the last run" in r.output
+    # --cache-clear forgets the failures
+    r = invoke("verify", *FAILING_SLICE, "--no-repro", "--lf", "--cache-clear", "--json", "-")
+    assert len(_verdicts(records(r.stdout))) == len(_verdicts(first)) and "running all" in r.stderr
+
+
+def test_repro_folder_replays_every_file_and_the_terminal_says_where_they_went(tmp_path):
+    folder = tmp_path / "rep"
+    r = invoke("verify", *FAILING_SLICE, "--trace", "y_parallel_*", "--repro-dir", str(folder))
+    assert r.exit_code == 1
+    files = sorted(folder.rglob("*.json"))
+    assert len(files) >= 2
+    line = next(x for x in r.output.splitlines() if x.startswith("repro files: "))
+    written = line.split()[2].rstrip("/")
+    assert {f.parent.as_posix() for f in files} == {written} and f"{len(files)} files written" in line
+    again = invoke("verify", "--repro", written)
+    assert again.exit_code == 1
+    assert again.output.count("repro: ") == len(files) and f"{len(files)} repro files: {len(files)} still failing" in again.output
+    # one file that is not a repro file is reported; the others are still replayed
+    (folder / "zz-not-a-repro.json").write_text("{}")
+    alone = CliRunner().invoke(main, ["verify", "--repro", str(folder / "zz-not-a-repro.json")])
+    mixed = CliRunner().invoke(main, ["verify", "--repro", str(folder)])
+    assert alone.exit_code not in (0, 1) and mixed.exit_code == alone.exit_code
+    assert mixed.output.count("now:      FAIL") == len(files) and "zz-not-a-repro.json" in mixed.output
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "-0.5", "nan", "inf"])
+def test_timeout_must_be_above_zero(value):
+    r = CliRunner().invoke(main, ["verify", "--timeout", value, "--trace", "y_text_only"])
+    assert r.exit_code == 2 and "--timeout" in r.output and "Traceback" not in r.output
+    r = CliRunner().invoke(main, ["verify", "-a", f"exec[timeout={value}]:{sys.executable} x"])
+    assert r.exit_code == 2 and "timeout=" in r.output
+
+
+def test_exec_program_that_cannot_run_is_one_usage_error(tmp_path):
+    script = tmp_path / "impl.sh"
+    script.write_text("#!/bin/sh\nexit 0\n")  # not executable
+    for spec, words in ((f"exec:no_such_program_kit_{tmp_path.name} --flag", "not found on PATH"),
+                        (f"exec:{script}", "is not executable"),
+                        (f"exec:{tmp_path / 'missing.sh'}", "no such file")):
+        r = CliRunner().invoke(main, ["verify", "-a", spec, "--api", "chat", "--json", str(tmp_path / "v.jsonl")])
+        assert r.exit_code == 2, r.output
+        assert words in r.output and len(r.output.strip().splitlines()) == 1
+        assert not (tmp_path / "v.jsonl").exists()  # no case ran
+
+
+def test_one_unreadable_trace_file_is_reported_and_the_others_are_graded(tmp_path):
+    from kit.trace import corpus
+
+    good = next(t for t in corpus() if t.id == "y_text_only")
+    src = tmp_path / "traces"
+    src.mkdir()
+    (src / "y_text_only.json").write_text(json.dumps(good.to_json()))
+    (src / "y_broken.json").write_text('{"format": ')
+    doc = good.to_json()
+    doc["rules"] = "not a list"
+    (src / "y_schema.json").write_text(json.dumps(doc))
+    junit = tmp_path / "r.xml"
+    r = invoke("verify", "--traces", str(src), "--chunking", "recorded", "--json", str(tmp_path / "v.jsonl"),
+               "--junit", str(junit))
+    assert r.exit_code == 3, r.output
+    recs = records((tmp_path / "v.jsonl").read_text())
+    assert [v["trace"] for v in _verdicts(recs)] == ["y_text_only"] and _verdicts(recs)[0]["verdict"] == "PASS"
+    problems = {p["path"].rsplit("/", 1)[-1]: p for p in recs[-1]["unloadable"]}
+    assert set(problems) == {"y_broken.json", "y_schema.json"}
+    assert problems["y_schema.json"]["pointer"] == "/rules"
+    # the same words kit replay uses for the same file
+    for name, p in problems.items():
+        alone = CliRunner().invoke(main, ["replay", str(src / name)])
+        assert alone.exit_code == 3 and p["message"] in alone.output and p["message"] in r.output
+    assert "2 trace files not loaded" in r.output
+    assert ET.parse(junit).getroot().get("errors") == "2"
+
+
+def test_a_raw_body_of_unknown_api_follows_its_advice(tmp_path):
+    src = tmp_path / "traces"
+    src.mkdir()
+    (src / "n_unknown.sse").write_bytes(b'data: {"x": 1}\n\n')
+    r = CliRunner().invoke(main, ["verify", "--traces", str(src), "--chunking", "recorded"])
+    assert r.exit_code == 3 and "give --api" in r.output
+    r = CliRunner().invoke(main, ["verify", "--traces", str(src), "--chunking", "recorded", "--api", "chat"])
+    assert r.exit_code == 0, r.output
+    # a --trace that selects nothing points at a listing of the traces it was given
+    r = CliRunner().invoke(main, ["verify", "--traces", str(src), "--api", "chat", "--trace", "nothing_like_it"])
+    assert r.exit_code == 2 and f"kit replay --all {src}" in r.output
+
+
+def test_an_adapter_that_declares_nothing_is_said_in_every_report(tmp_path):
+    args = ("--api", "chat", "--trace", "y_text_only", "--chunking", "recorded", "--no-repro")
+    md, html = tmp_path / "r.md", tmp_path / "r.html"
+    r = invoke("verify", "-a", "py:tests.impls:reference_plan", *args, "--json", str(tmp_path / "v.jsonl"),
+               "--markdown", str(md), "--html", str(html))
+    said = "py:tests.impls:reference_plan declares nothing: assumed all APIs, multi_choice=yes"
+    assert r.exit_code == 0 and said in r.output and "__kit__" in r.output
+    assert said in md.read_text() and said in html.read_text()
+    head = records((tmp_path / "v.jsonl").read_text())[0]
+    assert head["adapters"][0]["assumed"] == ["apis", "multi_choice"]
+    for spec in ("py[apis=chat,multi_choice=no]:tests.impls:reference_plan", "reference"):
+        r = invoke("verify", "-a", spec, *args, "--json", str(tmp_path / "w.jsonl"))
+        assert "assumed" not in r.output
+        assert records((tmp_path / "w.jsonl").read_text())[0]["adapters"][0]["assumed"] == []
+    r = invoke("verify", "-a", "py[apis=chat]:tests.impls:reference_plan", *args)
+    assert "declares no multi_choice: assumed multi_choice=yes" in r.output

@@ -37,6 +37,8 @@ DONE = "[DONE]"  # what an events feed yields for the `data: [DONE]` sentinel
 FEEDS = ("bytes", "events")
 # parts of a Plan an implementation may declare its result does not carry (Capabilities.omits)
 OMITTABLE = ("usage", "finish_reason", "refusal", "server_tools", "call_id")
+# capabilities whose default, when nothing declares them, is reported as assumed (Adapter.assumed)
+ASSUMABLE = ("apis", "multi_choice")
 
 # Bundled adapters: a name -> the spec it stands for.
 BUILTIN: dict[str, str] = {
@@ -201,11 +203,28 @@ class Adapter:
     def close(self) -> None:
         """Release processes or threads the adapter holds."""
 
+    @property
+    def assumed(self) -> tuple[str, ...]:
+        """The capabilities among ``apis`` and ``multi_choice`` that neither the
+        implementation (``__kit__``, :func:`implementation`) nor the spec's options declare,
+        so their defaults apply: every API, multi-choice handled."""
+        declared_keys: set[str] = set()
+        mark = getattr(getattr(self, "fn", None), "__kit__", None)
+        if isinstance(mark, Capabilities):
+            declared_keys.update(ASSUMABLE)
+        elif isinstance(mark, dict):
+            declared_keys.update(mark)
+        try:
+            declared_keys.update(parse_spec(self.spec)[1])
+        except UsageError:
+            pass
+        return tuple(k for k in ASSUMABLE if k not in declared_keys)
+
     def describe(self) -> dict[str, Any]:
         caps = self.capabilities
         return {"name": self.name, "spec": self.spec, "kind": self.kind, "feed": caps.feed,
                 "apis": list(caps.apis), "incremental": caps.incremental, "multi_choice": caps.multi_choice,
-                "omits": list(caps.omits)}
+                "omits": list(caps.omits), "assumed": list(self.assumed)}
 
 
 _SPEC = re.compile(r"^(?P<kind>[a-z]+)(?:\[(?P<opts>[^\]]*)\])?:(?P<target>.+)$", re.S)
@@ -268,6 +287,8 @@ def load_adapter(spec: str, *, timeout: float = 10.0, isolate: bool = False,
             timeout = float(options["timeout"])
         except ValueError:
             raise UsageError(f"adapter {spec!r}: timeout={options['timeout']!r} is not a number of seconds") from None
+        if not 0 < timeout < float("inf"):
+            raise UsageError(f"adapter {spec!r}: timeout={options['timeout']!r}; give a number of seconds above 0")
     if "isolate" in options:
         isolate = _flag(spec, "isolate", options["isolate"])
     name = options.get("name") or (spec if spec in BUILTIN else None)

@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import os
 import shlex
+import shutil
 import signal
 import subprocess
 import sys
@@ -35,7 +36,7 @@ from ..events import EVENT_TYPES, from_json
 from ..plan import build_plan
 from . import APIS, Adapter, Capabilities, Case, Outcome, apply_options
 
-__all__ = ["ExecAdapter", "PROTOCOL", "parse_output"]
+__all__ = ["ExecAdapter", "PROTOCOL", "parse_output", "program_problem"]
 
 PROTOCOL = 1
 _validator: Any = None
@@ -128,6 +129,23 @@ def parse_output(text: str, api: str, *, validate: bool = False) -> Outcome:
     return out
 
 
+def program_problem(program: str) -> str | None:
+    """Why ``program`` (a command's first word) cannot be run, or None: a path must name an
+    executable file, a bare name must be found on ``PATH`` (as the operating system would
+    look it up)."""
+    if os.sep in program or (os.altsep and os.altsep in program):
+        if not os.path.exists(program):
+            return f"program {program!r}: no such file"
+        if os.path.isdir(program):
+            return f"program {program!r} is a folder"
+        if not os.access(program, os.X_OK):
+            return f"program {program!r} is not executable (chmod +x it, or name its interpreter first)"
+        return None
+    if shutil.which(program) is None:
+        return f"program {program!r} not found on PATH"
+    return None
+
+
 class ExecAdapter(Adapter):
     kind = "exec"
 
@@ -146,6 +164,10 @@ class ExecAdapter(Adapter):
         super().__init__(spec, name or f"exec:{command}", caps, timeout=timeout)
         self.argv = argv
         self.validate_protocol = validate_protocol
+        for program in dict.fromkeys(self.command_for(api)[0] for api in caps.apis):
+            problem = program_problem(program)
+            if problem is not None:
+                raise UsageError(f"adapter {spec!r}: {problem}")
 
     def command_for(self, api: str) -> list[str]:
         return [a.replace("{api}", api).replace("{python}", sys.executable) for a in self.argv]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import math
 import os
 import sys
 import warnings
@@ -13,7 +14,7 @@ import click
 
 from ..errors import UsageError
 
-EXIT_OK, EXIT_FAILURES, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FAILURES, EXIT_USAGE, EXIT_TRACE = 0, 1, 2, 3
 
 VERIFY_EXIT_CODES = """\b
 Exit codes:
@@ -21,13 +22,20 @@ Exit codes:
   1   a FAIL, ERROR or TIMEOUT not in the expectations file; with
       --strict-expectations also a known failure that now passes; with
       --nonstrict-fails also a NONSTRICT; with --mutants a surviving mutant;
-      with --repro the repro still fails
-  2   usage error (bad adapter spec, bad option, no trace selected)
-  3   a trace file could not be loaded
+      with --repro a repro still fails
+  2   usage error (bad adapter spec, an exec: program that cannot be run,
+      bad option, no trace selected)
+  3   a trace file could not be loaded (the other traces are still graded)
   70  internal error (a bug in the kit; KIT_DEBUG=1 shows the traceback)
 """
 
 DEFAULT_CHUNKINGS = "recorded,event,bytewise"
+
+
+def _seconds(ctx: Any, param: Any, value: float) -> float:
+    if not math.isfinite(value) or value <= 0:
+        raise click.BadParameter(f"{value:g}; give a number of seconds above 0")
+    return value
 
 
 def _chunkings(value: str) -> list[str]:
@@ -48,6 +56,7 @@ def select_traces(source: str | None, ids: tuple[str, ...], apis: tuple[str, ...
     from ..trace import corpus
 
     traces = corpus(source) if traces is None else list(traces)
+    listing = f"kit replay --all {source}" if source else "kit replay --all"
     if apis:
         wanted = {api_name(a) for a in apis}
         traces = [t for t in traces if t.api in wanted]
@@ -66,10 +75,48 @@ def select_traces(source: str | None, ids: tuple[str, ...], apis: tuple[str, ...
                                              for t in traces)]
         traces = [t for t in traces if keep(t)]
         if missing and not traces:
-            raise UsageError(f"--trace {missing[0]!r} selects no trace (kit replay --all lists them)")
+            raise UsageError(f"--trace {missing[0]!r} selects no trace ({listing} lists them)")
     if not traces:
         raise UsageError("the filters select no trace")
     return traces
+
+
+def load_traces(source: str | None, apis: tuple[str, ...] = ()) -> tuple[list, list[dict[str, Any]]]:
+    """``(traces, problems)``: every trace file under ``source`` (a folder or one file;
+    default: the bundled corpus) that loads, and one problem ``{"path", "pointer",
+    "message"}`` per file that does not (bad JSON, a schema violation, a raw body whose API
+    cannot be told), so one bad file does not stop the others. A raw body whose API
+    cannot be detected is read as the API of ``apis`` when exactly one is given."""
+    from pathlib import Path
+
+    from ..adapters import api_name
+    from ..errors import KitError
+    from ..trace import corpus, load
+
+    if source is None:
+        return corpus(), []
+    base = Path(source)
+    if base.is_file():
+        files = [base]
+    elif base.is_dir():
+        files = sorted(p for p in base.rglob("*") if p.is_file() and p.suffix in (".json", ".sse"))
+    else:
+        raise UsageError(f"--traces {source}: no such file or folder")
+    wanted = {api_name(a) for a in apis}
+    only_api = next(iter(wanted)) if len(wanted) == 1 else None
+    traces, problems = [], []
+    for p in files:
+        try:
+            try:
+                traces.append(load(p))
+            except UsageError:
+                if p.suffix == ".json" or only_api is None:
+                    raise
+                traces.append(load(p, api=only_api))  # the --api given says what the body is
+        except KitError as exc:
+            problems.append({"path": getattr(exc, "path", None) or p.as_posix(),
+                             "pointer": getattr(exc, "pointer", None), "message": exc.one_line()})
+    return sorted(traces, key=lambda t: (t.api, t.id)), problems
 
 
 def _write(path: str, text: str) -> None:
@@ -96,7 +143,8 @@ def _write(path: str, text: str) -> None:
 @click.option("--rule", "rules", multiple=True, metavar="RULE", help="Only traces that exercise this rule id (repeatable; patterns allowed).")
 @click.option("--chunking", default=DEFAULT_CHUNKINGS, show_default=True, metavar="PLANS",
               help="Comma-separated chunk plans: recorded, event, bytewise, fixed:N, random:SEED, whole.")
-@click.option("--timeout", default=10.0, show_default=True, metavar="SECONDS", type=float, help="Per case.")
+@click.option("--timeout", default=10.0, show_default=True, metavar="SECONDS", type=float, callback=_seconds,
+              help="Per case (above 0).")
 @click.option("--isolate", is_flag=True, help="Run py: adapters in a child process, killed on timeout or crash.")
 @click.option("--jobs", "-j", default=0, metavar="N", type=int, help="Parallel exec: cases (default: CPU count).")
 @click.option("--validate-protocol", is_flag=True, help="Check every line an exec: program prints against schemas/protocol.schema.json.")
@@ -110,7 +158,15 @@ def _write(path: str, text: str) -> None:
 @click.option("--nonstrict-fails", is_flag=True, help="Count NONSTRICT (buffered text, late dispatch) as a failure.")
 @click.option("--repro-dir", default=".kit/repro", show_default=True, metavar="DIR", help="Where failures write repro files.")
 @click.option("--no-repro", is_flag=True, help="Write no repro files.")
-@click.option("--repro", "repro_file", metavar="FILE", help="Replay one repro file and show its verdict.")
+@click.option("--repro", "repro_file", metavar="PATH",
+              help="Replay a repro file, or every repro file in a folder (e.g. .kit/repro), and show the verdicts.")
+@click.option("--exitfirst", "-x", is_flag=True, help="Stop at the first FAIL, ERROR or TIMEOUT not in the expectations file.")
+@click.option("--maxfail", default=0, metavar="N", type=click.IntRange(min=0),
+              help="Stop after N FAILs, ERRORs or TIMEOUTs not in the expectations file (0: never).")
+@click.option("--last-failed", "--lf", "last_failed", is_flag=True,
+              help="Re-run only the cases that failed in the last run (kept in .kit/lastfailed.json); "
+                   "all of them when none of the selected cases failed.")
+@click.option("--cache-clear", is_flag=True, help="Forget the last run's failures (.kit/lastfailed.json) first.")
 @click.option("--mutants", is_flag=True, help="Run the bundled mutants (broken implementations) and report the mutation score.")
 @click.option("--list-adapters", is_flag=True, help="List the bundled adapters and exit.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar; only the summary.")
@@ -119,7 +175,8 @@ def verify(adapters: tuple[str, ...], source: str | None, ids: tuple[str, ...], 
            validate_protocol: bool, json_path: str | None, junit_path: str | None, markdown_path: str | None,
            html_path: str | None, expectations: str | None, strict_expectations: bool,
            write_expectations: str | None, nonstrict_fails: bool, repro_dir: str, no_repro: bool,
-           repro_file: str | None, mutants: bool, list_adapters: bool, quiet: bool) -> None:
+           repro_file: str | None, exitfirst: bool, maxfail: int, last_failed: bool, cache_clear: bool,
+           mutants: bool, list_adapters: bool, quiet: bool) -> None:
     """Grade implementations against the reference, trace by trace, chunk plan by chunk plan.
 
     With no options it runs the bundled reference adapter over the bundled corpus. Each
@@ -129,11 +186,23 @@ def verify(adapters: tuple[str, ...], source: str | None, ids: tuple[str, ...], 
     TIMEOUT, SKIP (outside the adapter's declared capabilities) or INFO (i_ traces).
 
     \b
+    Adapters (--adapter SPEC; options in brackets: exec[apis=chat,timeout=20]:...):
+      py:MODULE:ATTR      a Python callable, run in-process (--isolate: in a child process)
+      exec:COMMAND        any program: SSE bytes on stdin, JSON lines on stdout
+      http:COMMAND        an unmodified client program, pointed at the kit's replay server
+      client:MODULE:ATTR  a client library, driven in-process over real HTTP
+      NAME                a bundled adapter: reference, openai-chat-state, litellm-chat, ...
+                          (kit verify --list-adapters lists them)
+
+    \b
     Examples:
       kit verify --adapter py:mypkg.stream:handle
       kit verify --adapter 'exec:node accumulate.js' --api chat --junit report.xml
       kit verify -a openai-chat-state -a openai-chat-client --html matrix.html
+      kit verify -a py:mypkg.stream:handle -x          # stop at the first failure
+      kit verify -a py:mypkg.stream:handle --lf        # only what failed last time
       kit verify --repro .kit/repro/.../y_parallel_interleaved--bytewise.json
+      kit verify --repro .kit/repro                    # every repro file in the folder
     """
     from ..adapters import BUILTIN, load_adapter
 
@@ -143,9 +212,20 @@ def verify(adapters: tuple[str, ...], source: str | None, ids: tuple[str, ...], 
         click.echo("mutants: kit verify --mutants (or kit.adapters.mutants.specs())")
         sys.exit(EXIT_OK)
     if repro_file:
-        sys.exit(_replay_repro(repro_file, timeout, isolate, validate_protocol))
+        sys.exit(_replay_repros(repro_file, timeout, isolate, validate_protocol))
+    maxfail = 1 if exitfirst else maxfail
+    if mutants and (maxfail or last_failed):
+        raise UsageError("--mutants runs every mutant until it is killed; it takes no -x, --maxfail or --last-failed")
     plans = _chunkings(chunking)
-    traces = select_traces(source, ids, apis, classes, rules)
+    to_stdout = json_path == "-" or markdown_path == "-"
+    out = sys.stderr if to_stdout else sys.stdout
+    loaded_traces, unloadable = load_traces(source, apis)
+    if unloadable and not loaded_traces:
+        for problem in unloadable:  # the wording of the error kit replay gives for the same file
+            click.echo(f"kit: {problem['message']}", err=True)
+        click.echo(f"kit: {_plural(len(unloadable), 'trace file')} could not be loaded; nothing to grade", err=True)
+        sys.exit(EXIT_TRACE)
+    traces = select_traces(source, ids, apis, classes, rules, traces=loaded_traces)
     if mutants:
         if adapters:
             raise UsageError("--mutants runs the bundled mutants; it takes no --adapter")
@@ -160,16 +240,25 @@ def verify(adapters: tuple[str, ...], source: str | None, ids: tuple[str, ...], 
             raise UsageError(f"two adapters are named {a.name!r}; give one a name=... option")
         names.add(a.name)
         loaded.append(a)
+    from . import cache
     from .runner import Expectations, Run
 
     exp = Expectations.load(expectations) if expectations else None
+    if cache_clear:
+        cache.clear()
+    select = _last_failed(loaded, traces, plans, out) if last_failed else None
     run = Run(loaded, traces, plans, expectations=exp, repro_dir=None if no_repro else repro_dir,
-              jobs=jobs or (os.cpu_count() or 1), stop_at_first_failure=mutants)
+              jobs=jobs or (os.cpu_count() or 1), stop_at_first_failure=mutants, maxfail=maxfail,
+              select=select, unloadable=unloadable)
     with warnings.catch_warnings():  # an implementation's warnings are not the report
         warnings.simplefilter("ignore")
         records = _collect(run, quiet or json_path == "-" or markdown_path == "-",
                            None if json_path in (None, "-") else json_path)
     summary = records[-1]
+    if not mutants:
+        problem = cache.update_failed(records)
+        if problem:
+            click.echo(f"kit: {problem}", err=True)
     if json_path == "-":
         _write(json_path, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
     from . import reports
@@ -179,10 +268,10 @@ def verify(adapters: tuple[str, ...], source: str | None, ids: tuple[str, ...], 
             _write(path, reports.render(records, fmt))
     if write_expectations:
         _write(write_expectations, json.dumps(Expectations.from_records(records), indent=2) + "\n")
-    to_stdout = json_path == "-" or markdown_path == "-"
-    out = sys.stderr if to_stdout else sys.stdout
     if mutants:
         status = _mutation_score(records, [a.name for a in loaded], out)
+        for problem in unloadable:
+            click.echo(f"not loaded: {problem['message']}", file=out)
     else:
         click.echo(reports.summary_table(records).rstrip("\n"), file=out)
         status = EXIT_FAILURES if summary["unexpected_failures"] else EXIT_OK
@@ -198,7 +287,45 @@ def verify(adapters: tuple[str, ...], source: str | None, ids: tuple[str, ...], 
     written = [p for p in (json_path, junit_path, markdown_path, html_path, write_expectations) if p and p != "-"]
     if written:
         click.echo("wrote " + ", ".join(written), file=out)
+    if run.repro_files:
+        click.echo(_repro_line(run.repro_files, repro_dir), file=out)
+    if unloadable:
+        status = EXIT_TRACE
     sys.exit(status)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _repro_line(files: list[str], repro_dir: str) -> str:
+    """One line: where this run's repro files are, and the command that replays them all."""
+    folders = sorted({os.path.dirname(f) for f in files})
+    where = folders[0] if len(folders) == 1 else repro_dir.rstrip("/")
+    return (f"repro files: {where}/ ({_plural(len(files), 'file')} written; "
+            f"kit verify --repro {where} replays them)")
+
+
+def _last_failed(adapters: list[Any], traces: list[Any], plans: list[str], out: Any) -> Any:
+    """The case filter of --last-failed, or None (run everything) when no selected case
+    failed last time; either way one line says what was chosen."""
+    from .cache import CACHE_FILE, read_failed
+
+    failed, problem = read_failed()
+    if problem:
+        click.echo(f"kit: {problem}", err=True)
+    cases = [(a.name, t.api, t.id, "events" if a.capabilities.feed == "events" else c)
+             for t in traces for a in adapters
+             for c in (plans[:1] if a.capabilities.feed == "events" else plans)]
+    again = [k for k in cases if k in failed]
+    if not again:
+        click.echo(f"last failed: no selected case failed in the last run ({CACHE_FILE}); "
+                   f"running all {_plural(len(cases), 'case')}", file=out)
+        return None
+    click.echo(f"last failed: re-running {_plural(len(again), 'case')} that failed in the last run "
+               f"({len(cases) - len(again)} deselected)", file=out)
+    chosen = set(again)
+    return lambda adapter, api, trace, chunking: (adapter, api, trace, chunking) in chosen
 
 
 def _collect(run: Any, quiet: bool, json_path: str | None = None) -> list[dict[str, Any]]:
@@ -261,21 +388,71 @@ def _mutation_score(records: list[dict[str, Any]], names: list[str], out: Any) -
     return EXIT_OK if live and len(killed) == len(live) else EXIT_FAILURES
 
 
-def _replay_repro(path: str, timeout: float, isolate: bool, validate_protocol: bool) -> int:
+def _replay_repros(path: str, timeout: float, isolate: bool, validate_protocol: bool) -> int:
+    """Replay one repro file, or every ``*.json`` file under a folder (sorted). The exit
+    status is 1 when one still fails; when one cannot be replayed (not a repro file, its
+    adapter cannot be loaded) the others still run, and the status is that error's."""
+    from pathlib import Path
+
     from ..adapters import load_adapter
+    from ..errors import KitError
+
+    base = Path(path)
+    if base.is_dir():
+        files = sorted(p for p in base.rglob("*.json") if p.is_file())
+        if not files:
+            raise UsageError(f"--repro {path}: no repro files (*.json) in this folder")
+    else:
+        files = [base]
+    adapters: dict[str, Any] = {}
+    status, failing, bad = EXIT_OK, 0, 0
+    error_status = EXIT_OK
+    try:
+        for n, file in enumerate(files):
+            if n:
+                click.echo()
+            try:
+                still = _replay_repro(file.as_posix(), adapters, lambda spec: load_adapter(
+                    spec, timeout=timeout, isolate=isolate, validate_protocol=validate_protocol))
+            except KitError as exc:
+                if len(files) == 1:
+                    raise
+                click.echo(f"kit: {exc.one_line()}", err=True)
+                bad += 1
+                error_status = max(error_status, exc.exit_code)
+                continue
+            failing += still
+    finally:
+        for a in adapters.values():
+            a.close()
+    if len(files) > 1:
+        click.echo(f"\n{_plural(len(files), 'repro file')}: {failing} still failing"
+                   + (f", {bad} not replayed" if bad else ""))
+    if bad:
+        status = error_status
+    elif failing:
+        status = EXIT_FAILURES
+    return status
+
+
+def _replay_repro(path: str, adapters: dict[str, Any], load: Any) -> bool:
+    """Replay one repro file (its adapter is loaded once per spec into ``adapters``);
+    True when it still fails."""
     from .engine import FAILING, verify_case
     from .format import format_verdict
     from .runner import load_repro
 
     doc, trace = load_repro(path)
-    adapter = load_adapter(doc["adapter"], timeout=timeout, isolate=isolate, validate_protocol=validate_protocol)
+    spec = doc.get("adapter")
+    if not isinstance(spec, str):
+        raise UsageError(f"{path}: the repro file names no adapter spec")
+    if spec not in adapters:
+        adapters[spec] = load(spec)
+    adapter = adapters[spec]
     chunking = doc.get("chunking") or "recorded"
     if chunking == "events":
         chunking = "recorded"
-    try:
-        rec = verify_case(adapter, trace, chunking)
-    finally:
-        adapter.close()
+    rec = verify_case(adapter, trace, chunking)
     before = doc.get("verdict") or {}
     click.echo(f"repro: {adapter.name} on {trace.api}/{trace.id} [{rec['chunking']}]")
     click.echo(f"  recorded: {before.get('verdict')} {before.get('rule') or ''} {before.get('message', '')}".rstrip())
@@ -283,4 +460,4 @@ def _replay_repro(path: str, timeout: float, isolate: bool, validate_protocol: b
     # the details as every other place shows a verdict (pytest, assert_conforms, JUnit)
     click.echo("\n".join(format_verdict(rec).splitlines()[2:-1]))
     click.echo(f"  the reference on the same reads: kit replay {path} --chunking {chunking}")
-    return EXIT_FAILURES if rec["verdict"] in FAILING else EXIT_OK
+    return rec["verdict"] in FAILING

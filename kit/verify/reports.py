@@ -197,9 +197,55 @@ def _overall(records: list[Record], verdicts: list[Record]) -> tuple[bool, str]:
         bits.append(f"{known} known failure{'s' if known != 1 else ''}")
     if xpass:
         bits.append(f"{xpass} unexpected pass{'es' if xpass != 1 else ''} (XPASS)")
+    stopped = summary.get("stopped")
+    if isinstance(stopped, dict):
+        n = stopped.get("maxfail")
+        bits.append(("stopped at the first failure" if n == 1 else f"stopped after {n} failures")
+                    + f" (-x/--maxfail): {_plural(stopped.get('not_run') or 0, 'case')} not run")
+    unloadable = _unloadable(records)
+    if unloadable:
+        ok = False
+        bits.append(f"{_plural(len(unloadable), 'trace file')} not loaded")
     if isinstance(summary.get("seconds"), (int, float)):
         bits.append(f"{summary['seconds']:.1f} s")
     return ok, ("PASSED" if ok else "FAILED") + ": " + ", ".join(bits)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _unloadable(records: list[Record]) -> list[Record]:
+    """The trace files the run could not load (``summary.unloadable``)."""
+    summary = _first(records, "summary") or {}
+    return [u for u in summary.get("unloadable") or [] if isinstance(u, dict) and u.get("message")]
+
+
+def assumed_notes(records: list[Record], *, hint: bool = False) -> list[str]:
+    """One sentence per adapter that leaves its APIs or multi-choice support undeclared
+    (``assumed`` in the run record), e.g. ``py:m:f declares nothing: assumed all APIs,
+    multi_choice=yes``; ``hint`` adds how to declare them."""
+    run = _first(records, "run") or {}
+    notes = []
+    for a in run.get("adapters") or []:
+        if not isinstance(a, dict):
+            continue
+        keys = [k for k in ("apis", "multi_choice") if k in (a.get("assumed") or [])]
+        if not keys:
+            continue
+        said = (["all APIs"] if "apis" in keys else []) + (
+            [f"multi_choice={'no' if a.get('multi_choice') is False else 'yes'}"] if "multi_choice" in keys else [])
+        head = "declares nothing" if len(keys) == 2 else f"declares no {'APIs' if keys == ['apis'] else 'multi_choice'}"
+        note = f"{a.get('name')} {head}: assumed {', '.join(said)}"
+        if hint:
+            kind, them = a.get("kind"), "them" if len(keys) == 2 else "it"
+            if kind in ("py", "client"):
+                note += (f' (declare {them} on the function: f.__kit__ = {{"apis": ["chat"], "multi_choice": False}}, '
+                         f"or in the spec: {kind}[apis=chat,multi_choice=no]:...)")
+            elif isinstance(kind, str):
+                note += f" (declare {them} in the spec: {kind}[apis=chat,multi_choice=no]:...)"
+        notes.append(note)
+    return notes
 
 
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
@@ -258,7 +304,7 @@ def summary_table(records: list[Record], *, max_failures: int = 20) -> str:
     """
     verdicts = _verdicts(records)
     if not verdicts:
-        return "No cases were run."
+        return "\n".join(["No cases were run.", *_tail_notes(records)]).rstrip("\n")
     counts = _counts(verdicts)
     adapters = _adapters(records, verdicts)
     chunkings = _chunkings(records, verdicts)
@@ -315,10 +361,25 @@ def summary_table(records: list[Record], *, max_failures: int = 20) -> str:
             lines.append("  " + "  ".join(e[i].ljust(w[i]) for i in range(4)) + "  " + e[4])
         if len(entries) > len(shown):
             lines.append(f"  ... and {len(entries) - len(shown)} more (see --json)")
+    lines += _tail_notes(records)
     ok, result = _overall(records, verdicts)
     lines.append("")
     lines.append(result)
     return "\n".join(lines)
+
+
+def _tail_notes(records: list[Record]) -> list[str]:
+    """The terminal lines about trace files not loaded and capabilities assumed."""
+    lines = []
+    unloadable = _unloadable(records)
+    if unloadable:
+        lines += ["", f"Not loaded ({_plural(len(unloadable), 'trace file')}; the other traces were graded):"]
+        lines += [f"  {_one_line(u['message'], 300)}" for u in unloadable]
+    notes = assumed_notes(records, hint=True)
+    if notes:
+        lines.append("")
+        lines += [f"note: {n}" for n in notes]
+    return lines
 
 
 # -- JUnit XML -------------------------------------------------------------------------------------
@@ -369,7 +430,7 @@ def junit_xml(records: list[Record]) -> str:
         info = specs.get(adapter)
         if info:
             props = ET.SubElement(suite, "properties")
-            for key in ("spec", "kind", "feed", "apis", "incremental", "multi_choice"):
+            for key in ("spec", "kind", "feed", "apis", "incremental", "multi_choice", "assumed"):
                 if key in info:
                     value = info[key]
                     text = ",".join(map(str, value)) if isinstance(value, list) else (
@@ -420,6 +481,18 @@ def junit_xml(records: list[Record]) -> str:
         suite.set("package", _xml_text(adapter))
         totals["tests"] += tests
         total_time += suite_time
+    unloadable = _unloadable(records)
+    if unloadable:  # as pytest reports a file it could not collect: an error per file
+        suite = ET.SubElement(root, "testsuite", name="trace files", tests=str(len(unloadable)), failures="0",
+                              errors=str(len(unloadable)), skipped="0", time="0.000000", timestamp=stamp,
+                              hostname="localhost", id=str(len(by_adapter)), package="trace files")
+        for u in unloadable:
+            case = ET.SubElement(suite, "testcase", classname="trace files", name=_xml_text(u.get("path") or "?"),
+                                 time="0.000000")
+            el = ET.SubElement(case, "error", message=_xml_text(_one_line(u["message"], 500)), type="TraceError")
+            el.text = _xml_text(u["message"])
+        totals["tests"] += len(unloadable)
+        totals["errors"] += len(unloadable)
     for key in ("tests", "failures", "errors", "skipped"):
         root.set(key, str(totals[key]))
     summary = _first(records, "summary")
@@ -460,6 +533,13 @@ def markdown(records: list[Record], *, max_traces: int = 12) -> str:
     lines = ["## kit verify", ""]
     word, _, rest = result.partition(": ")
     lines.append(f"**{word}**: {_md(rest)}")
+    unloadable = _unloadable(records)
+    if unloadable:
+        lines += ["", f"{_plural(len(unloadable), 'trace file')} could not be loaded (the other traces were graded):", ""]
+        lines += [f"- {_md(u['message'])}" for u in unloadable]
+    notes = assumed_notes(records)
+    if notes:
+        lines += [""] + [f"Note: {_md(n)}" + ("  " if i < len(notes) - 1 else "") for i, n in enumerate(notes)]
     if not verdicts:
         return "\n".join(lines) + "\n"
     chunkings = _chunkings(records, verdicts)
@@ -707,6 +787,13 @@ def html(records: list[Record], *, root: str | os.PathLike | None = None, title:
         meta.append("chunk plans: " + _e(", ".join(chunkings)))
     if meta:
         out.append("<p>" + " · ".join(meta) + "</p>")
+    unloadable = _unloadable(records)
+    if unloadable:
+        out.append(f'<p class="bad">{_plural(len(unloadable), "trace file")} could not be loaded '
+                   "(the other traces were graded):</p><ul>"
+                   + "".join(f"<li><code>{_e(u['message'])}</code></li>" for u in unloadable) + "</ul>")
+    for note in assumed_notes(records):
+        out.append(f"<p>Note: {_e(note)}</p>")
     specs = [a for a in run.get("adapters") or [] if isinstance(a, dict)]
     if specs:
         out.append("<table><tr><th>adapter</th><th>spec</th><th>kind</th><th>feed</th><th>apis</th>"

@@ -170,27 +170,58 @@ def load_repro(path: str) -> tuple[dict[str, Any], Trace]:
 
 
 class Run:
-    """Adapters x traces x chunk plans. Iterate :meth:`records` for the records in order."""
+    """Adapters x traces x chunk plans. Iterate :meth:`records` for the records in order.
+
+    ``maxfail``: stop after that many failures not in the expectations file (0: never);
+    the cases after it are not run, and the summary says how many. ``select``: when given,
+    only the cases ``(adapter name, api, trace id, chunk plan)`` it returns True for are
+    run (``kit verify --last-failed``); an adapter fed events has the chunk plan ``events``.
+    ``unloadable``: the trace files that could not be loaded (``{"path", "pointer",
+    "message"}``), listed in the summary record.
+    """
 
     def __init__(self, adapters: list[Adapter], traces: list[Trace], chunkings: list[str], *,
                  expectations: Expectations | None = None, repro_dir: str | None = None, jobs: int = 1,
-                 stop_at_first_failure: bool = False) -> None:
+                 stop_at_first_failure: bool = False, maxfail: int = 0,
+                 select: Callable[[str, str, str, str], bool] | None = None,
+                 unloadable: list[dict[str, Any]] | None = None) -> None:
         self.adapters = adapters
-        self.traces = traces
         self.chunkings = chunkings
         self.expectations = expectations
         self.repro_dir = repro_dir
         self.jobs = max(1, jobs)
         self.stop_at_first_failure = stop_at_first_failure
+        self.maxfail = max(0, maxfail)
+        self.select = select
+        self.traces = [t for t in traces if self._cases(t)] if select is not None else traces
         self.counts: dict[str, dict[str, int]] = {a.name: dict.fromkeys(VERDICTS, 0) for a in adapters}
         self.known = 0
+        self.unexpected = 0
         self.failed: set[str] = set()
+        self.graded = 0
+        self.stopped = False
+        self.repro_files: list[str] = []
+        self.unloadable = list(unloadable or [])
 
     def cases_per_trace(self, adapter: Adapter) -> int:
         return 1 if adapter.capabilities.feed == "events" else len(self.chunkings)
 
+    def _cases(self, trace: Trace) -> list[tuple[Adapter, str, str]]:
+        """``(adapter, chunk plan, label)`` of every case of ``trace`` this run grades (the
+        label is the chunk plan, or ``events`` for an adapter fed events)."""
+        out = []
+        for adapter in self.adapters:
+            events = adapter.capabilities.feed == "events"
+            for c in (self.chunkings[:1] if events else self.chunkings):
+                label = "events" if events else c
+                if self.select is None or self.select(adapter.name, trace.api, trace.id, label):
+                    out.append((adapter, c, label))
+        return out
+
     @property
     def total(self) -> int:
+        if self.select is not None:
+            return sum(len(self._cases(t)) for t in self.traces)
         return len(self.traces) * sum(self.cases_per_trace(a) for a in self.adapters)
 
     def header(self) -> dict[str, Any]:
@@ -202,31 +233,37 @@ class Run:
     def _trace_records(self, trace: Trace, pool: ThreadPoolExecutor | None) -> list[dict[str, Any]]:
         prepared: dict[str, Any] = {}
         jobs: list[tuple[Adapter, str, Any]] = []
-        for adapter in self.adapters:
+        for adapter, c, label in self._cases(trace):
             if self.stop_at_first_failure and adapter.name in self.failed:
                 continue
-            chunkings = self.chunkings if adapter.capabilities.feed == "bytes" else self.chunkings[:1]
             if trace.api not in adapter.capabilities.apis:  # no need to replay the reference for a SKIP
-                for c in chunkings:
-                    label = c if adapter.capabilities.feed == "bytes" else "events"
-                    jobs.append((adapter, c, (record(adapter, trace, label, "SKIP", check="capability",
-                                                     message=adapter.skip_reason(trace.api, 1) or ""), None)))
+                jobs.append((adapter, c, (record(adapter, trace, label, "SKIP", check="capability",
+                                                 message=adapter.skip_reason(trace.api, 1) or ""), None)))
                 continue
-            for c in chunkings:
-                if c not in prepared:
-                    prepared[c] = prepare(trace, c)
-                if pool is not None and adapter.kind in ("exec", "http"):
-                    jobs.append((adapter, c, pool.submit(run_case, adapter, trace, c, prepared=prepared[c])))
-                else:
-                    jobs.append((adapter, c, run_case(adapter, trace, c, prepared=prepared[c])))
+            if c not in prepared:
+                prepared[c] = prepare(trace, c)
+            if pool is not None and adapter.kind in ("exec", "http"):
+                jobs.append((adapter, c, pool.submit(run_case, adapter, trace, c, prepared=prepared[c])))
+            else:  # run when its turn comes, so that a run stopped early does not run it
+                jobs.append((adapter, c, (adapter, trace, c, prepared[c])))
         out: list[dict[str, Any]] = []
         by_adapter: dict[str, tuple[list[dict], dict[str, Any]]] = {}
-        for adapter, c, result in jobs:
-            rec, plan = result.result() if hasattr(result, "result") else result
+        for adapter, c, job in jobs:
+            if self.stopped:
+                if hasattr(job, "cancel"):
+                    job.cancel()
+                continue
+            if hasattr(job, "result"):
+                rec, plan = job.result()
+            elif isinstance(job[0], dict):
+                rec, plan = job
+            else:
+                rec, plan = run_case(job[0], job[1], job[2], prepared=job[3])
             recs, plans = by_adapter.setdefault(adapter.name, ([], {}))
             recs.append(rec)
             plans[c] = plan
             out.append(rec)
+            self._expect(adapter, rec)
         for recs, plans in by_adapter.values():
             chunk_dependence(recs, plans)
         adapters = {a.name: a for a in self.adapters}
@@ -234,18 +271,25 @@ class Run:
             self._settle(adapters[rec["adapter"]], trace, rec)
         return out
 
-    def _settle(self, adapter: Adapter, trace: Trace, rec: dict[str, Any]) -> None:
+    def _expect(self, adapter: Adapter, rec: dict[str, Any]) -> None:
+        """Apply the expectations file to a fresh record; count it, and stop the run at ``maxfail``."""
+        self.graded += 1
         if self.expectations is not None:
             reason = self.expectations.match(rec)
             if reason is not None:
                 rec["known"] = reason
                 if rec["verdict"] in FAILING:
                     self.known += 1
-        if rec["verdict"] in FAILING:
-            if rec["known"] is None:
-                self.failed.add(adapter.name)
-            if self.repro_dir is not None:
-                rec["repro"] = write_repro(self.repro_dir, adapter, trace, rec)
+        if rec["verdict"] in FAILING and rec["known"] is None:
+            self.failed.add(adapter.name)
+            self.unexpected += 1
+            if self.maxfail and self.unexpected >= self.maxfail:
+                self.stopped = True
+
+    def _settle(self, adapter: Adapter, trace: Trace, rec: dict[str, Any]) -> None:
+        if rec["verdict"] in FAILING and self.repro_dir is not None:
+            rec["repro"] = write_repro(self.repro_dir, adapter, trace, rec)
+            self.repro_files.append(rec["repro"])
         self.counts[adapter.name][rec["verdict"]] += 1
 
     def records(self, progress: Callable[[int], None] | None = None) -> Iterator[dict[str, Any]]:
@@ -254,10 +298,12 @@ class Run:
         pool = ThreadPoolExecutor(self.jobs) if self.jobs > 1 and any(a.kind in ("exec", "http") for a in self.adapters) else None
         try:
             for trace in self.traces:
+                if self.stopped:
+                    break
                 recs = self._trace_records(trace, pool)
                 yield from recs
                 if progress is not None:
-                    progress(len(recs) or sum(self.cases_per_trace(a) for a in self.adapters))
+                    progress(len(recs) or len(self._cases(trace)))
         finally:
             if pool is not None:
                 pool.shutdown(wait=False, cancel_futures=True)
@@ -270,4 +316,7 @@ class Run:
         return {"type": "summary", "seconds": round(seconds, 3), "counts": self.counts, "known": self.known,
                 "unexpected_failures": unexpected,
                 "xpass": self.expectations.fixed() if self.expectations else [],
-                "unused_expectations": self.expectations.unused() if self.expectations else []}
+                "unused_expectations": self.expectations.unused() if self.expectations else [],
+                "stopped": ({"maxfail": self.maxfail, "not_run": max(0, self.total - self.graded)}
+                            if self.stopped else None),
+                "unloadable": self.unloadable}
