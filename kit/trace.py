@@ -18,13 +18,13 @@ import random
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from . import rules as _rules
 from ._resources import corpus_dir, schema
 from .errors import TraceError, UsageError
 
-__all__ = ["APIS", "CHUNK_PLANS", "Trace", "load", "chunk", "parse_chunking", "corpus", "find"]
+__all__ = ["APIS", "CHUNK_PLANS", "Trace", "load", "chunk", "iter_chunks", "parse_chunking", "corpus", "find"]
 
 FORMAT = "kit-trace/1"
 APIS = ("openai.chat.completions", "openai.responses", "anthropic.messages")
@@ -258,44 +258,63 @@ def chunk(body: bytes, plan: str, *, reads: list[int] | None = None) -> list[byt
     - ``random:SEED``: reads of 1 to 40 bytes, reproducible from SEED;
     - ``whole``: the whole body in one read.
     """
+    return list(iter_chunks(body, plan, reads=reads))
+
+
+def iter_chunks(body: bytes, plan: str, *, reads: list[int] | None = None) -> Iterator[bytes]:
+    """The reads of :func:`chunk`, made one at a time (only the current one is kept)."""
     parse_chunking(plan)
+    return _iter_chunks(body, plan, reads)
+
+
+def _iter_chunks(body: bytes, plan: str, reads: list[int] | None) -> Iterator[bytes]:
     if not body:
-        return []
+        return
+    if plan == "recorded" and reads is None:
+        plan = "event"
     if plan == "recorded":
-        if reads is None:
-            return chunk(body, "event")
-        ends = reads[1:] + [len(body)]
-        return [body[a:b] for a, b in zip(reads, ends)]
-    if plan == "whole":
-        return [body]
-    if plan == "bytewise":
-        return [body[i:i + 1] for i in range(len(body))]
-    kind, _, arg = plan.partition(":")
-    if kind == "fixed":
-        n = int(arg)
-        return [body[i:i + n] for i in range(0, len(body), n)]
-    if kind == "random":
-        rng = random.Random(int(arg))
-        out, i = [], 0
+        if reads:
+            for a, b in zip(reads, reads[1:]):
+                yield body[a:b]
+            yield body[reads[-1]:]
+    elif plan == "whole":
+        yield body
+    elif plan == "bytewise":
+        for i in range(len(body)):
+            yield body[i:i + 1]
+    elif plan.startswith("fixed:"):
+        n = int(plan[6:])
+        for i in range(0, len(body), n):
+            yield body[i:i + n]
+    elif plan.startswith("random:"):
+        rng = random.Random(int(plan[7:]))
+        i = 0
         while i < len(body):
             n = rng.randint(1, RANDOM_MAX_READ)
-            out.append(body[i:i + n])
+            yield body[i:i + n]
             i += n
-        return out
-    # event
+    else:  # event
+        start = 0
+        for end in event_ends(body):
+            if end > start:
+                yield body[start:end]
+                start = end
+        if start < len(body):
+            yield body[start:]
+
+
+EVENT_SCAN = 1 << 20  # bytes the event plan's decoder is fed at a time
+
+
+def event_ends(body: bytes) -> Iterator[int]:
+    """Where the ``event`` plan cuts ``body``: just after each event's blank line (after the
+    LF of a CRLF, kept together). Found by the SSE decoder, fed a block at a time."""
     from .sse import SSEDecoder  # noqa: PLC0415
 
     dec = SSEDecoder()
-    # cut just after each event's blank line (after the LF of a CRLF, kept together)
-    cuts = [ev.end + 1 if body[ev.end - 1:ev.end + 1] == b"\r\n" else ev.end for ev in dec.feed(body)]
-    out, start = [], 0
-    for end in cuts:
-        if end > start:
-            out.append(body[start:end])
-            start = end
-    if start < len(body):
-        out.append(body[start:])
-    return out
+    for i in range(0, len(body), EVENT_SCAN):
+        for ev in dec.feed(body[i:i + EVENT_SCAN]):
+            yield ev.end + 1 if body[ev.end - 1:ev.end + 1] == b"\r\n" else ev.end
 
 
 # -- the corpus --------------------------------------------------------------------------------

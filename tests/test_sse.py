@@ -150,19 +150,44 @@ def test_feed_after_close_is_a_caller_error():
 lines = st.lists(
     st.one_of(
         st.builds(lambda s: b"data: " + s.encode(), st.text(st.characters(blacklist_categories=["Cs"], blacklist_characters="\r\n"), max_size=12)),
-        st.just(b": keep-alive"), st.just(b""), st.just(b"event: x"), st.just(b"id: 9"), st.just(b"retry: 5"),
-        st.just(b"data:nospace"),
+        st.builds(lambda s: b"event: " + s.encode(), st.text(st.characters(blacklist_categories=["Cs"], blacklist_characters="\r\n"), max_size=6)),
+        st.just(b": keep-alive"), st.just(b""), st.just(b""), st.just(b"event: x"), st.just(b"id: 9"), st.just(b"retry: 5"),
+        st.just(b"data:nospace"), st.just(b"data:  two spaces"), st.just(b"event:y"), st.just(b"data: \xff bad"),
+        st.just(b"event: \xfe"), st.just(b"data"), st.just(b"bogus: 1"), st.just(b"data: [DONE]"),
     ),
-    max_size=12,
+    max_size=16,
 )
 
 
-@given(lines, st.sampled_from([b"\n", b"\r", b"\r\n"]), st.integers(0, 2**16))
-def test_any_chunking_gives_the_same_events(body_lines, eol, seed):
-    """Property: the events do not depend on how the bytes are cut into reads."""
-    body = eol.join(body_lines) + eol + eol
-    whole = decode(body)
-    for plan in ("bytewise", f"random:{seed}", "fixed:3"):
-        evs, diags = decode(body, reads=chunk(body, plan))
-        assert [(e.event, e.data, e.id, e.offset, e.end) for e in evs] == [(e.event, e.data, e.id, e.offset, e.end) for e in whole[0]]
-        assert [d.rule for d in diags] == [d.rule for d in whole[1]]
+def _seen(result):
+    evs, diags = result
+    return ([(e.event, e.data, e.id, e.retry, e.index, e.offset, e.end) for e in evs],
+            [(d.rule, d.offset, d.event, d.message) for d in diags])
+
+
+@given(lines, st.sampled_from([b"\n", b"\r", b"\r\n"]), st.integers(0, 2**16), st.booleans())
+def test_any_chunking_gives_the_same_events(body_lines, eol, seed, terminated):
+    """Property: the events and the diagnostics (rule, offset, message) do not depend on how the
+    bytes are cut into reads. Whole reads take the one-expression path for the common event
+    form, one-byte reads take every line on its own: the two must agree exactly."""
+    body = eol.join(body_lines) + (eol + eol if terminated else b"")
+    whole = _seen(decode(body))
+    for plan in ("bytewise", f"random:{seed}", "fixed:3", "event"):
+        assert _seen(decode(body, reads=chunk(body, plan))) == whole, plan
+
+
+def test_common_form_after_other_fields_of_the_same_event():
+    """`id:` (or a comment) before `event:`/`data:` lines: the event keeps its first line's offset."""
+    body = b"id: 5\nevent: a\ndata: x\n\n: c\ndata: y\n\nevent: b\nretry: 9\ndata: z\n\n"
+    out, diags = decode(body)
+    assert [(e.event, e.data, e.id, e.retry, e.offset) for e in out] == [
+        ("a", "x", "5", None, 0), ("message", "y", "5", None, 28), ("b", "z", "5", 9, 37)]
+    assert [d.rule for d in diags] == ["sse-comments"]
+    assert _seen(decode(body, reads=chunk(body, "bytewise"))) == _seen((out, diags))
+
+
+def test_line_endings_reported_at_the_first_cr():
+    body = b"data: a\n\ndata: b\r\n\r\n"
+    for plan in ("whole", "bytewise", "event"):
+        _, diags = decode(body, reads=chunk(body, plan))
+        assert [(d.rule, d.offset) for d in diags] == [("sse-line-endings", 16)], plan
