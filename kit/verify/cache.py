@@ -64,12 +64,16 @@ def update_failed(records: Iterable[dict[str, Any]], path: str | os.PathLike = C
             failed.discard(key)
     doc = {"format": LASTFAILED_FORMAT, "failed": [dict(zip(_FIELDS, k)) for k in sorted(failed)]}
     p = Path(path)
-    tmp = p.with_name(p.name + ".tmp")
+    tmp = p.with_name(f"{p.name}.{os.getpid()}.tmp")  # runs in parallel (kit matrix) do not share one
     try:
         p.parent.mkdir(parents=True, exist_ok=True)
         tmp.write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
         os.replace(tmp, p)
     except OSError as exc:
+        try:
+            tmp.unlink()
+        except OSError:
+            pass
         return f"{p.as_posix()}: cannot write the last-failed cache: {exc.strerror or exc}"
     return None
 
@@ -78,7 +82,5 @@ def clear(path: str | os.PathLike = CACHE_FILE) -> None:
     """Forget the last run (``--cache-clear``)."""
     try:
         Path(path).unlink()
-    except FileNotFoundError:
-        pass
-    except OSError:
+    except OSError:  # absent, or not ours to remove: the run goes on with what is there
         pass

@@ -136,7 +136,9 @@ def _write(path: str, text: str) -> None:
 @click.option("--adapter", "-a", "adapters", multiple=True, metavar="SPEC",
               help="Implementation under test: py:MODULE:ATTR, exec:COMMAND, or a bundled adapter "
                    "(--list-adapters). Repeat to build a matrix. Default: reference.")
-@click.option("--traces", "source", metavar="PATH", help="A folder of traces or one trace file (default: the bundled corpus).")
+@click.option("--traces", "source", metavar="PATH",
+              help="A folder of traces or one trace file (default: the bundled corpus). A file that cannot be "
+                   "loaded is reported (exit 3); the other traces are still graded.")
 @click.option("--trace", "-t", "ids", multiple=True, metavar="ID", help="Only these trace ids (patterns like 'y_parallel*'; repeatable).")
 @click.option("--api", "apis", multiple=True, metavar="API", help="Only this wire API (chat, responses, anthropic or the full name; repeatable).")
 @click.option("--class", "classes", multiple=True, type=click.Choice(["y", "n", "i"]), help="Only this trace class (repeatable).")
