@@ -311,3 +311,27 @@ def test_an_adapter_that_declares_nothing_is_said_in_every_report(tmp_path):
         assert records((tmp_path / "w.jsonl").read_text())[0]["adapters"][0]["assumed"] == []
     r = invoke("verify", "-a", "py[apis=chat]:tests.impls:reference_plan", *args)
     assert "declares no multi_choice: assumed multi_choice=yes" in r.output
+
+
+def test_when_no_trace_file_loads_the_reports_still_name_them(tmp_path):
+    src = tmp_path / "traces"
+    src.mkdir()
+    (src / "y_only.json").write_text("[1, 2")
+    junit, md = tmp_path / "r.xml", tmp_path / "r.md"
+    r = invoke("verify", "--traces", str(src), "--junit", str(junit), "--markdown", str(md))
+    assert r.exit_code == 3, r.output
+    assert "y_only.json: invalid JSON" in r.output and "no other trace to grade" in r.output
+    root = ET.parse(junit).getroot()
+    assert root.get("errors") == "1" and root.find("testsuite/testcase").get("name").endswith("y_only.json")
+    assert "y_only.json: invalid JSON" in md.read_text()
+
+
+def test_cases_not_run_leave_out_apis_the_adapter_does_not_declare():
+    args = ("verify", "-a", "py[apis=chat]:tests.impls:dispatch_twice", "--chunking", "recorded", "--no-repro",
+            "--json", "-")
+    full = _verdicts(records(invoke(*args).stdout))
+    chat = [v for v in full if v["api"] == "openai.chat.completions"]
+    assert len(chat) < len(full)  # the other APIs are there as SKIPs
+    recs = records(invoke(*args, "-x").stdout)
+    graded = [v for v in _verdicts(recs) if v["api"] == "openai.chat.completions"]
+    assert recs[-1]["stopped"]["not_run"] == len(chat) - len(graded) > 0

@@ -222,12 +222,9 @@ def verify(adapters: tuple[str, ...], source: str | None, ids: tuple[str, ...], 
     to_stdout = json_path == "-" or markdown_path == "-"
     out = sys.stderr if to_stdout else sys.stdout
     loaded_traces, unloadable = load_traces(source, apis)
-    if unloadable and not loaded_traces:
-        for problem in unloadable:  # the wording of the error kit replay gives for the same file
-            click.echo(f"kit: {problem['message']}", err=True)
-        click.echo(f"kit: {_plural(len(unloadable), 'trace file')} could not be loaded; nothing to grade", err=True)
-        sys.exit(EXIT_TRACE)
-    traces = select_traces(source, ids, apis, classes, rules, traces=loaded_traces)
+    # no trace loaded: nothing to grade, but the reports still name the files (exit 3)
+    traces = (select_traces(source, ids, apis, classes, rules, traces=loaded_traces)
+              if loaded_traces or not unloadable else [])
     if mutants:
         if adapters:
             raise UsageError("--mutants runs the bundled mutants; it takes no --adapter")

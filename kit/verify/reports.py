@@ -221,6 +221,11 @@ def _unloadable(records: list[Record]) -> list[Record]:
     return [u for u in summary.get("unloadable") or [] if isinstance(u, dict) and u.get("message")]
 
 
+def _others(records: list[Record]) -> str:
+    run = _first(records, "run") or {}
+    return "no other trace to grade" if run.get("traces") == 0 else "the other traces were graded"
+
+
 def assumed_notes(records: list[Record], *, hint: bool = False) -> list[str]:
     """One sentence per adapter that leaves its APIs or multi-choice support undeclared
     (``assumed`` in the run record), e.g. ``py:m:f declares nothing: assumed all APIs,
@@ -373,7 +378,7 @@ def _tail_notes(records: list[Record]) -> list[str]:
     lines = []
     unloadable = _unloadable(records)
     if unloadable:
-        lines += ["", f"Not loaded ({_plural(len(unloadable), 'trace file')}; the other traces were graded):"]
+        lines += ["", f"Not loaded ({_plural(len(unloadable), 'trace file')}; {_others(records)}):"]
         lines += [f"  {_one_line(u['message'], 300)}" for u in unloadable]
     notes = assumed_notes(records, hint=True)
     if notes:
@@ -535,7 +540,7 @@ def markdown(records: list[Record], *, max_traces: int = 12) -> str:
     lines.append(f"**{word}**: {_md(rest)}")
     unloadable = _unloadable(records)
     if unloadable:
-        lines += ["", f"{_plural(len(unloadable), 'trace file')} could not be loaded (the other traces were graded):", ""]
+        lines += ["", f"{_plural(len(unloadable), 'trace file')} could not be loaded ({_others(records)}):", ""]
         lines += [f"- {_md(u['message'])}" for u in unloadable]
     notes = assumed_notes(records)
     if notes:
@@ -790,7 +795,7 @@ def html(records: list[Record], *, root: str | os.PathLike | None = None, title:
     unloadable = _unloadable(records)
     if unloadable:
         out.append(f'<p class="bad">{_plural(len(unloadable), "trace file")} could not be loaded '
-                   "(the other traces were graded):</p><ul>"
+                   f"({_e(_others(records))}):</p><ul>"
                    + "".join(f"<li><code>{_e(u['message'])}</code></li>" for u in unloadable) + "</ul>")
     for note in assumed_notes(records):
         out.append(f"<p>Note: {_e(note)}</p>")

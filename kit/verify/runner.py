@@ -218,6 +218,11 @@ class Run:
                     out.append((adapter, c, label))
         return out
 
+    def _runnable(self) -> int:
+        """The cases of the run that are not a SKIP of an API the adapter does not declare
+        (the reports leave those out)."""
+        return sum(1 for t in self.traces for a, _, _ in self._cases(t) if t.api in a.capabilities.apis)
+
     @property
     def total(self) -> int:
         if self.select is not None:
@@ -273,7 +278,8 @@ class Run:
 
     def _expect(self, adapter: Adapter, rec: dict[str, Any]) -> None:
         """Apply the expectations file to a fresh record; count it, and stop the run at ``maxfail``."""
-        self.graded += 1
+        if rec["api"] in adapter.capabilities.apis:
+            self.graded += 1
         if self.expectations is not None:
             reason = self.expectations.match(rec)
             if reason is not None:
@@ -317,6 +323,6 @@ class Run:
                 "unexpected_failures": unexpected,
                 "xpass": self.expectations.fixed() if self.expectations else [],
                 "unused_expectations": self.expectations.unused() if self.expectations else [],
-                "stopped": ({"maxfail": self.maxfail, "not_run": max(0, self.total - self.graded)}
+                "stopped": ({"maxfail": self.maxfail, "not_run": max(0, self._runnable() - self.graded)}
                             if self.stopped else None),
                 "unloadable": self.unloadable}
