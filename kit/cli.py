@@ -7,8 +7,10 @@ Exit codes (also in ``kit --help`` and README):
   1  findings: ``replay`` of a stream with error diagnostics (truncated, in-band error,
      invalid arguments); ``replay --all`` with a trace that did not behave as its class
      says (a ``y_`` trace with errors, an ``n_`` trace without); ``lint`` with errors
-  2  usage error (bad option, unknown chunk plan, unknown API, no such trace id)
-  3  a trace file could not be loaded (message names the file and JSON pointer)
+  2  usage error (bad option, unknown chunk plan, unknown API, no such trace id, --api
+     naming another API than the trace's, an output file that cannot be written)
+  3  an input file could not be loaded: missing, unreadable, not JSON, against its schema
+     (the message names the file and JSON pointer; the same words in every command)
   4  the stream broke the reference in a way it cannot go on from
   5  a secret survived redaction (``record``, ``import``, ``promote``): nothing written
   70 internal error in the kit (a bug: please report it; KIT_DEBUG=1 shows the traceback)
@@ -25,6 +27,7 @@ from typing import Any
 import click
 
 from . import __version__
+from ._options import api_option
 from .errors import KitError, UsageError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_TRACE, EXIT_STREAM, EXIT_INTERNAL = 0, 1, 2, 3, 4, 70
@@ -34,14 +37,11 @@ Exit codes:
   0   success
   1   findings (stream errors, a trace not behaving as its class, lint errors)
   2   usage error
-  3   a trace file could not be loaded
+  3   an input file could not be loaded (missing, not JSON, against its schema)
   4   the stream broke the reference
   5   a secret survived redaction: nothing written
   70  internal error (a bug in the kit; KIT_DEBUG=1 shows the traceback)
 """
-
-API_CHOICE = click.Choice(["openai.chat.completions", "openai.responses", "anthropic.messages"])
-
 
 class KitGroup(click.Group):
     """Turns every KitError into one line and its exit code; never a traceback.
@@ -83,9 +83,16 @@ class KitGroup(click.Group):
             if not cmd.hidden:
                 rows.append((name, cmd))
         if rows:
-            limit = formatter.width - 6 - max(len(name) for name, _ in rows)
+            # each description whole (its first sentence), wrapped, never cut off with "..."
             with formatter.section("Commands"):
-                formatter.write_dl([(name, cmd.get_short_help_str(limit)) for name, cmd in rows])
+                formatter.write_dl([(name, cmd.get_short_help_str(sys.maxsize)) for name, cmd in rows])
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        # `kit` alone shows the help and succeeds (click's own behaviour is exit code 2)
+        if not args and self.no_args_is_help and not ctx.resilient_parsing:
+            click.echo(ctx.get_help(), color=ctx.color)
+            ctx.exit(EXIT_OK)
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -160,7 +167,9 @@ def _chunking(ctx, param, value):
 @main.command(epilog=EXIT_CODES_HELP)
 @click.argument("trace", required=False)
 @click.option("--all", "all_", is_flag=True, help="Replay every trace in TRACE (a folder; default: the bundled corpus).")
-@click.option("--api", type=API_CHOICE, help="Wire API of a raw .sse body (detected from the content when omitted).")
+@api_option(help="Wire API of a raw .sse body (detected from the content when omitted); for a trace file, a "
+                "repro file or a bundled id, the API it must be (another is a usage error); with --all, only "
+                "traces of this API")
 @click.option("--chunking", default="recorded", show_default=True, callback=_chunking, metavar="PLAN",
               help="How to cut the body into reads: recorded, event, bytewise, fixed:N, random:SEED, whole.")
 @click.option("--profile", type=click.Choice(["lenient", "strict"]), default="lenient", show_default=True,
@@ -201,13 +210,16 @@ def _load(ident: str, api: str | None):
     if p.suffix == ".json" and p.is_file() and _is_repro(p):
         from .verify.runner import load_repro
 
-        return load_repro(ident)[1]
+        trace = load_repro(ident)[1]
+        if api is not None and api != trace.api:
+            raise UsageError(f"{ident}: the trace is {trace.api}, not {api}")
+        return trace
     if p.exists() or p.suffix in (".json", ".sse") or os.sep in ident:
-        trace = load(p, api=api)
+        trace = load(p, api=api)  # a trace file of another API than --api: a usage error
         if api is None and p.suffix != ".json":
             click.echo(f"kit: {ident}: no --api given; detected {trace.api} from the content", err=True)
         return trace
-    return find(ident)
+    return find(ident, api=api)
 
 
 def _is_repro(p: Path) -> bool:
@@ -253,7 +265,8 @@ def _replay_all(folder: str | None, api: str | None, chunking: str, profile: str
 
 @main.command(epilog=EXIT_CODES_HELP)
 @click.argument("traces", nargs=-1, required=True)
-@click.option("--api", type=API_CHOICE, help="Wire API of raw .sse bodies (detected when omitted).")
+@api_option(help="Wire API of raw .sse bodies (detected when omitted); for trace files, repro files and "
+                "bundled ids, the API they must be (another is a usage error)")
 @click.option("--profile", type=click.Choice(["lenient", "strict"]), default="strict", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="One JSON line per diagnostic.")
 def lint(traces: tuple[str, ...], api: str | None, profile: str, as_json: bool) -> None:
@@ -288,10 +301,11 @@ def lint(traces: tuple[str, ...], api: str | None, profile: str, as_json: bool) 
 def docs(check: bool, path: str) -> None:
     """Regenerate the generated parts of conformance.md (rule table, state diagrams)."""
     from .docs import render
+    from .errors import missing
 
     p = Path(path)
     if not p.is_file():
-        raise UsageError(f"{path}: no such file (run this from the repository's top level)")
+        raise missing(path, hint="run this from the repository's top level")
     old = p.read_text(encoding="utf-8")
     new = render(old)
     if check:

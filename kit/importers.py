@@ -41,7 +41,8 @@ from urllib.parse import urlsplit
 
 import click
 
-from .errors import KitError, TraceError, UsageError
+from ._options import api_option
+from .errors import KitError, TraceError, UsageError, missing, not_json, unreadable
 
 __all__ = ["Found", "Outcome", "ImportReport", "import_sources", "import_command"]
 
@@ -142,7 +143,7 @@ def _files(source: str) -> list[tuple[Path, bool]]:
     are not recordings are skipped; a named one is an error)."""
     p = Path(source)
     if not p.exists():
-        raise UsageError(f"{source}: no such file or folder")
+        raise missing(source)
     if p.is_file():
         return [(p, True)]
     files = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUFFIXES
@@ -176,10 +177,8 @@ def _sniff(path: Path, raw: bytes) -> str | None:
 def _load_json(path: Path, raw: bytes) -> Any:
     try:
         return json.loads(raw)
-    except UnicodeDecodeError:
-        raise TraceError("not UTF-8 text (not a JSON cassette or HAR file)", path=path.as_posix()) from None
-    except json.JSONDecodeError as exc:
-        raise TraceError(f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}", path=path.as_posix()) from None
+    except ValueError as exc:  # not UTF-8, or not JSON
+        raise not_json(path.as_posix(), exc) from None
 
 
 def _yaml_loader() -> Any:
@@ -229,7 +228,7 @@ def read_source(path: Path, *, named: bool = True) -> list[Found | Outcome]:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise TraceError(f"cannot read: {exc.strerror}", path=where) from None
+        raise unreadable(where, exc) from None
     kind = _sniff(path, raw)
     if kind == "sse":
         return [Found(source=path.name, label=where, format="sse", interaction=None, name=path.stem, body=raw)]
@@ -480,10 +479,10 @@ def import_sources(sources: list[str] | tuple[str, ...], to: str | Path, *, api:
     Every source is read before anything is written: a source that cannot be read raises
     (:class:`TraceError`, :class:`UsageError`) and nothing is imported."""
     from .promote import _ids_in  # noqa: PLC0415
-    from .trace import APIS  # noqa: PLC0415
+    from .trace import _api_name  # noqa: PLC0415
 
-    if api is not None and api not in APIS:
-        raise UsageError(f"unknown API {api!r}; expected one of {', '.join(APIS)}")
+    if api is not None:
+        api = _api_name(api)
     if cls not in CLASSES:
         raise UsageError(f"unknown class {cls!r}; expected one of {', '.join(CLASSES)}")
     from . import secrets  # noqa: PLC0415
@@ -521,6 +520,8 @@ def _one(found: Found, folder: Path, *, api: str | None, cls: str, dry_run: bool
     from .promote import _ID, _write_new  # noqa: PLC0415
     from .trace import Trace, detect_api, from_json  # noqa: PLC0415
 
+    if api is not None and found.path_api is not None and found.path_api != api:
+        raise _Skip("API mismatch", f"the request path is of {found.path_api}, not --api {api}")
     the_api = found.path_api or api or detect_api(found.body)
     if the_api is None:
         raise _Skip("unknown API", "cannot tell the wire API (the request path does not say, nor the body); give --api")
@@ -563,7 +564,6 @@ def _one(found: Found, folder: Path, *, api: str | None, cls: str, dry_run: bool
     from_json(doc, path=f"{found.label} (as {tid})")  # the schema and the rule catalogue, before writing
     path = folder / f"{tid}.json"
     if not dry_run:
-        folder.mkdir(parents=True, exist_ok=True)
         _write_new(path, json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
     used.add(tid)
     bodies[(the_api, found.body)] = tid
@@ -576,9 +576,9 @@ def _one(found: Found, folder: Path, *, api: str | None, cls: str, dry_run: bool
 @click.command("import")
 @click.argument("sources", nargs=-1, required=True, metavar="SOURCE...")
 @click.option("--to", "to", required=True, metavar="DIR", help="The folder to write the traces to (created if missing).")
-@click.option("--api", type=click.Choice(["openai.chat.completions", "openai.responses", "anthropic.messages"]),
-              help="Wire API of bodies whose request path does not say (raw .sse bodies; detected from the content "
-                   "when omitted).")
+@api_option(help="Wire API of the streams: it decides for bodies whose request path does not say (raw .sse "
+                "bodies; detected from the content when omitted), and an interaction whose path names another API "
+                "is skipped")
 @click.option("--class", "cls", type=click.Choice(CLASSES), default="auto", show_default=True,
               help="Class of bodies without a y_/n_/i_ name prefix; auto: y when the reference replays it without "
                    "errors, else n.")
@@ -596,8 +596,9 @@ def import_command(sources: tuple[str, ...], to: str, api: str | None, cls: str,
     PyYAML (pip install 'toolstream-kit[import]').
 
     Exit codes: 0 every stream imported (or already in DIR), 1 a stream was skipped
-    (unknown API, not behaving as its class says, undecodable) or there was no stream at
-    all, 2 usage error, 3 a source could not be read (corrupt YAML/JSON, unknown format),
+    (unknown API, another API than --api, not behaving as its class says, undecodable) or
+    there was no stream at all, 2 usage error, 3 a source could not be read (missing,
+    corrupt YAML/JSON, unknown format),
     5 a stream was skipped because a secret survived redaction (the others are written),
     70 internal error.
     """

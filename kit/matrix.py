@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from .errors import UsageError
+from .errors import TraceError, UsageError, not_json, unreadable
 
 __all__ = ["Env", "find_root", "load_envs", "build_env", "run_adapter", "run_matrix", "load_results",
            "markdown_report", "html_report", "write_report", "DEFAULT_ENVS_DIR"]
@@ -486,6 +486,26 @@ def gaps(other: list[list[dict[str, Any]]], published: list[list[dict[str, Any]]
 # -- the report ---------------------------------------------------------------------------------------
 
 
+def _json_lines(path: Path) -> list[Any]:
+    """The records of a JSON-lines file; a file that cannot be read or a line that is not JSON
+    is a :class:`~kit.errors.TraceError` worded as in every command (exit 3)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise unreadable(path, exc) from None
+    except UnicodeDecodeError as exc:
+        raise not_json(path, exc) from None
+    out = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.strip():
+            try:
+                out.append(json.loads(line))
+            except ValueError as exc:
+                raise TraceError(f"line {number}: invalid JSON at column {getattr(exc, 'colno', '?')}: "
+                                 f"{getattr(exc, 'msg', exc)}", path=str(path)) from None
+    return out
+
+
 def load_results(root: Path, results_dir: Path | None = None) -> list[list[dict[str, Any]]]:
     """Each committed results file's records, in registry order (unknown adapters last)."""
     from .adapters.thirdparty import ADAPTERS  # noqa: PLC0415
@@ -495,13 +515,11 @@ def load_results(root: Path, results_dir: Path | None = None) -> list[list[dict[
     files = sorted(directory.glob("*.jsonl"), key=lambda p: (rank.get(p.stem, len(rank)), p.stem))
     out = []
     for path in files:
-        try:
-            records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-        except (OSError, ValueError) as exc:
-            raise UsageError(f"{path}: not a kit-verify/1 JSON-lines file: {exc}") from None
-        if not records or records[0].get("type") != "run" or "matrix" not in records[0]:
-            raise UsageError(f"{path}: not a kit matrix results file (its first line is not a run record with "
-                             f"'matrix')")
+        records = _json_lines(path)
+        if not records or not isinstance(records[0], dict) or records[0].get("type") != "run" \
+                or "matrix" not in records[0]:
+            raise TraceError("not a kit matrix results file (its first line is not a run record with 'matrix')",
+                             path=str(path))
         out.append(records)
     if not out:
         raise UsageError(f"kit matrix report: no results in {directory} (kit matrix run writes them)")

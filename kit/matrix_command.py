@@ -14,6 +14,7 @@ Exit codes:
   1  an adapter did not run (its error is printed; its previous results are kept),
      or with report --check: docs/compatibility.* differ from what the results generate
   2  usage error (unknown environment or adapter, not in a clone, pip failed)
+  3  a results folder or file could not be loaded (missing, not JSON lines)
 """
 
 
@@ -21,6 +22,15 @@ def _root(value: str | None) -> Path:
     from .matrix import find_root  # noqa: PLC0415
 
     return find_root(value)
+
+
+def _existing(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A folder or file the option reads: missing is the same error as in every command (exit 3)."""
+    if value is not None and not Path(value).exists():
+        from .errors import missing  # noqa: PLC0415
+
+        raise missing(value)
+    return value
 
 
 def _echo(line: str) -> None:
@@ -92,7 +102,7 @@ def build(ctx: click.Context, envs: tuple[str, ...] = (), adapters: tuple[str, .
 @click.option("--chunking", default="recorded,event,bytewise", show_default=True, metavar="PLANS",
               help="The chunk plans (as kit verify takes them).")
 @click.option("--results", "results_dir", metavar="DIR", help="Where results go (default: <root>/matrix/results).")
-@click.option("--traces", metavar="DIR", help="Another folder of traces than the bundled corpus (e.g. imported real "
+@click.option("--traces", metavar="DIR", callback=_existing, help="Another folder of traces than the bundled corpus (e.g. imported real "
               "recordings; use with --results elsewhere, then kit matrix gaps).")
 @click.pass_context
 def run(ctx: click.Context, envs: tuple[str, ...] = (), adapters: tuple[str, ...] = (), timeout: float = 10.0,
@@ -115,7 +125,8 @@ def run(ctx: click.Context, envs: tuple[str, ...] = (), adapters: tuple[str, ...
 
 @matrix.command()
 @click.option("--check", is_flag=True, help="Exit 1 when docs/compatibility.* are not what the results generate.")
-@click.option("--results", "results_dir", metavar="DIR", help="Results to read (default: <root>/matrix/results).")
+@click.option("--results", "results_dir", metavar="DIR", callback=_existing,
+              help="Results to read (default: <root>/matrix/results).")
 @click.pass_context
 def report(ctx: click.Context, check: bool = False, results_dir: str | None = None) -> None:
     """Generate docs/compatibility.md and docs/compatibility.html from the results."""
@@ -133,7 +144,7 @@ def report(ctx: click.Context, check: bool = False, results_dir: str | None = No
 
 
 @matrix.command()
-@click.argument("other", metavar="RESULTS_DIR")
+@click.argument("other", metavar="RESULTS_DIR", callback=_existing)
 @click.option("--json", "as_json", is_flag=True, help="One JSON line per gap.")
 @click.pass_context
 def gaps(ctx: click.Context, other: str, as_json: bool) -> None:

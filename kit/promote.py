@@ -21,7 +21,8 @@ from typing import Any
 
 import click
 
-from .errors import KitError, UsageError
+from ._options import api_option
+from .errors import KitError, UsageError, unwritable
 
 __all__ = ["promote", "promote_file", "new_id"]
 
@@ -105,15 +106,23 @@ def _load(path: str, api: str | None) -> Any:
         except OSError:
             head = b""
         if b'"kit-repro/1"' in head:  # a kit verify repro file: its trace is embedded
+            from .trace import _api_name  # noqa: PLC0415
             from .verify.runner import load_repro  # noqa: PLC0415
 
-            return load_repro(path)[1]
+            trace = load_repro(path)[1]
+            if api is not None and _api_name(api) != trace.api:
+                raise UsageError(f"{path}: the trace is {trace.api}, not {_api_name(api)}")
+            return trace
     return load(p, api=api)
 
 
 def _write_new(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` atomically; never replace an existing file."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise unwritable(path.as_posix(), exc) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
@@ -129,6 +138,10 @@ def _write_new(path: Path, text: str) -> None:
                     f.write(text)
             except FileExistsError:
                 raise UsageError(f"{path.as_posix()} already exists; refusing to overwrite it") from None
+            except OSError as exc:
+                raise unwritable(path.as_posix(), exc) from None
+    except OSError as exc:  # writing the temporary file
+        raise unwritable(path.as_posix(), exc) from None
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
@@ -168,7 +181,6 @@ def promote_file(source: str, to: str, *, name: str | None = None, description: 
     from .secrets import guard  # noqa: PLC0415
 
     guard(doc, what=source)  # fails closed: a secret in it and nothing is written (exit 5)
-    folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{tid}.json"
     _write_new(path, json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
     return path
@@ -190,8 +202,8 @@ def _check_class(trace: Any, source: str) -> None:
               help="The corpus folder to add it to, e.g. traces/openai.chat.completions/ (created if missing).")
 @click.option("--name", metavar="SLUG", help="Id slug: the new id is <class>_<slug> (default: promoted_<content hash>).")
 @click.option("--description", metavar="TEXT", help="Replace the trace's description.")
-@click.option("--api", type=click.Choice(["openai.chat.completions", "openai.responses", "anthropic.messages"]),
-              help="Wire API of a raw .sse body (detected from the content when omitted).")
+@api_option(help="Wire API of a raw .sse body (detected from the content when omitted); for a trace "
+                "file or a repro file, the API it must be (another is a usage error)")
 def promote(file: str, to: str, name: str | None, description: str | None, api: str | None) -> None:
     """Add the trace FILE (a promoted counterexample from .kit/promoted/, a repro file,
     or any trace file) to the corpus folder DIR under a fresh stable id, and print the

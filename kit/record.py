@@ -44,7 +44,8 @@ from typing import Any, Callable
 
 import click
 
-from .errors import KitError, UsageError
+from ._options import api_option
+from .errors import KitError, TraceError, UsageError, read_json, unwritable
 from .serve import LoopbackServer
 
 __all__ = ["Capture", "RecordingTransport", "RecordingProxy", "RecordError", "record", "record_request",
@@ -357,7 +358,7 @@ def write_trace(trace: Any, *, out: str | Path | None = None, to: str | Path | N
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
-        raise UsageError(f"{path.parent.as_posix()}: cannot write there: {exc.strerror}") from None
+        raise unwritable(path.as_posix(), exc) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
@@ -365,7 +366,7 @@ def write_trace(trace: Any, *, out: str | Path | None = None, to: str | Path | N
             os.fsync(f.fileno())
         os.replace(tmp, path)
     except OSError as exc:
-        raise UsageError(f"{path.as_posix()}: cannot write: {exc.strerror}") from None
+        raise unwritable(path.as_posix(), exc) from None
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
@@ -433,16 +434,6 @@ def _chat_tool_to(api: str, tool: dict[str, Any]) -> dict[str, Any]:
     return tool
 
 
-def _read_json(path: str, what: str) -> Any:
-    try:
-        with open(path, encoding="utf-8") as f:
-            return json.load(f)
-    except OSError as exc:
-        raise UsageError(f"{what} {path}: cannot read: {exc.strerror}") from None
-    except ValueError as exc:
-        raise UsageError(f"{what} {path}: not JSON ({exc})") from None
-
-
 def build_request(api: str, *, model: str | None, prompt: str | None = None, tools: str | None = None,
                   request: str | None = None, max_tokens: int = 1024, provider: str = "openai") -> dict[str, Any]:
     """The JSON body of the streaming request (``stream`` forced on)."""
@@ -451,9 +442,9 @@ def build_request(api: str, *, model: str | None, prompt: str | None = None, too
     if request is not None:
         if tools is not None:
             raise UsageError("--tools goes with --prompt; put the tools in the --request file")
-        body = _read_json(request, "--request")
+        body = read_json(request)
         if not isinstance(body, dict):
-            raise UsageError(f"--request {request}: a JSON object (the request body) expected")
+            raise TraceError("a JSON object (the request body) expected", path=request, pointer="")
         body = dict(body)
         if model:
             body["model"] = model
@@ -475,10 +466,10 @@ def build_request(api: str, *, model: str | None, prompt: str | None = None, too
         body = {"model": model, "max_tokens": max_tokens, "messages": [{"role": "user", "content": prompt}],
                 "stream": True}
     if tools is not None:
-        doc = _read_json(tools, "--tools")
+        doc = read_json(tools)
         items = doc.get("tools") if isinstance(doc, dict) else doc
         if not isinstance(items, list) or not all(isinstance(t, dict) for t in items):
-            raise UsageError(f"--tools {tools}: a JSON list of tools (or {{\"tools\": [...]}}) expected")
+            raise TraceError("a JSON list of tools (or {\"tools\": [...]}) expected", path=tools, pointer="")
         body["tools"] = [_chat_tool_to(api, t) for t in items]
     return body
 
@@ -798,7 +789,8 @@ RECORD_EXIT_CODES = """\b
 Exit codes:
   0   recorded and written (a stream cut off mid-way too: kept, truncated, n_)
   1   nothing recorded: an HTTP error status, no connection, not a stream
-  2   usage error (bad option, missing key variable, unreadable --request)
+  2   usage error (bad option, missing key variable, an output path that cannot be written)
+  3   the --request or --tools file could not be loaded (missing, not JSON, wrong shape)
   5   a secret survived redaction: nothing written (the message names the field and pattern)
   70  internal error (a bug in the kit; KIT_DEBUG=1 shows the traceback)
 """
@@ -812,7 +804,7 @@ def _header(value: str) -> tuple[str, str]:
 
 
 @click.command(epilog=RECORD_EXIT_CODES, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--api", type=click.Choice(["chat", "responses", "anthropic"]), help="Wire API.")
+@api_option(help="Wire API of the request")
 @click.option("--model", "-m", metavar="M", help="The model (overrides the --request file's).")
 @click.option("--prompt", "-p", metavar="TEXT", help="The user message.")
 @click.option("--tools", metavar="FILE", help="JSON list of tools (the API's shape; Chat function tools are converted).")
@@ -866,9 +858,7 @@ def record(api, model, prompt, tools, request_file, provider, base_url, api_vers
         raise UsageError("--upstream goes with --proxy")
     if api is None:
         raise UsageError("give --api chat|responses|anthropic (or --proxy)")
-    from .adapters import api_name  # noqa: PLC0415
-
-    wire = api_name(api)
+    wire = api  # the full name (the option converts short names)
     provider = provider or ("anthropic" if wire == "anthropic.messages" else "openai")
     body = build_request(wire, model=model, prompt=prompt, tools=tools, request=request_file, max_tokens=max_tokens,
                          provider=provider)

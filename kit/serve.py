@@ -6,7 +6,8 @@ chunk plan in the URL), so an unmodified client pointed at that
 base URL gets the trace's exact bytes: ``POST …/chat/completions``, ``…/responses``,
 ``…/messages`` answer ``200 text/event-stream`` with a real HTTP/1.1 chunked body, one
 chunk and one flush per read of the chunk plan, paced by the timing. The bare
-``/v1/…`` URL serves a default trace per API. ``GET /`` lists the traces and their URLs.
+``/v1/…`` URL serves a default trace per API (:func:`default_traces`: a typical stream, text
+then a tool call). ``GET /`` lists the traces and their URLs.
 
 Per request (query parameter, or header ``kit-…``), reproducibly:
 
@@ -34,7 +35,9 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from .errors import UsageError
 from .trace import ENDPOINTS, Trace, parse_chunking
 
-__all__ = ["LoopbackServer", "ReplayServer", "ENDPOINTS", "parse_fault", "parse_timing"]
+__all__ = ["LoopbackServer", "ReplayServer", "ENDPOINTS", "default_traces", "parse_fault", "parse_timing"]
+
+TYPICAL_TAG = "typical"
 
 _BY_ENDPOINT = {v: k for k, v in ENDPOINTS.items()}
 
@@ -81,6 +84,31 @@ def parse_fault(value: str | None) -> dict[str, Any]:
                 raise ValueError
         except ValueError:
             raise UsageError(f"fault {part!r}; expected drop=N, stall=SECONDS, status=4xx|5xx or malformed") from None
+    return out
+
+
+def _text_then_call(trace: Trace) -> bool:
+    """The reference's Plan of ``trace`` is one choice: text, then one tool call."""
+    from .replay import replay  # noqa: PLC0415
+
+    choices = replay(trace, chunking="whole").plan.get("choices") or []
+    return len(choices) == 1 and [c.get("type") for c in choices[0].get("commands") or []] == ["SAY", "DO"]
+
+
+def default_traces(traces: list[Trace]) -> dict[str, Trace]:
+    """The trace the bare ``/v1/…`` URL serves, per API: the one tagged ``typical`` (the
+    bundled corpus tags one per API: text, then a tool call); else the first ``y_`` trace
+    (by id) whose reference Plan is one choice of text then one tool call; else the first
+    ``y_`` trace; else the first trace."""
+    by_api: dict[str, list[Trace]] = {}
+    for t in sorted(traces, key=lambda t: (t.api, t.id)):
+        by_api.setdefault(t.api, []).append(t)
+    out: dict[str, Trace] = {}
+    for api, group in by_api.items():
+        valid = [t for t in group if t.cls == "y"]
+        out[api] = (next((t for t in group if TYPICAL_TAG in t.tags), None)
+                    or next((t for t in valid if _text_then_call(t)), None)
+                    or (valid or group)[0])
     return out
 
 
@@ -136,7 +164,7 @@ class ReplayServer(LoopbackServer):
     def __init__(self, traces: list[Trace], *, host: str = "127.0.0.1", port: int = 0, chunking: str = "recorded",
                  timing: str = "none", default: dict[str, str] | None = None, log: Any = None) -> None:
         if not traces:
-            raise UsageError("kit serve: no traces to serve")
+            raise UsageError("no traces to serve")
         self.traces = list(traces)
         self.chunking = parse_chunking(chunking)
         self.timing = timing
@@ -149,13 +177,11 @@ class ReplayServer(LoopbackServer):
         self._by_id: dict[str, list[Trace]] = {}
         for t in self.traces:
             self._by_id.setdefault(t.id, []).append(t)
-        self.defaults: dict[str, Trace] = {}
-        for t in sorted(self.traces, key=lambda t: t.cls != "y"):  # a valid stream, if there is one
-            self.defaults.setdefault(t.api, t)
+        self.defaults: dict[str, Trace] = default_traces(self.traces)
         for api, ident in (default or {}).items():
             t = self._by_api_id.get((api, ident))
             if t is None:
-                raise UsageError(f"kit serve: no {api} trace {ident!r} to serve by default")
+                raise UsageError(f"--default: no {api} trace {ident!r} to serve")
             self.defaults[api] = t
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None

@@ -11,6 +11,22 @@ import click
 from .errors import UsageError
 
 
+def _defaults(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> dict[str, str]:
+    """``API=ID`` pairs -> {full API name: trace id}; the API as every --api option takes it."""
+    from .adapters import api_name
+
+    out = {}
+    for d in values:
+        api, eq, ident = d.partition("=")
+        if not eq or not ident:
+            raise click.BadParameter(f"{d!r}; expected API=TRACE-ID")
+        try:
+            out[api_name(api)] = ident
+        except UsageError as exc:
+            raise click.BadParameter(str(exc)) from None
+    return out
+
+
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("sources", nargs=-1, metavar="[TRACE|DIR]...")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind (loopback unless you say so).")
@@ -19,11 +35,12 @@ from .errors import UsageError
               help="Default chunk plan (per request: ?chunking= or the kit-chunking header).")
 @click.option("--timing", default="none", show_default=True, metavar="none|recorded|scale:X",
               help="Pace the reads by their recorded times (traces that have them).")
-@click.option("--default", "defaults", multiple=True, metavar="API=ID",
-              help="The trace the bare /v1/... URL serves for API (default: the first of that API).")
+@click.option("--default", "defaults", multiple=True, metavar="API=ID", callback=_defaults,
+              help="The trace the bare /v1/... URL serves for API (chat, responses or anthropic, or the full "
+                   "name). Default: the trace tagged typical, else the first y_ trace that is text then one tool call.")
 @click.option("--list", "list_", is_flag=True, help="Print every trace's base URL and exit.")
 @click.option("--quiet", "-q", is_flag=True, help="Do not log each request.")
-def serve(sources: tuple[str, ...], host: str, port: int, chunking: str, timing: str, defaults: tuple[str, ...],
+def serve(sources: tuple[str, ...], host: str, port: int, chunking: str, timing: str, defaults: dict[str, str],
           list_: bool, quiet: bool) -> None:
     """Serve traces to real clients: an OpenAI- and Anthropic-compatible replay server.
 
@@ -33,6 +50,11 @@ def serve(sources: tuple[str, ...], host: str, port: int, chunking: str, timing:
     or a kit-... header: chunking=PLAN, timing=..., fault=drop=N | stall=S | status=429 |
     status=500 | malformed. With no TRACE it serves the bundled corpus.
 
+    The bare http://HOST:PORT/v1 URL serves one trace per API: the one tagged "typical"
+    in its file (the bundled corpus tags an ordinary stream: text, then a tool call);
+    without one, the first y_ trace whose Plan is text then one tool call; --default
+    API=ID chooses another.
+
     \b
     Examples:
       kit serve                                  # the bundled corpus on 127.0.0.1:8765
@@ -40,23 +62,16 @@ def serve(sources: tuple[str, ...], host: str, port: int, chunking: str, timing:
       OPENAI_BASE_URL=http://127.0.0.1:8765/t/openai.chat.completions/y_text_only/v1 python my_client.py
       curl -N -X POST 'http://127.0.0.1:8765/v1/chat/completions?chunking=bytewise&fault=drop=200' -d '{}'
     """
-    from .adapters import api_name
     from .serve import ReplayServer
     from .trace import corpus
 
     traces = []
     for source in sources or (None,):
         traces.extend(corpus(source))
-    default = {}
-    for d in defaults:
-        api, eq, ident = d.partition("=")
-        if not eq:
-            raise UsageError(f"--default {d!r}; expected API=TRACE-ID")
-        default[api_name(api)] = ident
     if host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(f"kit serve: binding to {host}: the traces are readable by anyone who can reach it", err=True)
     log = None if quiet else (lambda line: click.echo(line, err=True))
-    srv = ReplayServer(traces, host=host, port=port, chunking=chunking, timing=timing, default=default, log=log)
+    srv = ReplayServer(traces, host=host, port=port, chunking=chunking, timing=timing, default=defaults, log=log)
     srv.start()
     if list_:
         for t in srv.traces:
@@ -64,8 +79,10 @@ def serve(sources: tuple[str, ...], host: str, port: int, chunking: str, timing:
         srv.stop()
         return
     click.echo(f"kit serve: {len(traces)} traces on {srv.base_url} (GET / lists them; Ctrl-C stops)")
-    for api, t in srv.defaults.items():
-        click.echo(f"  {srv.base_url}/v1  ->  {api}/{t.id}")
+    from .trace import ENDPOINTS
+
+    for api, t in sorted(srv.defaults.items()):
+        click.echo(f"  {srv.base_url}/v1/{ENDPOINTS[api]}  ->  {api}/{t.id}")
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:

@@ -22,12 +22,13 @@ from typing import Any, Iterator
 
 from . import rules as _rules
 from ._resources import corpus_dir, schema
-from .errors import TraceError, UsageError
+from .errors import TraceError, UsageError, missing, not_json, unreadable
 
-__all__ = ["APIS", "CHUNK_PLANS", "Trace", "load", "chunk", "iter_chunks", "parse_chunking", "corpus", "find"]
+__all__ = ["APIS", "API_ALIASES", "api_name", "CHUNK_PLANS", "Trace", "load", "chunk", "iter_chunks", "parse_chunking", "corpus", "find"]
 
 FORMAT = "kit-trace/1"
 APIS = ("openai.chat.completions", "openai.responses", "anthropic.messages")
+API_ALIASES = {"chat": APIS[0], "responses": APIS[1], "anthropic": APIS[2], "messages": APIS[2]}
 CHUNK_PLANS = ("recorded", "event", "bytewise", "fixed:N", "random:SEED", "whole")
 RANDOM_MAX_READ = 40
 
@@ -47,6 +48,7 @@ class Trace:
     response: dict[str, Any] | None = None
     truncated: bool = False
     path: str | None = None
+    tags: list[str] = field(default_factory=list)
 
     def chunks(self, plan: str = "recorded") -> list[bytes]:
         """The body cut into reads by a chunk plan (see :func:`chunk`)."""
@@ -88,6 +90,8 @@ class Trace:
             doc["read_times"] = list(self.read_times)
         if self.truncated:
             doc["truncated"] = True
+        if self.tags:
+            doc["tags"] = list(self.tags)
         return doc
 
 
@@ -103,13 +107,15 @@ def load(path: str | Path, *, api: str | None = None) -> Trace:
     """Load a trace file (``.json``) or a raw response body (``.sse`` or anything else)."""
     p = Path(path)
     if not p.exists():
-        raise TraceError("no such file", path=str(path))
+        raise missing(path)
     if p.is_dir():
         raise TraceError("is a folder, not a trace (use --all DIR to replay a folder)", path=str(path))
     try:
         raw = p.read_bytes()
     except OSError as exc:
-        raise TraceError(f"cannot read: {exc.strerror}", path=str(path)) from None
+        raise unreadable(path, exc) from None
+    if api is not None:
+        api = _api_name(api)
     if p.suffix == ".json":
         trace = from_json_bytes(raw, path=str(path))
         if api is not None and api != trace.api:
@@ -125,9 +131,10 @@ def from_body(body: bytes, *, api: str | None, id: str = "body", path: str | Non
     if api is None:
         api = detect_api(body)
         if api is None:
-            raise UsageError(f"{path or id}: cannot tell the wire API of a raw body; give --api ({', '.join(APIS)})")
-    elif api not in APIS:
-        raise UsageError(f"unknown API {api!r}; expected one of {', '.join(APIS)}")
+            raise UsageError(f"{path or id}: cannot tell the wire API of a raw body; give --api (chat, responses or "
+                             "anthropic)")
+    else:
+        api = _api_name(api)
     cls = id[0] if id[:2] in ("y_", "n_", "i_") else "i"
     return Trace(id=id, api=api, cls=cls, body=body, description=f"raw body {path or id}",
                  provenance={"kind": "imported"}, path=path)
@@ -166,11 +173,39 @@ def detect_api(body: bytes) -> str | None:
 def from_json_bytes(raw: bytes, *, path: str | None = None) -> Trace:
     try:
         doc = json.loads(raw)
-    except UnicodeDecodeError:
-        raise TraceError("not UTF-8 text (a trace file is JSON)", path=path) from None
-    except json.JSONDecodeError as exc:
-        raise TraceError(f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}", path=path) from None
+    except ValueError as exc:  # not UTF-8, or not JSON
+        raise not_json(path or "<trace>", exc) from None
     return from_json(doc, path=path)
+
+
+def api_name(value: str) -> str:
+    """A full wire-API name from a name or its short alias (``chat``, ``responses``, ``anthropic``).
+
+    Every ``--api`` option of the command line goes through here (:mod:`kit._options`), so an
+    unknown name is worded the same way everywhere."""
+    if value in APIS:
+        return value
+    try:
+        return API_ALIASES[value]
+    except KeyError:
+        raise UsageError(f"unknown API {value!r}; expected chat, responses or anthropic "
+                         f"(or a full name: {', '.join(APIS)})") from None
+
+
+_api_name = api_name
+
+
+def _clip(message: str, limit: int = 200) -> str:
+    """``message`` cut to about ``limit`` characters, at a space: never in the middle of a word
+    (a first word longer than ``limit`` is kept whole)."""
+    if len(message) <= limit:
+        return message
+    at = message.rfind(" ", 0, limit + 1)
+    if at <= 0:
+        at = message.find(" ", limit)
+        if at < 0:
+            return message
+    return message[:at].rstrip(",;:") + " ..."
 
 
 def _pointer(parts) -> str:
@@ -186,8 +221,8 @@ def from_json(doc: Any, *, path: str | None = None) -> Trace:
         message = error.message
         if error.validator == "oneOf" and not error.absolute_path:
             message = "needs exactly one of `body` and `body_base64`"
-        elif len(message) > 200:
-            message = message[:197] + "..."
+        else:
+            message = _clip(message)
         raise TraceError(message, path=path, pointer=_pointer(error.absolute_path))
     for i, rule in enumerate(doc["rules"]):
         if rule not in _rules.RULES_BY_ID:
@@ -218,7 +253,7 @@ def from_json(doc: Any, *, path: str | None = None) -> Trace:
         id=doc["id"], api=doc["api"], cls=doc["class"], body=body, reads=reads, read_times=times,
         rules=list(doc["rules"]), description=doc["description"], provenance=doc["provenance"],
         request=doc.get("request"), response=doc.get("response"), truncated=doc.get("truncated", False),
-        path=path,
+        path=path, tags=list(doc.get("tags") or []),
     )
 
 
@@ -326,20 +361,29 @@ def corpus(root: str | Path | None = None, *, api: str | None = None) -> list[Tr
     if base.is_file():
         return [load(base, api=api)]
     if not base.is_dir():
-        raise UsageError(f"{base}: no such folder")
+        raise missing(base)
     files = sorted(p for p in base.rglob("*") if p.is_file() and p.suffix in (".json", ".sse"))
+    if api is not None:
+        api = _api_name(api)
     traces = [load(p, api=api if p.suffix != ".json" else None) for p in files]
     if api is not None:
         traces = [t for t in traces if t.api == api]
     return sorted(traces, key=lambda t: (t.api, t.id))
 
 
-def find(ident: str) -> Trace:
-    """A bundled trace by id (``y_text_only``) or by ``api/id``."""
-    api, _, tid = ident.rpartition("/")
-    matches = [t for t in corpus() if t.id == tid and (not api or t.api == api)]
+def find(ident: str, *, api: str | None = None) -> Trace:
+    """A bundled trace by id (``y_text_only``) or by ``api/id``; ``api`` (a short name too)
+    picks among the APIs that have the id, and is an error when the trace is of another API."""
+    prefix, _, tid = ident.rpartition("/")
+    matches = [t for t in corpus() if t.id == tid and (not prefix or t.api == prefix)]
     if not matches:
         raise UsageError(f"no bundled trace with id {ident!r} (kit replay --all lists them)")
+    if api is not None:
+        api = _api_name(api)
+        same = [t for t in matches if t.api == api]
+        if not same:
+            raise UsageError(f"{ident}: the trace is {', '.join(sorted({t.api for t in matches}))}, not {api}")
+        matches = same
     if len(matches) > 1:
         raise UsageError(f"trace id {ident!r} is in several APIs; say which: "
                          + ", ".join(t.name for t in matches))

@@ -91,7 +91,7 @@ def test_replay_all_reports_trace_not_behaving_as_its_class(tmp_path):
     (["replay", "no_such_trace_id"], 2, "no bundled trace"),
     (["replay", "x", "--chunking", "fixed:0"], 2, "unknown chunk plan"),
     (["replay"], 2, "give a TRACE"),
-    (["replay", "--all", "/definitely/not/here"], 2, "no such folder"),
+    (["replay", "--all", "/definitely/not/here"], 3, "no such file or folder"),
 ])
 def test_bad_input_one_line_no_traceback(args, code, words):
     r = CliRunner().invoke(main, args)

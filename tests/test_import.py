@@ -294,7 +294,7 @@ def test_errors_are_one_line_with_exit_codes(tmp_path, monkeypatch):
     _one_line_error(_cli(str(tmp_path / "other.json"), "--to", str(tmp_path / "o")), 3, "unknown format")
     (tmp_path / "picture.bin").write_bytes(b"\x89PNG\r\n\x1a\n")
     _one_line_error(_cli(str(tmp_path / "picture.bin"), "--to", str(tmp_path / "o")), 3, "unknown format")
-    _one_line_error(_cli(str(tmp_path / "missing.yaml"), "--to", str(tmp_path / "o")), 2, "no such file")
+    _one_line_error(_cli(str(tmp_path / "missing.yaml"), "--to", str(tmp_path / "o")), 3, "no such file or folder")
     (tmp_path / "y_a.sse").write_bytes(CHAT_BODY)
     (tmp_path / "afile").write_text("x")
     _one_line_error(_cli(str(tmp_path / "y_a.sse"), "--to", str(tmp_path / "afile")), 2, "not a folder")

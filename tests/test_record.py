@@ -235,7 +235,6 @@ def test_no_server_records_nothing(tmp_path):
      "needs --base-url"),
     (["--api", "chat", "--prompt", "x"], ENV, "give --model"),
     (["--api", "chat", "--model", "m", "--prompt", "x", "--redact-extra", "("], ENV, "not a regular expression"),
-    (["--api", "chat", "--model", "m", "--request", "missing.json"], ENV, "--request missing.json: cannot read"),
     (["--proxy"], ENV, "--proxy needs --upstream"),
     (["--proxy", "--upstream", "http://127.0.0.1:9", "--model", "m"], ENV, "--model does not go with --proxy"),
     (["--model", "m", "--prompt", "x"], ENV, "give --api"),

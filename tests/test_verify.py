@@ -11,7 +11,7 @@ from functools import lru_cache
 import pytest
 
 from kit.adapters import Case, Outcome, load_adapter, parse_spec
-from kit.errors import UsageError
+from kit.errors import TraceError, UsageError
 from kit.trace import corpus
 from kit.verify import Expectations, Run, compare_plans, verify_case
 from kit.verify.engine import FAILING, prepare
@@ -291,12 +291,12 @@ def test_expectations_known_failures_xpass_and_unused(tmp_path):
     assert Expectations.from_records(recs)["known"][0]["trace"] == "y_text_only"
 
 
-@pytest.mark.parametrize("content,fragment", [("[]", "expected"), ("{", "not JSON"),
+@pytest.mark.parametrize("content,fragment", [("[]", "expected"), ("{", "invalid JSON"),
                                                ('{"known": [{"adapter": "a", "trace": "t"}]}', "reason")])
 def test_bad_expectations_file(tmp_path, content, fragment):
     path = tmp_path / "known.json"
     path.write_text(content)
-    with pytest.raises(UsageError, match=fragment):
+    with pytest.raises(TraceError, match=fragment):  # a file that cannot be loaded: exit 3, as every input file
         Expectations.load(str(path))
 
 

@@ -59,7 +59,6 @@ def test_selection_by_api_class_rule_and_id():
     (("--rule", "chat-no-such-rule"), "no such rule"),
     (("--chunking", "sideways"), "chunk plan"),
     (("--api", "klingon"), "unknown API"),
-    (("--expectations", "/nonexistent/known.json"), "cannot read"),
     (("--mutants", "--adapter", "reference"), "takes no --adapter"),
 ])
 def test_usage_errors_are_one_line_exit_2(args, fragment):

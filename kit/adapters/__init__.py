@@ -25,6 +25,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
 from ..errors import UsageError
+# the short names of the wire APIs, and api_name (either name -> the full one), live in kit.trace:
+# every --api option of the command line uses them without loading the adapters
+from ..trace import API_ALIASES, api_name
 
 __all__ = [
     "APIS", "API_ALIASES", "DONE", "FEEDS", "Capabilities", "Case", "Outcome", "Adapter", "implementation",
@@ -32,7 +35,6 @@ __all__ = [
 ]
 
 APIS = ("openai.chat.completions", "openai.responses", "anthropic.messages")
-API_ALIASES = {"chat": APIS[0], "responses": APIS[1], "anthropic": APIS[2], "messages": APIS[2]}
 DONE = "[DONE]"  # what an events feed yields for the `data: [DONE]` sentinel
 FEEDS = ("bytes", "events")
 # parts of a Plan an implementation may declare its result does not carry (Capabilities.omits)
@@ -69,17 +71,6 @@ def _thirdparty() -> None:
 
 
 _thirdparty()
-
-
-def api_name(value: str) -> str:
-    """A full wire-API name from a name or its short alias (``chat``, ``responses``, ``anthropic``)."""
-    if value in APIS:
-        return value
-    try:
-        return API_ALIASES[value]
-    except KeyError:
-        raise UsageError(f"unknown API {value!r}; expected one of {', '.join(APIS)} "
-                         f"(or {', '.join(API_ALIASES)})") from None
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from typing import Any
 
 import click
 
+from .._options import api_option
 from ..errors import UsageError
 
 EXIT_OK, EXIT_FAILURES, EXIT_USAGE, EXIT_TRACE = 0, 1, 2, 3
@@ -90,7 +91,7 @@ def load_traces(source: str | None, apis: tuple[str, ...] = ()) -> tuple[list, l
     from pathlib import Path
 
     from ..adapters import api_name
-    from ..errors import KitError
+    from ..errors import KitError, missing
     from ..trace import corpus, load
 
     if source is None:
@@ -101,7 +102,7 @@ def load_traces(source: str | None, apis: tuple[str, ...] = ()) -> tuple[list, l
     elif base.is_dir():
         files = sorted(p for p in base.rglob("*") if p.is_file() and p.suffix in (".json", ".sse"))
     else:
-        raise UsageError(f"--traces {source}: no such file or folder")
+        raise missing(source)  # the words and exit code (3) of every command
     wanted = {api_name(a) for a in apis}
     only_api = next(iter(wanted)) if len(wanted) == 1 else None
     traces, problems = [], []
@@ -134,13 +135,14 @@ def _write(path: str, text: str) -> None:
 
 @click.command(epilog=VERIFY_EXIT_CODES, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--adapter", "-a", "adapters", multiple=True, metavar="SPEC",
-              help="Implementation under test: py:MODULE:ATTR, exec:COMMAND, or a bundled adapter "
-                   "(--list-adapters). Repeat to build a matrix. Default: reference.")
+              help="Implementation under test: py:MODULE:ATTR, exec:COMMAND, http:COMMAND, client:MODULE:ATTR "
+                   "or a bundled adapter's name (the list above; --list-adapters). Repeat to build a matrix. "
+                   "Default: reference.")
 @click.option("--traces", "source", metavar="PATH",
               help="A folder of traces or one trace file (default: the bundled corpus). A file that cannot be "
                    "loaded is reported (exit 3); the other traces are still graded.")
 @click.option("--trace", "-t", "ids", multiple=True, metavar="ID", help="Only these trace ids (patterns like 'y_parallel*'; repeatable).")
-@click.option("--api", "apis", multiple=True, metavar="API", help="Only this wire API (chat, responses, anthropic or the full name; repeatable).")
+@api_option("--api", "apis", multiple=True, help="Only this wire API (repeatable)")
 @click.option("--class", "classes", multiple=True, type=click.Choice(["y", "n", "i"]), help="Only this trace class (repeatable).")
 @click.option("--rule", "rules", multiple=True, metavar="RULE", help="Only traces that exercise this rule id (repeatable; patterns allowed).")
 @click.option("--chunking", default=DEFAULT_CHUNKINGS, show_default=True, metavar="PLANS",

@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterator
 
 from .. import __version__
 from ..adapters import Adapter
-from ..errors import UsageError
+from ..errors import TraceError, read_json
 from ..trace import Trace
 from .engine import FAILING, VERDICTS, chunk_dependence, prepare, record, run_case
 
@@ -46,26 +46,22 @@ class Expectations:
 
     @classmethod
     def load(cls, path: str) -> "Expectations":
-        try:
-            with open(path, encoding="utf-8") as f:
-                doc = json.load(f)
-        except OSError as exc:
-            raise UsageError(f"{path}: cannot read the expectations file: {exc.strerror}") from None
-        except ValueError as exc:
-            raise UsageError(f"{path}: the expectations file is not JSON: {exc}") from None
+        doc = read_json(path)  # a missing or non-JSON file: the wording every command uses (exit 3)
         if not isinstance(doc, dict) or not isinstance(doc.get("known"), list):
-            raise UsageError(f'{path}: expected {{"format": "{EXPECTATIONS_FORMAT}", "known": [...]}}')
+            raise TraceError(f'expected {{"format": "{EXPECTATIONS_FORMAT}", "known": [...]}}', path=path, pointer="")
         for i, e in enumerate(doc["known"]):
-            where = f"{path} at /known/{i}"
+            def bad(message: str, i: int = i) -> TraceError:
+                return TraceError(message, path=path, pointer=f"/known/{i}")
+
             if not isinstance(e, dict) or not isinstance(e.get("reason"), str) or not e["reason"].strip():
-                raise UsageError(f"{where}: each known failure needs a non-empty `reason`")
+                raise bad("each known failure needs a non-empty `reason`")
             if not isinstance(e.get("trace"), str) or not isinstance(e.get("adapter"), str):
-                raise UsageError(f"{where}: each known failure names an `adapter` and a `trace` (patterns allowed)")
+                raise bad("each known failure names an `adapter` and a `trace` (patterns allowed)")
             unknown = set(e) - {"adapter", "trace", "api", "chunking", "verdict", "reason"}
             if unknown:
-                raise UsageError(f"{where}: unknown keys {sorted(unknown)}")
+                raise bad(f"unknown keys {sorted(unknown)}")
             if e.get("verdict") is not None and e["verdict"] not in FAILING:
-                raise UsageError(f"{where}: verdict {e['verdict']!r}; a known failure is one of {', '.join(FAILING)}")
+                raise bad(f"verdict {e['verdict']!r}; a known failure is one of {', '.join(FAILING)}")
         return cls(doc["known"], path)
 
     def match(self, rec: dict[str, Any]) -> str | None:
@@ -156,15 +152,9 @@ def write_repro(directory: str | Path, adapter: Adapter, trace: Trace, rec: dict
 def load_repro(path: str) -> tuple[dict[str, Any], Trace]:
     from ..trace import from_json  # noqa: PLC0415
 
-    try:
-        with open(path, encoding="utf-8") as f:
-            doc = json.load(f)
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot read the repro file: {exc.strerror}") from None
-    except ValueError as exc:
-        raise UsageError(f"{path}: the repro file is not JSON: {exc}") from None
+    doc = read_json(path)  # a missing or non-JSON file: the wording every command uses (exit 3)
     if not isinstance(doc, dict) or doc.get("format") != REPRO_FORMAT:
-        raise UsageError(f"{path}: not a {REPRO_FORMAT} file")
+        raise TraceError(f"not a {REPRO_FORMAT} file", path=path)
     trace = from_json(doc.get("trace"), path=f"{path}#/trace")
     return doc, trace
 
