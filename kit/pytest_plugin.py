@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from typing import Any
 
 import pytest
@@ -33,6 +34,9 @@ from kit.testing import (  # noqa: F401 - the fixtures
 DEFAULT_CHUNKING = "recorded,event,bytewise"
 _RECORDS = pytest.StashKey[list]()
 _STATE = pytest.StashKey[dict]()
+# which kit items the command line selects: None every one; else the kit ids and prefixes it named
+_SELECTION = pytest.StashKey["list[str] | None"]()
+_ROOT = pytest.StashKey[str]()  # the rootdir, when the plugin put it on sys.path for py: adapters
 
 # option name -> (ini type, help); every option has an ini key kit_<name> for pyproject.toml
 _OPTIONS: dict[str, tuple[str, str]] = {
@@ -84,9 +88,69 @@ def _option(config: pytest.Config, name: str) -> Any:
     return ini if ini not in ("", []) else None
 
 
+def _specs(config: pytest.Config) -> list[str]:
+    """The adapter specs, readable before the command line is fully parsed."""
+    early = getattr(config.known_args_namespace, "kit_adapter", None)
+    return list(config.getoption("kit_adapter") or early or config.getini("kit_adapter") or [])
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
+    """With a ``py:`` adapter, the rootdir is importable for the whole run: the plugin loads
+    ``py:mypkg.stream:handle`` from there, and the project's conftest files and test
+    modules can import ``mypkg`` too (as ``kit verify`` imports from the current directory).
+    Taken off sys.path again when the run ends."""
+    if not any(spec.startswith(("py:", "py[")) for spec in _specs(early_config)):
+        return
+    root = str(early_config.rootpath)
+    early_config.stash[_ROOT] = root
+    if root not in sys.path:
+        sys.path.insert(0, root)
+        early_config.add_cleanup(lambda: sys.path.remove(root) if root in sys.path else None)
+
+
+def _is_kit_id(arg: str, invocation_dir: Any) -> bool:
+    """``kit[ADAPTER]...`` as a command-line argument is a kit item id or prefix, unless a
+    file or folder has that name."""
+    return arg.startswith("kit[") and not os.path.exists(os.path.join(invocation_dir, arg.split("::")[0]))
+
+
+def _holds_rootdir(arg: str, config: pytest.Config) -> bool:
+    """A path argument naming the rootdir or a folder above it (``pytest .`` at the project's
+    root) selects everything, as plain ``pytest`` does; a test file, a node id or a subfolder
+    does not select the kit items."""
+    if config.option.pyargs or "::" in arg:
+        return False
+    from pathlib import Path  # noqa: PLC0415
+
+    path = Path(config.invocation_params.dir, arg).resolve()
+    root = Path(config.rootpath).resolve()
+    return path.is_dir() and (path == root or path in root.parents)
+
+
+def _select(config: pytest.Config) -> None:
+    """Which kit items this run has: every one unless the command line names test paths or
+    node ids; then the kit ids and prefixes among them (taken out of ``config.args``, where
+    pytest would refuse them as paths). Runs in every pytest-xdist worker too (they parse
+    the same command line)."""
+    selection: list[str] | None = None
+    if config.args_source == pytest.Config.ArgsSource.ARGS:
+        here = str(config.invocation_params.dir)
+        kit_ids = [a for a in config.args if _is_kit_id(a, here)]
+        others = [a for a in config.args if not _is_kit_id(a, here)]
+        if kit_ids and not _specs(config):
+            raise pytest.UsageError(f"toolstream-kit: {kit_ids[0]} names a kit item, but no adapter is configured "
+                                    "(--kit-adapter or the kit_adapter ini key)")
+        config.args[:] = others  # only kit ids: no test file is collected
+        if not any(_holds_rootdir(a, config) for a in others):
+            selection = [a.rstrip("/") for a in kit_ids]
+    config.stash[_SELECTION] = selection
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "kit: a toolstream-kit conformance case (generated from --kit-adapter)")
     config.stash[_RECORDS] = []
+    _select(config)
     if _wants_profile(config):  # only then: hypothesis's plugin is always loaded, kit.strategies is not cheap
         from kit import strategies  # noqa: PLC0415
 
@@ -142,7 +206,10 @@ def _setup(config: pytest.Config) -> dict | None:
     if not specs:
         config.stash[_STATE] = None  # type: ignore[assignment]
         return None
+    import contextlib  # noqa: PLC0415
+
     from kit.adapters import load_adapter  # noqa: PLC0415
+    from kit.adapters.python import importing_from  # noqa: PLC0415
     from kit.errors import KitError  # noqa: PLC0415
     from kit.verify.command import _chunkings  # noqa: PLC0415
     from kit.verify.runner import Expectations  # noqa: PLC0415
@@ -151,10 +218,12 @@ def _setup(config: pytest.Config) -> dict | None:
         timeout = float(_option(config, "timeout") or 10)
     except ValueError:
         raise pytest.UsageError(f"--kit-timeout {_option(config, 'timeout')!r}: not a number of seconds") from None
+    root = config.stash.get(_ROOT, None)
     try:
         adapters = []
         for spec in specs:
-            a = load_adapter(spec, timeout=timeout, isolate=bool(_option(config, "isolate")))
+            with importing_from(root) if root else contextlib.nullcontext():
+                a = load_adapter(spec, timeout=timeout, isolate=bool(_option(config, "isolate")))
             if any(b.name == a.name for b in adapters):
                 raise pytest.UsageError(f"--kit-adapter: two adapters are named {a.name!r}; give one a name=... option")
             adapters.append(a)
@@ -180,19 +249,32 @@ class KitCollector(pytest.Collector):
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list) -> None:
+    selection = config.stash.get(_SELECTION, None)
+    if selection == []:
+        return  # the command line names tests, none of them a kit item: the adapters are not even loaded
     state = _setup(config)
     if state is None:
         return
+    wanted = set(selection or ())
+    used: set[str] = set()
     strict = bool(_option(config, "strict-expectations"))
     for adapter in state["adapters"]:
         collector = KitCollector.from_parent(session, name=f"kit[{adapter.name}]", nodeid=f"kit[{adapter.name}]")
         feed_events = adapter.capabilities.feed == "events"
+        mine: list = []
         for trace in state["traces"]:
             if trace.api not in adapter.capabilities.apis:
                 continue  # an API the adapter does not declare: no items (as the reports leave them out)
             for chunking in (state["chunkings"][:1] if feed_events else state["chunkings"]):
                 label = "events" if feed_events else chunking
                 name = f"{trace.api}/{trace.id}[{label}]"
+                if selection is not None:
+                    # an id selects itself and its prefixes that end a part: adapter, API, trace
+                    head = f"kit[{adapter.name}]"
+                    ids = {head, f"{head}/{trace.api}", f"{head}/{trace.api}/{trace.id}", f"{head}/{name}"}
+                    if not ids & wanted:
+                        continue
+                    used |= ids & wanted
                 item = KitItem.from_parent(collector, name=name, nodeid=f"kit[{adapter.name}]/{name}",
                                            adapter=adapter, trace=trace, chunking=chunking)
                 item.add_marker(pytest.mark.kit)
@@ -202,7 +284,14 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
                     raises = _RAISES.get(known.get("verdict")) or KitCaseFailed
                     item.add_marker(pytest.mark.xfail(reason=f"known failure: {known['reason']}", strict=strict,
                                                       raises=raises))
-                items.append(item)
+                mine.append(item)
+        items.extend(mine)
+        # counted as collected (the terminal's "collected N items", --co, the deselected count)
+        config.hook.pytest_collectreport(report=pytest.CollectReport(collector.nodeid, "passed", None, mine))
+    missing = [arg for arg in selection or () if arg not in used]
+    if missing:
+        raise pytest.UsageError(f"toolstream-kit: not found: {missing[0]} (no kit item has this id or prefix with "
+                                "this run's --kit-* options; `pytest --collect-only -q -m kit` lists the ids)")
 
 
 # -- items ----------------------------------------------------------------------------------------

@@ -176,6 +176,9 @@ def test_xdist_gives_the_same_outcomes_and_one_merged_report(project):
 
     assert verdicts("serial.jsonl") == verdicts("parallel.jsonl")
     parallel.stdout.fnmatch_lines(["*toolstream-kit*", "FAILED: * cases, 1 adapter, 4 failing*"])
+    # the workers parse the same command line: a pasted id selects the same items there
+    picked = project.runpytest_subprocess(*common, "-n", "2", f"kit[{spec}]/openai.chat.completions/y_parallel_interleaved")
+    assert outcomes(picked) == {"failed": 2}
 
 
 def test_plugin_can_be_disabled(project, monkeypatch):
@@ -210,3 +213,187 @@ def test_traces_glob_class_rule_isolate_and_repro_dir(project):
     assert outcomes(r) == {"failed": 1, "passed": 1}
     r.stdout.fnmatch_lines(["*RuntimeError: kaput*", "*replay: kit replay openai.chat.completions/y_text_only*"])
     assert not (project.path / ".kit").exists()
+
+
+# -- the plugin behaves like pytest: selection, pasted ids, --lf/--ff/--sw, -x, -k, plain layouts ---------------
+
+M08 = "py:kit.adapters.mutants.m08_dispatch_on_index_switch:accumulate"
+
+
+def kit_ids(result) -> list[str]:
+    return [ln for ln in result.stdout.lines if ln.startswith("kit[")]
+
+
+def literal(text: str) -> str:
+    """text as an fnmatch pattern that matches only itself ([ and ] are pattern syntax)."""
+    return "".join(f"[{ch}]" if ch in "[]*?" else ch for ch in text)
+
+
+def failed_ids(result) -> set[str]:
+    return {ln.split(" ", 1)[1].split(" - ")[0] for ln in result.stdout.lines if ln.startswith("FAILED ")}
+
+
+@pytest.fixture
+def configured(project):
+    """kit_adapter in the ini, as a project has it: plain `pytest` runs the corpus items too."""
+    project.makepyprojecttoml('''
+[tool.pytest.ini_options]
+kit_adapter = ["reference"]
+kit_api = ["chat"]
+kit_chunking = "recorded,bytewise"
+kit_trace = ["y_text_*"]
+''')
+    return project
+
+
+def test_naming_tests_runs_only_them_and_pasted_ids_run_exactly_those(configured):
+    everything = configured.runpytest("-p", "no:cacheprovider", "--collect-only", "-q")
+    ids = kit_ids(everything)
+    assert len(ids) >= 4 and all(i.endswith(("[recorded]", "[bytewise]")) for i in ids)
+    assert outcomes(configured.runpytest("-p", "no:cacheprovider")) == {"passed": len(ids) + 1}
+    assert outcomes(configured.runpytest("-p", "no:cacheprovider", ".")) == {"passed": len(ids) + 1}  # the rootdir
+    # a test file or a node id: that test only, no corpus item
+    assert outcomes(configured.runpytest("-p", "no:cacheprovider", "test_user.py::test_users_own_test")) == {"passed": 1}
+    assert outcomes(configured.runpytest("-p", "no:cacheprovider", "test_user.py")) == {"passed": 1}
+
+    def selected(*args):
+        r = configured.runpytest("-p", "no:cacheprovider", "--collect-only", "-q", *args)
+        assert r.ret == pytest.ExitCode.OK, r.stdout.str() + r.stderr.str()
+        return [ln for ln in r.stdout.lines if ln.startswith(("kit[", "test_user.py"))]
+
+    assert selected(ids[0]) == [ids[0]]  # one pasted id: that item alone, no test file collected
+    assert selected(ids[-1], "test_user.py", ids[0]) == ["test_user.py::test_users_own_test", ids[0], ids[-1]]
+    trace = ids[0].rsplit("[", 1)[0]  # kit[reference]/openai.chat.completions/y_text_...: every chunk plan
+    assert selected(trace) == [i for i in ids if i.startswith(trace + "[")] and len(selected(trace)) == 2
+    assert selected("kit[reference]/openai.chat.completions/") == ids
+    assert selected("kit[reference]") == ids
+    r = configured.runpytest("-p", "no:cacheprovider", ids[0], "-v")
+    assert outcomes(r) == {"passed": 1}
+    r.stdout.fnmatch_lines([f"{literal(ids[0])} PASSED*"])
+
+
+def test_unknown_kit_id_is_a_usage_error_naming_it(configured, project):
+    for arg in ("kit[reference]/openai.chat.completions/y_no_such_trace[recorded]", "kit[reference]/anthropic.messages",
+                "kit[reference]/openai.chat.completions/y_text_only[random:3]", "kit[somebody-else]"):
+        r = configured.runpytest("-p", "no:cacheprovider", arg)
+        assert r.ret == pytest.ExitCode.USAGE_ERROR, arg
+        r.stderr.fnmatch_lines([f"ERROR: toolstream-kit: not found: {literal(arg)} (no kit item has this id or prefix*"])
+        assert "Traceback" not in r.stdout.str() + r.stderr.str()
+    (project.path / "pyproject.toml").unlink()  # no adapter at all
+    r = project.runpytest("-p", "no:cacheprovider", "kit[reference]/openai.chat.completions")
+    assert r.ret == pytest.ExitCode.USAGE_ERROR
+    r.stderr.fnmatch_lines(["ERROR: toolstream-kit: kit[[]reference[]]/openai.chat.completions names a kit item, "
+                            "but no adapter is configured*"])
+
+
+def test_a_failure_printed_can_be_pasted_back(project):
+    r = project.runpytest("--kit-adapter", M08, *CHAT_ONE)
+    failed = sorted(failed_ids(r))
+    assert len(failed) == 2 and all(f.startswith(f"kit[{M08}]/") for f in failed)
+    again = project.runpytest("--kit-adapter", M08, *CHAT_ONE, *failed)
+    assert outcomes(again) == {"failed": 2}
+    assert sorted(failed_ids(again)) == failed
+
+
+def test_last_failed_failed_first_stepwise_and_exitfirst(project):
+    project.makepyfile(test_broken="def test_broken():\n    assert False\n")
+    args = ("--kit-adapter", M08, "--kit-api", "chat", "--kit-chunking", "recorded")  # the cache plugin on
+    first = project.runpytest(*args)
+    failed = failed_ids(first)
+    counts = outcomes(first)
+    assert counts["failed"] == 3 and "test_broken.py::test_broken" in failed
+    # --lf: the failed kit items and the failed ordinary test, nothing else
+    lf = project.runpytest(*args, "--lf")
+    assert failed_ids(lf) == failed
+    assert outcomes(lf)["failed"] == 3 and "passed" not in outcomes(lf)
+    lf.stdout.fnmatch_lines(["run-last-failure: rerun previous 3 failures*"])
+    # --ff: the failures first, then the rest
+    ff = project.runpytest(*args, "--ff", "-v", "-p", "no:randomly")
+    ran = [ln.split(" ")[0] for ln in ff.stdout.lines if ln.endswith("]") and (" PASSED " in ln or " FAILED " in ln)]
+    assert set(ran[:3]) == failed and len(ran) == counts["failed"] + counts["passed"]
+    # -x stops at the first failure, a kit item's too
+    x = project.runpytest(*args, "-x", f"kit[{M08}]")
+    assert outcomes(x)["failed"] == 1 and outcomes(x).get("passed", 0) < counts["passed"] - 1
+    x.stdout.fnmatch_lines(["*stopping after 1 failures*"])
+    # --sw: stops at the first failure, and the next run starts from it
+    project.runpytest(*args, f"kit[{M08}]", "--sw")
+    sw = project.runpytest(*args, f"kit[{M08}]", "--sw")
+    assert outcomes(sw)["failed"] == 1 and outcomes(sw)["deselected"] > 0
+    sw.stdout.fnmatch_lines(["stepwise: skipping * already passed items*"])
+    import re
+
+    counted = re.search(r"collected (\d+) items / (\d+) deselected / (\d+) selected", sw.stdout.str())
+    total, deselected, chosen = map(int, counted.groups())  # the kit items (not the 2 test files') are counted
+    assert total == counts["passed"] + counts["failed"] - 2 and deselected == outcomes(sw)["deselected"] and chosen == total - deselected
+
+
+def test_k_selects_by_adapter_api_trace_and_plan(project):
+    args = ("-p", "no:cacheprovider", "--collect-only", "-q", "--kit-adapter", "reference", "--kit-adapter",
+            "py:impls:chat_only", "--kit-api", "chat", "--kit-api", "anthropic", "--kit-trace", "y_text_only",
+            "--kit-chunking", "recorded,bytewise")
+    every = kit_ids(project.runpytest(*args))
+    assert len(every) == 6  # reference: 2 APIs x 2 plans; chat_only: chat x 2 plans
+
+    def picked(expr):
+        return kit_ids(project.runpytest(*args, "-k", expr))
+
+    assert picked("chat_only") == [i for i in every if i.startswith("kit[py:impls:chat_only]")] and picked("chat_only")
+    assert picked("anthropic") == [i for i in every if "/anthropic.messages/" in i] and len(picked("anthropic")) == 2
+    assert picked("reference and bytewise and openai.chat.completions") == [
+        "kit[reference]/openai.chat.completions/y_text_only[bytewise]"]
+    assert picked("y_text_only and not recorded") == [i for i in every if i.endswith("[bytewise]")]
+
+
+PLAIN_STREAM = '''
+from kit.adapters.builtin import reference_plan
+
+
+def handle(reads, api):
+    return reference_plan(reads, api)
+
+
+handle.__kit__ = {"apis": ["openai.chat.completions"], "multi_choice": False}
+'''
+
+PLAIN_TEST = '''
+import pytest
+
+import kit
+from mypkg.stream import handle
+
+
+@kit.cases(api="chat", ids="y_text_only")
+@pytest.mark.parametrize("chunking", ["recorded", "bytewise"])
+def test_handle_conforms(trace, chunking):
+    kit.assert_conforms(handle, trace, chunking)
+'''
+
+
+def test_a_plain_layout_works_with_the_pytest_command(pytester, monkeypatch):
+    """mypkg/ at the project's root, kit_adapter in pyproject.toml, no pythonpath setting:
+    the `pytest` command (sys.path without the current directory) imports mypkg, from the
+    root and from a subfolder, in the plugin and in the project's own test modules."""
+    import shutil
+    from pathlib import Path
+
+    script = shutil.which("pytest", path=str(Path(sys.executable).parent))
+    if script is None:
+        pytest.skip("no pytest console script beside this interpreter")
+    (pytester.path / "mypkg").mkdir()
+    (pytester.path / "mypkg" / "__init__.py").write_text("")
+    (pytester.path / "mypkg" / "stream.py").write_text(PLAIN_STREAM)
+    (pytester.path / "tests").mkdir()
+    (pytester.path / "tests" / "test_stream.py").write_text(PLAIN_TEST)
+    pytester.makepyprojecttoml('''
+[tool.pytest.ini_options]
+kit_adapter = ["py:mypkg.stream:handle"]
+kit_trace = ["y_text_*"]
+kit_chunking = "recorded"
+''')
+    monkeypatch.delenv("PYTHONPATH", raising=False)
+    n = len([t for t in __import__("kit").corpus(api="openai.chat.completions") if t.id.startswith("y_text_")])
+    r = pytester.run(script, "-p", "no:cacheprovider")
+    assert outcomes(r) == {"passed": n + 2}, r.stdout.str() + r.stderr.str()
+    monkeypatch.chdir(pytester.path / "tests")
+    r = pytester.run(script, "-p", "no:cacheprovider", "--kit-isolate")  # the child process imports from the rootdir
+    assert outcomes(r) == {"passed": n + 2}, r.stdout.str() + r.stderr.str()

@@ -48,14 +48,15 @@ def _decode_outcome(line: str) -> Outcome:
 
 
 class WorkerClient:
-    def __init__(self, spec: str) -> None:
+    def __init__(self, spec: str, root: str | None = None) -> None:
         self.spec = spec
+        self.root = root  # where the spec's module resolves (default: the current directory)
         self.proc: subprocess.Popen | None = None
         self.lines: queue.Queue = queue.Queue()
 
     def _start(self) -> subprocess.Popen:
         env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [os.getcwd(), env.get("PYTHONPATH")]))
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [self.root or os.getcwd(), env.get("PYTHONPATH")]))
         proc = subprocess.Popen([sys.executable, "-m", "kit.adapters._worker", self.spec], stdin=subprocess.PIPE,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
         lines: queue.Queue = queue.Queue()

@@ -16,6 +16,8 @@ behind); ``isolate`` runs them in a child process instead, which is killed on ti
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import importlib
 import inspect
 import json
@@ -30,17 +32,35 @@ from ..errors import UsageError
 from ..events import EVENT_TYPES, from_json
 from . import DONE, Adapter, Capabilities, Case, Outcome, apply_options
 
-__all__ = ["PyAdapter", "resolve", "takes_sink", "run_callable"]
+__all__ = ["PyAdapter", "importing_from", "resolve", "takes_sink", "run_callable"]
 
 
-def resolve(target: str, spec: str) -> Callable:
-    """The callable ``package.module:attr`` names (the current directory is importable)."""
+_ROOT: contextvars.ContextVar[str | None] = contextvars.ContextVar("kit_py_root", default=None)
+
+
+@contextlib.contextmanager
+def importing_from(directory: str | os.PathLike) -> Iterator[None]:
+    """``py:`` adapters loaded inside resolve their modules relative to ``directory``
+    instead of the current directory (the pytest plugin: pytest's rootdir), in this
+    process and in the child process of ``isolate``."""
+    token = _ROOT.set(os.path.abspath(directory))
+    try:
+        yield
+    finally:
+        _ROOT.reset(token)
+
+
+def resolve(target: str, spec: str, root: str | None = None) -> Callable:
+    """The callable ``package.module:attr`` names. Modules resolve relative to ``root``
+    (default: the directory of :func:`importing_from`, else the current directory), which
+    goes first on ``sys.path`` unless it is on it already."""
     module_name, colon, attr = target.partition(":")
     if not colon or not module_name or not attr:
         raise UsageError(f"adapter {spec!r}: expected py:package.module:attr")
-    cwd = os.getcwd()
-    if cwd not in sys.path and "" not in sys.path:
-        sys.path.insert(0, cwd)
+    root = root or _ROOT.get()
+    directory = os.path.abspath(root) if root else os.getcwd()
+    if directory not in sys.path and (root or "" not in sys.path):  # "" on sys.path is the current directory
+        sys.path.insert(0, directory)
     try:
         obj: Any = importlib.import_module(module_name)
     except Exception as exc:  # noqa: BLE001 - any import failure is the user's to see
@@ -197,13 +217,15 @@ class PyAdapter(Adapter):
 
     def __init__(self, spec: str, target: str, options: dict[str, str], *, name: str | None,
                  timeout: float, isolate: bool) -> None:
-        fn = resolve(target, spec)
+        root = _ROOT.get()
+        fn = resolve(target, spec, root)
         caps = declared(fn, spec)
         caps = apply_options(spec, caps, options)
         super().__init__(spec, name or f"py:{target}", caps, timeout=timeout)
         self.fn = fn
         self.target = target
         self.isolate = isolate
+        self.root = root
         self._worker: Any = None
 
     @classmethod
@@ -223,6 +245,7 @@ class PyAdapter(Adapter):
         self.fn = fn
         self.target = target
         self.isolate = False
+        self.root = None
         self._worker = None
         return self
 
@@ -231,7 +254,7 @@ class PyAdapter(Adapter):
             if self._worker is None:
                 from ._worker import WorkerClient  # noqa: PLC0415
 
-                self._worker = WorkerClient(self.spec)
+                self._worker = WorkerClient(self.spec, root=self.root)
             return self._worker.run(case, self.timeout)
         box: list[Outcome] = []
 
