@@ -157,22 +157,34 @@ def redact_text(text: str, *, extra: Iterable[str | re.Pattern[str]] = (), _patt
 
 # -- the scan ----------------------------------------------------------------------------------
 
-_B = r"(?<![A-Za-z0-9_+/-])"   # a boundary before a key: not inside a longer token or base64 blob
+# A key pattern wants a boundary before the key: not inside a longer token or base64 blob
+# (the character before it is not one of _X). The boundary is checked behind the key's fixed
+# prefix, `sk-ant-(?<!_X sk-ant-)`, which means the same as `(?<!_X)sk-ant-` but lets the
+# regular expression engine jump from one occurrence of the prefix to the next instead of
+# trying the look-behind at every character (a 30 MB body: 0.03 s a pattern, not 0.5 s).
+_X = r"[A-Za-z0-9_+/-]"
 _E = r"(?![A-Za-z0-9_-])"
 
+
+def _key(prefix: str) -> str:
+    """``prefix`` (fixed width) with nothing of _X before it."""
+    return prefix + "(?<!" + _X + prefix + ")"
+
+
 PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((name, re.compile(rx)) for name, rx in (
-    ("anthropic-key", _B + r"sk-ant-[A-Za-z0-9_-]{16,}"),
-    ("openrouter-key", _B + r"sk-or-[A-Za-z0-9_-]{16,}"),
-    ("openai-key", _B + r"sk-(?!ant-|or-)(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{16,}"),
-    ("groq-key", _B + r"gsk_[A-Za-z0-9]{20,}"),
-    ("xai-key", _B + r"xai-[A-Za-z0-9]{20,}"),
-    ("google-api-key", _B + r"AIza[0-9A-Za-z_-]{35}" + _E),
-    ("aws-access-key-id", _B + r"(?:AKIA|ASIA)[0-9A-Z]{16}" + _E),
-    ("github-token", _B + r"(?:gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{22,})"),
-    ("slack-token", _B + r"xox[abposr]-[A-Za-z0-9-]{10,}"),
-    ("jwt", _B + r"eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*"),
-    # a bearer credential: 16+ token characters with at least one digit (not prose)
-    ("bearer-token", r"(?i)\bbearer\s+(?=[A-Za-z0-9._~+/-]*[0-9])[A-Za-z0-9._~+/-]{16,}=*"),
+    ("anthropic-key", _key("sk-ant-") + r"[A-Za-z0-9_-]{16,}"),
+    ("openrouter-key", _key("sk-or-") + r"[A-Za-z0-9_-]{16,}"),
+    ("openai-key", _key("sk-") + r"(?!ant-|or-)(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{16,}"),
+    ("groq-key", _key("gsk_") + r"[A-Za-z0-9]{20,}"),
+    ("xai-key", _key("xai-") + r"[A-Za-z0-9]{20,}"),
+    ("google-api-key", _key("AIza") + r"[0-9A-Za-z_-]{35}" + _E),
+    ("aws-access-key-id", _key("(?:AKIA|ASIA)") + r"[0-9A-Z]{16}" + _E),
+    ("github-token", "(?:" + _key("gh[pousr]_") + r"[A-Za-z0-9]{36}|" + _key("github_pat_") + r"[A-Za-z0-9_]{22,})"),
+    ("slack-token", _key("xox[abposr]-") + r"[A-Za-z0-9-]{10,}"),
+    ("jwt", _key("eyJ") + r"[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*"),
+    # a bearer credential: 16+ token characters with at least one digit (not prose);
+    # `bearer(?<!\wbearer)` is `\bbearer`, prefix first
+    ("bearer-token", r"(?i)bearer(?<!\wbearer)\s+(?=[A-Za-z0-9._~+/-]*[0-9])[A-Za-z0-9._~+/-]{16,}=*"),
 ))
 
 
@@ -259,33 +271,45 @@ def _event_text(body: bytes) -> tuple[str, list[tuple[int, int]]]:
 
     from .sse import SSEDecoder  # noqa: PLC0415
 
-    dec = SSEDecoder()
-    events = dec.feed(body) + dec.close()
     pieces: list[str] = []
     where: list[tuple[int, int]] = []
     size = 0
+    text_fields = _TEXT_FIELDS
 
-    def walk(value: Any, key: str | None, offset: int) -> None:
+    def walk(items: Iterable[tuple[Any, Any]], offset: int) -> None:
+        """The ``(key, value)`` pairs of an object (or, for an array, its items under the
+        array's key), json.loads's exact types; only objects and arrays recurse."""
         nonlocal size
-        if isinstance(value, dict):
-            for k, v in value.items():
-                walk(v, k, offset)
-        elif isinstance(value, list):
-            for v in value:
-                walk(v, key, offset)
-        elif isinstance(value, str) and key in _TEXT_FIELDS and value:
-            where.append((size, offset))
-            pieces.append(value)
-            size += len(value)
+        for k, v in items:
+            t = type(v)
+            if t is str:
+                if v and k in text_fields:
+                    where.append((size, offset))
+                    pieces.append(v)
+                    size += len(v)
+            elif t is dict:
+                walk(v.items(), offset)
+            elif t is list:
+                walk(((k, x) for x in v), offset)
 
-    for ev in events:
-        if not ev.data.startswith(("{", "[")):
-            continue
-        try:
-            doc = json.loads(ev.data)
-        except ValueError:
-            continue
-        walk(doc, None, ev.offset)
+    def take(events: list) -> None:
+        for ev in events:
+            if not ev.data.startswith(("{", "[")):
+                continue
+            try:
+                doc = json.loads(ev.data)
+            except ValueError:
+                continue
+            if type(doc) is dict:
+                walk(doc.items(), ev.offset)
+            elif type(doc) is list:
+                walk(((None, x) for x in doc), ev.offset)
+
+    dec = SSEDecoder()
+    step = 1 << 20  # a block at a time: the events of one block are kept, not the body's
+    for i in range(0, len(body), step):
+        take(dec.feed(body[i:i + step]))
+    take(dec.close())
     return "".join(pieces), where
 
 

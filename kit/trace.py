@@ -213,10 +213,14 @@ def _pointer(parts) -> str:
 
 
 def from_json(doc: Any, *, path: str | None = None) -> Trace:
-    import jsonschema  # noqa: PLC0415 - kept off the import path of `import kit`
+    from ._schemacheck import surely_valid  # noqa: PLC0415
 
-    validator = jsonschema.Draft202012Validator(schema("trace"))
-    error = jsonschema.exceptions.best_match(validator.iter_errors(doc))
+    error = None
+    if not surely_valid("trace", doc):  # a quick yes for a valid file; jsonschema words the errors
+        import jsonschema  # noqa: PLC0415 - kept off the import path of `import kit`
+
+        validator = jsonschema.Draft202012Validator(schema("trace"))
+        error = jsonschema.exceptions.best_match(validator.iter_errors(doc))
     if error is not None:
         message = error.message
         if error.validator == "oneOf" and not error.absolute_path:
