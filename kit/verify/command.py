@@ -26,7 +26,8 @@ Exit codes:
       with --repro a repro still fails
   2   usage error (bad adapter spec, an exec: program that cannot be run,
       bad option, no trace selected)
-  3   a trace file could not be loaded (the other traces are still graded)
+  3   a trace file could not be loaded (the other traces are still graded), or
+      the --expectations or --repro file (missing, not JSON, against its shape)
   70  internal error (a bug in the kit; KIT_DEBUG=1 shows the traceback)
 """
 
