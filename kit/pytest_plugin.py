@@ -9,7 +9,12 @@ per (adapter, trace, chunk plan), named so ``-k`` can pick them::
 
     kit[py:mypkg.stream:handle]/openai.chat.completions/y_parallel_interleaved[bytewise]
 
-and grades each with the engine ``kit verify`` uses. Verdicts map onto outcomes: PASS →
+and grades each with the engine ``kit verify`` uses. Selection is pytest's: plain ``pytest``
+has every item; once the command line names test paths or node ids, only the kit items one
+of them names (an id as printed, or a prefix ending at a part: ``kit[ADAPTER]``,
+``kit[ADAPTER]/API``, ``kit[ADAPTER]/API/TRACE``), which the plugin takes out of pytest's
+collection arguments. With a ``py:`` adapter the rootdir goes first on ``sys.path`` for the
+run (``py:`` modules resolve there). Verdicts map onto outcomes: PASS →
 passed; FAIL/ERROR/TIMEOUT → failed with the verdict's text (rule, expected vs actual,
 input position, repro command); SKIP → skipped; NONSTRICT and INFO → passed, noted in
 the report and the terminal summary (``--kit-nonstrict-fails`` fails NONSTRICT); known
@@ -41,7 +46,8 @@ _ROOT = pytest.StashKey[str]()  # the rootdir, when the plugin put it on sys.pat
 # option name -> (ini type, help); every option has an ini key kit_<name> for pyproject.toml
 _OPTIONS: dict[str, tuple[str, str]] = {
     "adapter": ("linelist", "implementation under test: py:MODULE:ATTR, exec:COMMAND or a bundled adapter "
-                            "(repeatable; adds the conformance items)"),
+                            "(repeatable; adds the conformance items, kit[ADAPTER]/API/TRACE[PLAN]; "
+                            "naming test paths selects them only by such ids)"),
     "traces": ("string", "a folder of traces, one trace file, or a glob (default: the bundled corpus)"),
     "trace": ("linelist", "only these trace ids (patterns allowed; repeatable)"),
     "api": ("linelist", "only this wire API: chat, responses, anthropic or the full name (repeatable)"),
