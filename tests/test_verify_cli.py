@@ -60,6 +60,8 @@ def test_selection_by_api_class_rule_and_id():
     (("--chunking", "sideways"), "chunk plan"),
     (("--api", "klingon"), "unknown API"),
     (("--mutants", "--adapter", "reference"), "takes no --adapter"),
+    (("--mutants", "-x"), "takes no -x"),
+    (("--mutants", "--lf"), "--last-failed"),
 ])
 def test_usage_errors_are_one_line_exit_2(args, fragment):
     r = CliRunner().invoke(main, ["verify", *args])
