@@ -85,6 +85,7 @@ class SSEDecoder:
         self._start: int | None = None  # offset of the current event's first field line
         self._count = 0
         self._closed = False
+        self._plain = False  # True when feed() needs none of the checks above (the usual case)
         self._seen_cr = False
         self._seen_comment = False
         self._seen_nospace = False
@@ -93,27 +94,31 @@ class SSEDecoder:
     # -- public API -----------------------------------------------------------------
 
     def feed(self, data: bytes) -> list[SSEEvent]:
-        if self._closed:
-            raise RuntimeError("SSEDecoder.feed() after close()")
-        if not data:
-            return []
         buf = self._buf
-        if self._skip_lf:
-            self._skip_lf = False
-            if data[:1] == b"\n":
-                data = data[1:]
-                self._base += 1
-                if not data:
-                    return []
-        buf += data
-        if self._bom_pending:
-            if len(buf) < 3 and _BOM.startswith(bytes(buf)):
-                return []  # could still be a BOM split across reads
-            self._bom_pending = False
-            if buf[:3] == _BOM:
-                del buf[:3]
-                self._base += 3
-                self._note("sse-bom", "leading UTF-8 byte order mark stripped", self._base - 3)
+        if self._plain:  # the usual case, one test: not closed, no CR pending, BOM decided
+            buf += data
+        else:
+            if self._closed:
+                raise RuntimeError("SSEDecoder.feed() after close()")
+            if not data:
+                return []
+            if self._skip_lf:
+                self._skip_lf = False
+                if data[:1] == b"\n":
+                    data = data[1:]
+                    self._base += 1
+                    if not data:
+                        return []
+            buf += data
+            if self._bom_pending:
+                if len(buf) < 3 and _BOM.startswith(bytes(buf)):
+                    return []  # could still be a BOM split across reads
+                self._bom_pending = False
+                if buf[:3] == _BOM:
+                    del buf[:3]
+                    self._base += 3
+                    self._note("sse-bom", "leading UTF-8 byte order mark stripped", self._base - 3)
+            self._plain = True
         out: list[SSEEvent] = []
         # Between feeds the buffer holds what follows the last blank line: no CR, and complete
         # lines only while they are few (up to _HOLD bytes), so an event that arrives in
@@ -124,7 +129,8 @@ class SSEDecoder:
             return out
         if b"\n" not in data:
             return out
-        stop = buf.rfind(b"\n\n", max(0, len(buf) - len(data) - 1)) + 2
+        since = len(buf) - len(data) - 1
+        stop = buf.rfind(b"\n\n", since if since > 0 else 0) + 2
         if stop < 2:
             if len(buf) <= _HOLD:
                 return out
@@ -187,6 +193,7 @@ class SSEDecoder:
         if self._closed:
             return []
         self._closed = True
+        self._plain = False
         out: list[SSEEvent] = []
         if self._bom_pending and self._buf:
             self._bom_pending = False
@@ -238,6 +245,7 @@ class SSEDecoder:
                         nxt += 1
                 elif not final:
                     self._skip_lf = True  # an LF may open the next read
+                    self._plain = False
             elif lf >= 0:
                 end, nxt = lf, lf + 1
             else:
