@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import base64
 import json
-import random
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -326,6 +325,8 @@ def _iter_chunks(body: bytes, plan: str, reads: list[int] | None) -> Iterator[by
         for i in range(0, len(body), n):
             yield body[i:i + n]
     elif plan.startswith("random:"):
+        import random  # noqa: PLC0415 - only this plan needs it
+
         rng = random.Random(int(plan[7:]))
         i = 0
         while i < len(body):
