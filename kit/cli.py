@@ -171,7 +171,8 @@ def _chunking(ctx, param, value):
                 "repro file or a bundled id, the API it must be (another is a usage error); with --all, only "
                 "traces of this API")
 @click.option("--chunking", default="recorded", show_default=True, callback=_chunking, metavar="PLAN",
-              help="How to cut the body into reads: recorded, event, bytewise, fixed:N, random:SEED, whole.")
+              help="How to cut the body into reads: recorded, event, bytewise, fixed:N, random:SEED, whole "
+                   "(recorded on a raw .sse body, which has no recorded reads: event).")
 @click.option("--profile", type=click.Choice(["lenient", "strict"]), default="lenient", show_default=True,
               help="lenient tolerates real-world dialects (warnings); strict reports them as errors.")
 @click.option("--json", "as_json", is_flag=True, help="Print the Plan document (with --all: one JSON line per trace).")
