@@ -207,6 +207,115 @@ def _clip(message: str, limit: int = 200) -> str:
     return message[:at].rstrip(",;:") + " ..."
 
 
+# -- validation of large arrays ------------------------------------------------------------------
+#
+# jsonschema checks each array item on its own, at about 9 µs an item: a trace whose `reads`
+# held a million bad offsets took over a minute to be rejected. The validator of trace files is
+# jsonschema's Draft 2020-12 validator with one keyword replaced, `items`: for the simple item
+# schemas of the kit (`{"type": "integer", "minimum": 0}`, strings with a pattern, ...) it finds
+# the items that may be invalid with whole-array operations and a plain loop, and asks jsonschema
+# about those only, so every error is jsonschema's own. Of the invalid items of one array it
+# reports the first two and the last: errors of one array's items differ only in the index,
+# `best_match` takes the greatest path (the last item) and, under `oneOf`/`anyOf`, looks at the
+# two smallest (the first two), so it picks the same error as over every item.
+# tests/test_trace.py runs both validators on generated arrays and compares what they report.
+
+
+class _ItemCheck:
+    """The items of an array against a simple item schema: ``type`` (one of integer, number,
+    string) with ``minimum``, ``minLength``, ``pattern`` (and ``description``), as jsonschema's
+    Draft 2020-12 keywords see them. :meth:`of` gives ``None`` for any other schema."""
+
+    def __init__(self, kind: str, minimum: Any, min_len: int | None, pattern: str | None) -> None:
+        self.kind, self.minimum, self.min_len = kind, minimum, min_len
+        self.search = re.compile(pattern).search if pattern is not None else None
+        self.types = {"integer": {int}, "number": {int, float}, "string": {str}}[kind]
+
+    @classmethod
+    def of(cls, items: Any) -> _ItemCheck | None:
+        if type(items) is not dict or not items.keys() <= {"type", "minimum", "minLength", "pattern", "description"}:
+            return None
+        kind, minimum = items.get("type"), items.get("minimum")
+        min_len, pattern = items.get("minLength"), items.get("pattern")
+        if kind not in ("integer", "number", "string") or minimum is not None and type(minimum) not in (int, float) \
+                or min_len is not None and type(min_len) is not int or pattern is not None and type(pattern) is not str:
+            return None
+        return cls(kind, minimum, min_len, pattern)
+
+    def ok(self, x: Any) -> bool:
+        """Whether jsonschema finds ``x`` valid (``type``, then ``minimum``, ``minLength``, ``pattern``)."""
+        t = type(x)  # bool is not int here (type(True) is bool), nor for jsonschema
+        if self.kind == "string":
+            return t is str and (self.min_len is None or len(x) >= self.min_len) and (
+                self.search is None or self.search(x) is not None)
+        if not (t is int or t is float and (self.kind == "number" or x.is_integer())):
+            return False
+        return self.minimum is None or not x < self.minimum
+
+    def whole(self, values: list) -> bool:
+        """True when every item is certainly valid, by whole-array operations (C loops)."""
+        if not set(map(type, values)) <= self.types:
+            return False
+        if self.kind == "string":
+            return (self.min_len is None or min(map(len, values)) >= self.min_len) and (
+                self.search is None or all(map(self.search, values)))
+        return self.minimum is None or min(values) >= self.minimum  # a NaN minimum: False, the loop decides
+
+    def invalid(self, values: list, *, reverse: bool = False) -> Any:
+        """The indices of the invalid items, in order (or from the end)."""
+        ok = self.ok
+        indices = range(len(values) - 1, -1, -1) if reverse else range(len(values))
+        items = reversed(values) if reverse else values
+        if self.kind == "string":
+            return (i for i, x in zip(indices, items) if not ok(x))
+        low = self.minimum if self.minimum is not None else float("-inf")
+        # an int at or above the minimum is valid without a call; anything else asks ok()
+        types = map(type, reversed(values) if reverse else values)
+        return (i for i, t, x in zip(indices, types, items) if (t is not int or x < low) and not ok(x))
+
+
+_ITEM_CHECKS: dict[int, tuple[Any, _ItemCheck | None]] = {}
+
+
+def _fast_items(validator: Any, items: Any, instance: Any, schema: Any) -> Any:
+    """The ``items`` keyword of :func:`_trace_validator` (see above)."""
+    import jsonschema  # noqa: PLC0415
+
+    entry = _ITEM_CHECKS.get(id(items))
+    if entry is None or entry[0] is not items:
+        entry = _ITEM_CHECKS[id(items)] = (items, _ItemCheck.of(items))
+    check = entry[1]
+    if type(instance) is not list or check is None or "prefixItems" in schema:
+        yield from jsonschema.Draft202012Validator.VALIDATORS["items"](validator, items, instance, schema)
+        return
+    if not instance or check.whole(instance):
+        return
+    chosen: list[int] = []
+    for i in check.invalid(instance):  # the first two invalid items ...
+        chosen.append(i)
+        if len(chosen) == 2:
+            break
+    for i in check.invalid(instance, reverse=True):  # ... and the last
+        if i > chosen[-1]:
+            chosen.append(i)
+        break
+    for i in chosen:
+        yield from validator.descend(instance[i], items, path=i)
+
+
+_VALIDATOR: list[Any] = []
+
+
+def _trace_validator() -> Any:
+    """The validator of trace files: Draft 2020-12 with the ``items`` keyword above."""
+    if not _VALIDATOR:
+        import jsonschema  # noqa: PLC0415
+
+        cls = jsonschema.validators.extend(jsonschema.Draft202012Validator, {"items": _fast_items})
+        _VALIDATOR.append(cls(schema("trace")))
+    return _VALIDATOR[0]
+
+
 def _pointer(parts) -> str:
     return "/" + "/".join(str(p).replace("~", "~0").replace("/", "~1") for p in parts) if parts else ""
 
@@ -218,8 +327,7 @@ def from_json(doc: Any, *, path: str | None = None) -> Trace:
     if not surely_valid("trace", doc):  # a quick yes for a valid file; jsonschema words the errors
         import jsonschema  # noqa: PLC0415 - kept off the import path of `import kit`
 
-        validator = jsonschema.Draft202012Validator(schema("trace"))
-        error = jsonschema.exceptions.best_match(validator.iter_errors(doc))
+        error = jsonschema.exceptions.best_match(_trace_validator().iter_errors(doc))
     if error is not None:
         message = error.message
         if error.validator == "oneOf" and not error.absolute_path:
@@ -239,15 +347,17 @@ def from_json(doc: Any, *, path: str | None = None) -> Trace:
     elif isinstance(doc["body"], list):
         if reads is not None:
             raise TraceError("`reads` must be absent when `body` is a list of reads", path=path, pointer="/reads")
-        parts = [s.encode("utf-8") for s in doc["body"]]
+        parts = [_utf8(s, path, f"/body/{i}") for i, s in enumerate(doc["body"])]
         reads, at = [], 0
         for s in parts:
             reads.append(at)
             at += len(s)
         body = b"".join(parts)
     else:
-        body = doc["body"].encode("utf-8")
+        body = _utf8(doc["body"], path, "/body")
     if reads is not None:
+        if set(map(type, reads)) != {int}:  # 5.0 is an integer to the schema; offsets are ints
+            reads = [int(r) for r in reads]
         _check_reads(reads, len(body), path)
     times = doc.get("read_times")
     if times is not None and (reads is None or len(times) != len(reads)):
@@ -260,9 +370,19 @@ def from_json(doc: Any, *, path: str | None = None) -> Trace:
     )
 
 
+def _utf8(text: str, path: str | None, pointer: str) -> bytes:
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError as exc:  # JSON can spell a lone surrogate ("\\ud800"); UTF-8 cannot
+        raise TraceError(f"a lone surrogate {text[exc.start]!r} at character {exc.start} is not text "
+                         "(use body_base64 for a body that is not UTF-8)", path=path, pointer=pointer) from None
+
+
 def _check_reads(reads: list[int], size: int, path: str | None) -> None:
     if size and (not reads or reads[0] != 0):
         raise TraceError("the first read must start at offset 0", path=path, pointer="/reads/0")
+    if all(map(int.__lt__, reads, reads[1:])) and (len(reads) < 2 or reads[-1] < size):
+        return  # in order and inside the body (C loops); else the loop below finds where not
     for i in range(1, len(reads)):
         if reads[i] <= reads[i - 1]:
             raise TraceError(f"read offsets must increase ({reads[i]} after {reads[i - 1]})", path=path, pointer=f"/reads/{i}")
