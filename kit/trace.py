@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import base64
 import json
+import random
 import re
 from dataclasses import dataclass, field
+from itertools import accumulate
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -266,11 +268,13 @@ class _ItemCheck:
         ok = self.ok
         indices = range(len(values) - 1, -1, -1) if reverse else range(len(values))
         items = reversed(values) if reverse else values
+        types = map(type, reversed(values) if reverse else values)
         if self.kind == "string":
-            return (i for i, x in zip(indices, items) if not ok(x))
+            if self.min_len is None and self.search is None:
+                return (i for i, t in zip(indices, types) if t is not str)
+            return (i for i, t, x in zip(indices, types, items) if t is not str or not ok(x))
         low = self.minimum if self.minimum is not None else float("-inf")
         # an int at or above the minimum is valid without a call; anything else asks ok()
-        types = map(type, reversed(values) if reverse else values)
         return (i for i, t, x in zip(indices, types, items) if (t is not int or x < low) and not ok(x))
 
 
@@ -347,12 +351,17 @@ def from_json(doc: Any, *, path: str | None = None) -> Trace:
     elif isinstance(doc["body"], list):
         if reads is not None:
             raise TraceError("`reads` must be absent when `body` is a list of reads", path=path, pointer="/reads")
-        parts = [_utf8(s, path, f"/body/{i}") for i, s in enumerate(doc["body"])]
-        reads, at = [], 0
-        for s in parts:
-            reads.append(at)
-            at += len(s)
-        body = b"".join(parts)
+        pieces = doc["body"]
+        text = "".join(pieces)
+        try:
+            body = text.encode("utf-8")
+        except UnicodeEncodeError:  # _utf8 says which piece, and where
+            for i, piece in enumerate(pieces):
+                _utf8(piece, path, f"/body/{i}")
+            raise
+        # each read's offset: the byte lengths of the pieces before it (characters, for ASCII)
+        sizes = map(len, pieces[:-1]) if text.isascii() else (len(p.encode("utf-8")) for p in pieces[:-1])
+        reads = list(accumulate(sizes, initial=0))
     else:
         body = _utf8(doc["body"], path, "/body")
     if reads is not None:
