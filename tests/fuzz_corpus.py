@@ -50,7 +50,7 @@ class Raw:
 POOL: list[Any] = [
     None, True, False, 0, 1, -1, 7, 2**64, -2**63, 1.5, -0.0, "", "x", "0", "12", "-1", "²", "٣", "[DONE]", "null",
     [], [None], [{}], [1, "a"], {}, {"type": None}, {"type": []}, {"a": [1, {"b": {}}]}, [[["x"]]],
-    {"index": "0"}, {"error": {"message": []}}, "\u0000", "\ud800".encode("utf-8", "surrogatepass").decode("utf-8", "replace"),
+    {"index": "0"}, {"error": {"message": []}}, "\u0000", "\ud800", "a\udfff", "\ud800".encode("utf-8", "surrogatepass").decode("utf-8", "replace"),
     Raw("1" * 5000), Raw("-" + "9" * 4400), Raw("1e999"), Raw("NaN"), Raw("[" * 900 + "]" * 900),
     Raw("[" * 3000 + "]" * 3000), Raw('{"a":' * 700 + "1" + "}" * 700), Raw("[" * 495 + "]" * 495),
     Raw("[" * 505 + "]" * 505), Raw('[{"type":' * 300 + '"x"' + "}]" * 300), Raw('"' + "\\" * 3 + '"'),
@@ -299,7 +299,8 @@ def mutate_document(doc: dict, pick: Pick) -> Any:
     if pick(3) == 0 and type(container) is dict:
         del container[key]
     else:
-        container[key] = _pick_item(pick, [v for v in POOL if not isinstance(v, Raw)] + [[0] * 50, list(range(0, 500, 7))])
+        container[key] = _pick_item(pick, [v for v in POOL if not isinstance(v, Raw)] + [
+            [0] * 50, list(range(0, 500, 7)), [0, 5.0, 9.0], [0.0], [float("nan")], [-0.0, 1e300], ["data: \ud800\n\n"]])
     return doc
 
 
@@ -321,7 +322,7 @@ def load_mutated(trace: Any, pick: Pick) -> None:
     """Load a mutated trace file: its document (value swapped, key dropped) or its bytes."""
     doc = json.loads(json.dumps(trace.to_json()))
     if pick(2):
-        from_json(mutate_document(doc, pick), path="fuzz.json")
+        loaded = from_json(mutate_document(doc, pick), path="fuzz.json")
     else:
         raw = bytearray(json.dumps(doc).encode())
         for _ in range(1 + pick(3)):
@@ -335,7 +336,9 @@ def load_mutated(trace: Any, pick: Pick) -> None:
                 del raw[at:]
             else:
                 raw[at:at] = _pick_item(pick, INSERTS)
-        from_json_bytes(bytes(raw), path="fuzz.json")
+        loaded = from_json_bytes(bytes(raw), path="fuzz.json")
+    for plan in ("recorded", "event"):  # a loaded trace can be cut into reads
+        loaded.chunks(plan)
 
 
 def mutated_body(trace: Any, pick: Pick, vocab: dict[str, list[Any]], count: int) -> tuple[bytes, list[str]]:
