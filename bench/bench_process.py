@@ -18,7 +18,7 @@ started the way a user starts it, on the same bodies, in one run, interleaved:
 ``load``        a python process that only loads ``trace.json`` (``kit.trace.load``)
 ``start-up``    ``kit replay --json`` on a small bundled trace (imports and start-up only)
 ``python``      ``python -c pass`` (the interpreter's own start)
-``import``      ``kit import body.sse --to DIR --api chat`` (secret scan, class check, write)
+``import``      ``kit import y_body.sse --to DIR --api API`` (Chat: secret scan, class check, write)
 
 The bodies come from the generators of ``bench_chat.py``, ``bench_responses.py`` and
 ``bench_anthropic.py`` (text deltas, then three tool calls in 2-8 character argument
@@ -217,6 +217,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="cached: children use a private bytecode cache (as installed); none: they compile every start")
     ap.add_argument("--breakdown", action="store_true", help="also time the phases of a replay in this process")
     ap.add_argument("--keep", metavar="DIR", help="write the bodies and traces to DIR and keep them")
+    ap.add_argument("--kit-from", metavar="DIR",
+                    help="the children import the kit from DIR (e.g. `git archive OLD | tar -x -C DIR`): before/after")
     args = ap.parse_args(argv)
     names = [a.strip() for a in args.apis.split(",") if a.strip()]
     for n in names:
@@ -234,8 +236,17 @@ def main(argv: list[str] | None = None) -> int:
         env.pop("PYTHONPYCACHEPREFIX", None)
     kit = kit_command()
     py = sys.executable
+    load_code = LOAD
+    if args.kit_from:  # ahead of the installed kit (an editable install's finder comes first otherwise)
+        prelude = ("import sys; sys.meta_path[:] = [f for f in sys.meta_path if not "
+                   "str(getattr(f, '__module__', '')).startswith('__editable__')]; "
+                   f"sys.path.insert(0, {str(Path(args.kit_from).resolve())!r}); ")
+        kit = [py, "-c", prelude + "from kit.cli import main; main()"]
+        load_code = prelude + LOAD
     (work / "floor.py").write_text(FLOOR)
     tiny = corpus_dir() / "openai.chat.completions" / "y_text_only.json"
+    if args.kit_from:
+        tiny = Path(args.kit_from).resolve() / "traces" / "openai.chat.completions" / "y_text_only.json"
 
     try:
         commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=HERE).stdout.strip()
@@ -259,9 +270,9 @@ def main(argv: list[str] | None = None) -> int:
         sizes[name] = len(body)
         bodies[name] = (api, sse, tr)
         contenders[f"{name} floor"] = [py, str(work / "floor.py"), str(sse)]
-        contenders[f"{name} sse"] = kit + ["replay", "--json", "--api", name, str(sse)]
+        contenders[f"{name} sse"] = kit + ["replay", "--json", "--api", api, str(sse)]
         contenders[f"{name} trace"] = kit + ["replay", "--json", str(tr)]
-        contenders[f"{name} load"] = [py, "-c", LOAD, str(tr)]
+        contenders[f"{name} load"] = [py, "-c", load_code, str(tr)]
     print(f"bodies: " + ", ".join(f"{n} {sizes[n] / MB:.1f} MB" for n in names)
           + f" (made in {time.perf_counter() - t0:.0f} s, in {work})")
 
@@ -288,7 +299,7 @@ def main(argv: list[str] | None = None) -> int:
         shutil.copyfile(bodies[imp_name][1], src)
         for rnd in range(args.import_reps):
             out = work / f"imported-{rnd}"
-            r = run_once(kit + ["import", str(src), "--to", str(out), "--api", imp_name], env)
+            r = run_once(kit + ["import", str(src), "--to", str(out), "--api", bodies[imp_name][0]], env)
             if r["code"] != 0:
                 raise SystemExit(f"bench_process: kit import exited {r['code']}: {r['err'][-400:]}")
             imp.append(r)
