@@ -253,7 +253,8 @@ def main(argv: list[str] | None = None) -> int:
     except OSError:
         commit = ""
     print(f"bench_process: {args.events} events per body, {args.reps} rounds; python {platform.python_version()} "
-          f"({platform.machine()}), {os.cpu_count()} CPUs; bytecode {args.bytecode}; kit {commit or '?'}; "
+          f"({platform.machine()}), {os.cpu_count()} CPUs; bytecode {args.bytecode}; "
+          f"kit {('from ' + args.kit_from) if args.kit_from else (commit or '?')}; "
           f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC")
 
     contenders: dict[str, list[str]] = {"python": [py, "-c", "pass"], "start-up": kit + ["replay", "--json", str(tiny)]}
@@ -353,7 +354,7 @@ def main(argv: list[str] | None = None) -> int:
     for what, goal, ok in verdicts:
         print(f"{what:62} {goal:28} {'PASS' if ok else 'FAIL'}")
 
-    if imp:
+    if imp and not args.kit_from:  # the scan of this process's kit
         from kit.secrets import scan
         from kit.trace import load
 
