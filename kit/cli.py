@@ -18,6 +18,7 @@ Exit codes (also in ``kit --help`` and README):
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import sys
@@ -95,6 +96,11 @@ class KitGroup(click.Group):
         return super().parse_args(ctx, args)
 
     def invoke(self, ctx: click.Context) -> Any:
+        for stream in (sys.stdout, sys.stderr):
+            # text from a stream can hold a lone surrogate (JSON spells one as "\ud800") that
+            # UTF-8 cannot encode: it is written as that escape instead of failing the command
+            if isinstance(stream, io.TextIOWrapper) and stream.errors in ("strict", "surrogateescape"):
+                stream.reconfigure(errors="backslashreplace")
         try:
             return super().invoke(ctx)
         except KitError as exc:

@@ -43,10 +43,20 @@ def parse_arguments(arguments: str) -> tuple[Any, bool]:
 
 
 def canonical_json(doc: Any, *, indent: int | None = None) -> str:
-    """The kit's canonical JSON: sorted keys, UTF-8 text kept, no trailing spaces."""
+    """The kit's canonical JSON: sorted keys, UTF-8 text kept, no trailing spaces. A string
+    holding a lone surrogate (JSON can spell one, ``"\\ud800"``; UTF-8 cannot) makes the whole
+    text ASCII, with ``\\uXXXX`` escapes: the same JSON, and it can be written out."""
     if indent is None:
-        return json.dumps(doc, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return json.dumps(doc, sort_keys=True, ensure_ascii=False, indent=indent)
+        text = json.dumps(doc, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    else:
+        text = json.dumps(doc, sort_keys=True, ensure_ascii=False, indent=indent)
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            return json.dumps(doc, sort_keys=True, ensure_ascii=True, indent=indent,
+                              separators=(",", ":") if indent is None else None)
+    return text
 
 
 class _Choice:

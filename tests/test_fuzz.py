@@ -145,3 +145,31 @@ def test_retry_too_long_for_int_is_ignored():
     r = kit.replay_reads("openai.chat.completions", [body])
     assert [d.message for d in r.diagnostics if d.rule == "sse-unknown-field"] == [
         "`retry` value of 5000 digits is too long; ignored"]
+
+
+def test_a_lone_surrogate_in_the_payload_reaches_the_cli_output_escaped(tmp_path):
+    import subprocess
+    import sys
+
+    p = tmp_path / "y_surrogate.sse"  # JSON can spell a lone surrogate; UTF-8 cannot encode it
+    p.write_bytes(_chat({"object": "chat.completion.chunk",
+                         "choices": [{"index": 0, "delta": {"content": "a\ud800b"}, "finish_reason": "stop"}]}))
+    assert b"\\ud800" in p.read_bytes()
+    for args in (["--json"], []):
+        r = subprocess.run([sys.executable, "-m", "kit", "replay", str(p), "--api", "chat", *args],
+                           capture_output=True, timeout=60)
+        assert r.returncode == 0, r.stderr
+        assert b"a\\ud800b" in r.stdout
+    plan = json.loads(subprocess.run([sys.executable, "-m", "kit", "replay", str(p), "--api", "chat", "--json"],
+                                     capture_output=True, timeout=60).stdout)
+    assert plan["choices"][0]["commands"] == [{"type": "SAY", "text": "a\ud800b"}]
+
+
+def test_canonical_json_of_a_lone_surrogate_can_be_written():
+    from kit.plan import canonical_json
+
+    for indent in (None, 2):
+        text = canonical_json({"text": "a\ud800b", "b": "é"}, indent=indent)
+        text.encode("utf-8")
+        assert json.loads(text) == {"text": "a\ud800b", "b": "é"}
+    assert canonical_json({"b": "é"}) == '{"b":"é"}'  # UTF-8 text is kept when it can be
