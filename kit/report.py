@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from .reference._base import decode
 from .replay import Replay
 from .trace import Trace
 
@@ -75,7 +76,7 @@ def format_plan(plan: dict[str, Any]) -> str:
 def _describe_chat(data: str) -> str | None:
     """A short account of a Chat Completions chunk: what each choice's delta carries."""
     try:
-        doc = json.loads(data)
+        doc = decode(data)  # the reference's decoder: data it cannot decode is described as it is
     except ValueError:
         return None
     if type(doc) is not dict:
@@ -96,7 +97,8 @@ def _describe_chat(data: str) -> str | None:
                 v = delta.get(key)
                 if v not in (None, "", []):
                     bits.append(f"{key} {_short(_j(v), 40)}")
-            for f in delta.get("tool_calls") or []:
+            calls = delta.get("tool_calls")
+            for f in calls if type(calls) is list else []:
                 if type(f) is not dict:
                     continue
                 fn = f.get("function") if type(f.get("function")) is dict else {}
@@ -121,7 +123,7 @@ def _describe_chat(data: str) -> str | None:
 def _describe_typed(data: str) -> str | None:
     """A short account of a Responses or Anthropic event: its type and what it carries."""
     try:
-        doc = json.loads(data)
+        doc = decode(data)
     except ValueError:
         return None
     if type(doc) is not dict or type(doc.get("type")) is not str:

@@ -313,9 +313,14 @@ def replay_everywhere(body: bytes, reads: list[bytes], pick: Pick) -> None:
         for profile in PROFILES:
             timeline = pick(4) == 0
             result = kit.replay_reads(api, reads, profile=profile, timeline=timeline, keep_outputs=timeline)
-            canonical_json(result.plan)  # the Plan is a JSON document
+            canonical_json(result.plan).encode("utf-8")  # the Plan is a JSON document that can be written
             for d in result.diagnostics:
                 str(d)
+            if timeline:  # what `kit replay` prints
+                from kit.report import timeline as render  # noqa: PLC0415
+
+                trace = kit.Trace(id="i_fuzz", api=api, cls="i", body=b"".join(reads), provenance={"kind": "imported"})
+                render(trace, result).encode("utf-8", "backslashreplace")
 
 
 def load_mutated(trace: Any, pick: Pick) -> None:

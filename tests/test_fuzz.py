@@ -173,3 +173,18 @@ def test_canonical_json_of_a_lone_surrogate_can_be_written():
         text.encode("utf-8")
         assert json.loads(text) == {"text": "a\ud800b", "b": "é"}
     assert canonical_json({"b": "é"}) == '{"b":"é"}'  # UTF-8 text is kept when it can be
+
+
+@pytest.mark.parametrize("data", [
+    '{"object":"chat.completion.chunk","choices":[{"index":0,"delta":{"tool_calls":5}}]}',
+    '{"object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":' + "[" * 2000 + "]" * 2000 + "}}]}",
+    '{"type":"response.created","x":' + "1" * 5000 + "}",
+], ids=["tool-calls-number", "too-deep", "long-integer"])
+def test_the_replay_timeline_describes_any_payload(data):
+    from kit.report import timeline
+
+    for api in APIS:
+        body = f"data: {data}\n\n".encode()
+        result = kit.replay_reads(api, [body], timeline=True)
+        trace = kit.Trace(id="i_x", api=api, cls="i", body=body, provenance={"kind": "imported"})
+        assert "#0" in timeline(trace, result)
