@@ -182,9 +182,12 @@ PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((name, re.compile(rx))
     ("github-token", "(?:" + _key("gh[pousr]_") + r"[A-Za-z0-9]{36}|" + _key("github_pat_") + r"[A-Za-z0-9_]{22,})"),
     ("slack-token", _key("xox[abposr]-") + r"[A-Za-z0-9-]{10,}"),
     ("jwt", _key("eyJ") + r"[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*"),
-    # a bearer credential: 16+ token characters with at least one digit (not prose);
-    # `bearer(?<!\wbearer)` is `\bbearer`, prefix first
-    ("bearer-token", r"(?i)bearer(?<!\wbearer)\s+(?=[A-Za-z0-9._~+/-]*[0-9])[A-Za-z0-9._~+/-]{16,}=*"),
+    # a bearer credential: 16+ token characters with at least one digit (not prose), any
+    # case. `[Bb][Ee][Aa][Rr][Ee][Rr]` is `(?i)bearer` (no other character folds to b, e, a
+    # or r), with `\b` checked behind it; the rest keeps (?i), under which the classes also
+    # take the few characters that fold to ASCII letters (the Kelvin sign, long s, ...)
+    ("bearer-token", r"[Bb][Ee][Aa][Rr][Ee][Rr](?<!\w[Bb][Ee][Aa][Rr][Ee][Rr])"
+                     r"(?i:\s+(?=[A-Za-z0-9._~+/-]*[0-9])[A-Za-z0-9._~+/-]{16,}=*)"),
 ))
 
 
@@ -275,12 +278,13 @@ def _event_text(body: bytes) -> tuple[str, list[tuple[int, int]]]:
     where: list[tuple[int, int]] = []
     size = 0
     text_fields = _TEXT_FIELDS
+    loads = json.loads
 
-    def walk(items: Iterable[tuple[Any, Any]], offset: int) -> None:
-        """The ``(key, value)`` pairs of an object (or, for an array, its items under the
-        array's key), json.loads's exact types; only objects and arrays recurse."""
+    def walk(obj: dict, offset: int) -> None:
+        """The string values of an object under a text key, in document order (json.loads's
+        exact types: only objects and arrays go deeper)."""
         nonlocal size
-        for k, v in items:
+        for k, v in obj.items():
             t = type(v)
             if t is str:
                 if v and k in text_fields:
@@ -288,22 +292,38 @@ def _event_text(body: bytes) -> tuple[str, list[tuple[int, int]]]:
                     pieces.append(v)
                     size += len(v)
             elif t is dict:
-                walk(v.items(), offset)
+                walk(v, offset)
             elif t is list:
-                walk(((k, x) for x in v), offset)
+                walk_list(v, k, offset)
+
+    def walk_list(items: list, key: Any, offset: int) -> None:
+        """An array's items, under the key of the array."""
+        nonlocal size
+        for v in items:
+            t = type(v)
+            if t is str:
+                if v and key in text_fields:
+                    where.append((size, offset))
+                    pieces.append(v)
+                    size += len(v)
+            elif t is dict:
+                walk(v, offset)
+            elif t is list:
+                walk_list(v, key, offset)
 
     def take(events: list) -> None:
         for ev in events:
-            if not ev.data.startswith(("{", "[")):
+            data = ev.data
+            if not data.startswith(("{", "[")):
                 continue
             try:
-                doc = json.loads(ev.data)
+                doc = loads(data)
             except ValueError:
                 continue
             if type(doc) is dict:
-                walk(doc.items(), ev.offset)
+                walk(doc, ev.offset)
             elif type(doc) is list:
-                walk(((None, x) for x in doc), ev.offset)
+                walk_list(doc, None, ev.offset)
 
     dec = SSEDecoder()
     step = 1 << 20  # a block at a time: the events of one block are kept, not the body's
