@@ -2,7 +2,7 @@
 
 ``reference`` reports its output events as it reads (so the streaming checks are run
 on it too, and must pass); ``reference-plan`` only returns the final Plan, the simplest
-contract a ``py:`` target can have.
+contract a ``py:`` target can have (it declares what it handles, as every target should).
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ def reference(reads: Iterable[bytes], sink: Callable[[Any], None], *, api: str) 
     return machine.plan()
 
 
+@implementation(feed="bytes", apis=APIS, multi_choice=True)
 def reference_plan(reads: Iterable[bytes], api: str) -> dict:
     decoder = SSEDecoder()
     machine = reference_for(api)
