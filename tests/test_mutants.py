@@ -444,3 +444,97 @@ def test_kit_verify_kills_every_mutant():
               if r["type"] == "verdict" and r["verdict"] in ("FAIL", "ERROR", "TIMEOUT", "NONSTRICT")}
     survivors = sorted(a.name for a in adapters if a.name not in caught)
     assert len(adapters) >= 15 and not survivors, survivors
+
+
+# -- every rule matters: each rule has a mutant that breaks it and a trace that catches it ----
+#
+# A mutant declares the rules its bug breaks (``BREAKS``). It *proves* a rule when a graded
+# trace that exercises the rule (names it, or every trace for a ``plan-*`` rule) kills it:
+# ``mutants.rule_kills``. conformance.md ("Every rule has a mutant") shows the same table.
+
+# Rules that no mutant proves yet: "none yet" in conformance.md. This list only shrinks: a rule
+# that gains a proving mutant must leave it (the test below fails until it does), and a rule that
+# loses its last one fails the run instead of joining it silently.
+UNPROVEN_RULES: frozenset[str] = frozenset({
+    # a final event without its blank line, and conflicts: only `i_` traces (not graded) show them
+    "sse-final-event-unterminated", "chat-tool-name-conflict", "chat-finish-reason-conflict",
+    "chat-delta-after-finish",
+    # no mutant written yet
+    "sse-utf8-invalid", "sse-unknown-field", "chat-after-done", "chat-choice-index", "chat-unknown-event",
+    "chat-text-say", "chat-content-parts", "chat-tool-call-incomplete", "chat-finish-length",
+    "resp-event-json", "resp-unknown-event", "resp-arguments-mismatch", "resp-call-incomplete",
+    "resp-arguments-json", "resp-text-mismatch", "resp-item-done-missing", "resp-after-terminal",
+    "anth-event-json", "anth-unknown-event", "anth-block-not-started", "anth-tool-incomplete",
+    "anth-text-say", "plan-protocol",
+})
+# (mutant, rule) declarations no graded trace that exercises the rule proves yet, with the trace
+# that would. Strict too: a declaration that becomes proven must leave.
+UNPROVEN_BREAKS: dict[tuple[str, str], str] = {
+    ("a09_usage_replaced_whole", "anth-usage"): "an anth-usage trace whose message_delta usage has output_tokens "
+                                                "only (today only y_text_then_tool_use, which does not name the rule)",
+}
+ALL_MUTANTS: list[str] = [n for _, n in MUTANTS] + mutants.streaming_names()
+
+
+@functools.lru_cache(maxsize=None)
+def rule_kills(name: str) -> dict[str, list[str]]:
+    return mutants.rule_kills(name)
+
+
+def proving_mutants() -> dict[str, list[str]]:
+    """rule id -> the mutants that prove it."""
+    out: dict[str, list[str]] = {}
+    for name in ALL_MUTANTS:
+        for rule_id, traces in rule_kills(name).items():
+            if traces:
+                out.setdefault(rule_id, []).append(name)
+    return out
+
+
+@pytest.mark.parametrize("name", ALL_MUTANTS)
+def test_mutant_declares_the_rules_it_breaks(name: str) -> None:
+    from kit.rules import RULES_BY_ID  # noqa: PLC0415
+
+    declared = mutants.breaks(name)
+    assert isinstance(mutants.load(name).BREAKS, tuple), f"{name}: BREAKS must be a tuple of rule ids"
+    assert len(set(declared)) == len(declared), f"{name}: BREAKS repeats a rule"
+    unknown = [r for r in declared if r not in RULES_BY_ID]
+    assert not unknown, f"{name}: BREAKS names rules that are not in kit/rules.py: {unknown}"
+
+
+@pytest.mark.parametrize("name", ALL_MUTANTS)
+def test_declared_breaks_are_proven(name: str) -> None:
+    """Each rule a mutant says it breaks is shown by a graded trace that exercises the rule."""
+    for rule_id, traces in rule_kills(name).items():
+        if (name, rule_id) in UNPROVEN_BREAKS:
+            assert not traces, f"{name} now proves {rule_id} on {traces}: remove it from UNPROVEN_BREAKS"
+            continue
+        assert traces, (f"{name} declares it breaks {rule_id}, but no graded trace that exercises "
+                        f"{rule_id} catches it (needs {mutants.load(name).NEEDS})")
+
+
+def test_every_rule_has_a_proving_mutant() -> None:
+    """Breaking any rule of the catalogue changes a graded result: a mutant shows it."""
+    from kit.rules import RULES, RULES_BY_ID  # noqa: PLC0415
+
+    assert UNPROVEN_RULES <= set(RULES_BY_ID), sorted(UNPROVEN_RULES - set(RULES_BY_ID))
+    assert {k[1] for k in UNPROVEN_BREAKS} <= set(RULES_BY_ID)
+    proven = proving_mutants()
+    lost = [r.id for r in RULES if r.id not in proven and r.id not in UNPROVEN_RULES]
+    assert not lost, f"rules with no mutant that breaks them and is caught by a trace that exercises them: {lost}"
+    gained = sorted(UNPROVEN_RULES & set(proven))
+    assert not gained, f"now proven (by {[proven[r] for r in gained]}): remove {gained} from UNPROVEN_RULES"
+
+
+def test_rule_kills_needs_the_rule_exercised() -> None:
+    """The proof is about the rule: a kill on a trace that does not exercise it does not count."""
+    from kit.trace import corpus  # noqa: PLC0415
+
+    chat = [t for t in corpus(api="openai.chat.completions") if t.cls in ("y", "n")]
+    # m41 (BOM kept) is killed on the trace that names sse-bom ...
+    assert mutants.rule_kills("m41_bom_kept", chat)["sse-bom"] == ["y_bom_before_first_text"]
+    # ... and proves nothing once that trace no longer names the rule
+    import dataclasses  # noqa: PLC0415
+
+    renamed = [dataclasses.replace(t, rules=[r for r in t.rules if r != "sse-bom"]) for t in chat]
+    assert mutants.rule_kills("m41_bom_kept", renamed)["sse-bom"] == []

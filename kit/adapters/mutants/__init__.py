@@ -32,6 +32,10 @@ is held back) catch them. Module attributes of a mutant:
 
 - ``QUIRK``: the quirk id(s) in ``research/quirks.md`` (or the rule id where the
   catalogue has none);
+- ``BREAKS``: the ids of the catalogue rules (``kit/rules.py``) the bug breaks, usually
+  one; ``()`` when it breaks a Plan convention no rule names. :func:`rule_kills` finds
+  the graded traces that exercise such a rule and kill the mutant, and ``conformance.md``
+  ("Every rule has a mutant") tabulates them;
 - ``NEEDS``: the corpus behaviour that kills the mutant (named in a survivor's failure);
 - ``accumulate``: the implementation; a streaming mutant also has ``EXPECTED`` (the
   verdict ``kit verify`` should give it) and ``SHOWN_BY`` (traces the bug shows on).
@@ -47,8 +51,10 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from types import ModuleType
+from typing import Any
 
-__all__ = ["APIS", "STREAMING_PREFIX", "mutant_names", "streaming_names", "load", "base", "spec", "specs"]
+__all__ = ["APIS", "STREAMING_PREFIX", "CHUNKINGS", "mutant_names", "streaming_names", "load", "base", "spec",
+           "specs", "breaks", "exercises", "rule_kills"]
 
 # API -> (file prefix of its mutants, module of its naive base)
 APIS: dict[str, tuple[str, str]] = {
@@ -101,3 +107,83 @@ def specs(api: str | None = None) -> list[str]:
 def base(api: str) -> ModuleType:
     """The naive base module of ``api`` (its ``accumulate`` is the unbroken handler)."""
     return importlib.import_module(f"{__name__}.{APIS[api][1]}")
+
+
+# -- which rule each mutant proves -------------------------------------------------------------
+
+CHUNKINGS: tuple[str, ...] = ("recorded", "event", "bytewise", "random:1")  # the chunk plans a plan mutant is run under
+
+
+def breaks(name: str) -> tuple[str, ...]:
+    """The rule ids mutant ``name`` declares it breaks (its ``BREAKS``)."""
+    return tuple(load(name).BREAKS)
+
+
+def exercises(trace, rule_id: str) -> bool:
+    """Whether ``trace`` exercises rule ``rule_id``: it names the rule, or the rule binds every
+    consumer on every stream (the ``plan-*`` rules)."""
+    from kit.rules import get  # noqa: PLC0415
+
+    return get(rule_id).api == "plan" or rule_id in trace.rules
+
+
+def _outcome(accumulate, reads):
+    try:
+        return accumulate(iter(reads))
+    except Exception as exc:  # noqa: BLE001 - a crash is an outcome (the mutant is caught)
+        return exc
+
+
+_CASES: dict = {}  # (trace name, body, chunking) -> (reads, reference plan, base agrees)
+
+
+def _case(trace, chunking: str) -> tuple[tuple[bytes, ...], Any, bool]:
+    key = (trace.name, trace.body, chunking)
+    if key not in _CASES:
+        from kit.replay import replay  # noqa: PLC0415
+
+        reads = tuple(trace.chunks(chunking))
+        expected = replay(trace, chunking=chunking).plan
+        _CASES[key] = reads, expected, _outcome(base(trace.api).accumulate, reads) == expected
+    return _CASES[key]
+
+
+def kills(name: str, trace, chunking: str) -> bool:
+    """Whether plan mutant ``name`` is caught on ``trace`` cut by ``chunking``: the naive base of
+    its API gives the reference plan there and the mutant does not (another plan, or a crash)."""
+    reads, expected, base_agrees = _case(trace, chunking)
+    if not base_agrees:
+        return False  # the base is wrong here too: not this mutant's bug
+    return _outcome(load(name).accumulate, reads) != expected
+
+
+def rule_kills(name: str, traces=None) -> dict[str, list[str]]:
+    """For each rule mutant ``name`` breaks, the graded (``y``/``n``) traces of its API that
+    exercise the rule and catch the mutant, sorted by id.
+
+    A plan mutant is caught on a trace when some chunk plan of :data:`CHUNKINGS` kills it
+    (:func:`kills`). A streaming mutant is caught on the traces of its ``SHOWN_BY`` (where
+    ``tests/test_mutants.py`` checks that ``kit verify`` gives it its ``EXPECTED`` verdict).
+    ``traces`` defaults to the bundled corpus.
+    """
+    from kit.trace import corpus  # noqa: PLC0415
+
+    api = apis_of(name)[0]
+    pool = [t for t in (corpus(api=api) if traces is None else traces)
+            if t.api == api and t.cls in ("y", "n")]
+    module = load(name)
+    shown = set(getattr(module, "SHOWN_BY", ()))
+    out: dict[str, list[str]] = {}
+    for rule_id in breaks(name):
+        hits = []
+        for trace in sorted(pool, key=lambda t: t.id):
+            if not exercises(trace, rule_id):
+                continue
+            if name.startswith(STREAMING_PREFIX):
+                caught = trace.id in shown
+            else:
+                caught = any(kills(name, trace, chunking) for chunking in CHUNKINGS)
+            if caught:
+                hits.append(trace.id)
+        out[rule_id] = hits
+    return out

@@ -12,11 +12,12 @@ reference.
 Each mutant (``kit/adapters/mutants/m*.py``) subclasses :class:`NaiveChat` and overrides one
 method with the buggy version of it that real stream handlers have shipped. Every step
 a mutant may want to break is therefore a small method of its own. The SSE steps (the
-first four rows) are in :class:`NaiveSSE`, which the Responses and Anthropic bases
+first five rows) are in :class:`NaiveSSE`, which the Responses and Anthropic bases
 (``_naive_responses.py``, ``_naive_anthropic.py``) share:
 
 ===============================  ===============================================
 ``lines(reads)``                 bytes -> decoded lines (buffering across reads)
+``strip_bom(head)``              the body's start without one leading BOM
 ``split_field(line)``            one line -> ``(field, value)``, ``None`` for a comment
 ``sse_line(line)``               the SSE event state (a blank line dispatches)
 ``end_of_body()``                a final event without its closing blank line
@@ -141,8 +142,7 @@ class NaiveSSE:
                 if len(buf) < 3 and b"\xef\xbb\xbf".startswith(buf):
                     continue  # a BOM may still be arriving
                 first = False
-                if buf.startswith(b"\xef\xbb\xbf"):
-                    buf = buf[3:]
+                buf = self.strip_bom(buf)
             start = 0
             while True:
                 lf = buf.find(b"\n", start)
@@ -158,10 +158,14 @@ class NaiveSSE:
                 yield buf[start:end].decode("utf-8", "replace")
                 start = nxt
             buf = buf[start:]
-        if first and buf.startswith(b"\xef\xbb\xbf"):
-            buf = buf[3:]
+        if first:
+            buf = self.strip_bom(buf)
         if buf:  # the last line: no line end, or a CR that no LF followed
             yield buf.removesuffix(b"\r").decode("utf-8", "replace")
+
+    def strip_bom(self, head: bytes) -> bytes:
+        """The start of the body without one leading UTF-8 byte order mark."""
+        return head[3:] if head.startswith(b"\xef\xbb\xbf") else head
 
     def split_field(self, line: str) -> tuple[str, str] | None:
         """``field: value`` (one space after the colon removed); ``None`` for a comment."""

@@ -14,6 +14,7 @@ from typing import Any, Iterable
 from ._naive_anthropic import NaiveAnthropic, declare
 
 QUIRK = "Q08/A3"
+BREAKS = ("anth-event-name",)
 NEEDS = "a valid trace without event: lines (rule anth-event-name), e.g. y_no_event_lines"
 
 

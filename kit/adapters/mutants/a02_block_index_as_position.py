@@ -14,6 +14,7 @@ from typing import Any, Iterable
 from ._naive_anthropic import Block, NaiveAnthropic, declare
 
 QUIRK = "A2"
+BREAKS = ("anth-block-index",)
 NEEDS = "a valid trace whose block indexes have a gap (rule anth-block-index), e.g. y_block_index_gap"
 
 

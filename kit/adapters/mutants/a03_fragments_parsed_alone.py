@@ -14,6 +14,7 @@ from typing import Any, Iterable
 from ._naive_anthropic import Block, NaiveAnthropic, declare
 
 QUIRK = "A6"
+BREAKS = ("anth-dispatch-at-block-stop",)
 NEEDS = ("a valid trace whose tool input arrives in several fragments (rule anth-dispatch-at-block-stop), "
          "e.g. y_text_then_tool_use")
 

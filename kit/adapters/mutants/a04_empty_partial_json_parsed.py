@@ -15,6 +15,7 @@ from typing import Any, Iterable
 from ._naive_anthropic import Block, NaiveAnthropic, declare
 
 QUIRK = "A1"
+BREAKS = ("anth-input-empty",)
 NEEDS = ("a valid trace of a no-argument tool with one input_json_delta whose partial_json is \"\" "
          "(rule anth-input-empty), e.g. y_noarg_tool_empty_partial_json")
 

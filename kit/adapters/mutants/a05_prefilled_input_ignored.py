@@ -14,6 +14,7 @@ from typing import Any, Iterable
 from ._naive_anthropic import Block, NaiveAnthropic, declare
 
 QUIRK = "A7"
+BREAKS = ("anth-input-prefilled",)
 NEEDS = ("a valid trace whose tool_use input is pre-filled in content_block_start with no deltas "
          "(rule anth-input-prefilled), e.g. y_input_prefilled_no_deltas")
 

@@ -16,6 +16,7 @@ from typing import Any, Iterable
 from ._naive_anthropic import Block, NaiveAnthropic, declare
 
 QUIRK = "A7"
+BREAKS = ("plan-dispatch-complete",)
 NEEDS = ("a valid trace whose tool_use starts with input {} and streams its input "
          "(rule anth-input-prefilled), e.g. y_text_then_tool_use")
 

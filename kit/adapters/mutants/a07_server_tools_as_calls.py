@@ -14,6 +14,7 @@ from typing import Any, Iterable
 from ._naive_anthropic import Block, NaiveAnthropic, declare
 
 QUIRK = "anth-server-tools"
+BREAKS = ("anth-server-tools",)
 NEEDS = ("a valid trace with a server_tool_use or mcp_tool_use block (rule anth-server-tools), "
          "e.g. y_web_search_citations or y_mcp_tool_use")
 

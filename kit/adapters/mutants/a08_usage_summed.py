@@ -12,6 +12,7 @@ from typing import Any, Iterable
 from ._naive_anthropic import NaiveAnthropic, declare
 
 QUIRK = "A9"
+BREAKS = ("anth-usage",)
 NEEDS = ("a valid trace whose message_delta repeats input_tokens next to the cumulative output_tokens "
          "(rule anth-usage), e.g. y_usage_cumulative")
 

@@ -13,6 +13,7 @@ from typing import Any, Iterable
 from ._naive_anthropic import NaiveAnthropic, declare
 
 QUIRK = "A9"
+BREAKS = ("anth-usage",)
 NEEDS = ("a valid trace whose message_delta usage has output_tokens only (rule anth-usage), "
          "e.g. y_text_then_tool_use")
 

@@ -12,6 +12,7 @@ from typing import Any, Iterable
 from ._naive_anthropic import NaiveAnthropic, declare
 
 QUIRK = "A4/Q14"
+BREAKS = ("anth-error", "plan-fault-reported")
 NEEDS = "an invalid trace with an error event (rule anth-error), e.g. n_overloaded_error_between_blocks"
 
 

@@ -14,6 +14,7 @@ from typing import Any, Iterable
 from ._naive_anthropic import NaiveAnthropic, declare
 
 QUIRK = "A8"
+BREAKS = ("anth-truncated", "plan-fault-reported")
 NEEDS = "an invalid trace cut inside a tool input (rule anth-truncated), e.g. n_truncated_mid_tool_input"
 
 

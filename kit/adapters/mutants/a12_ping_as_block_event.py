@@ -13,6 +13,7 @@ from typing import Any, Iterable
 from ._naive_anthropic import NaiveAnthropic, declare
 
 QUIRK = "anth-ping"
+BREAKS = ("anth-ping",)
 NEEDS = "a valid trace with a ping event (rule anth-ping), e.g. y_text_only"
 
 

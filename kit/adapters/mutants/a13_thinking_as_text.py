@@ -12,6 +12,7 @@ from typing import Any, Iterable
 from ._naive_anthropic import Block, NaiveAnthropic, declare
 
 QUIRK = "anth-thinking"
+BREAKS = ("anth-thinking",)
 NEEDS = "a valid trace with streamed thinking (rule anth-thinking), e.g. y_thinking_then_tool_use"
 
 

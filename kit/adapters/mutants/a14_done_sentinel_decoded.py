@@ -14,6 +14,7 @@ from typing import Any, Iterable
 from ._naive_anthropic import NaiveAnthropic, declare
 
 QUIRK = "Q03"
+BREAKS = ("anth-done-sentinel",)
 NEEDS = "a valid trace ending with data: [DONE] (rule anth-done-sentinel), e.g. y_done_sentinel_appended"
 
 

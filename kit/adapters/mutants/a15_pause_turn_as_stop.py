@@ -14,6 +14,7 @@ from typing import Any, Iterable
 from ._naive_anthropic import NaiveAnthropic, declare
 
 QUIRK = "anth-stop-reason"
+BREAKS = ("anth-stop-reason",)
 NEEDS = "a valid trace with stop_reason pause_turn (rule anth-stop-reason), e.g. y_pause_turn"
 
 

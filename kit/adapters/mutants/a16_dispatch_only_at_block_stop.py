@@ -13,6 +13,7 @@ from typing import Any, Iterable
 from ._naive_anthropic import NaiveAnthropic, declare
 
 QUIRK = "anth-block-stop-missing"
+BREAKS = ("anth-block-stop-missing",)
 NEEDS = ("a valid trace whose tool_use block has no content_block_stop before message_delta "
          "(rule anth-block-stop-missing), e.g. y_block_stop_missing")
 

@@ -13,6 +13,7 @@ from typing import Any, Iterable
 from ._naive_anthropic import NaiveAnthropic, declare
 
 QUIRK = "anth-message-start"
+BREAKS = ("anth-message-start",)
 NEEDS = ("a valid trace with content events before message_start (rule anth-message-start), "
          "e.g. y_events_before_message_start")
 

@@ -13,6 +13,7 @@ from typing import Any, Iterable
 from ._naive_anthropic import NaiveAnthropic, declare
 
 QUIRK = "Q39"
+BREAKS = ("anth-input-json",)
 NEEDS = ("an invalid trace where max_tokens cuts a tool input before its content_block_stop "
          "(rule anth-input-json), e.g. n_max_tokens_mid_tool_input")
 

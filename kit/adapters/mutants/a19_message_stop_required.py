@@ -13,6 +13,7 @@ from typing import Any, Iterable
 from ._naive_anthropic import NaiveAnthropic, declare
 
 QUIRK = "anth-message-stop-missing"
+BREAKS = ("anth-message-stop-missing",)
 NEEDS = ("a valid trace that ends after message_delta without message_stop (rule anth-message-stop-missing), "
          "e.g. y_message_stop_missing")
 

@@ -13,6 +13,7 @@ from typing import Any, Iterable
 from ._naive_anthropic import Block, NaiveAnthropic, declare
 
 QUIRK = "anth-delta-type"
+BREAKS = ("anth-delta-type",)
 NEEDS = "a valid trace with deltas that do not fit their blocks (rule anth-delta-type), e.g. y_delta_type_mismatch"
 
 

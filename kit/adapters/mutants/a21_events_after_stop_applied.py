@@ -13,6 +13,7 @@ from typing import Any, Iterable
 from ._naive_anthropic import NaiveAnthropic, declare
 
 QUIRK = "anth-after-stop"
+BREAKS = ("anth-after-stop",)
 NEEDS = "a valid trace with events after message_stop (rule anth-after-stop), e.g. y_events_after_message_stop"
 
 

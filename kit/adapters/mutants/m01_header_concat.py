@@ -14,6 +14,7 @@ from typing import Any, Iterable
 from ._naive import Call, Choice, NaiveChat, declare
 
 QUIRK = "Q21/Q23"
+BREAKS = ("chat-tool-header-once",)
 NEEDS = ("a valid trace whose continuation fragments repeat the call's id and name "
          "(rule chat-tool-header-once), e.g. y_id_name_repeated_every_fragment")
 

@@ -14,6 +14,7 @@ from typing import Any, Iterable
 from ._naive import Call, Choice, NaiveChat, declare
 
 QUIRK = "Q18"
+BREAKS = ("chat-tool-index-reused",)
 NEEDS = ("a valid trace where several calls share one tool index, each with its own id and "
          "name (rule chat-tool-index-reused), e.g. y_all_calls_index_zero")
 

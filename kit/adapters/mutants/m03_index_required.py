@@ -14,6 +14,7 @@ from typing import Any, Iterable
 from ._naive import NaiveChat, declare
 
 QUIRK = "Q17"
+BREAKS = ("chat-tool-index-missing",)
 NEEDS = ("a valid trace whose tool-call fragments carry no `index` "
          "(rule chat-tool-index-missing), e.g. y_tool_index_missing")
 

@@ -13,6 +13,7 @@ from typing import Any, Iterable
 from ._naive import NaiveChat, declare
 
 QUIRK = "Q02"
+BREAKS = ("sse-field-space",)
 NEEDS = "a valid trace written `data:{...}` without the space (rule sse-field-space), e.g. y_data_without_space"
 
 

@@ -14,6 +14,7 @@ from typing import Any, Iterable, Iterator
 from ._naive import NaiveChat, declare
 
 QUIRK = "Q05"
+BREAKS = ("sse-utf8-split",)
 NEEDS = ("a valid trace with multi-byte UTF-8 text whose reads (or the bytewise/random chunk plans) "
          "cut inside a character (rule sse-utf8-split), e.g. y_utf8_split_across_reads")
 

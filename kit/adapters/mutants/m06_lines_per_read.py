@@ -14,6 +14,7 @@ from typing import Any, Iterable, Iterator
 from ._naive import NaiveChat, declare
 
 QUIRK = "Q06"
+BREAKS = ("plan-chunk-invariance",)
 NEEDS = ("a valid trace with a read boundary inside a chunk's JSON (any trace under the "
          "bytewise or random chunk plans), e.g. y_text_then_tool_call")
 

@@ -13,6 +13,7 @@ from typing import Any, Iterable
 from ._naive import Call, Choice, NaiveChat, declare
 
 QUIRK = "Q35"
+BREAKS = ("chat-text-after-tool",)
 NEEDS = "a valid trace with text after a tool call (rule chat-text-after-tool), e.g. y_text_after_tool_call"
 
 

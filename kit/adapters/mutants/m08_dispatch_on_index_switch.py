@@ -15,6 +15,7 @@ from typing import Any, Iterable
 from ._naive import Call, Choice, NaiveChat, declare
 
 QUIRK = "Q33"
+BREAKS = ("chat-interleaved-fragments", "chat-dispatch-at-finish")
 NEEDS = ("a valid trace whose parallel calls' fragments interleave 0,1,0,1 "
          "(rules chat-interleaved-fragments, chat-dispatch-at-finish), e.g. y_parallel_interleaved")
 

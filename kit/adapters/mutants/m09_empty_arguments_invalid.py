@@ -14,6 +14,7 @@ from typing import Any, Iterable
 from ._naive import NaiveChat, declare
 
 QUIRK = "Q30"
+BREAKS = ("chat-arguments-empty",)
 NEEDS = ("a valid trace with a no-parameter tool whose arguments stay \"\" "
          "(rule chat-arguments-empty), e.g. y_noarg_tool_empty_arguments")
 

@@ -14,6 +14,7 @@ from typing import Any, Iterable
 from ._naive import NaiveChat, declare
 
 QUIRK = "Q32"
+BREAKS = ("chat-arguments-json", "plan-fault-reported")
 NEEDS = ("an invalid trace whose final arguments are not valid JSON "
          "(rule chat-arguments-json), e.g. n_arguments_invalid_json")
 

@@ -15,6 +15,7 @@ from typing import Any, Iterable
 from ._naive import NaiveChat, declare
 
 QUIRK = "Q39/A8"
+BREAKS = ("chat-truncated", "plan-fault-reported")
 NEEDS = ("an invalid trace cut off mid tool call, with no finish_reason and no [DONE] "
          "(rule chat-truncated), e.g. n_truncated_mid_arguments")
 

@@ -13,6 +13,7 @@ from typing import Any, Iterable
 from ._naive import NaiveChat, declare
 
 QUIRK = "Q14"
+BREAKS = ("chat-in-band-error", "plan-fault-reported")
 NEEDS = ("an invalid trace carrying an error object inside the stream "
          "(rule chat-in-band-error), e.g. n_in_band_error_midstream")
 

@@ -13,6 +13,7 @@ from typing import Any, Iterable
 from ._naive import NaiveChat, declare
 
 QUIRK = "Q15"
+BREAKS = ("chat-multiple-choices",)
 NEEDS = "a valid trace with n > 1 choices (rule chat-multiple-choices), e.g. y_two_choices"
 
 

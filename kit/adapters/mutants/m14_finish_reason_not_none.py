@@ -13,6 +13,7 @@ from typing import Any, Iterable
 from ._naive import NaiveChat, declare
 
 QUIRK = "Q39"
+BREAKS = ("chat-finish-reason-value",)
 NEEDS = ("a valid trace whose chunks carry finish_reason \"\" before the real finish "
          "(rule chat-finish-reason-value), e.g. y_finish_reason_empty_string")
 

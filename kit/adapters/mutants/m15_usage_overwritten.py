@@ -13,6 +13,7 @@ from typing import Any, Iterable
 from ._naive import NaiveChat, declare
 
 QUIRK = "Q11"
+BREAKS = ("chat-usage",)
 NEEDS = ("a valid trace whose usage chunk is followed by a chunk without usage "
          "(rule chat-usage), e.g. y_usage_before_empty_final_chunk")
 

@@ -13,6 +13,7 @@ from typing import Any, Iterable
 from ._naive import NaiveChat, declare
 
 QUIRK = "Q09/Q11"
+BREAKS = ("chat-empty-choices",)
 NEEDS = ("a valid trace with a `choices: []` chunk (rule chat-empty-choices), "
          "e.g. y_azure_filter_chunks or y_usage_only_final_chunk")
 

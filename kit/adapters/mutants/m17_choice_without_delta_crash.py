@@ -13,6 +13,7 @@ from typing import Any, Iterable
 from ._naive import NaiveChat, declare
 
 QUIRK = "Q10"
+BREAKS = ("chat-choice-without-delta",)
 NEEDS = ("a valid trace with a choice that has no `delta` (rule chat-choice-without-delta), "
          "e.g. y_azure_filter_chunks")
 

@@ -14,6 +14,7 @@ from typing import Any, Iterable
 from ._naive import Choice, NaiveChat, declare
 
 QUIRK = "Q41"
+BREAKS = ("chat-refusal",)
 NEEDS = "a valid trace with `delta.refusal` (rule chat-refusal), e.g. y_refusal"
 
 

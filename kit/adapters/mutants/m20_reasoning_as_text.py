@@ -14,6 +14,7 @@ from typing import Any, Iterable
 from ._naive import Choice, NaiveChat, declare
 
 QUIRK = "Q40"
+BREAKS = ("chat-reasoning",)
 NEEDS = "a valid trace with `reasoning_content` deltas (rule chat-reasoning), e.g. y_reasoning_content"
 
 

@@ -14,6 +14,7 @@ from typing import Any, Iterable
 from ._naive import NaiveChat, declare
 
 QUIRK = "Q01"
+BREAKS = ("sse-comments",)
 NEEDS = "a valid trace with `: comment` keep-alive lines (rule sse-comments), e.g. y_keepalive_comments"
 
 

@@ -14,6 +14,7 @@ from typing import Any, Iterable
 from ._naive import NaiveChat, declare
 
 QUIRK = "Q12"
+BREAKS = ("chat-chunk-object",)
 NEEDS = ("a valid trace whose chunks have a missing or different `object` "
          "(rule chat-chunk-object), e.g. y_chunk_object_wrong or y_chunk_object_missing")
 

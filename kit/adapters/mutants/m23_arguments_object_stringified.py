@@ -14,6 +14,7 @@ from typing import Any, Iterable
 from ._naive import Call, NaiveChat, declare
 
 QUIRK = "Q28"
+BREAKS = ("chat-arguments-string",)
 NEEDS = ("a valid trace whose `function.arguments` is a JSON object "
          "(rule chat-arguments-string), e.g. y_arguments_as_object")
 

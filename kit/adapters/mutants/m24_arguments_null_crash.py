@@ -14,6 +14,7 @@ from typing import Any, Iterable
 from ._naive import Call, NaiveChat, declare
 
 QUIRK = "Q29"
+BREAKS = ("chat-arguments-string",)
 NEEDS = ("a valid trace with a fragment whose `function.arguments` is null "
          "(rule chat-arguments-string), e.g. y_arguments_null_first")
 

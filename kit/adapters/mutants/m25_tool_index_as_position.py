@@ -15,6 +15,7 @@ from typing import Any, Iterable
 from ._naive import Call, Choice, NaiveChat, declare
 
 QUIRK = "Q19"
+BREAKS = ("chat-tool-index-dense",)
 NEEDS = ("a valid trace whose tool indexes do not start at 0 "
          "(rule chat-tool-index-dense), e.g. y_tool_index_starts_at_one")
 

@@ -14,6 +14,7 @@ from typing import Any, Iterable
 from ._naive import Choice, NaiveChat, declare
 
 QUIRK = "Q37/Q36"
+BREAKS = ("chat-empty-tool-calls", "chat-content-and-tools-same-delta")
 NEEDS = ("a valid trace with `tool_calls: []` beside text, or text and a tool call in one delta "
          "(rules chat-empty-tool-calls, chat-content-and-tools-same-delta), e.g. y_empty_tool_calls_list")
 

@@ -15,6 +15,7 @@ from typing import Any, Iterable
 from ._naive import Choice, NaiveChat, declare
 
 QUIRK = "Q03"
+BREAKS = ("chat-done-sentinel",)
 NEEDS = ("a valid trace with a tool call, a finish_reason and no [DONE] "
          "(rule chat-done-sentinel), e.g. y_no_done_sentinel")
 

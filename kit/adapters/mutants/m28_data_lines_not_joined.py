@@ -13,6 +13,7 @@ from typing import Any, Iterable
 from ._naive import NaiveChat, declare
 
 QUIRK = "Q06"
+BREAKS = ("sse-multiline-data",)
 NEEDS = ("a valid trace with events whose JSON spans several `data:` lines "
          "(rule sse-multiline-data), e.g. y_multiline_data")
 

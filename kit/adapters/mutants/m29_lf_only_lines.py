@@ -15,6 +15,7 @@ from typing import Any, Iterable, Iterator
 from ._naive import NaiveChat, declare
 
 QUIRK = "section 1.1"
+BREAKS = ("sse-line-endings",)
 NEEDS = "a valid trace framed with CRLF line ends (rule sse-line-endings), e.g. y_crlf_framing"
 
 

@@ -15,6 +15,7 @@ from typing import Any, Iterable
 from ._naive import Call, Choice, NaiveChat, declare
 
 QUIRK = "Q22"
+BREAKS = ("chat-tool-id-conflict",)
 NEEDS = ("a valid trace whose continuation fragments carry a different or placeholder id "
          "(rule chat-tool-id-conflict), e.g. y_tool_id_placeholder_on_continuation")
 

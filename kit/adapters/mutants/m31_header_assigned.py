@@ -14,6 +14,7 @@ from typing import Any, Iterable
 from ._naive import Call, Choice, NaiveChat, declare
 
 QUIRK = "Q22/Q24"
+BREAKS = ("chat-tool-header-once", "chat-tool-id-conflict")
 NEEDS = ("a valid trace whose continuation fragments carry an empty or placeholder id or name "
          "(rules chat-tool-header-once, chat-tool-id-conflict), e.g. y_empty_id_on_continuation")
 

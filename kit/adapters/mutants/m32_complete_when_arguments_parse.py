@@ -15,6 +15,7 @@ from typing import Any, Iterable
 from ._naive import Call, NaiveChat, declare
 
 QUIRK = "Q32"
+BREAKS = ("chat-dispatch-at-finish",)
 NEEDS = ("a valid trace whose arguments are valid JSON before their last fragment, e.g. a number or "
          "a top-level value split across fragments (rule chat-dispatch-at-finish)")
 

@@ -14,6 +14,7 @@ from typing import Any, Iterable
 from ._naive import NaiveChat, declare
 
 QUIRK = "Q39"
+BREAKS = ("chat-finish-reason-missing",)
 NEEDS = ("a valid trace whose choice never carries a finish_reason "
          "(rule chat-finish-reason-missing), e.g. y_no_finish_reason_with_done")
 

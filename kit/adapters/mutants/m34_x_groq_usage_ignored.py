@@ -12,6 +12,7 @@ from typing import Any, Iterable
 from ._naive import NaiveChat, declare
 
 QUIRK = "Q11"
+BREAKS = ("chat-usage",)
 NEEDS = "a valid trace with usage under `x_groq.usage` (rule chat-usage), e.g. y_usage_x_groq"
 
 

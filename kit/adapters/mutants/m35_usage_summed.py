@@ -12,6 +12,7 @@ from typing import Any, Iterable
 from ._naive import NaiveChat, declare
 
 QUIRK = "Q11/A9"
+BREAKS = ("chat-usage",)
 NEEDS = "a valid trace with a running usage on several chunks (rule chat-usage), e.g. y_usage_on_every_chunk"
 
 

@@ -15,6 +15,7 @@ from typing import Any, Iterable
 from ._naive import NaiveChat, declare
 
 QUIRK = "Q07"
+BREAKS = ("chat-data-json",)
 NEEDS = ("a valid trace with a `data:` payload that is not JSON, e.g. `data: keep-alive` "
          "(rule chat-data-json), e.g. y_data_non_json_keepalive")
 

@@ -16,6 +16,7 @@ from typing import Any, Iterable
 from ._naive import NaiveChat, declare
 
 QUIRK = "Q07"
+BREAKS = ("sse-event-without-data",)
 NEEDS = ("a valid trace with an event block that has fields but no data, e.g. a lone `retry: 3000` "
          "(rule sse-event-without-data), e.g. y_retry_without_data")
 

@@ -14,6 +14,7 @@ from typing import Any, Iterable
 from ._naive import Choice, NaiveChat, declare
 
 QUIRK = "Q25"
+BREAKS = ("chat-tool-fragment-shape",)
 NEEDS = ("a valid trace whose continuation fragments carry `type: null` "
          "(rule chat-tool-fragment-shape), e.g. y_tool_fragment_type_null")
 

@@ -14,6 +14,7 @@ from typing import Any, Iterable
 from ._naive import NaiveChat, declare
 
 QUIRK = "Q27"
+BREAKS = ()
 NEEDS = ("a valid trace whose tool calls arrive in the same chunk as the finish_reason, "
          "e.g. y_whole_call_with_finish_same_chunk")
 

@@ -15,6 +15,7 @@ from typing import Any, Iterable
 from ._naive_responses import Item, NaiveResponses, declare
 
 QUIRK = "resp-dispatch-at-item-done"
+BREAKS = ("resp-dispatch-at-item-done",)
 NEEDS = ("a valid trace whose function_call item is added with empty arguments that then stream "
          "(rule resp-dispatch-at-item-done), e.g. y_text_then_function_call")
 

@@ -14,6 +14,7 @@ from typing import Any, Iterable
 from ._naive_responses import Item, NaiveResponses, declare
 
 QUIRK = "R9"
+BREAKS = ("resp-arguments-source",)
 NEEDS = ("a valid trace whose function call has no argument deltas, the arguments only in the .done "
          "event or the item (rule resp-arguments-source), e.g. y_arguments_without_deltas")
 

@@ -15,6 +15,7 @@ from typing import Any, Iterable
 from ._naive_responses import NaiveResponses, declare
 
 QUIRK = "R5"
+BREAKS = ("resp-item-id-mismatch",)
 NEEDS = ("a valid trace whose item ids change between events or are missing "
          "(rule resp-item-id-mismatch), e.g. y_item_id_rotating or y_function_call_without_id")
 

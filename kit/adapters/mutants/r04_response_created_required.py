@@ -14,6 +14,7 @@ from typing import Any, Iterable
 from ._naive_responses import NaiveResponses, declare
 
 QUIRK = "R1"
+BREAKS = ("resp-lifecycle",)
 NEEDS = "a valid trace without response.created (rule resp-lifecycle), e.g. y_no_response_created"
 
 

@@ -14,6 +14,7 @@ from typing import Any, Iterable
 from ._naive_responses import Item, NaiveResponses, declare
 
 QUIRK = "R1"
+BREAKS = ("resp-item-added-missing",)
 NEEDS = ("a valid trace whose text deltas come without content_part.added "
          "(rule resp-item-added-missing), e.g. y_item_added_missing")
 

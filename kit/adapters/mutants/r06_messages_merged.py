@@ -14,6 +14,7 @@ from typing import Any, Iterable
 from ._naive_responses import Item, NaiveResponses, Say, declare
 
 QUIRK = "resp-message-say"
+BREAKS = ("resp-message-say",)
 NEEDS = ("a valid trace with two message items, one before and one after a call "
          "(rule resp-message-say), e.g. y_two_messages_around_call")
 

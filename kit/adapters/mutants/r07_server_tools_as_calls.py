@@ -13,6 +13,7 @@ from typing import Any, Iterable
 from ._naive_responses import NaiveResponses, declare
 
 QUIRK = "resp-server-tools"
+BREAKS = ("resp-server-tools",)
 NEEDS = ("a valid trace with a server-side tool item such as web_search_call or mcp_call "
          "(rule resp-server-tools), e.g. y_web_search_with_citations")
 

@@ -14,6 +14,7 @@ from typing import Any, Iterable
 from ._naive_responses import NaiveResponses, declare
 
 QUIRK = "R7"
+BREAKS = ("resp-error", "plan-fault-reported")
 NEEDS = "an invalid trace ending with a flat error event (rule resp-error), e.g. n_error_event_flat"
 
 

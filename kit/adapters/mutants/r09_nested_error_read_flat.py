@@ -13,6 +13,7 @@ from typing import Any, Iterable
 from ._naive_responses import NaiveResponses, declare
 
 QUIRK = "R7"
+BREAKS = ("resp-error",)
 NEEDS = ("an invalid trace with an error event in the nested shape (rule resp-error), "
          "e.g. n_error_event_nested_mid_arguments")
 

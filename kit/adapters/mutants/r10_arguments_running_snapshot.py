@@ -16,6 +16,7 @@ from typing import Any, Iterable
 from ._naive_responses import Item, NaiveResponses, declare
 
 QUIRK = "R8"
+BREAKS = ("resp-delta-after-done",)
 NEEDS = ("a valid trace with an argument delta after function_call_arguments.done "
          "(rule resp-delta-after-done), e.g. y_delta_after_arguments_done")
 

@@ -13,6 +13,7 @@ from typing import Any, Iterable
 from ._naive_responses import NaiveResponses, declare
 
 QUIRK = "R3"
+BREAKS = ("resp-completed-output",)
 NEEDS = ("a valid trace whose response.completed has output null (rule resp-completed-output), "
          "e.g. y_completed_output_null")
 

@@ -14,6 +14,7 @@ from typing import Any, Iterable
 from ._naive_responses import NaiveResponses, declare
 
 QUIRK = "resp-usage"
+BREAKS = ("resp-usage",)
 NEEDS = "a valid trace whose terminal response carries usage (rule resp-usage), e.g. y_text_only"
 
 

@@ -13,6 +13,7 @@ from typing import Any, Iterable
 from ._naive_responses import NaiveResponses, declare
 
 QUIRK = "resp-incomplete"
+BREAKS = ("resp-incomplete",)
 NEEDS = ("a valid trace ending with response.incomplete (rule resp-incomplete), "
          "e.g. y_incomplete_max_output_tokens_text")
 

@@ -13,6 +13,7 @@ from typing import Any, Iterable
 from ._naive_responses import Item, NaiveResponses, declare
 
 QUIRK = "resp-reasoning"
+BREAKS = ("resp-reasoning",)
 NEEDS = ("a valid trace with streamed reasoning summary or reasoning text (rule resp-reasoning), "
          "e.g. y_reasoning_summary")
 

@@ -12,6 +12,7 @@ from typing import Any, Iterable
 from ._naive_responses import Item, NaiveResponses, declare
 
 QUIRK = "Q41"
+BREAKS = ("resp-refusal",)
 NEEDS = "a valid trace with a refusal part (rule resp-refusal), e.g. y_refusal"
 
 

@@ -13,6 +13,7 @@ from typing import Any, Iterable
 from ._naive_responses import NaiveResponses, declare
 
 QUIRK = "resp-truncated"
+BREAKS = ("resp-truncated", "plan-fault-reported")
 NEEDS = "an invalid trace cut before any terminal event (rule resp-truncated), e.g. n_truncated_mid_arguments"
 
 

@@ -13,6 +13,7 @@ from typing import Any, Iterable
 from ._naive_responses import Item, NaiveResponses, declare
 
 QUIRK = "R5"
+BREAKS = ()
 NEEDS = ("a valid trace with a function_call item whose id differs from its call_id, "
          "e.g. y_text_then_function_call")
 

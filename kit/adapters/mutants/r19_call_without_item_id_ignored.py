@@ -14,6 +14,7 @@ from typing import Any, Iterable
 from ._naive_responses import Item, NaiveResponses, declare
 
 QUIRK = "R5"
+BREAKS = ("resp-dispatch-at-item-done",)
 NEEDS = ("a valid trace whose finished function_call item has no id (rule resp-item-id-mismatch), "
          "e.g. y_function_call_without_id")
 

@@ -13,6 +13,7 @@ from typing import Any, Iterable
 from ._naive_responses import Item, NaiveResponses, declare
 
 QUIRK = "R2"
+BREAKS = ("resp-malformed-item",)
 NEEDS = ("a valid trace with a message item whose content is null (rule resp-malformed-item), "
          "e.g. y_message_content_null")
 

@@ -12,6 +12,7 @@ from typing import Any, Iterable
 from ._naive_responses import NaiveResponses, declare
 
 QUIRK = "resp-event-name"
+BREAKS = ("resp-event-name",)
 NEEDS = ("a valid trace without event: lines or with event names that differ from the payload type "
          "(rule resp-event-name), e.g. y_openrouter_no_event_lines or y_event_name_mismatch")
 

@@ -15,6 +15,7 @@ from typing import Any, Iterable
 from ._naive_responses import NaiveResponses, declare
 
 QUIRK = "resp-done-sentinel"
+BREAKS = ("resp-done-sentinel",)
 NEEDS = "a valid trace ending with data: [DONE] (rule resp-done-sentinel), e.g. y_openrouter_no_event_lines"
 
 

@@ -14,6 +14,7 @@ from typing import Any, Iterable
 from ._naive_responses import NaiveResponses, declare
 
 QUIRK = "R6"
+BREAKS = ("resp-sequence-number",)
 NEEDS = ("a valid trace whose sequence numbers repeat (rule resp-sequence-number), "
          "e.g. y_sequence_number_all_zero")
 

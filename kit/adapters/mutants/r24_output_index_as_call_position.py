@@ -16,6 +16,7 @@ from typing import Any, Iterable
 from ._naive_responses import Item, NaiveResponses, declare
 
 QUIRK = "R10"
+BREAKS = ()
 NEEDS = ("a valid trace whose function call follows a reasoning or message item "
          "(rule resp-item-added-missing), e.g. y_reasoning_then_function_call")
 

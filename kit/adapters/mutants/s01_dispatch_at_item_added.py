@@ -16,6 +16,7 @@ from ._naive_responses import Item
 from ._streaming import Sink, StreamingResponses, declare, parse
 
 QUIRK = "resp-dispatch-at-item-done"
+BREAKS = ("plan-dispatch-complete",)
 NEEDS = ("a valid trace whose function_call item is added with empty arguments that then stream "
          "(rule resp-dispatch-at-item-done), e.g. y_text_then_function_call")
 EXPECTED = "FAIL"  # plan-dispatch-complete: dispatched with partial arguments

@@ -15,6 +15,7 @@ from typing import Any, Iterable
 from ._streaming import Sink, StreamingChat, declare
 
 QUIRK = "plan-text-streamed"
+BREAKS = ("plan-text-streamed",)
 NEEDS = "a valid trace whose text arrives over several SSE events, e.g. y_text_only"
 EXPECTED = "NONSTRICT"  # plan-text-streamed: text buffered
 SHOWN_BY = ("y_text_only", "y_text_then_tool_call")

@@ -16,6 +16,7 @@ from typing import Any, Iterable
 from ._streaming import Sink, StreamingChat, declare
 
 QUIRK = "chat-dispatch-at-finish"
+BREAKS = ("plan-dispatch-once",)
 NEEDS = ("a valid trace with a tool call whose choice finishes before a data: [DONE] "
          "(rule chat-dispatch-at-finish), e.g. y_text_then_tool_call")
 EXPECTED = "FAIL"  # plan-dispatch-once: dispatched twice

@@ -17,6 +17,7 @@ from ._naive_anthropic import Block
 from ._streaming import Sink, StreamingAnthropic, arguments_json, declare
 
 QUIRK = "A7"
+BREAKS = ("plan-dispatch-complete",)
 NEEDS = ("a valid trace whose tool_use starts with input {} and streams its input "
          "(rule anth-dispatch-at-block-stop), e.g. y_text_then_tool_use")
 EXPECTED = "FAIL"  # plan-dispatch-complete: dispatched with partial arguments

@@ -16,6 +16,7 @@ from ._naive import Call, Choice
 from ._streaming import Sink, StreamingChat, declare, parse
 
 QUIRK = "Q33"
+BREAKS = ("plan-dispatch-complete",)
 NEEDS = ("a valid trace whose parallel calls' fragments interleave 0,1,0,1 "
          "(rules chat-interleaved-fragments, chat-dispatch-at-finish), e.g. y_parallel_interleaved")
 EXPECTED = "FAIL"  # plan-dispatch-complete: dispatched with partial arguments

@@ -20,6 +20,7 @@ from typing import Any, Iterable
 from ._streaming import Sink, StreamingChat, declare
 
 QUIRK = "Q03/Q11"
+BREAKS = ("plan-dispatch-timely",)
 NEEDS = ("a valid trace with a tool call whose finish_reason is followed by more input "
          "(a usage chunk, [DONE]) in a later read (rule chat-dispatch-at-finish), "
          "e.g. y_usage_only_final_chunk")
