@@ -306,7 +306,7 @@ def lint(traces: tuple[str, ...], api: str | None, profile: str, as_json: bool) 
 @click.option("--check", is_flag=True, help="Exit 1 if conformance.md is not what the code generates.")
 @click.option("--file", "path", default="conformance.md", show_default=True, type=click.Path(dir_okay=False))
 def docs(check: bool, path: str) -> None:
-    """Regenerate the generated parts of conformance.md (rule table, state diagrams)."""
+    """Regenerate the generated parts of conformance.md (rule table, state diagrams, rule-to-mutant table)."""
     from .docs import render
     from .errors import missing
 

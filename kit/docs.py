@@ -2,7 +2,8 @@
 
 ``conformance.md`` holds hand-written prose plus blocks between
 ``<!-- kit:begin NAME -->`` and ``<!-- kit:end NAME -->`` markers, which
-:func:`render` rewrites from the rule catalogue, the transition tables and the corpus.
+:func:`render` rewrites from the rule catalogue, the transition tables, the corpus and
+the bundled mutants (which rule each breaks, which traces catch it).
 ``kit docs`` writes them; ``kit docs --check`` and the test suite fail when they drift.
 """
 
@@ -96,8 +97,37 @@ def anthropic_diagrams_block() -> str:
     )
 
 
+def rule_mutants_block() -> str:
+    """rule -> the graded traces that catch a mutant breaking it -> those mutants.
+
+    Computed, not declared: each bundled mutant names the rules it breaks (``BREAKS``) and
+    :func:`kit.adapters.mutants.rule_kills` runs it over the graded traces that exercise each.
+    """
+    from .adapters import mutants
+
+    names = [n for api in mutants.APIS for n in mutants.mutant_names(api)] + mutants.streaming_names()
+    traces: dict[str, set[str]] = defaultdict(set)
+    by_rule: dict[str, list[str]] = defaultdict(list)
+    for name in names:
+        for rule_id, hits in mutants.rule_kills(name).items():
+            if hits:
+                traces[rule_id].update(hits)
+                by_rule[rule_id].append(name)
+    lines = ["| rule | kind | traces that catch it | mutants |", "|---|---|---|---|"]
+    for r in RULES:
+        hits = sorted(traces.get(r.id, ()))
+        shown = ", ".join(f"`{t}`" for t in hits[:4]) + (f" (+{len(hits) - 4} more)" if len(hits) > 4 else "")
+        killers = ", ".join(f"`{m}`" for m in by_rule.get(r.id, ())) or "none yet"
+        lines.append(f"| [`{r.id}`](#{r.id}) | {r.kind} | {shown or '-'} | {killers} |")
+    proven = sum(1 for r in RULES if r.id in by_rule)
+    lines.append("")
+    lines.append(f"{proven} of {len(RULES)} rules have a mutant; {len(RULES) - proven} have none yet.")
+    return "\n".join(lines) + "\n"
+
+
 BLOCKS = {
     "rules": rules_block,
+    "rule-mutants": rule_mutants_block,
     "state-diagram-chat": chat_diagrams_block,
     "state-diagram-responses": responses_diagrams_block,
     "state-diagram-anthropic": anthropic_diagrams_block,
