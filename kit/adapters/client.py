@@ -37,11 +37,13 @@ from ..events import Error as ErrorEvent
 from ..plan import PlanBuilder, parse_arguments
 from ..reference.anthropic import STOP_REASONS as ANTHROPIC_STOP
 from ..reference.chat import FINISH_REASONS as CHAT_FINISH
+from ..reference.responses import INCOMPLETE_REASONS
 from . import Adapter, Case, Outcome, apply_options
 from .http import DUMMY_KEY, CaseServer, HttpOutcome
 from .python import _where, declared, resolve
 
-__all__ = ["ClientAdapter", "PlanOf", "anthropic_base", "finish_reason", "is_server_tool", "DUMMY_KEY", "FIRST_CALL_TIMEOUT"]
+__all__ = ["ClientAdapter", "PlanOf", "anthropic_base", "finish_reason", "responses_finish", "latest", "name_or_none",
+           "plan_usage", "is_server_tool", "DUMMY_KEY", "FIRST_CALL_TIMEOUT"]
 
 FIRST_CALL_TIMEOUT = 60.0  # seconds: the first case pays for importing the library
 
@@ -91,6 +93,68 @@ def finish_reason(value: Any) -> str | None:
     return _FINISH.get(value.lower(), value)
 
 
+def responses_finish(status: Any, incomplete_reason: Any = None, *, calls: bool) -> str | None:
+    """The finish of a Responses stream from what a library kept of its terminal response,
+    read as the reference reads the terminal event (the Responses API has no finish reason,
+    only ``status``): ``completed`` -> ``tool_calls`` when the result has client tool calls
+    (``calls``), else ``stop``; ``incomplete`` -> ``incomplete_details.reason`` mapped as the
+    reference maps it (``max_output_tokens`` -> ``length``, ``content_filter``, any other or
+    none -> ``incomplete``); ``failed`` -> ``error``. Any other status (``in_progress``,
+    none: the library kept no terminal response) -> None, the finish of a stream that never
+    ended. Every adapter that derives a Responses finish uses this one rule."""
+    status = getattr(status, "value", status)
+    reason = getattr(incomplete_reason, "value", incomplete_reason)
+    if status == "completed":
+        return "tool_calls" if calls else "stop"
+    if status == "incomplete":
+        return INCOMPLETE_REASONS.get(reason, "incomplete") if isinstance(reason, str) else "incomplete"
+    if status == "failed":
+        return "error"
+    return None
+
+
+def latest(values: Any) -> Any:
+    """The last of ``values`` that says something (not None, not ``""``): a finish reason or a
+    usage that a library reports per chunk is what the last chunk that carries one said, and a
+    later chunk without one (a usage-only final chunk, a ``usage: null``) does not erase it,
+    as the reference reads the wire (``chat-usage``, ``chat-finish-reason-value``)."""
+    found = None
+    for value in values:
+        if value is not None and value != "":
+            found = value
+    return found
+
+
+def name_or_none(value: Any) -> str | None:
+    """A call id or tool name as the Plan holds it: the reference reads a missing, null or
+    empty (``""``) id or name as absent (None); anything else as text."""
+    if value is None or value == "":
+        return None
+    return str(value)
+
+
+def plan_usage(api: str, input_tokens: Any, output_tokens: Any, *, cache_read: Any = None, cache_write: Any = None,
+               cache_in_input: bool = False) -> dict[str, int] | None:
+    """Usage as the Plan holds it: ``input_tokens`` and ``output_tokens`` in the wire API's own
+    meaning, as the reference takes them from the stream. On Chat Completions and Responses
+    the input count includes cached input (``prompt_tokens`` / ``input_tokens`` as sent); on
+    Anthropic Messages it does not (``input_tokens`` is apart from
+    ``cache_read_input_tokens`` and ``cache_creation_input_tokens``). A library whose input
+    count is a total that includes the cache reads and writes (OpenAI-style counting of an
+    Anthropic response; ``cache_in_input=True``) and that reports those two counts gives them
+    as ``cache_read`` / ``cache_write``: on Anthropic the Plan's input is the total minus them
+    (a count the library does not report is taken as 0; a library that folds cache tokens in
+    without reporting them cannot be put in the wire's terms, and its total is graded as it
+    is). Counts that are not integers are left out; none at all -> None (no usage, never an
+    invented zero)."""
+    doc = {k: v for k, v in (("input_tokens", input_tokens), ("output_tokens", output_tokens)) if type(v) is int}
+    if cache_in_input and api == "anthropic.messages" and "input_tokens" in doc:
+        cached = sum(v for v in (cache_read, cache_write) if type(v) is int)
+        if cached and cached <= doc["input_tokens"]:
+            doc["input_tokens"] -= cached
+    return doc or None
+
+
 class PlanOf:
     """What a library gave, turned into a Plan by the kit's own :class:`~kit.plan.PlanBuilder`
     (so SAY merging and argument parsing follow the Plan conventions exactly)::
@@ -103,7 +167,22 @@ class PlanOf:
 
     Calls are numbered in the order given, per choice. ``arguments`` given as a string are
     parsed per the conventions (``""`` -> ``{}``, invalid JSON kept raw and marked
-    invalid); a dict or list is the parsed value the library produced.
+    invalid); a dict or list is the parsed value the library produced. A library that
+    marks arguments it could not parse in a value of its own (LLM's ``{"_raw": text}``)
+    gives the raw text back here, so the Plan marks them invalid.
+
+    The rules every adapter shares, so that no two adapters read the same thing two ways
+    and an adapter's own reading never shows as the library's:
+
+    - finish: a library's finish or stop reason through :func:`finish_reason`; a Responses
+      status through :func:`responses_finish`; a value a library reports per chunk (finish
+      reason, usage) is the last one that says something (:func:`latest`: a usage-only
+      final chunk or a later null erases nothing);
+    - ids and names: ``""`` or none -> null (:func:`name_or_none`), as the reference reads
+      them;
+    - usage: input and output tokens in the wire API's own meaning (:func:`plan_usage`:
+      cache reads and writes taken out of an Anthropic input total that includes them);
+    - a call the library flags as not to be run: ``call(..., dispatched=False)``.
     """
 
     def __init__(self, api: str) -> None:
@@ -136,8 +215,8 @@ class PlanOf:
         else:
             raw = json.dumps(arguments, ensure_ascii=False, separators=(",", ":"), default=str)
             params, invalid = json.loads(raw), False
-        cid = str(call_id) if call_id not in (None, "") else None
-        action = str(name) if name not in (None, "") else None
+        cid = name_or_none(call_id)
+        action = name_or_none(name)
         self.builder.add(ToolCallStarted(choice, n, cid, action))
         if not dispatched:
             if raw:
@@ -155,8 +234,11 @@ class PlanOf:
             self.builder.add(RefusalDelta(choice, str(text)))
         return self
 
-    def usage(self, input_tokens: Any = None, output_tokens: Any = None) -> "PlanOf":
-        doc = {k: v for k, v in (("input_tokens", input_tokens), ("output_tokens", output_tokens)) if type(v) is int}
+    def usage(self, input_tokens: Any = None, output_tokens: Any = None, *, cache_read: Any = None,
+              cache_write: Any = None, cache_in_input: bool = False) -> "PlanOf":
+        """The response's usage, by :func:`plan_usage` (the one rule for cache tokens)."""
+        doc = plan_usage(self.builder.api, input_tokens, output_tokens, cache_read=cache_read,
+                         cache_write=cache_write, cache_in_input=cache_in_input)
         if doc:
             self.builder.add(Usage(doc))
         return self

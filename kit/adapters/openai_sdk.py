@@ -25,19 +25,32 @@ Chat Completions
     ``client.chat.completions.stream(...)`` iterated with ``for event in stream``, then
     ``stream.get_final_completion()``.
 ``openai-chat-create`` (``chat_client_create``; bytes, final Plan only)
-    ``client.chat.completions.create(stream=True)`` consumed with the loop of the
-    function-calling guide: text is ``delta.content`` appended; tool calls are kept by
-    ``index`` where the first fragment of an index is stored as it is and every
-    fragment's ``function.arguments`` is then appended to it (so id and name come from
-    the first fragment only, and a first fragment that already carries arguments has
-    them counted twice, as in the guide). The guide reads ``chunk.choices[0]``, so this
+    ``client.chat.completions.create(stream=True)`` consumed with the loop of OpenAI's
+    function-calling guide ("Streaming", Chat Completions), transcribed as it is written:
+    for each fragment of ``chunk.choices[0].delta.tool_calls``, ``if index not in
+    final_tool_calls: final_tool_calls[index] = tool_call``, then, for every fragment,
+    ``final_tool_calls[index].function.arguments += tool_call.function.arguments``. So
+    id and name come from the first fragment only, and, because the stored call *is* the
+    first fragment, that fragment's own ``arguments`` are added to themselves: a server
+    that sends arguments in the first fragment (OpenAI sends ``""`` there; several
+    compatible servers send a whole call in one fragment) gets them twice. That is the
+    guide's code, not the SDK's (the SDK hands over each chunk as the wire had it); the
+    row grades the guide as a recipe on top of the SDK, and the adapter keeps its loop
+    exactly. Text (the guide shows none) is ``delta.content`` appended, after the guide's
+    loop: a string as it is; a list of content parts (``chat-content-parts``, a dialect:
+    ``create()`` passes the chunk on as the wire had it) gives the text of its ``text``
+    parts, never its ``thinking`` parts. The guide reads ``chunk.choices[0]``, so this
     adapter handles one choice; chunks with ``choices: []`` (the documented usage chunk)
     are skipped, their ``usage`` kept. The Plan: one SAY with all the text, the calls in
-    index order, the last finish reason.
+    index order, the last finish reason (a later chunk without one does not erase it).
 
 Mapping of the stream helper's events (both incremental chat variants share it):
 
-- ``content.delta`` -> ``TextDelta``; ``refusal.delta`` -> ``RefusalDelta``.
+- ``content.delta`` -> ``TextDelta``; ``refusal.delta`` -> ``RefusalDelta``. A
+  ``content.delta`` whose ``delta`` is not a string (a list of content parts, passed on
+  by the SDK as the wire had it) adds no text: the SDK's own accumulated content
+  (``event.snapshot``, the final ``message.content``) does not take it in either, and
+  that is the text the SDK gives.
 - ``tool_calls.function.arguments.delta`` -> ``ToolCallStarted`` the first time a call
   index is seen (id from the SDK's snapshot at that moment), then
   ``ToolCallArgumentsDelta`` for each non-empty ``arguments_delta``.
@@ -51,10 +64,14 @@ Mapping of the stream helper's events (both incremental chat variants share it):
   it is matched to the choice whose delta and snapshot it reports.
 - At the end, from ``get_final_completion()``: a ``ToolCallDone`` for every tool call
   of the final message that never had an ``arguments.done`` event (the user finds it
-  in the final message), ``MessageDone`` per choice (``function_call`` taken as
-  ``tool_calls``, other values as the SDK has them, none -> null) and ``Usage`` from
-  ``completion.usage`` normalised as the reference does. Reasoning fields have no SDK
-  event and are not reported.
+  in the final message), ``MessageDone`` per choice (the finish reason mapped by
+  :func:`kit.adapters.client.finish_reason`, the rule every adapter shares:
+  ``function_call`` taken as ``tool_calls``, an unknown value kept as the SDK has it,
+  none -> null) and ``Usage`` from ``completion.usage`` normalised as the reference does.
+  Reasoning fields have no SDK event and are not reported.
+- Call ids and names: ``""`` or none -> null (:func:`kit.adapters.client.name_or_none`,
+  as the reference reads a missing or empty id or name; the SDK hands on the wire's
+  ``""``).
 
 Responses
 ---------
@@ -79,13 +96,17 @@ Mapping (shared):
   that carries the call's ``call_id``, name and arguments together
   (``response.function_call_arguments.done`` has neither ``call_id`` nor name), and the
   SDK's documentation reads function calls from the finished output items. Arguments
-  and parameters are taken from that item as the SDK has it.
+  and parameters are taken from that item as the SDK has it. A finished item with
+  ``status: "incomplete"`` (the call was cut off) is not dispatched: the DO keeps what
+  arrived of its arguments and is marked not dispatched, as the Plan conventions have a
+  call that is not to be run. ``""`` ids and names -> null, as for Chat.
 - Server-executed tool items at their ``output_item.done`` -> ``ServerTool``.
 - ``response.completed`` (the SDK's completed response): a ``ToolCallDone`` for every
-  client call in its output that had no ``output_item.done``, ``Usage`` (input and
-  output tokens), ``MessageDone`` ``tool_calls`` when a call was dispatched, else
-  ``stop``. ``response.incomplete``: ``length`` (``max_output_tokens``),
-  ``content_filter`` or ``incomplete``. ``response.failed``: ``Error`` from
+  client call in its output that had no ``output_item.done`` (one whose status is
+  ``incomplete`` is not dispatched), ``Usage`` (input and output tokens), and the finish
+  by :func:`kit.adapters.client.responses_finish` (the rule every adapter shares):
+  ``tool_calls`` when a call was dispatched, else ``stop``. ``response.incomplete``:
+  ``length`` (``max_output_tokens``), ``content_filter`` or ``incomplete``. ``response.failed``: ``Error`` from
   ``response.error`` and ``MessageDone`` ``error``. An ``error`` event: ``Error`` and
   ``MessageDone`` ``error`` (a later terminal event does not change the finish, as in
   the kit's conventions). The stream's end is not checked beyond that: what the SDK
@@ -103,6 +124,7 @@ from .. import events as ev
 from ..plan import PlanBuilder, parse_arguments
 from ..reference.responses import CLIENT_CALLS, is_server_item
 from . import DONE, implementation
+from .client import finish_reason, name_or_none, responses_finish
 
 __all__ = ["chat_stream_state", "chat_client_stream", "chat_client_create", "responses_stream_state",
            "responses_client_stream"]
@@ -185,12 +207,6 @@ def _usage(usage: Any) -> dict | None:
 # -- Chat Completions ------------------------------------------------------------------------
 
 
-def _finish(reason: Any) -> str | None:
-    if not reason:
-        return None
-    return "tool_calls" if reason == "function_call" else reason
-
-
 class _ChatEvents:
     """Turns the SDK's chat stream events into output events."""
 
@@ -235,9 +251,10 @@ class _ChatEvents:
         elif t == "content.delta":
             c = self._choice("content", lambda ch, m: ch.delta.content == e.delta and m is not None
                              and m.content == e.snapshot)
-            if not isinstance(e.delta, str):  # what `text += event.delta` meets
-                raise TypeError(f"the SDK's content.delta event carries {type(e.delta).__name__}, not text")
-            if e.delta:
+            # a delta that is not text (a list of content parts) is passed on by the SDK as the
+            # wire had it, and its snapshot (the message's content) does not take it in: the
+            # text the SDK gives is its snapshot's, so such a delta adds none
+            if isinstance(e.delta, str) and e.delta:
                 out(ev.TextDelta(c, e.delta))
         elif t == "refusal.delta":
             c = self._choice("refusal", lambda ch, m: ch.delta.refusal == e.delta)
@@ -248,7 +265,8 @@ class _ChatEvents:
                 getattr(tc, "index", None) == e.index for tc in (ch.delta.tool_calls or [])))
             if (c, e.index) not in self.started:
                 self.started.add((c, e.index))
-                out(ev.ToolCallStarted(c, e.index, getattr(self._call(c, e.index), "id", None), e.name))
+                out(ev.ToolCallStarted(c, e.index, name_or_none(getattr(self._call(c, e.index), "id", None)),
+                                       name_or_none(e.name)))
             if e.arguments_delta:
                 out(ev.ToolCallArgumentsDelta(c, e.index, e.arguments_delta))
         elif t == "tool_calls.function.arguments.done":
@@ -272,7 +290,7 @@ class _ChatEvents:
                 fn = getattr(tc, "function", None)
                 out(_call_done(choice.index, k, getattr(tc, "id", None), getattr(fn, "name", None),
                                getattr(fn, "arguments", None), getattr(fn, "parsed_arguments", None)))
-            out(ev.MessageDone(choice.index, _finish(choice.finish_reason)))
+            out(ev.MessageDone(choice.index, finish_reason(choice.finish_reason)))
         usage = _usage(completion.usage)
         if usage is not None:
             out(ev.Usage(usage))
@@ -284,7 +302,7 @@ def _call_done(choice: int, call: int, call_id: Any, name: Any, arguments: Any, 
         parameters, invalid = parsed, False
     else:
         parameters, invalid = parse_arguments(raw)
-    return ev.ToolCallDone(choice, call, call_id, name, raw, parameters, invalid)
+    return ev.ToolCallDone(choice, call, name_or_none(call_id), name_or_none(name), raw, parameters, invalid)
 
 
 @implementation(feed="events", apis=("chat",), incremental=True, multi_choice=True)
@@ -325,9 +343,9 @@ def chat_client_create(reads: Iterable[bytes], *, api: str = CHAT) -> dict:
     """``client.chat.completions.create(stream=True)`` read with the function-calling guide's loop."""
     client = _client(reads)
     stream = client.chat.completions.create(model="kit", messages=[{"role": "user", "content": "hi"}], stream=True)
-    text = ""
+    text: list[str] = []
     final_tool_calls: dict[Any, Any] = {}
-    finish_reason = None
+    last_finish = None
     usage = None
     for chunk in stream:
         if chunk.usage:
@@ -336,33 +354,43 @@ def chat_client_create(reads: Iterable[bytes], *, api: str = CHAT) -> dict:
             continue
         choice = chunk.choices[0]
         delta = choice.delta
-        if delta.content is not None:
-            text += delta.content
+        # the guide's loop, as it is written
         for tool_call in delta.tool_calls or []:
             index = tool_call.index
             if index not in final_tool_calls:
                 final_tool_calls[index] = tool_call
             final_tool_calls[index].function.arguments += tool_call.function.arguments
+        text.extend(_content_text(delta.content))
         if choice.finish_reason:
-            finish_reason = choice.finish_reason
+            last_finish = choice.finish_reason
     out = _Out(None, api)
     if text:
-        out(ev.TextDelta(0, text))
+        out(ev.TextDelta(0, "".join(text)))
     order = sorted(final_tool_calls, key=lambda k: (not isinstance(k, int), k if isinstance(k, int) else 0))
     for position, index in enumerate(order):
         tc = final_tool_calls[index]
         out(_call_done(0, position, tc.id, tc.function.name, tc.function.arguments, None))
-    out(ev.MessageDone(0, _finish(finish_reason)))
+    out(ev.MessageDone(0, finish_reason(last_finish)))
     normalised = _usage(usage)
     if normalised is not None:
         out(ev.Usage(normalised))
     return out.plan()
 
 
+def _content_text(content: Any) -> list[str]:
+    """The text of a chunk's ``delta.content`` as ``create()`` hands it over (the chunk as the
+    wire had it): a string; a list of content parts (a dialect, ``chat-content-parts``) gives
+    the ``text`` of its ``text`` parts, its other parts (``thinking``) are no text; anything
+    else, none."""
+    if isinstance(content, str):
+        return [content] if content else []
+    if isinstance(content, list):
+        return [p["text"] for p in content
+                if isinstance(p, dict) and p.get("type") == "text" and isinstance(p.get("text"), str)]
+    return []
+
+
 # -- Responses -------------------------------------------------------------------------------
-
-INCOMPLETE = {"max_output_tokens": "length", "content_filter": "content_filter"}
-
 
 def _doc(obj: Any) -> dict:
     if isinstance(obj, dict):
@@ -378,6 +406,7 @@ class _ResponseEvents:
         self.out = out
         self.calls: dict[int, int] = {}  # output_index -> the call's position among the calls
         self.done: set[int] = set()
+        self.started: set[int] = set()  # ordinals of calls that have a ToolCallStarted
         self.dispatched = 0
         self.failed = False
 
@@ -389,21 +418,38 @@ class _ResponseEvents:
 
     def _dispatch(self, output_index: int, item: dict) -> None:
         t = item.get("type")
+        if item.get("status") == "incomplete":
+            # the SDK's finished item says the call was cut off: it is not to be run; the DO
+            # keeps what arrived of its arguments (the deltas) and is marked not dispatched
+            n = self._ordinal(output_index)
+            if n not in self.started:  # no output_item.added and no delta: what the item carries
+                self.started.add(n)
+                self.out(ev.ToolCallStarted(0, n, name_or_none(item.get("call_id")), self._action(item)))
+                arrived = _text(item.get("arguments") if t == "function_call" else item.get("input"))
+                if arrived and t in ("function_call", "custom_tool_call"):
+                    self.out(ev.ToolCallArgumentsDelta(0, n, arrived))
+            self.done.add(output_index)
+            return
         if t in ("function_call", "custom_tool_call"):
             raw = _text(item.get("arguments") if t == "function_call" else item.get("input"))
             if t == "function_call":
                 parameters, invalid = parse_arguments(raw)
             else:
                 parameters, invalid = raw, False
-            action = item.get("name")
         else:
             parameters = next((item[k] for k in ("action", "operation", "actions") if k in item), None)
             raw, invalid = json.dumps(parameters, ensure_ascii=False, separators=(",", ":")), False
-            action = t[: -len("_call")]
         self.done.add(output_index)
         self.dispatched += 1
-        self.out(ev.ToolCallDone(0, self._ordinal(output_index), item.get("call_id"), action, raw, parameters,
-                                 invalid))
+        self.out(ev.ToolCallDone(0, self._ordinal(output_index), name_or_none(item.get("call_id")), self._action(item),
+                                 raw, parameters, invalid))
+
+    @staticmethod
+    def _action(item: dict) -> str | None:
+        t = item.get("type")
+        if t in ("function_call", "custom_tool_call"):
+            return name_or_none(item.get("name"))
+        return t[: -len("_call")]
 
     def _fail(self, error: dict) -> None:
         self.out(ev.Error(None, error))
@@ -423,12 +469,14 @@ class _ResponseEvents:
         elif t == "response.output_item.added":
             item = _doc(e.item)
             if item.get("type") in CLIENT_CALLS:
-                action = item.get("name") if item.get("type") in ("function_call", "custom_tool_call") \
-                    else item["type"][: -len("_call")]
-                out(ev.ToolCallStarted(0, self._ordinal(e.output_index), item.get("call_id"), action))
+                n = self._ordinal(e.output_index)
+                self.started.add(n)
+                out(ev.ToolCallStarted(0, n, name_or_none(item.get("call_id")), self._action(item)))
         elif t == "response.function_call_arguments.delta":
             if e.delta:
-                out(ev.ToolCallArgumentsDelta(0, self._ordinal(e.output_index), e.delta))
+                n = self._ordinal(e.output_index)
+                self.started.add(n)  # the Plan opens the call at its first delta
+                out(ev.ToolCallArgumentsDelta(0, n, e.delta))
         elif t == "response.output_item.done":
             item = _doc(e.item)
             kind = item.get("type")
@@ -463,10 +511,10 @@ class _ResponseEvents:
                 doc = _doc(item)
                 if doc.get("type") in CLIENT_CALLS and position not in self.done:
                     self._dispatch(position, doc)
-            out(ev.MessageDone(0, "tool_calls" if self.dispatched else "stop"))
+            out(ev.MessageDone(0, responses_finish("completed", calls=bool(self.dispatched))))
         else:
             reason = _doc(getattr(response, "incomplete_details", None)).get("reason")
-            out(ev.MessageDone(0, INCOMPLETE.get(reason, "incomplete")))
+            out(ev.MessageDone(0, responses_finish("incomplete", reason, calls=bool(self.dispatched))))
 
 
 @implementation(feed="events", apis=("responses",), incremental=True)
