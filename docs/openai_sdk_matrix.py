@@ -103,7 +103,7 @@ def block(names: tuple[str, ...] = ADAPTERS) -> str:
                 t = theirs.get((r["trace"], r["chunking"]))
                 if t is not None and (t["verdict"], t["rule"]) == (r["verdict"], r["rule"]):
                     continue
-                other_said = f"{t['verdict']} `{t['rule']}`" if t is not None else "(not run)"
+                other_said = f"{t['verdict']} {_rule(t['rule'])}" if t is not None else "(not run)"
                 key = (r["trace"], r["verdict"], r["rule"], r["message"], other_said)
                 by_trace[key].append(r["chunking"])
                 continue
@@ -118,10 +118,15 @@ def block(names: tuple[str, ...] = ADAPTERS) -> str:
             every = HTTP_CHUNKINGS if http else CHUNKINGS
             shown = "" if len(plans) == len(every) or plans == ["events"] else f" ({', '.join(plans)})"
             extra = f" {key[4]} |" if http else ""
-            lines.append(f"| `{trace}`{shown} | {verdict} | `{rule}` | {_cell(message)} |{extra}")
+            lines.append(f"| `{trace}`{shown} | {verdict} | {_rule(rule)} | {_cell(message)} |{extra}")
         if not by_trace:
             lines.append("| (none) | | | | |" if http else "| (none) | | | |")
     return "\n".join(lines) + "\n"
+
+
+def _rule(rule: str | None) -> str:
+    """A rule id as a table cell; none when no rule of the trace governs the field that differs."""
+    return f"`{rule}`" if rule else "(none)"
 
 
 def main(argv: list[str]) -> int:

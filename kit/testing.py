@@ -187,7 +187,7 @@ def assert_conforms(impl: Any, trace: Any, chunking: str = "recorded", *, strict
 
     - FAIL, ERROR, TIMEOUT (and NONSTRICT when ``strict``): raises :class:`AssertionError`
       whose message is the verdict as ``kit verify`` and the pytest plugin print it
-      (rule id, expected vs actual, input position);
+      (rule id, expected vs actual, every difference, both Plans, input position);
     - SKIP (outside what ``impl`` declares): ``pytest.skip`` with the reason;
     - otherwise (PASS, NONSTRICT, INFO) returns the verdict record (a dict, ``kit verify
       --json``'s ``verdict`` object).
@@ -201,7 +201,7 @@ def assert_conforms(impl: Any, trace: Any, chunking: str = "recorded", *, strict
     ...     return plan
     >>> kit.assert_conforms(lazy, "y_parallel_interleaved")
     Traceback (most recent call last):
-    AssertionError: FAIL chat-dispatch-at-finish: py:...lazy on openai.chat.completions/y_parallel_interleaved [recorded]
+    AssertionError: FAIL chat-interleaved-fragments: py:...lazy on openai.chat.completions/y_parallel_interleaved [recorded]
     ...
     """
     __tracebackhide__ = True

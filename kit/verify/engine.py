@@ -1,7 +1,9 @@
 """The grading engine: one implementation, one trace, one chunk plan -> one verdict record.
 
 For each case the reference is replayed on the same reads. The implementation's final
-Plan is compared with the reference's (:func:`compare_plans`); for incremental adapters
+Plan is compared with the reference's (:func:`compare_plans`: every difference, each
+charged to the rule of the trace that governs its field, :func:`rule_for`, or to none,
+with a note); for incremental adapters
 its output events are also checked against where the reference produced them
 (:func:`streaming_findings`). Positions are compared in *SSE events*: an input position
 (how many reads or events the implementation had pulled) is turned into how many SSE
@@ -29,6 +31,7 @@ formats are made from records only).
 
 from __future__ import annotations
 
+import difflib
 import json
 import time
 from dataclasses import dataclass
@@ -41,7 +44,8 @@ from ..rules import Diagnostic
 from ..sse import SSEDecoder
 from ..trace import Trace
 
-__all__ = ["VERDICTS", "FAILING", "Expected", "prepare", "grade", "verify_case", "run_case", "compare_plans", "normalise_plan"]
+__all__ = ["VERDICTS", "FAILING", "FIELDS", "RULE_FIELDS", "GENERAL_RULES", "Expected", "prepare", "grade", "verify_case", "run_case",
+           "compare_plans", "plan_differences", "normalise_plan", "rule_for"]
 
 VERDICTS = ("PASS", "NONSTRICT", "FAIL", "ERROR", "TIMEOUT", "SKIP", "INFO")
 FAILING = ("FAIL", "ERROR", "TIMEOUT")
@@ -166,30 +170,78 @@ def normalise_plan(plan: dict[str, Any], omit: tuple[str, ...] = ()) -> dict[str
             "error": None if error is None else {"message_kept": bool(isinstance(error, dict) and error.get("message"))}}
 
 
-def _first_difference(exp: Any, act: Any, path: str) -> tuple[str, Any, Any] | None:
-    if isinstance(exp, dict) and isinstance(act, dict) and not path.endswith("parameters"):
-        if exp.keys() != act.keys() and path:  # a SAY where a DO should be, or the like
-            if exp.get("type") in ("SAY", "DO") and act.get("type") in ("SAY", "DO"):
-                return path, _show_command(exp), _show_command(act)
-            return path, exp, act
+def _differ(exp: Any, act: Any) -> bool:
+    return exp != act or (type(exp) is not type(act)
+                          and not (isinstance(exp, (int, float)) and isinstance(act, (int, float))
+                                   and not isinstance(exp, bool) and not isinstance(act, bool)))
+
+
+def _add(out: list[dict[str, Any]], path: str, field: str, exp: Any, act: Any) -> None:
+    out.append({"path": path, "field": field, "expected": exp, "actual": act})
+
+
+_LEAF_FIELD = {"invalid_arguments": "arguments", "message_kept": "error", "index": "choices"}
+
+
+def _field_of(path: str) -> str:
+    """The Plan field a path below a choice or the plan is about (see :data:`FIELDS`)."""
+    for top in ("usage", "error"):
+        if path == top or path.startswith(top + "."):
+            return top
+    if ".server_tools" in path:
+        return "server_tools"
+    leaf = path.rsplit(".", 1)[-1].split("[", 1)[0]
+    return _LEAF_FIELD.get(leaf, leaf)
+
+
+def _values(out: list[dict[str, Any]], path: str, exp: Any, act: Any) -> None:
+    """Every difference between two values; ``parameters`` are compared whole."""
+    whole = path.endswith(".parameters")
+    if isinstance(exp, dict) and isinstance(act, dict) and not whole:
         for key in list(exp) + [k for k in act if k not in exp]:
-            d = _first_difference(exp.get(key), act.get(key), f"{path}.{key}" if path else key)
-            if d:
-                return d
-        return None
-    if isinstance(exp, list) and isinstance(act, list):
-        if path.endswith("commands") and len(exp) != len(act):
-            return path, [_show_command(c) for c in exp], [_show_command(c) for c in act]
-        for i, (e, a) in enumerate(zip(exp, act)):
-            d = _first_difference(e, a, f"{path}[{i}]")
-            if d:
-                return d
-        if len(exp) != len(act):
-            return path, exp, act
-        return None
-    if exp != act or type(exp) is not type(act) and not (isinstance(exp, (int, float)) and isinstance(act, (int, float))):
-        return path, exp, act
-    return None
+            _values(out, f"{path}.{key}" if path else key, exp.get(key), act.get(key))
+    elif isinstance(exp, list) and isinstance(act, list) and not whole:
+        for i in range(max(len(exp), len(act))):
+            _values(out, f"{path}[{i}]", exp[i] if i < len(exp) else None, act[i] if i < len(act) else None)
+    elif _differ(exp, act):
+        _add(out, path, _field_of(path), exp, act)
+
+
+def _command_key(cmd: dict[str, Any]) -> tuple[Any, ...]:
+    """What pairs an expected command with an actual one: a DO by its call id (by its name
+    when it has none), a SAY by being a SAY."""
+    if cmd.get("type") == "DO":
+        return ("DO", cmd.get("call_id")) if cmd.get("call_id") else ("DO", None, cmd.get("action"))
+    return (cmd.get("type"),)
+
+
+def _commands(out: list[dict[str, Any]], path: str, exp: list[dict], act: list[dict]) -> None:
+    """The differences between two command lists, aligned so that a missing or extra command
+    is one difference (not a cascade of shifted indexes): the longest common run of keys
+    (:func:`_command_key`) pairs commands; within a stretch that differs, commands pair by
+    position and the surplus is missing (path: its index in the expected list) or extra
+    (its index in the actual list)."""
+    matcher = difflib.SequenceMatcher(None, [_command_key(c) for c in exp], [_command_key(c) for c in act],
+                                      autojunk=False)
+    for _tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        n = min(i2 - i1, j2 - j1)
+        for k in range(n):
+            e, a = exp[i1 + k], act[j1 + k]
+            if e.get("type") != a.get("type"):  # a SAY where a DO should be, or the reverse
+                _add(out, f"{path}[{i1 + k}]", "order", _show_command(e), _show_command(a))
+            else:
+                _values(out, f"{path}[{i1 + k}]", e, a)
+        for i in range(i1 + n, i2):
+            _add(out, f"{path}[{i}]", "text" if exp[i].get("type") == "SAY" else "do", _show_command(exp[i]), None)
+        for j in range(j1 + n, j2):
+            _add(out, f"{path}[{j}]", "text" if act[j].get("type") == "SAY" else "do", None, _show_command(act[j]))
+
+
+def _show_choice(ch: dict[str, Any]) -> str:
+    cmds = ch.get("commands") or []
+    return (f"choice {ch.get('index')}: {len(cmds)} command{'s' if len(cmds) != 1 else ''}"
+            + (f" ({'; '.join(_show_command(c) for c in cmds[:3])}{'; ...' if len(cmds) > 3 else ''})" if cmds else "")
+            + f", finish {ch.get('finish_reason')}")
 
 
 def _show_command(cmd: dict[str, Any]) -> str:
@@ -202,56 +254,165 @@ def _show_command(cmd: dict[str, Any]) -> str:
     return f"DO {cmd.get('action')}({args}) id={cmd.get('call_id')}{mark}"
 
 
+def plan_differences(expected: dict[str, Any], actual: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every difference between two *normalised* Plans (:func:`normalise_plan`), in a stable
+    order: per choice (by position) its index, commands, finish reason, refusal and server
+    tools; then usage, then error. Each is ``{"path", "field", "expected", "actual"}``."""
+    out: list[dict[str, Any]] = []
+    ec, ac = expected["choices"], actual["choices"]
+    for i in range(max(len(ec), len(ac))):
+        path = f"choices[{i}]"
+        if i >= len(ac) or i >= len(ec):
+            _add(out, path, "choices", _show_choice(ec[i]) if i < len(ec) else None,
+                 _show_choice(ac[i]) if i < len(ac) else None)
+            continue
+        e, a = ec[i], ac[i]
+        _values(out, f"{path}.index", e["index"], a["index"])
+        _commands(out, f"{path}.commands", e["commands"], a["commands"])
+        for key in ("finish_reason", "refusal", "server_tools"):
+            _values(out, f"{path}.{key}", e[key], a[key])
+    _values(out, "usage", expected["usage"], actual["usage"])
+    _values(out, "error", expected["error"], actual["error"])
+    return out
+
+
 def compare_plans(expected: dict[str, Any], actual: dict[str, Any],
-                  omit: tuple[str, ...] = ()) -> tuple[str, Any, Any] | None:
-    """The first graded difference ``(path, expected, actual)``, or None when they agree
-    (``omit``: parts left out on both sides, see :func:`normalise_plan`)."""
-    return _first_difference(normalise_plan(expected, omit), normalise_plan(actual, omit), "")
+                  omit: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+    """Every graded difference between two Plan documents, ``[{"path", "field", "expected",
+    "actual"}]`` in a stable order (:func:`plan_differences`); empty when they agree.
+    ``omit``: parts left out on both sides (:func:`normalise_plan`)."""
+    return plan_differences(normalise_plan(expected, omit), normalise_plan(actual, omit))
 
 
-_PATH_HINTS = (  # a difference at a path like this is about rules whose id holds one of these words
-    ("usage", ("usage",)),
-    ("finish_reason", ("finish", "stop", "incomplete", "truncated", "error", "length", "max-tokens")),
-    ("refusal", ("refusal",)),
-    ("server_tools", ("server",)),
-    ("error", ("error", "failed")),
-    ("parameters", ("arguments", "input", "json", "args")),
-    ("arguments", ("arguments", "input", "json", "args")),
-    ("call_id", ("identity", "id", "index", "call")),
-    ("action", ("name", "identity", "index", "call")),
-    ("dispatched", ("dispatch", "truncated", "incomplete", "error")),
-    ("text", ("text", "say", "content", "utf8", "message")),
-    ("commands", ("say", "text", "dispatch", "call", "index", "identity", "server")),
-)
+# -- which rule governs a difference ---------------------------------------------------------------
+
+FIELDS = {  # the Plan fields a difference is about (its "field"), and what each covers
+    "choices": "a choice missing or extra, or its index",
+    "text": "a SAY's text, or a SAY missing or extra",
+    "do": "a DO missing or extra (a call lost, invented, split or merged)",
+    "order": "a SAY where a DO should be, or the reverse",
+    "call_id": "a DO's call id",
+    "action": "a DO's action (tool name)",
+    "parameters": "a DO's parsed arguments",
+    "arguments": "the invalid-arguments marker and the raw arguments of an invalid call",
+    "dispatched": "whether a DO was dispatched",
+    "finish_reason": "a choice's finish reason",
+    "refusal": "a choice's refusal",
+    "server_tools": "a choice's server-executed tools",
+    "usage": "the token usage",
+    "error": "whether an error was reported and its message kept",
+}
+
+LOST = "lost"  # a rule that decides whether events are read at all: any field whose value was lost
+
+_CALL = ("do", "call_id", "action", "parameters", "arguments")
+_ARGS = ("parameters", "arguments")
+_FAULT = ("dispatched", "finish_reason", "error")
+
+RULE_FIELDS: dict[str, tuple[str, ...]] = {
+    # SSE framing: which bytes form which event. A parser that breaks it loses events, so it
+    # governs whatever the implementation lost; UTF-8 decoding governs the strings it corrupts.
+    # Line ends and multi-line data also decide what a value holds (a CR kept, lines joined wrongly).
+    "sse-line-endings": ("text", "parameters", "arguments", LOST), "sse-bom": (LOST,), "sse-comments": (LOST,),
+    "sse-field-space": (LOST,), "sse-multiline-data": ("text", "parameters", "arguments", LOST),
+    "sse-final-event-unterminated": (LOST,), "sse-event-without-data": (LOST,),
+    "sse-utf8-split": ("text", "refusal", "action", "parameters", "arguments"),
+    "sse-utf8-invalid": ("text", "refusal", "action", "parameters", "arguments", "error", "finish_reason"),
+    "sse-unknown-field": ("text", "order") + _CALL,  # a line taken as data adds what it carries
+    # Chat Completions
+    "chat-data-json": (LOST,), "chat-done-sentinel": _FAULT, "chat-after-done": ("text", "order", "usage") + _CALL,
+    "chat-truncated": _FAULT + _ARGS, "chat-chunk-object": (LOST,), "chat-empty-choices": ("usage", LOST),
+    "chat-choice-without-delta": (LOST,), "chat-choice-index": ("choices", LOST),
+    "chat-multiple-choices": ("choices", "text", "order", "finish_reason") + _CALL,
+    "chat-in-band-error": _FAULT, "chat-unknown-event": (LOST,),
+    "chat-text-say": ("text", "order"), "chat-content-parts": ("text",), "chat-text-after-tool": ("text", "order"),
+    "chat-content-and-tools-same-delta": ("text", "order") + _CALL, "chat-empty-tool-calls": ("text", "do", "order"),
+    "chat-refusal": ("refusal", "text"), "chat-reasoning": ("text",),
+    "chat-tool-index-missing": _CALL, "chat-tool-index-dense": _CALL, "chat-tool-index-reused": _CALL,
+    "chat-tool-header-once": ("call_id", "action"), "chat-tool-id-conflict": _CALL,
+    "chat-tool-name-conflict": _CALL, "chat-tool-call-incomplete": ("do", "call_id", "action", "dispatched"),
+    "chat-tool-fragment-shape": _CALL, "chat-arguments-string": _ARGS, "chat-arguments-empty": _ARGS,
+    "chat-arguments-json": _ARGS + ("dispatched",), "chat-dispatch-at-finish": ("dispatched", "do") + _ARGS,
+    "chat-interleaved-fragments": _CALL, "chat-finish-reason-missing": ("finish_reason",),
+    "chat-finish-reason-conflict": ("finish_reason",), "chat-finish-reason-value": ("finish_reason",),
+    "chat-finish-length": ("finish_reason", "text", "do", "error"),
+    "chat-delta-after-finish": ("text", "order") + _CALL, "chat-usage": ("usage",),
+    # Responses
+    "resp-event-json": (LOST,), "resp-event-name": (LOST,), "resp-unknown-event": (LOST,),
+    "resp-done-sentinel": (LOST,), "resp-lifecycle": (LOST,), "resp-item-added-missing": (LOST,),
+    "resp-item-id-mismatch": (LOST,), "resp-sequence-number": (LOST,),
+    "resp-arguments-source": _ARGS, "resp-arguments-mismatch": _ARGS, "resp-delta-after-done": _ARGS + ("text",),
+    "resp-call-incomplete": ("do", "call_id", "action", "dispatched"), "resp-arguments-json": _ARGS + ("dispatched",),
+    "resp-dispatch-at-item-done": ("dispatched", "do") + _ARGS, "resp-message-say": ("text", "order"),
+    "resp-text-mismatch": ("text",), "resp-refusal": ("refusal", "text"), "resp-reasoning": ("text",),
+    "resp-server-tools": ("server_tools", "do"), "resp-malformed-item": (LOST,),
+    "resp-item-done-missing": ("text", "do", "dispatched") + _ARGS, "resp-completed-output": (LOST,),
+    "resp-error": _FAULT, "resp-incomplete": ("finish_reason", "dispatched"),
+    "resp-truncated": _FAULT + _ARGS, "resp-after-terminal": ("text", "order") + _CALL, "resp-usage": ("usage",),
+    # Anthropic Messages
+    "anth-event-json": (LOST,), "anth-event-name": (LOST,), "anth-unknown-event": (LOST,), "anth-ping": (LOST,),
+    "anth-done-sentinel": (LOST,), "anth-message-start": (LOST,), "anth-block-index": (LOST,),
+    "anth-block-not-started": ("text", "do") + _ARGS, "anth-delta-type": ("text",) + _ARGS,
+    "anth-input-empty": _ARGS, "anth-input-prefilled": _ARGS, "anth-input-json": _ARGS + ("dispatched",),
+    "anth-tool-incomplete": ("do", "call_id", "action", "dispatched"),
+    "anth-dispatch-at-block-stop": ("dispatched", "do") + _ARGS,
+    "anth-block-stop-missing": ("text", "do", "dispatched") + _ARGS, "anth-text-say": ("text", "order"),
+    "anth-thinking": ("text",), "anth-server-tools": ("server_tools", "do"), "anth-stop-reason": ("finish_reason",),
+    "anth-message-stop-missing": (LOST,), "anth-truncated": _FAULT + _ARGS, "anth-error": _FAULT,
+    "anth-usage": ("usage",), "anth-after-stop": ("text", "order", "usage") + _CALL,
+    # any API: streaming behaviour, graded by the streaming checks, not by a Plan field
+    "plan-chunk-invariance": (), "plan-text-streamed": (), "plan-dispatch-complete": (), "plan-dispatch-once": (),
+    "plan-dispatch-timely": (), "plan-fault-reported": (), "plan-protocol": (),
+}
+"""The Plan fields (:data:`FIELDS`) each rule is about. A difference in a field is charged to
+a rule only when the trace exercises that rule and the rule names the field; a rule marked
+:data:`LOST` (framing and envelope rules: whether events are read at all) also governs any
+field whose value the implementation lost (``conformance.md`` §8.3)."""
 
 
 _CHAT, _RESP, _ANTH = "openai.chat.completions", "openai.responses", "anthropic.messages"
-_FIELD_RULES = {  # the API's own rule for a Plan field, when none of the trace's rules is about it
-    "usage": {_CHAT: "chat-usage", _RESP: "resp-usage", _ANTH: "anth-usage"},
-    "refusal": {_CHAT: "chat-refusal", _RESP: "resp-refusal"},
-    "server_tools": {_RESP: "resp-server-tools", _ANTH: "anth-server-tools"},
-    "finish_reason": {_CHAT: "chat-finish-reason-value", _RESP: "resp-incomplete", _ANTH: "anth-stop-reason"},
-    "text": {_CHAT: "chat-text-say", _RESP: "resp-message-say", _ANTH: "anth-text-say"},
+GENERAL_RULES: dict[str, dict[str, str]] = {
+    _CHAT: {"text": "chat-text-say", "order": "chat-text-say", "usage": "chat-usage", "refusal": "chat-refusal"},
+    _RESP: {"text": "resp-message-say", "order": "resp-message-say", "usage": "resp-usage",
+            "refusal": "resp-refusal", "server_tools": "resp-server-tools"},
+    _ANTH: {"text": "anth-text-say", "order": "anth-text-say", "usage": "anth-usage",
+            "server_tools": "anth-server-tools"},
 }
+"""Per API, the rules whose requirement holds on every stream of that API (how text becomes
+SAYs, where usage comes from, ...): every trace of the API exercises them, listed or not."""
 
 
-def rule_for(path: str, trace: Trace) -> str | None:
-    """The rule a plan difference at ``path`` most likely breaks, among the trace's rules."""
+def _lost(exp: Any, act: Any, field: str) -> bool:
+    """The implementation has nothing (or less) where the reference has something."""
+    if exp is None or exp is False or field == "arguments":
+        return False
+    if act is None or act is False:
+        return True
+    return isinstance(exp, (str, list, dict)) and type(act) is type(exp) and len(act) < len(exp)
+
+
+def rule_for(difference: dict[str, Any], trace: Trace) -> tuple[str | None, str | None]:
+    """``(rule, note)``: the rule that governs ``difference`` on ``trace``: a rule the trace
+    exercises whose subject is the difference's field (:data:`RULE_FIELDS`; the trace's order
+    decides between several); else, when the implementation lost the value, a framing or
+    envelope rule the trace exercises (:data:`LOST`); else the API's rule for that field that
+    holds on every stream (:data:`GENERAL_RULES`); else ``(None, note)``, the note saying so
+    and listing the trace's rules. Never a rule that is not about the field."""
+    field = difference.get("field") or _field_of(difference.get("path") or "")
     rules = list(trace.rules)
-    last = path.rsplit(".", 1)[-1].split("[", 1)[0]
+    for r in rules:
+        if field in RULE_FIELDS.get(r, ()):
+            return r, None
+    if _lost(difference.get("expected"), difference.get("actual"), field):
+        for r in rules:
+            if LOST in RULE_FIELDS.get(r, ()):
+                return r, None
+    general = GENERAL_RULES.get(trace.api, {}).get(field)
+    if general is not None:
+        return general, None
     if not rules:
-        return _FIELD_RULES.get(last, {}).get(trace.api)
-    for key, words in _PATH_HINTS:
-        if key == last or (key in path and key in ("usage", "server_tools", "refusal", "finish_reason")):
-            for r in rules:
-                if any(w in r for w in words):
-                    return r
-            # a field with a rule of its own in this API: that rule, not the trace's first one
-            field_rule = _FIELD_RULES.get(key, {}).get(trace.api)
-            if field_rule is not None:
-                return field_rule
-            break
-    return rules[0]
+        return None, f"no rule governs {field}: the trace names no rules"
+    return None, f"no rule of this trace governs {field} (its rules: {', '.join(rules)})"
 
 
 # -- streaming -----------------------------------------------------------------------------
@@ -408,12 +569,41 @@ def _has_error_signal(plan: dict[str, Any]) -> bool:
 
 def record(adapter: Adapter, trace: Trace, chunking: str, verdict: str, *, check: str, message: str,
            rule: str | None = None, path: str | None = None, expected: Any = None, actual: Any = None,
-           position: dict[str, Any] | None = None, notes: list[str] | None = None, seconds: float = 0.0) -> dict:
+           position: dict[str, Any] | None = None, notes: list[str] | None = None, seconds: float = 0.0,
+           differences: list[dict[str, Any]] | None = None, plans: dict[str, Any] | None = None) -> dict:
+    """A verdict record (``kit-verify/1``, ``schemas/verdict.schema.json``). ``path``,
+    ``expected`` and ``actual`` are the first of ``differences``; ``plans`` (the two graded
+    Plans) only on a FAIL that compared Plans."""
     return {"type": "verdict", "adapter": adapter.name, "trace": trace.id, "trace_path": trace.path,
             "api": trace.api, "class": trace.cls, "chunking": chunking, "verdict": verdict, "rule": rule,
             "check": check, "message": message, "path": path, "expected": expected, "actual": actual,
+            "differences": differences or [], "plans": plans,
             "position": position, "notes": notes or [], "known": None, "repro": None,
             "seconds": round(seconds, 6)}
+
+
+def _attributed(differences: list[dict[str, Any]], trace: Trace) -> list[dict[str, Any]]:
+    """``differences`` with the rule that governs each (``rule``; ``note`` when none does)."""
+    out = []
+    for d in differences:
+        rule, note = rule_for(d, trace)
+        out.append({**d, "rule": rule, **({"note": note} if note else {})})
+    return out
+
+
+def _difference_text(differences: list[dict[str, Any]]) -> str:
+    """The first difference in words, and how many more there are."""
+    d = differences[0]
+    more = len(differences) - 1
+    whole = d["field"] in ("choices", "text", "do") and isinstance(d["expected"] or d["actual"], str) \
+        and (d["expected"] is None or d["actual"] is None) and not d["path"].endswith(".text")
+    if whole:  # a command or a choice missing or extra
+        said = (f"{d['path']}: missing {_short(d['expected'], 80)}" if d["actual"] is None
+                else f"{d['path']}: extra {_short(d['actual'], 80)}")
+    else:
+        said = (f"{d['path'] or 'plan'}: expected {_short(canonical_json(d['expected']))}, "
+                f"got {_short(canonical_json(d['actual']))}")
+    return said + (f" (+{more} more difference{'s' if more != 1 else ''})" if more else "")
 
 
 def grade(adapter: Adapter, trace: Trace, case: Case, exp: Expected, out: Outcome) -> dict:
@@ -437,9 +627,13 @@ def grade(adapter: Adapter, trace: Trace, case: Case, exp: Expected, out: Outcom
         if out.rejected:
             msg = f"implementation-defined; it rejected the stream: {out.error}"
         else:
-            diff = compare_plans(exp.plan, plan, omit) if plan is not None else ("", None, None)
-            msg = ("implementation-defined; matches the reference" if diff is None
-                   else f"implementation-defined; differs from the reference at {diff[0] or 'the plan'}")
+            diffs = _attributed(compare_plans(exp.plan, plan, omit), trace) if plan is not None else []
+            more = len(diffs) - 1
+            msg = ("implementation-defined; it returned no Plan" if plan is None
+                   else "implementation-defined; matches the reference" if not diffs
+                   else f"implementation-defined; differs from the reference at {diffs[0]['path'] or 'the plan'}"
+                   + (f" (+{more} more difference{'s' if more != 1 else ''})" if more else ""))
+            base["differences"] = diffs
         return record(adapter, trace, chunking, "INFO", check="info", message=msg,
                       rule=trace.rules[0] if trace.rules else None, actual=plan, **base)
     notes: list[str] = []
@@ -466,26 +660,31 @@ def grade(adapter: Adapter, trace: Trace, case: Case, exp: Expected, out: Outcom
     if plan is None:
         return record(adapter, trace, chunking, "ERROR", check="protocol", rule="plan-protocol",
                       message="returned no Plan and reported no output events", **base)
-    diff = compare_plans(exp.plan, plan, omit)
-    if diff is not None:
-        path, want, got = diff
-        rule = rule_for(path, trace)
+    diffs = compare_plans(exp.plan, plan, omit)
+    if diffs:
+        diffs = _attributed(diffs, trace)
+        first = diffs[0]
+        rule = first["rule"]
+        said = _difference_text(diffs)
         if trace.cls == "n" and not _has_error_signal(plan):
             check, rule = "fault-reported", "plan-fault-reported"
-            msg = (f"turned an invalid stream silently into a plan ({', '.join(trace.rules[:2])}): "
-                   f"{path or 'plan'}: expected {_short(canonical_json(want))}, got {_short(canonical_json(got))}")
+            msg = f"turned an invalid stream silently into a plan ({', '.join(trace.rules[:2])}): {said}"
         else:
-            check = "plan"
-            msg = f"{path or 'plan'}: expected {_short(canonical_json(want))}, got {_short(canonical_json(got))}"
-        position = _diag_position(exp, case, adapter, rule)
+            check, msg = "plan", said
+            if rule is None:  # no rule of the trace governs that field: say so, and name no other rule
+                notes = [first["note"]] + notes
+        position = _diag_position(exp, case, adapter, rule) if rule is not None else None
         if first_fail is not None and first_fail[1] in ("plan-dispatch-complete", "plan-dispatch-once"):
             # the wrong plan comes from a premature or repeated dispatch: say that first
-            plan_rule = rule
-            _, rule, first, ev = first_fail
-            check, msg, position = "streaming", f"{first}; the final plan differs too ({plan_rule}): {msg}", \
+            plan_rule = rule or "no governing rule"
+            _, rule, streamed, ev = first_fail
+            check, msg, position = "streaming", f"{streamed}; the final plan differs too ({plan_rule}): {msg}", \
                 _position(exp, case, adapter, ev)
-        return record(adapter, trace, chunking, "FAIL", check=check, rule=rule, message=msg, path=path or None,
-                      expected=want, actual=got, position=position, notes=notes, **base)
+        return record(adapter, trace, chunking, "FAIL", check=check, rule=rule, message=msg,
+                      path=first["path"] or None, expected=first["expected"], actual=first["actual"],
+                      differences=diffs, plans={"expected": normalise_plan(exp.plan, omit),
+                                                "actual": normalise_plan(plan, omit)},
+                      position=position, notes=notes, **base)
     if first_fail is not None:
         _, rule, msg, ev = first_fail
         return record(adapter, trace, chunking, "FAIL", check="streaming", rule=rule, message=msg,

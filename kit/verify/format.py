@@ -1,11 +1,12 @@
-"""One verdict record as the text a person reads when a case fails (pytest, assert_conforms)."""
+"""One verdict record as the text a person reads when a case fails (pytest, assert_conforms,
+JUnit, ``kit verify --repro``)."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-__all__ = ["format_position", "format_verdict"]
+__all__ = ["format_difference", "format_plan", "format_position", "format_verdict"]
 
 
 def _json(value: Any, limit: int = 2000) -> str:
@@ -35,9 +36,58 @@ def format_position(pos: Any) -> str:
     return ", ".join(bits)
 
 
+def _compact(value: Any, limit: int | None = None) -> str:
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(", ", ": "))
+    return text if limit is None or len(text) <= limit else text[: limit - 3] + "..."
+
+
+def format_difference(d: dict[str, Any], limit: int | None = 120) -> str:
+    """One difference on one line: ``path: expected X, got Y (rule R)``; a missing or extra
+    command or choice as ``path: missing X`` / ``path: extra Y``. Values longer than ``limit``
+    characters are cut (None: never)."""
+    want, got = d.get("expected"), d.get("actual")
+    if d.get("field") in ("choices", "text", "do") and isinstance(want or got, str) \
+            and (want is None or got is None) and not str(d.get("path")).endswith(".text"):
+        said = f"missing {want}" if got is None else f"extra {got}"
+    else:
+        said = f"expected {_compact(want, limit)}, got {_compact(got, limit)}"
+    why = f"rule {d['rule']}" if d.get("rule") else "no governing rule"
+    return f"{d.get('path') or 'plan'}: {said} ({why})"
+
+
+def format_plan(plan: Any) -> list[str]:
+    """A graded Plan (:func:`kit.verify.engine.normalise_plan`) as lines, whole: per choice its
+    finish reason and each command; refusal and server tools when there are any; usage and error."""
+    if not isinstance(plan, dict):
+        return [_compact(plan)]
+    lines = []
+    for ch in plan.get("choices") or []:
+        if not isinstance(ch, dict):
+            lines.append(_compact(ch))
+            continue
+        lines.append(f"choice {ch.get('index')}, finish {_compact(ch.get('finish_reason'))}:")
+        for i, cmd in enumerate(ch.get("commands") or []):
+            if isinstance(cmd, dict) and cmd.get("type") == "SAY":
+                lines.append(f"  [{i}] SAY {_compact(cmd.get('text'))}")
+            elif isinstance(cmd, dict):
+                args = (f"invalid arguments {_compact(cmd.get('arguments'))}" if cmd.get("invalid_arguments")
+                        else _compact(cmd.get("parameters")))
+                mark = "" if cmd.get("dispatched", True) else " (not dispatched)"
+                lines.append(f"  [{i}] DO {cmd.get('action')} {args} id={cmd.get('call_id')}{mark}")
+            else:
+                lines.append(f"  [{i}] {_compact(cmd)}")
+        if ch.get("refusal") is not None:
+            lines.append(f"  refusal {_compact(ch['refusal'])}")
+        if ch.get("server_tools"):
+            lines.append(f"  server tools {_compact(ch['server_tools'])}")
+    lines.append(f"usage {_compact(plan.get('usage'))}, error {_compact(plan.get('error'))}")
+    return lines
+
+
 def format_verdict(rec: dict[str, Any]) -> str:
     """``rec`` in a few lines: verdict, rule, message, where in the Plan and in the input,
-    expected vs actual, notes and the repro command."""
+    expected vs actual of the first difference, every other difference (one line each, with
+    the rule that governs it), both graded Plans, notes and the repro command."""
     lines = [f"{rec['verdict']} {rec.get('rule') or ''}".rstrip()
              + f": {rec['adapter']} on {rec['api']}/{rec['trace']} [{rec['chunking']}]",
              f"  {rec['message']}"]
@@ -47,6 +97,17 @@ def format_verdict(rec: dict[str, Any]) -> str:
         lines.append(f"  at {rec['path']}:")
         lines.append("    expected: " + _json(rec.get("expected")).replace("\n", "\n    "))
         lines.append("    actual:   " + _json(rec.get("actual")).replace("\n", "\n    "))
+    differences = [d for d in rec.get("differences") or [] if isinstance(d, dict)]
+    if len(differences) > 1:
+        more = len(differences) - 1
+        lines.append(f"  +{more} more difference{'s' if more != 1 else ''}; all {len(differences)}, "
+                     "each with the rule that governs it:")
+        lines += [f"    {format_difference(d)}" for d in differences]
+    plans = rec.get("plans")
+    if isinstance(plans, dict):
+        for side in ("expected", "actual"):
+            lines.append(f"  {side} Plan:")
+            lines += [f"    {line}" for line in format_plan(plans.get(side))]
     if rec.get("position"):
         lines.append(f"  position: {format_position(rec['position'])}")
     for note in rec.get("notes") or []:

@@ -29,7 +29,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any, Iterable
 
-from .format import format_position, format_verdict
+from .format import format_plan, format_position, format_verdict
 
 __all__ = [
     "VERDICTS", "FORMATS", "read_records", "summary_table", "junit_xml", "markdown", "html",
@@ -695,10 +695,26 @@ def _case_box(r: Record, plans: list[str]) -> str:
         rows.append(f"<br>rule <code>{_e(r['rule'])}</code>")
     if r.get("check"):
         rows.append(f" (check {_e(r['check'])})")
-    if r.get("path"):
-        rows.append(f"<br>path <code>{_e(r['path'])}</code>")
-    if r.get("expected") is not None or r.get("actual") is not None:
-        rows.append(f"<br>expected:<pre>{_e(_json(r.get('expected')))}</pre>actual:<pre>{_e(_json(r.get('actual')))}</pre>")
+    differences = [d for d in r.get("differences") or [] if isinstance(d, dict)]
+    if differences:  # every difference, with the rule that governs it (records before kit-verify/1
+        # carried only the first: those show it as below)
+        rows.append(f"<br>{_plural(len(differences), 'difference')}:"
+                    '<table class="diffs"><tr><th>path</th><th>expected</th><th>actual</th><th>rule</th></tr>'
+                    + "".join(f"<tr><td><code>{_e(d.get('path') or 'plan')}</code></td>"
+                              f"<td><pre>{_e(_json(d.get('expected')))}</pre></td>"
+                              f"<td><pre>{_e(_json(d.get('actual')))}</pre></td>"
+                              f"<td>{'<code>' + _e(d['rule']) + '</code>' if d.get('rule') else _e(d.get('note') or 'none')}"
+                              "</td></tr>" for d in differences) + "</table>")
+    else:
+        if r.get("path"):
+            rows.append(f"<br>path <code>{_e(r['path'])}</code>")
+        if r.get("expected") is not None or r.get("actual") is not None:
+            rows.append(f"<br>expected:<pre>{_e(_json(r.get('expected')))}</pre>actual:<pre>{_e(_json(r.get('actual')))}</pre>")
+    plans = r.get("plans")
+    if isinstance(plans, dict):
+        rows.append('<table class="plans"><tr><th>expected Plan</th><th>actual Plan</th></tr><tr>'
+                    + "".join(f"<td><pre>{_e(chr(10).join(format_plan(plans.get(side))))}</pre></td>"
+                              for side in ("expected", "actual")) + "</tr></table>")
     if r.get("position") is not None:
         rows.append(f"<br>position: {_e(format_position(r['position']))}")
     notes = r.get("notes") or []
@@ -711,7 +727,8 @@ def _case_box(r: Record, plans: list[str]) -> str:
 
 def _signature(r: Record) -> tuple:
     return (r["verdict"], r.get("known") or None, r.get("rule"), r.get("check"), r.get("message"), r.get("path"),
-            json.dumps(r.get("expected"), sort_keys=True), json.dumps(r.get("actual"), sort_keys=True))
+            json.dumps(r.get("expected"), sort_keys=True), json.dumps(r.get("actual"), sort_keys=True),
+            json.dumps(r.get("differences"), sort_keys=True), json.dumps(r.get("plans"), sort_keys=True))
 
 
 def behaviour(cases: list[Record]) -> str | None:
@@ -725,9 +742,11 @@ def behaviour(cases: list[Record]) -> str | None:
         message = r.get("message") or ""
         if r["verdict"] in ("ERROR", "TIMEOUT"):  # the exception type and where, not the wording
             message = message.split(":", 2)[1].strip() if message.count(":") >= 2 else message
-        parts.append(json.dumps([r["verdict"], r.get("path"), r.get("actual"),
-                                 message if r["verdict"] != "FAIL" or r.get("path") is None else None],
-                                sort_keys=True))
+        key = [r["verdict"], r.get("path"), r.get("actual"),
+               message if r["verdict"] != "FAIL" or r.get("path") is None else None]
+        if r.get("differences"):  # every difference, not only the first (records that carry them)
+            key.append([[d.get("path"), d.get("actual")] for d in r["differences"] if isinstance(d, dict)])
+        parts.append(json.dumps(key, sort_keys=True))
     return "|".join(parts)
 
 
