@@ -58,4 +58,22 @@ def test_anthropic_appends_a_space_after_tool_use():
     assert spaced["actual"].rstrip(" ") == spaced["expected"]
     # ... also when the message had no text at all: a SAY " " before the call
     alone = records[("y_thinking_then_tool_use", "recorded")]
-    assert alone["verdict"] == "FAIL" and alone["actual"][0] == "SAY ' '"
+    first = alone["actual"] if isinstance(alone["actual"], str) else alone["actual"][0]  # one command or the list
+    assert alone["verdict"] == "FAIL" and first == "SAY ' '"
+
+
+def test_responses_invalid_arguments_marker_is_invalid_arguments_in_the_plan():
+    # llm stores arguments it cannot parse as {"_raw": text}: the Plan has them as invalid
+    # arguments (parameters null), not as the parameters {"_raw": ...}
+    records = verify(RESPONSES, ["responses/n_arguments_invalid_json"])
+    record = records[("responses/n_arguments_invalid_json", "recorded")]
+    assert record["verdict"] == "PASS", record["message"]
+
+
+def test_the_raw_marker_is_read_back_only_when_it_holds_text_that_is_not_json():
+    from kit.adapters.thirdparty.llm_models import _arguments
+
+    assert _arguments({"_raw": '{"path": "a'}) == '{"path": "a'
+    assert _arguments({"_raw": "{}"}) == {"_raw": "{}"}  # json.loads accepts it: real arguments
+    assert _arguments({"_raw": '{"a', "b": 1}) == {"_raw": '{"a', "b": 1}
+    assert _arguments({"path": "a"}) == {"path": "a"}

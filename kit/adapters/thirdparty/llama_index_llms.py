@@ -8,7 +8,7 @@ error_on_no_tool_call=False)`` and ``response.message.content``. Streamed, as Ll
 own ``FunctionAgent`` does it (``llama_index/core/agent/workflow/function_agent.py``):
 iterate ``llm.stream_chat_with_tools(tools, user_msg=...)`` (``FunctionCallingLLM``,
 ``llama_index/core/llms/function_calling.py``) and read the tool calls and text from the
-*last* ``ChatResponse`` it yielded. That is the model level: nothing is executed, and
+*last* ``ChatResponse`` it yielded (finish and usage: see per class). That is the model level: nothing is executed, and
 ``stream_chat_with_tools`` does no validation (``_validate_chat_with_tools_response``, which
 drops all but the first call unless ``allow_parallel_tool_calls``, only runs for the
 non-streaming ``chat_with_tools``).
@@ -23,19 +23,22 @@ Per class:
 - ``llama-index-openai`` (``OpenAI(model="gpt-4o-mini", api_base=base_url, ...)``: the model
   must be one LlamaIndex knows, ``metadata`` looks its context size up by name). Each
   yielded ``ChatResponse`` carries the accumulated message and, as ``raw``, the chunk it
-  was built from; finish = ``raw.choices[0].finish_reason`` of the last one, usage =
-  ``raw.usage`` of the last one (LlamaIndex keeps no finish reason or usage of its own
-  across the stream: ``additional_kwargs`` token counts are also the last chunk's).
+  was built from. LlamaIndex keeps no finish reason or usage of its own across the stream
+  (``additional_kwargs`` token counts are also that one chunk's), so they are what the
+  yielded responses' chunks said, by the rule every adapter shares
+  (:func:`kit.adapters.client.latest`): finish = the last non-null
+  ``raw.choices[0].finish_reason``, usage = the last non-null ``raw.usage``. A usage-only
+  final chunk (``choices: []``) does not erase the finish reason an earlier one carried.
 - ``llama-index-openai-responses`` (``OpenAIResponses``): each yielded ``ChatResponse`` holds
-  only what its own event contributed; the last one (``response.completed``) is the whole
-  output re-parsed. Finish: the status of ``raw.response`` when the last event is a
-  terminal one, read as the Responses API defines it (``completed`` -> ``tool_calls`` when
-  LlamaIndex reported calls else ``stop``; ``incomplete`` -> ``incomplete_details.reason``;
-  ``failed`` -> ``error``); usage = ``additional_kwargs["usage"]``.
+  only what its own event contributed; the one of ``response.completed`` is the whole
+  output re-parsed. Text and calls are the last response's (what LlamaIndex's agent reads).
+  Finish: the status of the last terminal event's ``raw.response`` among the yielded
+  responses, by :func:`kit.adapters.client.responses_finish` (``tool_calls`` when the last
+  response has calls LlamaIndex reports); usage = the last ``additional_kwargs["usage"]``.
 - ``llama-index-anthropic`` (``Anthropic(model="claude-sonnet-5", base_url=..., max_retries=0)``):
   finish = ``message.additional_kwargs["stop_reason"]`` and usage =
-  ``additional_kwargs["usage"]`` of the last ``ChatResponse`` (LlamaIndex tracks both from
-  ``message_start`` / ``message_delta``). Two version constraints, both outside the
+  ``additional_kwargs["usage"]`` of the last ``ChatResponse`` (LlamaIndex tracks both across
+  the stream from ``message_start`` / ``message_delta``). Two version constraints, both outside the
   streaming code graded here: with ``anthropic>=2`` (what a fresh install resolves to)
   ``messages_to_anthropic_messages`` calls ``anthropic.types.MessageParam(...)``, a
   ``typing.Union`` there, so every call raises ``TypeError`` before any request; the
@@ -62,11 +65,12 @@ from __future__ import annotations
 from typing import Any
 
 from kit.adapters import implementation
-from kit.adapters.client import DUMMY_KEY, PlanOf, anthropic_base
+from kit.adapters.client import DUMMY_KEY, PlanOf, anthropic_base, latest, responses_finish
 
 OPENAI_MODEL = "gpt-4o-mini"  # a name LlamaIndex knows; the replay server ignores it
 ANTHROPIC_MODEL = "claude-sonnet-5"  # in ANTHROPIC_NO_TEMP_MODELS (see the docstring)
 PROMPT = "hi"
+TERMINAL = ("response.completed", "response.incomplete", "response.failed")  # the Responses events that end a response
 
 
 def lookup(query: str) -> str:
@@ -74,14 +78,12 @@ def lookup(query: str) -> str:
     return query
 
 
-def _stream(llm: Any) -> Any:
+def _stream(llm: Any) -> list[Any]:
+    """Every ``ChatResponse`` the stream yielded, in order (the last one is the result)."""
     from llama_index.core.tools import FunctionTool
 
     tool = FunctionTool.from_defaults(fn=lookup)
-    last = None
-    for last in llm.stream_chat_with_tools([tool], user_msg=PROMPT):
-        pass
-    return last
+    return list(llm.stream_chat_with_tools([tool], user_msg=PROMPT))
 
 
 def _plan(api: str, llm: Any, response: Any) -> PlanOf:
@@ -103,12 +105,11 @@ def openai_chat(base_url: str, *, api: str) -> dict[str, Any]:
     from llama_index.llms.openai import OpenAI
 
     llm = OpenAI(model=OPENAI_MODEL, api_base=base_url, api_key=DUMMY_KEY, max_retries=0)
-    response = _stream(llm)
-    plan = _plan(api, llm, response)
-    raw = getattr(response, "raw", None)
-    choices = _get(raw, "choices") or []
-    plan.finish(_get(choices[0], "finish_reason") if choices else None)
-    usage = _get(raw, "usage")
+    responses = _stream(llm)
+    plan = _plan(api, llm, responses[-1] if responses else None)
+    raws = [getattr(r, "raw", None) for r in responses]
+    plan.finish(latest(_get((_get(raw, "choices") or [None])[0], "finish_reason") for raw in raws))
+    usage = latest(_get(raw, "usage") for raw in raws)
     if usage is not None:
         plan.usage(_get(usage, "prompt_tokens"), _get(usage, "completion_tokens"))
     return plan.plan()
@@ -119,21 +120,15 @@ def openai_responses(base_url: str, *, api: str) -> dict[str, Any]:
     from llama_index.llms.openai import OpenAIResponses
 
     llm = OpenAIResponses(model=OPENAI_MODEL, api_base=base_url, api_key=DUMMY_KEY, max_retries=0)
-    response = _stream(llm)
+    responses = _stream(llm)
+    response = responses[-1] if responses else None
     plan = _plan(api, llm, response)
-    final = _get(getattr(response, "raw", None), "response")
-    status = _get(final, "status")
-    if status == "completed":
-        has_calls = response is not None and llm.get_tool_calls_from_response(response, error_on_no_tool_call=False)
-        finish: Any = "tool_calls" if has_calls else "stop"
-    elif status == "incomplete":
-        finish = _get(_get(final, "incomplete_details"), "reason") or "incomplete"
-    elif status == "failed":
-        finish = "error"
-    else:
-        finish = None  # the last event was not a terminal one: no status to read
-    plan.finish(finish)
-    usage = (response.additional_kwargs or {}).get("usage") if response is not None else None
+    final = latest(_get(getattr(r, "raw", None), "response") for r in responses
+                   if _get(getattr(r, "raw", None), "type") in TERMINAL)
+    has_calls = response is not None and bool(llm.get_tool_calls_from_response(response, error_on_no_tool_call=False))
+    plan.finish(responses_finish(_get(final, "status"), _get(_get(final, "incomplete_details"), "reason"),
+                                 calls=has_calls))
+    usage = latest((r.additional_kwargs or {}).get("usage") for r in responses)
     if usage is not None:
         plan.usage(_get(usage, "input_tokens"), _get(usage, "output_tokens"))
     return plan.plan()
@@ -144,7 +139,8 @@ def anthropic_messages(base_url: str, *, api: str) -> dict[str, Any]:
     from llama_index.llms.anthropic import Anthropic
 
     llm = Anthropic(model=ANTHROPIC_MODEL, base_url=anthropic_base(base_url), api_key=DUMMY_KEY, max_retries=0)
-    response = _stream(llm)
+    responses = _stream(llm)
+    response = responses[-1] if responses else None
     plan = _plan(api, llm, response)
     extra = response.message.additional_kwargs if response is not None else {}
     plan.finish(extra.get("stop_reason"))

@@ -40,15 +40,26 @@ Mapping (no repair):
 - SAY: ``response.text()`` (one string: LLM's text is everything iterating the response
   yielded), then DO: each ``response.tool_calls()`` entry (``tool_call_id``, ``name``,
   ``arguments`` as LLM parsed them; a call without an id gets the ``tc_...`` id LLM
-  synthesizes, as documented). LLM keeps the text as one string and the calls as a
+  synthesizes, as documented). Invalid arguments: where LLM cannot parse a call's
+  arguments it does not raise but stores ``{"_raw": <the text>}`` as the call's arguments
+  (simonw/llm 0.36, ``llm/default_plugins/openai_models.py``, the Responses model's
+  stream: ``args = {"_raw": item.arguments}`` on ``json.JSONDecodeError``; and
+  ``llm/models.py``, the message parts: ``arguments = {"_raw": args_str}``). That is
+  LLM's marker for "not valid JSON", so a dict whose one key is ``_raw`` holding a text
+  that is not JSON (which ``json.loads`` of real arguments can never produce) is given
+  to the Plan as that raw text: invalid arguments, parameters null, as the Plan
+  conventions have them. (The Chat model has no marker: its ``json.loads`` raises.)
+  LLM keeps the text as one string and the calls as a
   list, so text the stream sent after a call comes out before it. (``response.messages()``
   also assembles the stream's parts in order, but from its own event grouping, not from
   the calls ``tool_calls()`` / ``execute_tool_calls()`` act on, which are graded here.)
 - Finish: Chat: ``response.json()["finish_reason"]`` (LLM's combined chunk record);
   Responses: ``status`` of the final response object LLM keeps in ``response.json()``,
-  read as the Responses API defines it (``completed`` -> ``tool_calls`` when LLM reported
-  tool calls, else ``stop``; ``incomplete`` -> ``incomplete_details.reason``; ``failed``
-  -> ``error``); Anthropic: ``response.json()["stop_reason"]`` (the final message).
+  read by :func:`kit.adapters.client.responses_finish` (the rule every adapter shares:
+  ``completed`` -> ``tool_calls`` when LLM reported tool calls, else ``stop``;
+  ``incomplete`` -> by ``incomplete_details.reason``; ``failed`` -> ``error``; no
+  terminal status -> null); Anthropic: ``response.json()["stop_reason"]`` (the final
+  message).
 - Usage: ``response.usage()`` input and output tokens.
 
 The first case of a run also pays LLM's plugin loading (the OpenAI and Anthropic SDK
@@ -71,7 +82,8 @@ import threading
 from typing import Any
 
 from kit.adapters import implementation
-from kit.adapters.client import DUMMY_KEY, PlanOf, anthropic_base
+from kit.adapters.client import DUMMY_KEY, PlanOf, anthropic_base, responses_finish
+from kit.plan import parse_arguments
 
 MODEL_ID = "kit-replay"  # the name LLM knows the configured model by
 MODEL_NAME = "gpt-4o-mini"  # sent to the server, which ignores it
@@ -112,11 +124,22 @@ def _openai_model(base_url: str, *, responses: bool) -> Any:
         return llm.get_model(MODEL_ID)
 
 
+def _arguments(arguments: Any) -> Any:
+    """A call's arguments as LLM gives them, with its invalid-JSON marker (``{"_raw": text}``,
+    see the module docstring) turned back into the raw text it holds, which the Plan then
+    marks invalid; anything else as it is."""
+    if isinstance(arguments, dict) and len(arguments) == 1 and isinstance(arguments.get("_raw"), str):
+        raw = arguments["_raw"]
+        if parse_arguments(raw)[1]:  # LLM only sets the marker on text json.loads rejects
+            return raw
+    return arguments
+
+
 def _plan(api: str, response: Any, finish: Any) -> dict[str, Any]:
     plan = PlanOf(api)
     plan.text(response.text())
     for call in response.tool_calls():
-        plan.call(call.tool_call_id, call.name, call.arguments)
+        plan.call(call.tool_call_id, call.name, _arguments(call.arguments))
     plan.finish(finish)
     usage = response.usage()
     plan.usage(usage.input, usage.output)
@@ -141,15 +164,9 @@ def openai_chat(base_url: str, *, api: str) -> dict[str, Any]:
 def openai_responses(base_url: str, *, api: str) -> dict[str, Any]:
     response = _run(_openai_model(base_url, responses=True))
     raw = response.json() or {}
-    status = raw.get("status")
-    if status == "completed":
-        finish: Any = "tool_calls" if response.tool_calls() else "stop"
-    elif status == "incomplete":
-        finish = (raw.get("incomplete_details") or {}).get("reason") or "incomplete"
-    elif status == "failed":
-        finish = "error"
-    else:
-        finish = status
+    details = raw.get("incomplete_details")
+    finish = responses_finish(raw.get("status"), details.get("reason") if isinstance(details, dict) else None,
+                              calls=bool(response.tool_calls()))
     return _plan(api, response, finish)
 
 
