@@ -460,8 +460,7 @@ UNPROVEN_RULES: frozenset[str] = frozenset({
     "sse-final-event-unterminated", "chat-tool-name-conflict", "chat-finish-reason-conflict",
     "chat-delta-after-finish",
     # no mutant written yet
-    "sse-utf8-invalid", "sse-unknown-field", "chat-after-done", "chat-choice-index", "chat-unknown-event",
-    "chat-text-say", "chat-content-parts", "chat-tool-call-incomplete", "chat-finish-length",
+    "chat-after-done", "chat-tool-call-incomplete",
     "resp-event-json", "resp-unknown-event", "resp-arguments-mismatch", "resp-call-incomplete",
     "resp-arguments-json", "resp-text-mismatch", "resp-item-done-missing", "resp-after-terminal",
     "anth-event-json", "anth-unknown-event", "anth-block-not-started", "anth-tool-incomplete",

@@ -51,7 +51,6 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from types import ModuleType
-from typing import Any
 
 __all__ = ["APIS", "STREAMING_PREFIX", "CHUNKINGS", "mutant_names", "streaming_names", "load", "base", "spec",
            "specs", "breaks", "exercises", "rule_kills"]
@@ -127,50 +126,72 @@ def exercises(trace, rule_id: str) -> bool:
     return get(rule_id).api == "plan" or rule_id in trace.rules
 
 
+CAUGHT = ("FAIL", "ERROR", "TIMEOUT", "NONSTRICT")  # verdicts of `kit verify` that catch an implementation
+_BASE_PASSES: dict = {}  # (trace name, body, chunking) -> (reads, reference plan, whether the naive base PASSes)
+
+
 def _outcome(accumulate, reads):
     try:
         return accumulate(iter(reads))
-    except Exception as exc:  # noqa: BLE001 - a crash is an outcome (the mutant is caught)
+    except Exception as exc:  # noqa: BLE001 - a crash is an outcome
         return exc
 
 
-_CASES: dict = {}  # (trace name, body, chunking) -> (reads, reference plan, base agrees)
+
+_ADAPTERS: dict = {}
 
 
-def _case(trace, chunking: str) -> tuple[tuple[bytes, ...], Any, bool]:
-    key = (trace.name, trace.body, chunking)
-    if key not in _CASES:
-        from kit.replay import replay  # noqa: PLC0415
+def _verdict(spec_: str, trace, chunking: str) -> str:
+    from kit.adapters import load_adapter  # noqa: PLC0415
+    from kit.verify import engine  # noqa: PLC0415
 
-        reads = tuple(trace.chunks(chunking))
-        expected = replay(trace, chunking=chunking).plan
-        _CASES[key] = reads, expected, _outcome(base(trace.api).accumulate, reads) == expected
-    return _CASES[key]
+    if spec_ not in _ADAPTERS:
+        _ADAPTERS[spec_] = load_adapter(spec_)
+    return engine.verify_case(_ADAPTERS[spec_], trace, chunking)["verdict"]
 
 
 def kills(name: str, trace, chunking: str) -> bool:
-    """Whether plan mutant ``name`` is caught on ``trace`` cut by ``chunking``: the naive base of
-    its API gives the reference plan there and the mutant does not (another plan, or a crash)."""
-    reads, expected, base_agrees = _case(trace, chunking)
-    if not base_agrees:
+    """Whether plan mutant ``name`` is caught on ``trace`` cut by ``chunking``: ``kit verify``
+    PASSes the naive base of its API there and does not pass the mutant (FAIL, ERROR, TIMEOUT
+    or NONSTRICT). Requiring the base to pass makes the kill this mutant's own bug."""
+    key = (trace.name, trace.body, chunking)
+    if key not in _BASE_PASSES:
+        from kit.replay import replay  # noqa: PLC0415
+
+        reads = tuple(trace.chunks(chunking))
+        _BASE_PASSES[key] = (reads, replay(trace, chunking=chunking).plan,
+                             _verdict(f"py:{base(trace.api).__name__}:accumulate", trace, chunking) == "PASS")
+    reads, expected, base_passes = _BASE_PASSES[key]
+    if not base_passes:
         return False  # the base is wrong here too: not this mutant's bug
-    return _outcome(load(name).accumulate, reads) != expected
+    if _outcome(load(name).accumulate, reads) == expected:
+        return False  # the reference's own plan (a shortcut: kit verify passes it)
+    return _verdict(spec(name), trace, chunking) in CAUGHT
+
+
+_CORPUS: list = []  # the bundled corpus, loaded once
+_RULE_KILLS: dict = {}  # mutant name -> rule_kills(name) over the bundled corpus
 
 
 def rule_kills(name: str, traces=None) -> dict[str, list[str]]:
     """For each rule mutant ``name`` breaks, the graded (``y``/``n``) traces of its API that
     exercise the rule and catch the mutant, sorted by id.
 
-    A plan mutant is caught on a trace when some chunk plan of :data:`CHUNKINGS` kills it
-    (:func:`kills`). A streaming mutant is caught on the traces of its ``SHOWN_BY`` (where
+    A plan mutant is caught on a trace when ``kit verify`` catches it under some chunk plan of
+    :data:`CHUNKINGS` (:func:`kills`). A streaming mutant is caught on the traces of its ``SHOWN_BY`` (where
     ``tests/test_mutants.py`` checks that ``kit verify`` gives it its ``EXPECTED`` verdict).
-    ``traces`` defaults to the bundled corpus.
+    ``traces`` defaults to the bundled corpus (the answer is then computed once per process).
     """
     from kit.trace import corpus  # noqa: PLC0415
 
+    if traces is None:
+        if name not in _RULE_KILLS:
+            if not _CORPUS:
+                _CORPUS.extend(corpus())
+            _RULE_KILLS[name] = rule_kills(name, _CORPUS)
+        return {rule_id: list(hits) for rule_id, hits in _RULE_KILLS[name].items()}
     api = apis_of(name)[0]
-    pool = [t for t in (corpus(api=api) if traces is None else traces)
-            if t.api == api and t.cls in ("y", "n")]
+    pool = [t for t in traces if t.api == api and t.cls in ("y", "n")]
     module = load(name)
     shown = set(getattr(module, "SHOWN_BY", ()))
     out: dict[str, list[str]] = {}
