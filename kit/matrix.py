@@ -268,12 +268,21 @@ def plain(r: dict[str, Any]) -> str:
         return "turns this broken stream silently into a plan (no error, nothing marked incomplete)"
     if r.get("check") == "streaming" or verdict == "NONSTRICT":
         return _cut(message, 200)
+    more = sum(1 for d in r.get("differences") or [] if isinstance(d, dict)) - 1
+    said = _plain_difference(path, want, got, message)
+    return said + (f" (and {more} more difference{'s' if more != 1 else ''})" if more > 0 else "")
+
+
+def _plain_difference(path: str, want: Any, got: Any, message: str) -> str:
     leaf = path.rsplit(".", 1)[-1]
     what = {"call_id": "call id", "action": "tool name", "parameters": "arguments", "text": "text",
             "finish_reason": "finish reason", "usage": "usage", "refusal": "refusal", "error": "error",
             "server_tools": "server-side tools"}.get(leaf.split("[", 1)[0])
     if leaf == "dispatched" and want is False:
         return "hands out a call whose arguments the stream cut off, as if it were complete"
+    whole = leaf.startswith("commands[") or (path.startswith("choices[") and "." not in path)
+    if whole and (want is None) != (got is None) and isinstance(want or got, str):  # one command or choice
+        return f"loses {_show(want, 80)}" if got is None else f"adds {_show(got, 80)}"
     if leaf.startswith("commands") or leaf == "choices":
         n_want = len(want) if isinstance(want, list) else "?"
         n_got = len(got) if isinstance(got, list) else "?"
@@ -565,8 +574,17 @@ def _failure_groups(records: list[dict[str, Any]]) -> dict[str, dict[str, list[d
     groups: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
     for r in records:
         if r.get("type") == "verdict" and r["verdict"] in FAILING + ("NONSTRICT",):
-            groups[r.get("rule") or "(no rule)"][r["trace"]].append(r)
+            groups[r.get("rule") or NO_RULE][r["trace"]].append(r)
     return groups
+
+
+NO_RULE = "(no rule)"  # the group of failures whose first difference no rule of the trace governs
+
+
+def _rule_link(rule: str) -> str:
+    if rule == NO_RULE:
+        return "no rule of the trace governs the field that differs (each case's notes list the trace's rules)"
+    return f"[`{rule}`](../conformance.md#{rule})"
 
 
 def summary_rows(all_results: list[list[dict[str, Any]]]) -> list[dict[str, Any]]:
@@ -635,7 +653,8 @@ def markdown_report(all_results: list[list[dict[str, Any]]]) -> str:
     for records in all_results:
         lib = records[0]["matrix"]["library"]
         for rule in _failure_groups(records):
-            per_rule[rule].add(lib)
+            if rule != NO_RULE:
+                per_rule[rule].add(lib)
     if per_rule:
         out += ["## The rules most libraries break", "",
                 "| rule | libraries | what the rule requires |", "|---|---:|---|"]
@@ -661,8 +680,8 @@ def markdown_report(all_results: list[list[dict[str, Any]]]) -> str:
             out.append("")
             for rule, traces in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0])):
                 n = sum(len(v) for v in traces.values())
-                out.append(f"- **[`{rule}`](../conformance.md#{rule})** ({len(traces)} traces, {n} cases): "
-                           f"{_md(_rule_text(rule))}")
+                out.append(f"- **{_rule_link(rule)}** ({len(traces)} traces, {n} cases)"
+                           + (f": {_md(_rule_text(rule))}" if rule != NO_RULE else ""))
                 all_plans = records[0].get("chunkings") or []
                 for trace, recs in sorted(traces.items()):
                     plans = [x["chunking"] for x in recs]

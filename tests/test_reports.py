@@ -406,3 +406,51 @@ def test_known_failure_under_one_plan_does_not_make_the_others_xpass():
     assert len(xpass_lines) == 1 and "y_z" in xpass_lines[0]
     root = ET.fromstring(junit_xml(recs))
     assert root.get("skipped") == "1" and root.get("failures") == "0"
+
+
+# -- every difference and both Plans (records that carry them) ---------------------------------------
+
+
+def _two_differences(adapter: str = "naive", trace: str = "y_two") -> dict:
+    plan = {"choices": [{"index": 0, "finish_reason": "tool_calls", "refusal": None, "server_tools": [],
+                         "commands": [{"type": "DO", "call_id": "c1", "action": "get_weather", "parameters": {"city": "Oslo"},
+                                       "invalid_arguments": False, "arguments": None, "dispatched": True}]}],
+            "usage": None, "error": None}
+    actual = json.loads(json.dumps(plan))
+    actual["choices"][0]["commands"][0]["parameters"] = {"city": "Os<i>"}
+    actual["choices"][0]["finish_reason"] = "stop"
+    diffs = [{"path": "choices[0].commands[0].parameters", "field": "parameters", "expected": {"city": "Oslo"},
+              "actual": {"city": "Os<i>"}, "rule": "chat-interleaved-fragments"},
+             {"path": "choices[0].finish_reason", "field": "finish_reason", "expected": "tool_calls", "actual": "stop",
+              "rule": None, "note": "no rule of this trace governs finish_reason (its rules: chat-interleaved-fragments)"}]
+    message = "choices[0].commands[0].parameters: expected " + "x" * 150 + " (+1 more difference)"
+    return verdict(adapter, trace, "recorded", "FAIL", rule="chat-interleaved-fragments", message=message,
+                   path=diffs[0]["path"], expected=diffs[0]["expected"], actual=diffs[0]["actual"],
+                   differences=diffs, plans={"expected": plan, "actual": actual})
+
+
+def test_terminal_keeps_the_count_of_other_differences_when_it_cuts_the_message():
+    line = next(ln for ln in summary_table([_two_differences()]).splitlines() if "y_two" in ln)
+    assert line.endswith("x... (+1 more difference)")
+
+
+def test_html_shows_every_difference_with_its_rule_and_both_plans():
+    page = html([_two_differences()])
+    assert page.count("<tr><td><code>choices[0]") == 2  # one row per difference
+    assert "<code>chat-interleaved-fragments</code>" in page
+    assert "no rule of this trace governs finish_reason" in page
+    assert "&quot;Os&lt;i&gt;&quot;" in page and "<i>" not in page
+    plans = re.search(r'<table class="plans">.*?</table>', page, re.S).group()
+    assert "expected Plan" in plans and "actual Plan" in plans
+    assert plans.count("DO get_weather") == 2 and 'finish &quot;tool_calls&quot;' in plans and 'finish &quot;stop&quot;' in plans
+    checker = _Checker()
+    checker.feed(page)
+    checker.close()
+    assert checker.stack == []
+
+
+def test_cells_that_differ_after_the_first_difference_are_not_one_behaviour():
+    a, b = _two_differences("a"), _two_differences("b")
+    b["differences"] = b["differences"][:1]
+    assert reports.behaviour([a]) != reports.behaviour([b])
+    assert reports.behaviour([a]) == reports.behaviour([_two_differences("c")])

@@ -343,3 +343,157 @@ def test_exec_events_are_checked_for_repeated_dispatch(tmp_path):
     """) + " {api}"
     r = verdict(spec, CHAT, "y_parallel_calls")
     assert (r["verdict"], r["rule"]) == ("FAIL", "plan-dispatch-once"), r
+
+
+# -- every difference, the rule that governs each, both Plans ------------------------------------
+
+
+def _reference(reads, api):
+    from kit.adapters.builtin import reference_plan
+
+    return reference_plan(list(reads), api)
+
+
+def two_wrong(reads, api):
+    """The reference's plan with a call's arguments and the finish reason changed: two differences."""
+    plan = _reference(reads, api)
+    ch = plan["choices"][0]
+    do = next(c for c in ch["commands"] if c["type"] == "DO")
+    do["parameters"], do["arguments"] = {"wrong": True}, '{"wrong": true}'
+    ch["finish_reason"] = "stop" if ch["finish_reason"] != "stop" else "length"
+    return plan
+
+
+def finish_only(reads, api):
+    """The reference's plan with only the finish reason changed."""
+    plan = _reference(reads, api)
+    plan["choices"][0]["finish_reason"] = "stop" if plan["choices"][0]["finish_reason"] != "stop" else "length"
+    return plan
+
+
+def crlf_per_read(reads, api):
+    """An SSE parser that turns CRLF into LF in each read on its own, so a CRLF split across two
+    reads stays a CR and an LF; it splits events at blank lines and skips data that is not JSON."""
+    buffer, events = b"", []
+    for read in reads:
+        buffer += read.replace(b"\r\n", b"\n")
+        *blocks, buffer = buffer.split(b"\n\n")
+        for block in blocks:
+            data = b"\n".join(line[5:].lstrip(b" ") for line in block.split(b"\n") if line.startswith(b"data:"))
+            try:
+                json.loads(data)
+            except ValueError:
+                continue  # "a keep-alive": skipped
+            events.append(data)
+    return _reference([b"".join(b"data: " + d + b"\n\n" for d in events)], api)
+
+
+def test_every_difference_is_reported_in_a_stable_order():
+    r = verdict("py:tests.test_verify:two_wrong", CHAT, "y_text_then_tool_call")
+    assert (r["verdict"], r["check"]) == ("FAIL", "plan")
+    paths = [d["path"] for d in r["differences"]]
+    assert paths == ["choices[0].commands[1].parameters", "choices[0].finish_reason"]  # commands before finish
+    assert r["differences"][0]["actual"] == {"wrong": True} and r["differences"][1]["actual"] == "stop"
+    # the record's own path/expected/actual are the first difference; the message counts the rest
+    assert (r["path"], r["actual"]) == (paths[0], {"wrong": True})
+    assert r["message"].endswith("(+1 more difference)")
+    assert [c["type"] for c in r["plans"]["expected"]["choices"][0]["commands"]] == ["SAY", "DO"]
+    assert r["plans"]["actual"]["choices"][0]["finish_reason"] == "stop"
+    assert r["plans"]["expected"]["choices"][0]["finish_reason"] == "tool_calls"
+    assert verdict("reference", CHAT, "y_text_then_tool_call")["plans"] is None  # no Plans on a PASS
+
+
+def test_a_missing_or_extra_command_is_one_difference_not_a_cascade():
+    case, exp = prepare(trace(CHAT, "y_parallel_interleaved"), "recorded")
+    plan = json.loads(json.dumps(exp.plan))
+    cmds = plan["choices"][0]["commands"]
+    assert [c["type"] for c in cmds] == ["DO", "DO"]
+    cmds.insert(0, {"type": "SAY", "text": "invented"})
+    [d] = compare_plans(exp.plan, plan)
+    assert (d["path"], d["field"], d["expected"]) == ("choices[0].commands[0]", "text", None)
+    assert d["actual"].startswith("SAY 'invented'")
+    del cmds[0], cmds[0]  # the first call lost: the second still pairs with its own
+    [d] = compare_plans(exp.plan, plan)
+    assert (d["path"], d["field"], d["actual"]) == ("choices[0].commands[0]", "do", None)
+    assert "search_flights" in d["expected"]
+
+
+def test_a_crlf_parser_is_never_charged_to_an_unrelated_rule():
+    from kit.verify.engine import LOST, RULE_FIELDS
+
+    t = trace(CHAT, "y_crlf_framing")
+    assert t.rules == ["sse-line-endings"]
+    r = verdict("py:tests.test_verify:crlf_per_read", CHAT, "y_crlf_framing")
+    assert r["verdict"] == "FAIL" and r["differences"], r
+    for d in r["differences"]:
+        assert d["rule"] in ("sse-line-endings", None), d
+        if d["rule"] is None:
+            assert "sse-line-endings" in d["note"]
+        else:
+            assert d["field"] in RULE_FIELDS["sse-line-endings"] or LOST in RULE_FIELDS["sse-line-endings"]
+    assert r["rule"] == r["differences"][0]["rule"]
+    assert not any(d["rule"] and "finish" in d["rule"] for d in r["differences"])
+    # the same trace read right, but a finish reason the framing cannot explain: no rule, said so
+    r = verdict("py:tests.test_verify:finish_only", CHAT, "y_crlf_framing")
+    [d] = r["differences"]
+    assert (d["field"], d["rule"]) == ("finish_reason", None)
+    assert r["rule"] is None and r["check"] == "plan"
+    assert r["notes"][0] == d["note"] == "no rule of this trace governs finish_reason (its rules: sse-line-endings)"
+
+
+def test_a_responses_finish_is_charged_only_where_a_rule_governs_it():
+    r = verdict("py:tests.test_verify:finish_only", RESP, "y_text_then_function_call")
+    assert [d["field"] for d in r["differences"]] == ["finish_reason"]
+    assert r["rule"] is None and "resp-incomplete" not in json.dumps(r)
+    # on a trace that exercises response.incomplete, its rule governs the finish reason
+    r = verdict("py:tests.test_verify:finish_only", RESP, "y_incomplete_max_output_tokens_text")
+    assert r["rule"] == "resp-incomplete" and r["differences"][0]["field"] == "finish_reason"
+
+
+def test_rule_fields_cover_the_catalogue():
+    from kit.rules import RULES
+    from kit.verify.engine import FIELDS, GENERAL_RULES, LOST, RULE_FIELDS
+
+    assert {r.id for r in RULES} == set(RULE_FIELDS), "classify a new rule in kit.verify.engine.RULE_FIELDS"
+    assert {f for fields in RULE_FIELDS.values() for f in fields} <= set(FIELDS) | {LOST}
+    by_id = {r.id: r for r in RULES}
+    for api, rules in GENERAL_RULES.items():
+        for field, rule in rules.items():
+            assert by_id[rule].api == api and field in RULE_FIELDS[rule], (api, field, rule)
+
+
+def test_verify_json_terminal_and_repro_carry_every_difference(tmp_path):
+    from click.testing import CliRunner
+
+    from kit._resources import schema
+    from kit.cli import main
+    from kit.verify import load_repro
+
+    jsonschema = pytest.importorskip("jsonschema")
+    out = tmp_path / "v.jsonl"
+    r = CliRunner().invoke(main, ["verify", "-a", "py:tests.test_verify:two_wrong", "-a", "reference",
+                                  "--trace", "y_text_then_tool_call", "--api", "chat", "--chunking", "recorded",
+                                  "--json", str(out), "--repro-dir", str(tmp_path / "repro")])
+    assert r.exit_code == 1, r.output
+    assert "(+1 more difference)" in r.output  # the terminal: the first difference and how many more
+    recs = [json.loads(line) for line in out.read_text().splitlines()]
+    verdicts = {v["adapter"]: v for v in recs if v["type"] == "verdict"}
+    fail, ok = verdicts["py:tests.test_verify:two_wrong"], verdicts["reference"]
+    assert len(fail["differences"]) == 2 and set(fail["plans"]) == {"expected", "actual"}
+    assert (ok["differences"], ok["plans"]) == ([], None)
+    validator = jsonschema.Draft202012Validator(schema("verdict"))
+    for v in (fail, ok):
+        assert not list(validator.iter_errors(v)), list(validator.iter_errors(v))
+    doc, _ = load_repro(fail["repro"])
+    assert doc["verdict"]["differences"] == fail["differences"] and doc["verdict"]["plans"] == fail["plans"]
+
+
+def test_failure_text_lists_every_difference_and_both_plans():
+    from kit.verify.format import format_verdict
+
+    text = format_verdict(verdict("py:tests.test_verify:two_wrong", CHAT, "y_text_then_tool_call"))
+    assert "+1 more difference; all 2" in text
+    assert 'choices[0].finish_reason: expected "tool_calls", got "stop" (no governing rule)' in text
+    assert "choices[0].commands[1].parameters: expected" in text and '"wrong": true' in text
+    assert text.index("expected Plan:") < text.index("actual Plan:")
+    assert 'DO get_weather {"wrong": true}' in text.split("actual Plan:")[1]

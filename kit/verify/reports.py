@@ -351,7 +351,7 @@ def summary_table(records: list[Record], *, max_failures: int = 20) -> str:
     for r, plans, _n in failures:
         why = f"{r['rule']}: " if r.get("rule") else (f"{r['check']}: " if r.get("check") else "")
         entries.append([r["adapter"], r["trace"], "[" + ", ".join(plans) + "]", r["verdict"],
-                        why + _one_line(r.get("message"), 120)])
+                        why + _first_and_more(r, 120)])
     for r, plans, _n in xpasses:
         entries.append([r["adapter"], r["trace"], "[" + ", ".join(plans) + "]", "XPASS",
                         "passes but is listed as known: " + _one_line(r.get("known"), 100)])
@@ -371,6 +371,16 @@ def summary_table(records: list[Record], *, max_failures: int = 20) -> str:
     lines.append("")
     lines.append(result)
     return "\n".join(lines)
+
+
+def _first_and_more(r: Record, n: int) -> str:
+    """The message on one line of at most ``n`` characters, keeping its "(+N more differences)"."""
+    message = r.get("message") or ""
+    more = len([d for d in r.get("differences") or [] if isinstance(d, dict)]) - 1
+    suffix = f" (+{more} more difference{'s' if more != 1 else ''})" if more > 0 else ""
+    if suffix and message.endswith(suffix):
+        return _one_line(message[: -len(suffix)], n - len(suffix)) + suffix
+    return _one_line(message, n)
 
 
 def _tail_notes(records: list[Record]) -> list[str]:
