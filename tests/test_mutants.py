@@ -464,7 +464,7 @@ UNPROVEN_RULES: frozenset[str] = frozenset({
     "resp-event-json", "resp-unknown-event", "resp-arguments-mismatch", "resp-call-incomplete",
     "resp-arguments-json", "resp-text-mismatch", "resp-item-done-missing", "resp-after-terminal",
     "anth-event-json", "anth-unknown-event", "anth-block-not-started", "anth-tool-incomplete",
-    "anth-text-say", "plan-protocol",
+    "plan-protocol",
 })
 # (mutant, rule) declarations no graded trace that exercises the rule proves yet, with the trace
 # that would. Strict too: a declaration that becomes proven must leave.
