@@ -460,11 +460,7 @@ UNPROVEN_RULES: frozenset[str] = frozenset({
     "sse-final-event-unterminated", "chat-tool-name-conflict", "chat-finish-reason-conflict",
     "chat-delta-after-finish",
     # no mutant written yet
-    "chat-after-done", "chat-tool-call-incomplete",
-    "resp-event-json", "resp-unknown-event", "resp-arguments-mismatch", "resp-call-incomplete",
-    "resp-arguments-json", "resp-text-mismatch", "resp-item-done-missing", "resp-after-terminal",
-    "anth-event-json", "anth-unknown-event", "anth-block-not-started", "anth-tool-incomplete",
-    "plan-protocol",
+    "chat-after-done", "resp-arguments-mismatch", "resp-after-terminal", "plan-protocol",
 })
 # (mutant, rule) declarations no graded trace that exercises the rule proves yet, with the trace
 # that would. Strict too: a declaration that becomes proven must leave.
