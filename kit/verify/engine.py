@@ -396,22 +396,22 @@ def _lost(exp: Any, act: Any, field: str) -> bool:
 def rule_for(difference: dict[str, Any], trace: Trace) -> tuple[str | None, str | None]:
     """``(rule, note)``: the rule that governs ``difference`` on ``trace``: a rule the trace
     exercises whose subject is the difference's field (:data:`RULE_FIELDS`; the trace's order
-    decides between several); else, when the implementation lost the value, a framing or
-    envelope rule the trace exercises (:data:`LOST`); else the API's rule for that field that
-    holds on every stream (:data:`GENERAL_RULES`); else ``(None, note)``, the note saying so
-    and listing the trace's rules. Never a rule that is not about the field."""
+    decides between several); else the API's rule for that field that holds on every stream
+    (:data:`GENERAL_RULES`); else, when the implementation lost the value, a framing or
+    envelope rule the trace exercises (:data:`LOST`); else ``(None, note)``, the note saying
+    so and listing the trace's rules. Never a rule that is not about the field."""
     field = difference.get("field") or _field_of(difference.get("path") or "")
     rules = list(trace.rules)
     for r in rules:
         if field in RULE_FIELDS.get(r, ()):
             return r, None
+    general = GENERAL_RULES.get(trace.api, {}).get(field)
+    if general is not None:
+        return general, None
     if _lost(difference.get("expected"), difference.get("actual"), field):
         for r in rules:
             if LOST in RULE_FIELDS.get(r, ()):
                 return r, None
-    general = GENERAL_RULES.get(trace.api, {}).get(field)
-    if general is not None:
-        return general, None
     if not rules:
         return None, f"no rule governs {field}: the trace names no rules"
     return None, f"no rule of this trace governs {field} (its rules: {', '.join(rules)})"
