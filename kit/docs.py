@@ -113,10 +113,18 @@ def rule_mutants_block() -> str:
             if hits:
                 traces[rule_id].update(hits)
                 by_rule[rule_id].append(name)
+    from .trace import corpus
+
+    named: dict[str, set[str]] = defaultdict(set)  # rule -> classes of the traces that name it
+    for t in corpus():
+        for rule_id in t.rules:
+            named[rule_id].add(t.cls)
     lines = ["| rule | kind | traces that catch it | mutants |", "|---|---|---|---|"]
     for r in RULES:
         hits = sorted(traces.get(r.id, ()))
         shown = ", ".join(f"`{t}`" for t in hits[:4]) + (f" (+{len(hits) - 4} more)" if len(hits) > 4 else "")
+        if not hits and named.get(r.id) == {"i"}:
+            shown = "- (only `i_` traces, not graded, name it)"
         killers = ", ".join(f"`{m}`" for m in by_rule.get(r.id, ())) or "none yet"
         lines.append(f"| [`{r.id}`](#{r.id}) | {r.kind} | {shown or '-'} | {killers} |")
     proven = sum(1 for r in RULES if r.id in by_rule)

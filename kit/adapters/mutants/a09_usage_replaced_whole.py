@@ -15,7 +15,7 @@ from ._naive_anthropic import NaiveAnthropic, declare
 QUIRK = "A9"
 BREAKS = ("anth-usage",)
 NEEDS = ("a valid trace whose message_delta usage has output_tokens only (rule anth-usage), "
-         "e.g. y_text_then_tool_use")
+         "e.g. y_usage_output_only_in_message_delta")
 
 
 class Mutant(NaiveAnthropic):
