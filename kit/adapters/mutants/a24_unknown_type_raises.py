@@ -18,8 +18,10 @@ NEEDS = ("a valid trace with an unknown event, block or delta type (rule anth-un
 
 EVENTS = {"message_start", "content_block_start", "content_block_delta", "content_block_stop",
           "message_delta", "message_stop", "ping", "error"}
-BLOCKS = {"text", "tool_use", "thinking", "redacted_thinking", "server_tool_use", "web_search_tool_result",
-          "mcp_tool_use", "mcp_tool_result"}
+BLOCKS = {"text", "tool_use", "thinking", "redacted_thinking", "server_tool_use", "mcp_tool_use", "mcp_tool_result",
+          "web_search_tool_result", "web_fetch_tool_result", "code_execution_tool_result",
+          "bash_code_execution_tool_result", "text_editor_code_execution_tool_result", "tool_search_tool_result",
+          "container_upload"}  # the documented types
 DELTAS = {"text_delta", "input_json_delta", "thinking_delta", "signature_delta", "citations_delta"}
 
 
