@@ -396,22 +396,26 @@ def _lost(exp: Any, act: Any, field: str) -> bool:
 def rule_for(difference: dict[str, Any], trace: Trace) -> tuple[str | None, str | None]:
     """``(rule, note)``: the rule that governs ``difference`` on ``trace``: a rule the trace
     exercises whose subject is the difference's field (:data:`RULE_FIELDS`; the trace's order
-    decides between several); else the API's rule for that field that holds on every stream
-    (:data:`GENERAL_RULES`); else, when the implementation lost the value, a framing or
-    envelope rule the trace exercises (:data:`LOST`); else ``(None, note)``, the note saying
-    so and listing the trace's rules. Never a rule that is not about the field."""
+    decides between several); else, when the implementation lost the value, an SSE framing
+    rule the trace exercises; else the API's rule for that field that holds on every stream
+    (:data:`GENERAL_RULES`); else, for a lost value, an envelope rule the trace exercises
+    (:data:`LOST`); else ``(None, note)``, the note saying so and listing the trace's rules.
+    Never a rule that is not about the field."""
     field = difference.get("field") or _field_of(difference.get("path") or "")
     rules = list(trace.rules)
     for r in rules:
         if field in RULE_FIELDS.get(r, ()):
             return r, None
+    lost = _lost(difference.get("expected"), difference.get("actual"), field)
+    carriers = [r for r in rules if lost and LOST in RULE_FIELDS.get(r, ())]
+    for r in carriers:  # SSE framing first: it decides which bytes become events at all
+        if r.startswith("sse-"):
+            return r, None
     general = GENERAL_RULES.get(trace.api, {}).get(field)
     if general is not None:
         return general, None
-    if _lost(difference.get("expected"), difference.get("actual"), field):
-        for r in rules:
-            if LOST in RULE_FIELDS.get(r, ()):
-                return r, None
+    if carriers:  # an envelope rule (a keep-alive, a ping, an event name) the consumer may have tripped on
+        return carriers[0], None
     if not rules:
         return None, f"no rule governs {field}: the trace names no rules"
     return None, f"no rule of this trace governs {field} (its rules: {', '.join(rules)})"
