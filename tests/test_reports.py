@@ -454,3 +454,17 @@ def test_cells_that_differ_after_the_first_difference_are_not_one_behaviour():
     b["differences"] = b["differences"][:1]
     assert reports.behaviour([a]) != reports.behaviour([b])
     assert reports.behaviour([a]) == reports.behaviour([_two_differences("c")])
+
+
+def test_an_info_record_with_differences_still_shows_its_plan():
+    rec = verdict("a", "i_odd", "recorded", "INFO", message="implementation-defined; differs from the reference at usage",
+                  actual={"type": "plan", "choices": [], "usage": {"input_tokens": 7}, "error": None},
+                  differences=[{"path": "usage", "field": "usage", "expected": None, "actual": {"input_tokens": 7},
+                                "rule": "chat-usage"}])
+    box = re.search(r'<div class="box">.*?</div>', html([rec]), re.S).group()
+    assert "<code>chat-usage</code>" in box and box.count("&quot;input_tokens&quot;: 7") == 2  # the table and the Plan
+
+
+def test_markdown_keeps_the_count_of_other_differences():
+    text = markdown([_two_differences()])
+    assert "(+1 more difference)" in text

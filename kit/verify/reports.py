@@ -597,7 +597,7 @@ def markdown(records: list[Record], *, max_traces: int = 12) -> str:
                 traces = list(dict.fromkeys(r["trace"] for r in rs))
                 example = next((r for r in rs if r.get("repro")), rs[0])
                 message = f"{example['verdict']} {example['trace']} [{example['chunking']}]: " \
-                          + _one_line(example.get("message"), 200)
+                          + _first_and_more(example, 200)
                 repro = _md_code(_repro(example)) if _repro(example) else ""
                 lines.append(f"| {_md(rule)} | {len(rs)} | {_md_list(traces, max_traces)} | {_md(message)} | {repro} |")
         if known:
@@ -715,6 +715,8 @@ def _case_box(r: Record, plans: list[str]) -> str:
                               f"<td><pre>{_e(_json(d.get('actual')))}</pre></td>"
                               f"<td>{'<code>' + _e(d['rule']) + '</code>' if d.get('rule') else _e(d.get('note') or 'none')}"
                               "</td></tr>" for d in differences) + "</table>")
+        if r.get("plans") is None and not r.get("path") and r.get("actual") is not None:  # an INFO: its whole Plan
+            rows.append(f"actual:<pre>{_e(_json(r.get('actual')))}</pre>")
     else:
         if r.get("path"):
             rows.append(f"<br>path <code>{_e(r['path'])}</code>")
