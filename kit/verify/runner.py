@@ -135,7 +135,8 @@ def versions() -> dict[str, str]:
 
 def write_repro(directory: str | Path, adapter: Adapter, trace: Trace, rec: dict[str, Any]) -> str:
     """A self-contained repro file: the adapter spec, the whole trace, the chunk plan, the
-    verdict and the versions. ``kit verify --repro FILE`` replays it."""
+    verdict record (with every difference and both graded Plans when the Plans differ) and
+    the versions. ``kit verify --repro FILE`` replays it."""
     folder = Path(directory) / _slug(adapter.name)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{_slug(trace.api)}--{_slug(trace.id)}--{_slug(rec['chunking'])}.json"
