@@ -468,3 +468,26 @@ def test_an_info_record_with_differences_still_shows_its_plan():
 def test_markdown_keeps_the_count_of_other_differences():
     text = markdown([_two_differences()])
     assert "(+1 more difference)" in text
+
+
+def test_committed_verdict_records_match_the_verdict_schema():
+    """schemas/verdict.schema.json describes every verdict record the kit has published, old and new."""
+    from pathlib import Path
+
+    from kit._resources import schema
+
+    jsonschema = pytest.importorskip("jsonschema")
+    validator = jsonschema.Draft202012Validator(schema("verdict"))
+    results = Path(__file__).resolve().parent.parent / "matrix" / "results"
+    checked = 0
+    for path in sorted(results.glob("*.jsonl")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            rec = json.loads(line)
+            if rec.get("type") == "verdict":
+                errors = [e.message for e in validator.iter_errors(rec)]
+                assert not errors, f"{path.name} line {number}: {errors[:2]}"
+                checked += 1
+    assert checked > 1000
+    bad = dict(verdict("a", "y_x", "recorded", "FAIL"), differences=[{"path": "usage", "field": "colour",
+                                                                        "expected": 1, "actual": 2, "rule": None}])
+    assert list(validator.iter_errors(bad))  # an unknown field is caught
