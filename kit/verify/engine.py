@@ -215,15 +215,22 @@ def _command_key(cmd: dict[str, Any]) -> tuple[Any, ...]:
     return (cmd.get("type"),)
 
 
+_ALIGN_LIMIT = 2000  # commands in both lists above which they pair by position only
+
+
 def _commands(out: list[dict[str, Any]], path: str, exp: list[dict], act: list[dict]) -> None:
     """The differences between two command lists, aligned so that a missing or extra command
     is one difference (not a cascade of shifted indexes): the longest common run of keys
     (:func:`_command_key`) pairs commands; within a stretch that differs, commands pair by
     position and the surplus is missing (path: its index in the expected list) or extra
-    (its index in the actual list)."""
-    matcher = difflib.SequenceMatcher(None, [_command_key(c) for c in exp], [_command_key(c) for c in act],
-                                      autojunk=False)
-    for _tag, i1, i2, j1, j2 in matcher.get_opcodes():
+    (its index in the actual list). Lists of more than :data:`_ALIGN_LIMIT` commands in all
+    pair by position only."""
+    ekeys, akeys = [_command_key(c) for c in exp], [_command_key(c) for c in act]
+    if ekeys == akeys or len(exp) + len(act) > _ALIGN_LIMIT:  # nothing to align, or too long to (quadratic)
+        opcodes = [("replace", 0, len(exp), 0, len(act))]
+    else:
+        opcodes = difflib.SequenceMatcher(None, ekeys, akeys, autojunk=False).get_opcodes()
+    for _tag, i1, i2, j1, j2 in opcodes:
         n = min(i2 - i1, j2 - j1)
         for k in range(n):
             e, a = exp[i1 + k], act[j1 + k]
