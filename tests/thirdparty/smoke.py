@@ -44,3 +44,18 @@ def verdicts(records: dict[tuple[str, str], dict[str, Any]]) -> dict[str, str]:
     for (ident, _), r in records.items():
         seen.setdefault(ident, r["verdict"])
     return seen
+
+
+def difference(record: dict[str, Any], path_end: str) -> dict[str, Any]:
+    """The difference of a verdict record at a path ending with ``path_end``: a record lists
+    every difference in ``differences`` (its own ``path``/``expected``/``actual`` are the
+    first). Fails the test when there is none."""
+    for d in record.get("differences") or [record]:
+        if (d.get("path") or "").endswith(path_end):
+            return d
+    raise AssertionError(f"no difference at *{path_end} in {record.get('differences') or record.get('path')}")
+
+
+def actual_commands(record: dict[str, Any], choice: int = 0) -> list[dict[str, Any]]:
+    """The commands of the implementation's whole Plan a verdict record carries."""
+    return record["plans"]["actual"]["choices"][choice]["commands"]

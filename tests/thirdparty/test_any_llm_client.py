@@ -6,7 +6,7 @@ import pytest
 
 pytest.importorskip("any_llm", reason="any-llm-sdk is not installed (kit matrix builds its environment)")
 
-from tests.thirdparty.smoke import verdicts, verify  # noqa: E402
+from tests.thirdparty.smoke import difference, verdicts, verify  # noqa: E402
 
 MODULE = "kit.adapters.thirdparty.any_llm_client"
 CHAT = f"client[name=any-llm-openai]:{MODULE}:chat_stream"
@@ -31,12 +31,19 @@ def test_anthropic_conversion_passes_and_maps_unknown_stops_to_stop():
     assert records[("y_parallel_tool_use", "recorded")]["verdict"] == "PASS"
     # stop reasons without an OpenAI counterpart fall through to "stop"
     r = records[("y_pause_turn", "recorded")]
-    assert r["verdict"] == "FAIL" and r["path"].endswith("finish_reason") and r["actual"] == "stop"
+    assert r["verdict"] == "FAIL" and difference(r, "finish_reason")["actual"] == "stop"
     # usage is only taken from the SDK's message_stop snapshot: no message_stop, no usage
     r = records[("y_message_stop_missing", "recorded")]
-    assert r["verdict"] == "FAIL" and r["path"] == "usage" and r["actual"] is None
+    assert r["verdict"] == "FAIL" and difference(r, "usage")["actual"] is None
 
 
 def test_responses_recipe_passes_parallel_calls():
     records = verify(RESPONSES, ["y_text_then_function_call", "y_parallel_function_calls"])
     assert verdicts(records) == {"y_text_then_function_call": "PASS", "y_parallel_function_calls": "PASS"}
+
+
+def test_anthropic_input_tokens_are_counted_as_the_wire_counts_them():
+    # any-llm's Anthropic input count includes the cache reads and writes, which it reports apart
+    # (prompt_tokens_details): the Plan's input_tokens is Anthropic's, without them (1830 here, 1536 read)
+    r = verify(ANTHROPIC, ["y_usage_cumulative"])[("y_usage_cumulative", "recorded")]
+    assert r["verdict"] == "PASS", r["message"]

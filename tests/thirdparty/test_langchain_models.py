@@ -9,7 +9,7 @@ pytest.importorskip("langchain_openai", reason="langchain-openai is not installe
 pytest.importorskip("langchain_anthropic",
                     reason="langchain-anthropic is not installed (kit matrix builds its environment)")
 
-from tests.thirdparty.smoke import verdicts, verify  # noqa: E402
+from tests.thirdparty.smoke import difference, verdicts, verify  # noqa: E402
 
 MODULE = "kit.adapters.thirdparty.langchain_models"
 CHAT = f"client[name=langchain-openai-chat]:{MODULE}:openai_chat"
@@ -63,5 +63,12 @@ def test_anthropic_passes_and_takes_input_tokens_only_from_message_delta():
     assert usage["verdict"] == "FAIL" and usage["path"] == "usage.input_tokens" and usage["actual"] == 0
     # a second message_delta after message_stop: merge_dicts concatenates the stop reasons
     late = records[("y_events_after_message_stop", "recorded")]
-    assert late["verdict"] == "FAIL" and late["actual"] == "end_turnmax_tokens"
+    assert late["verdict"] == "FAIL" and difference(late, "finish_reason")["actual"] == "end_turnmax_tokens"
     assert all(r["verdict"] == records[(i, "recorded")]["verdict"] for (i, c), r in records.items())
+
+
+def test_anthropic_input_tokens_are_counted_as_the_wire_counts_them():
+    # LangChain's Anthropic input count includes the cache reads and writes, which it reports apart
+    # (input_token_details): the Plan's input_tokens is Anthropic's, without them (1830 here, 1536 read)
+    r = verify(ANTHROPIC, ["y_usage_cumulative"])[("y_usage_cumulative", "recorded")]
+    assert r["verdict"] == "PASS", r["message"]

@@ -32,3 +32,10 @@ def test_text_after_a_tool_call_crashes_its_stream_state():
 def test_unknown_anthropic_block_types_are_not_implemented():
     r = verify(ANTHROPIC, ["y_unknown_block_and_event_types"])[("y_unknown_block_and_event_types", "recorded")]
     assert r["verdict"] == "ERROR" and "NotImplementedError" in r["message"]
+
+
+def test_anthropic_input_tokens_are_counted_as_the_wire_counts_them():
+    # Mirascope's Anthropic input count includes the cache reads and writes, which it reports apart
+    # (cache_read_tokens / cache_write_tokens): the Plan's input_tokens is Anthropic's, without them (1830 here, 1536 read)
+    r = verify(ANTHROPIC, ["y_usage_cumulative"])[("y_usage_cumulative", "recorded")]
+    assert r["verdict"] == "PASS", r["message"]

@@ -23,8 +23,11 @@ Three adapters:
   Per choice of the accumulated ``ChatCompletion``: ``message.content`` -> SAY, then one DO
   per ``message.tool_calls`` entry (``id``, ``function.name``, ``function.arguments`` as
   joined), ``message.refusal`` -> refusal, ``finish_reason`` -> finish; ``usage.prompt_tokens``
-  / ``completion_tokens`` -> usage (for Anthropic any-llm folds cache reads/writes into
-  ``prompt_tokens``, as OpenAI counts them). The accumulator keeps every choice, so the chat
+  / ``completion_tokens`` -> usage. For Anthropic any-llm folds cache reads and writes into
+  ``prompt_tokens``, as OpenAI counts them, and reports them in ``prompt_tokens_details``
+  (``cached_tokens``, ``cache_write_tokens``); they are given to
+  :func:`kit.adapters.client.plan_usage`, which takes them out on Anthropic, as the wire
+  counts input there (the rule every adapter shares). The accumulator keeps every choice, so the chat
   adapter is multi-choice. It raises ``ValueError`` when a choice never got a finish reason
   (a stream cut short): that is its answer. The converted Anthropic chunks have no place
   for server-tool blocks: omits server_tools.
@@ -40,9 +43,10 @@ Three adapters:
   each ``response.function_call_arguments.delta``; text is ``response.output_text.delta``
   (SAY per output item) and ``response.refusal.delta`` the refusal, in arrival order. The
   terminal event (``response.completed`` / ``.incomplete`` / ``.failed``) gives status and
-  usage: completed -> ``tool_calls`` if a call was collected else ``stop``, incomplete -> its
-  ``incomplete_details.reason``, failed -> ``error`` with its message; an ``error`` event is
-  an error. This row therefore grades the OpenAI SDK's event parsing under any-llm plus that
+  usage, the status read by :func:`kit.adapters.client.responses_finish` (the rule every
+  adapter shares): completed -> ``tool_calls`` if a call was collected else ``stop``,
+  incomplete -> by its ``incomplete_details.reason``, failed -> ``error`` (with its
+  message); an ``error`` event is an error. This row therefore grades the OpenAI SDK's event parsing under any-llm plus that
   documented recipe, not an any-llm accumulator. The recipe keeps only function calls and
   text: omits server_tools.
 
@@ -58,7 +62,7 @@ from __future__ import annotations
 from typing import Any
 
 from kit.adapters import implementation
-from kit.adapters.client import DUMMY_KEY, PlanOf, anthropic_base
+from kit.adapters.client import DUMMY_KEY, PlanOf, anthropic_base, responses_finish
 
 OPENAI_MODEL = "gpt-4o"  # any name: the replay server answers every model with the trace
 ANTHROPIC_MODEL = "claude-sonnet-4-6"
@@ -99,7 +103,10 @@ def _completion_plan(api: str, provider: str, model: str, api_base: str) -> dict
         plan.refusal(message.refusal, choice=choice.index)
         plan.finish(choice.finish_reason, choice=choice.index)
     if result.usage is not None:
-        plan.usage(result.usage.prompt_tokens, result.usage.completion_tokens)
+        details = getattr(result.usage, "prompt_tokens_details", None)  # cache reads/writes, inside prompt_tokens
+        plan.usage(result.usage.prompt_tokens, result.usage.completion_tokens,
+                   cache_read=getattr(details, "cached_tokens", None),
+                   cache_write=getattr(details, "cache_write_tokens", None), cache_in_input=True)
     return plan.plan()
 
 
@@ -124,6 +131,7 @@ def responses_stream(base_url: str, *, api: str) -> dict[str, Any]:
     calls: dict[int, Any] = {}
     refusal: list[str] = []
     final: Any = None
+    status: str | None = None  # how the terminal event says the response ended
     error: str | None = None
     for event in responses(model=OPENAI_MODEL, provider="openai", input_data=MESSAGES[0]["content"], tools=TOOLS,
                            stream=True, api_key=DUMMY_KEY, api_base=base_url, client_args=dict(CLIENT_ARGS)):
@@ -142,7 +150,7 @@ def responses_stream(base_url: str, *, api: str) -> dict[str, Any]:
         elif kind == "response.refusal.delta":
             refusal.append(event.delta)
         elif kind in ("response.completed", "response.incomplete", "response.failed"):
-            final = event.response
+            final, status = event.response, kind.removeprefix("response.")  # the event says how it ended
         elif kind == "error":
             error = getattr(event, "message", None) or "error event"
     for what, index in order:
@@ -155,16 +163,11 @@ def responses_stream(base_url: str, *, api: str) -> dict[str, Any]:
     if error is not None:
         plan.error(error)
     if final is not None:
-        status = getattr(final, "status", None)
         if status == "failed":
             err = getattr(final, "error", None)
             plan.error(getattr(err, "message", None) or "response.failed")
-            plan.finish("error")
-        elif status == "incomplete":
-            details = getattr(final, "incomplete_details", None)
-            plan.finish(getattr(details, "reason", None) or "incomplete")
-        else:
-            plan.finish("tool_calls" if calls else "stop")
+        plan.finish(responses_finish(status, getattr(getattr(final, "incomplete_details", None), "reason", None),
+                                     calls=bool(calls)))
         usage = getattr(final, "usage", None)
         if usage is not None:
             plan.usage(usage.input_tokens, usage.output_tokens)

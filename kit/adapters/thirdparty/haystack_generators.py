@@ -45,7 +45,10 @@ and the Responses / Anthropic counterparts keep every call), so traces calling
   search server tool is declared with ``anthropic_server_tools`` (as Haystack documents for
   Anthropic server tools): only then does Haystack keep server-tool blocks, in
   ``meta["raw_content_for_server_tools"]``, which map to server tools. Usage is Haystack's
-  OpenAI-style ``prompt_tokens`` (input plus cache tokens) and ``completion_tokens``.
+  OpenAI-style ``prompt_tokens`` (input plus cache tokens) and ``completion_tokens``; the
+  cache tokens, which Haystack keeps beside them (``cache_read_input_tokens``,
+  ``cache_creation_input_tokens``), are given to :func:`kit.adapters.client.plan_usage`,
+  which takes them out, as the Anthropic wire counts input (the rule every adapter shares).
   A ``ChatMessage`` has no refusal field (a ``refusal`` stop is only the finish reason
   ``content_filter``): omits refusal.
 
@@ -92,9 +95,10 @@ def _tools() -> list[Any]:
                  parameters=PARAMETERS, function=_get_weather)]
 
 
-def _usage(plan: PlanOf, usage: Any, inp: str, out: str) -> None:
+def _usage(plan: PlanOf, usage: Any, inp: str, out: str, *, cache_in_input: bool = False) -> None:
     if isinstance(usage, dict):
-        plan.usage(usage.get(inp), usage.get(out))
+        plan.usage(usage.get(inp), usage.get(out), cache_read=usage.get("cache_read_input_tokens"),
+                   cache_write=usage.get("cache_creation_input_tokens"), cache_in_input=cache_in_input)
 
 
 @implementation(apis=("chat",), multi_choice=False, omits=("refusal",))
@@ -178,5 +182,5 @@ def anthropic_chat(base_url: str, *, api: str) -> dict[str, Any]:
             plan.server_tool({"type": kind, "id": block.get("id") or block.get("tool_use_id"),
                               "name": block.get("name")})
     plan.finish(reply.meta.get("finish_reason"))
-    _usage(plan, reply.meta.get("usage"), "prompt_tokens", "completion_tokens")
+    _usage(plan, reply.meta.get("usage"), "prompt_tokens", "completion_tokens", cache_in_input=True)
     return plan.plan()

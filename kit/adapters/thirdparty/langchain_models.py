@@ -48,10 +48,15 @@ Mapping of the gathered ``AIMessageChunk``:
   matched to a content block follow the content, in ``tool_call_chunks`` order.
 - Finish: Chat Completions ``response_metadata["finish_reason"]``; Anthropic
   ``response_metadata["stop_reason"]``; Responses has no finish reason on the wire, so
-  ``status`` ``completed`` is ``tool_calls`` when LangChain reported a call, else
-  ``stop``, and ``incomplete`` is ``incomplete_details.reason``.
-- Usage: ``usage_metadata`` input and output tokens, as LangChain defines them (its
-  ``input_tokens`` for Anthropic adds the cache read and creation tokens).
+  ``status`` is read by :func:`kit.adapters.client.responses_finish` (the rule every
+  adapter shares: ``completed`` is ``tool_calls`` when LangChain reported a call, else
+  ``stop``; ``incomplete`` by ``incomplete_details.reason``).
+- Usage: ``usage_metadata`` input and output tokens. LangChain's ``input_tokens`` is a
+  total that includes the cache reads and writes, which it also reports in
+  ``input_token_details`` (``cache_read``, ``cache_creation`` or the per-TTL
+  ``ephemeral_5m_input_tokens`` / ``ephemeral_1h_input_tokens``); they are given to
+  :func:`kit.adapters.client.plan_usage`, which takes them out on Anthropic, where the
+  wire's ``input_tokens`` does not include them (on OpenAI's APIs it does).
 - One choice: Chat Completions reads ``choices[0]`` of every chunk, whatever its index.
 
 Clients: ``max_retries=0`` (a retry would only fetch the same trace again). Chat
@@ -75,7 +80,7 @@ import os
 from typing import Any
 
 from kit.adapters import implementation
-from kit.adapters.client import DUMMY_KEY, PlanOf, anthropic_base, is_server_tool
+from kit.adapters.client import DUMMY_KEY, PlanOf, anthropic_base, is_server_tool, responses_finish
 
 MESSAGES = [("user", "hi")]
 OPENAI_MODEL = "gpt-4.1-mini"  # any name: the replay server answers every model with the trace
@@ -91,7 +96,6 @@ TOOLS = [{
 }]
 
 CALL_BLOCKS = ("function_call", "custom_tool_call", "tool_use")
-INCOMPLETE = {"max_output_tokens": "length", "content_filter": "content_filter"}
 
 
 def _offline() -> None:
@@ -176,7 +180,12 @@ def _plan(api: str, gathered: Any, *, finish: Any) -> dict[str, Any]:
     plan.finish(finish(gathered))
     usage = getattr(gathered, "usage_metadata", None)
     if usage:
-        plan.usage(usage.get("input_tokens"), usage.get("output_tokens"))
+        details = usage.get("input_token_details") or {}
+        # LangChain's input_tokens includes the cache reads and writes, which it also reports
+        # apart (the writes per TTL when the provider splits them; cache_creation is then 0)
+        per_ttl = sum(v for k, v in details.items() if k.startswith("ephemeral_") and type(v) is int)
+        plan.usage(usage.get("input_tokens"), usage.get("output_tokens"), cache_read=details.get("cache_read"),
+                   cache_write=per_ttl or details.get("cache_creation"), cache_in_input=True)
     return plan.plan()
 
 
@@ -186,13 +195,9 @@ def _chat_finish(gathered: Any) -> Any:
 
 def _responses_finish(gathered: Any) -> Any:
     meta = gathered.response_metadata or {}
-    status = meta.get("status")
-    if status == "completed":
-        return "tool_calls" if (gathered.tool_calls or gathered.invalid_tool_calls) else "stop"
-    if status == "incomplete":
-        reason = (meta.get("incomplete_details") or {}).get("reason")
-        return INCOMPLETE.get(reason, "incomplete")
-    return status
+    details = meta.get("incomplete_details")
+    return responses_finish(meta.get("status"), details.get("reason") if isinstance(details, dict) else None,
+                            calls=bool(gathered.tool_calls or gathered.invalid_tool_calls))
 
 
 def _anthropic_finish(gathered: Any) -> Any:

@@ -26,8 +26,12 @@ Three adapters, each the way litellm's own documentation shows:
   free text). Anthropic server-tool results, which litellm keeps in the message's
   ``provider_specific_fields`` (``web_search_results``, ``tool_results``, ...), are server
   tools. ``finish_reason`` is the finish, ``usage.prompt_tokens`` / ``completion_tokens`` the
-  usage, as litellm reports them (a stream without usage comes back as 0/0, and an Anthropic
-  ``prompt_tokens`` includes cached input: litellm's OpenAI-style counting). litellm's
+  usage, as litellm reports them (a stream without usage comes back as 0/0). An Anthropic
+  ``prompt_tokens`` includes the cached input (litellm's OpenAI-style counting), which
+  litellm also reports in ``prompt_tokens_details`` (``cached_tokens`` read,
+  ``cache_write_tokens`` written); they are given to
+  :func:`kit.adapters.client.plan_usage`, which takes them out on Anthropic, as the wire
+  counts input there (the rule every adapter shares). litellm's
   ``Message`` has no ``refusal`` field (the chunks' ``delta.refusal`` is not rebuilt), so the
   chat adapter omits ``refusal``; the Anthropic Plan has none.
 
@@ -41,9 +45,10 @@ Three adapters, each the way litellm's own documentation shows:
   ``name``, ``arguments`` / free-text ``input`` / action), one whose item ``status`` is
   ``incomplete`` a DO that is not dispatched; server-executed tool items (``*_call``,
   ``mcp_*``, ``tool_search_*``) -> server tools; reasoning and anything else left out. The
-  Responses API has no finish reason, only ``status``: as the Plan conventions read it,
+  Responses API has no finish reason, only ``status``, read by
+  :func:`kit.adapters.client.responses_finish` (the rule every adapter shares):
   ``completed`` is ``tool_calls`` when the output has a client call and ``stop``
-  otherwise, ``incomplete`` is its ``incomplete_details.reason`` (``max_output_tokens`` ->
+  otherwise, ``incomplete`` by its ``incomplete_details.reason`` (``max_output_tokens`` ->
   length), ``failed`` an error. An ``error`` event or ``response.failed`` makes litellm raise
   (its answer).
 
@@ -72,7 +77,7 @@ import os
 from typing import Any
 
 from kit.adapters import implementation
-from kit.adapters.client import DUMMY_KEY, PlanOf, anthropic_base, is_server_tool
+from kit.adapters.client import DUMMY_KEY, PlanOf, anthropic_base, is_server_tool, responses_finish
 
 # before litellm is imported (it reads them at import / first use)
 os.environ["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"
@@ -100,7 +105,6 @@ RESPONSES_TOOLS = [{"type": "function", "name": "get_weather",
 
 CLIENT_CALLS = ("function_call", "custom_tool_call", "computer_call", "local_shell_call", "shell_call",
                 "apply_patch_call")
-INCOMPLETE = {"max_output_tokens": "length", "content_filter": "content_filter"}
 
 
 def _litellm() -> Any:
@@ -161,7 +165,10 @@ def _built_plan(response: Any, api: str) -> dict[str, Any]:
         plan.finish(choice.finish_reason, choice=n)
     usage = _get(response, "usage")
     if usage is not None:
-        plan.usage(_get(usage, "prompt_tokens"), _get(usage, "completion_tokens"))
+        details = _get(usage, "prompt_tokens_details")  # litellm's prompt_tokens includes the cached input
+        plan.usage(_get(usage, "prompt_tokens"), _get(usage, "completion_tokens"),
+                   cache_read=_get(details, "cached_tokens"), cache_write=_get(details, "cache_write_tokens"),
+                   cache_in_input=True)
     return plan.plan()
 
 
@@ -229,16 +236,10 @@ def responses_stream(base_url: str, *, api: str) -> dict[str, Any]:
             name = _get(item, "name")
             plan.server_tool({"type": kind, "id": _get(item, "id"), "name": name if isinstance(name, str) else None})
     status = _get(final, "status")
-    if status == "completed":
-        plan.finish("tool_calls" if calls else "stop")
-    elif status == "incomplete":
-        plan.finish(INCOMPLETE.get(_get(_get(final, "incomplete_details"), "reason"), "incomplete"))
-    elif status == "failed":
+    if status == "failed":
         error = _get(final, "error")
         plan.error(_get(error, "message") or "response failed", type=_get(error, "type"))
-        plan.finish("error")
-    else:
-        plan.finish(status)
+    plan.finish(responses_finish(status, _get(_get(final, "incomplete_details"), "reason"), calls=bool(calls)))
     usage = _get(final, "usage")
     if usage is not None:
         plan.usage(_get(usage, "input_tokens"), _get(usage, "output_tokens"))

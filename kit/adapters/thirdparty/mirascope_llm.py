@@ -23,7 +23,10 @@ default way (``strict`` not turned off) and a model that supports strict tools
 Mapping: the ``content`` parts in order, ``Text`` -> SAY (one per part), ``ToolCall``
 -> DO (``id``, ``name``, ``args``: the raw argument text Mirascope kept; it parses it
 only when a tool is executed), ``Thought`` left out (never SAY); ``usage`` -> input and
-output tokens. Mirascope folds a refusal into a ``Text`` part (so it is graded as SAY)
+output tokens (Mirascope's ``Usage.input_tokens`` "includes ALL input tokens, including
+cache read and write tokens", which it reports as ``cache_read_tokens`` /
+``cache_write_tokens``: they go to :func:`kit.adapters.client.plan_usage`, which takes them
+out on Anthropic, as the wire counts input there; the rule every adapter shares). Mirascope folds a refusal into a ``Text`` part (so it is graded as SAY)
 and has no refusal field, and its content has no part for server-side tools (web
 search, code interpreter, MCP: only a per-tool count in ``usage.provider_tool_usage``)
 -> ``omits=("refusal", "server_tools")``; it reads only ``choices[0]`` ->
@@ -51,9 +54,6 @@ from kit.adapters import implementation
 from kit.adapters.client import DUMMY_KEY, PlanOf, anthropic_base
 
 PROMPT = "hi"
-_FINISH = {"max_tokens": "length", "context_length_exceeded": "length", "refusal": "content_filter"}
-
-
 @cache
 def _tools() -> tuple[Any, ...]:
     from mirascope import llm
@@ -87,9 +87,11 @@ def _stream(provider: str, scope: str, base_url: str, model_id: str, api: str) -
     reason = getattr(response.finish_reason, "value", response.finish_reason)
     if reason is None:
         reason = "tool_calls" if response.tool_calls else "stop"  # Mirascope's "finished normally"
-    plan.finish(_FINISH.get(reason, reason))
-    if response.usage is not None:
-        plan.usage(response.usage.input_tokens, response.usage.output_tokens)
+    plan.finish(reason)  # max_tokens, context_length_exceeded -> length; refusal -> content_filter
+    if response.usage is not None:  # Mirascope's input_tokens includes the cache reads and writes
+        plan.usage(response.usage.input_tokens, response.usage.output_tokens,
+                   cache_read=response.usage.cache_read_tokens, cache_write=response.usage.cache_write_tokens,
+                   cache_in_input=True)
     return plan.plan()
 
 

@@ -30,12 +30,18 @@ compaction parts are never SAY or DO. ``finish_reason`` is the response's (pydan
 OpenTelemetry-style ``stop | length | content_filter | tool_call | error``), except that a
 response whose ``state`` is ``'suspended'`` ("the model paused mid-turn and expects a
 continuation request", Anthropic ``pause_turn``, for which ``finish_reason`` is None) is
-``incomplete``. Usage is ``input_tokens`` / ``output_tokens`` unless
+``incomplete``. On the Responses API, which has no finish reason, pydantic-ai maps the
+status ``completed`` to ``stop`` whatever the output holds; it keeps that status in
+``provider_details['finish_reason']``, and the Plan's finish is read from it by
+:func:`kit.adapters.client.responses_finish`, the rule every adapter (and the reference)
+reads a Responses status by: ``tool_calls`` when pydantic-ai kept a tool call, else
+``stop``. Usage is ``input_tokens`` / ``output_tokens`` unless
 ``usage.unmeasured_requests`` says the response carried none (then the zeros "carry no
-information", per ``RequestUsage``); for Anthropic the input is ``input_tokens -
-cache_read_tokens - cache_write_tokens``, because pydantic-ai documents its ``input_tokens``
-as the total *including* the cache reads and writes that Anthropic's own ``input_tokens``
-leaves out (the Plan keeps the provider's figure). The OpenAI refusal text is
+information", per ``RequestUsage``); pydantic-ai documents its ``input_tokens`` as the
+total *including* the cache reads and writes, which it reports as ``cache_read_tokens`` /
+``cache_write_tokens``: they go to :func:`kit.adapters.client.plan_usage`, which takes them
+out on Anthropic, whose own ``input_tokens`` leaves them out (the Plan keeps the
+provider's figure). The OpenAI refusal text is
 ``provider_details['refusal']``, where both OpenAI models keep it (Anthropic's
 ``stop_details`` explanation there is not a refusal message and is left out).
 
@@ -51,7 +57,7 @@ from __future__ import annotations
 from typing import Any
 
 from kit.adapters import implementation
-from kit.adapters.client import DUMMY_KEY, PlanOf, anthropic_base
+from kit.adapters.client import DUMMY_KEY, PlanOf, anthropic_base, responses_finish
 
 OPENAI_MODEL = "gpt-4.1"  # any name: the replay server answers every model with the trace
 ANTHROPIC_MODEL = "claude-sonnet-4-6"
@@ -89,26 +95,34 @@ def _request(model: Any) -> Any:
     return asyncio.run(run())  # each case runs in its own worker thread: a fresh loop per case
 
 
-def _plan(api: str, response: Any, *, separate_parts: bool, refusal: bool, cache_in_input: bool) -> dict[str, Any]:
+def _plan(api: str, response: Any, *, separate_parts: bool, refusal: bool) -> dict[str, Any]:
     from pydantic_ai.messages import TextPart, ToolCallPart
 
     plan = PlanOf(api)
+    calls = 0
     for n, part in enumerate(response.parts):
         if isinstance(part, TextPart):
             plan.text(part.content, item=n if separate_parts else None)
         elif isinstance(part, ToolCallPart):
+            calls += 1
             plan.call(part.tool_call_id, part.tool_name, part.args)
+    details = response.provider_details or {}
     if refusal:
-        plan.refusal((response.provider_details or {}).get("refusal"))
-    # `finish_reason` has no value for a turn the model paused (Anthropic `pause_turn` maps to None);
-    # pydantic-ai says so in `state`: 'suspended', "the model paused mid-turn and expects a continuation".
-    plan.finish("incomplete" if response.state == "suspended" else response.finish_reason)
+        plan.refusal(details.get("refusal"))
+    if response.state == "suspended":
+        # `finish_reason` has no value for a turn the model paused (Anthropic `pause_turn` maps to None);
+        # pydantic-ai says so in `state`: 'suspended', "the model paused mid-turn and expects a continuation".
+        plan.finish("incomplete")
+    elif api == "openai.responses" and details.get("finish_reason") == "completed":
+        # the Responses status pydantic-ai keeps, read by the rule every adapter shares
+        plan.finish(responses_finish("completed", calls=calls > 0))
+    else:
+        plan.finish(response.finish_reason)
     usage = response.usage
     if usage is not None and not usage.unmeasured_requests:
-        input_tokens = usage.input_tokens
-        if not cache_in_input:  # pydantic-ai's total includes the cache reads and writes Anthropic counts apart
-            input_tokens -= usage.cache_read_tokens + usage.cache_write_tokens
-        plan.usage(input_tokens, usage.output_tokens)
+        # pydantic-ai's input_tokens is a total that includes the cache reads and writes
+        plan.usage(usage.input_tokens, usage.output_tokens, cache_read=usage.cache_read_tokens,
+                   cache_write=usage.cache_write_tokens, cache_in_input=True)
     return plan.plan()
 
 
@@ -118,7 +132,7 @@ def chat(base_url: str, *, api: str) -> dict[str, Any]:
     from pydantic_ai.providers.openai import OpenAIProvider
 
     model = OpenAIChatModel(OPENAI_MODEL, provider=OpenAIProvider(base_url=base_url, api_key=DUMMY_KEY))
-    return _plan(api, _request(model), separate_parts=False, refusal=True, cache_in_input=True)
+    return _plan(api, _request(model), separate_parts=False, refusal=True)
 
 
 @implementation(apis=("responses",), multi_choice=False, omits=OMITS)
@@ -127,7 +141,7 @@ def responses(base_url: str, *, api: str) -> dict[str, Any]:
     from pydantic_ai.providers.openai import OpenAIProvider
 
     model = OpenAIResponsesModel(OPENAI_MODEL, provider=OpenAIProvider(base_url=base_url, api_key=DUMMY_KEY))
-    return _plan(api, _request(model), separate_parts=True, refusal=True, cache_in_input=True)
+    return _plan(api, _request(model), separate_parts=True, refusal=True)
 
 
 @implementation(apis=("anthropic",), multi_choice=False, omits=OMITS)
@@ -136,5 +150,4 @@ def anthropic(base_url: str, *, api: str) -> dict[str, Any]:
     from pydantic_ai.providers.anthropic import AnthropicProvider
 
     provider = AnthropicProvider(base_url=anthropic_base(base_url), api_key=DUMMY_KEY)
-    return _plan(api, _request(AnthropicModel(ANTHROPIC_MODEL, provider=provider)), separate_parts=True, refusal=False,
-                 cache_in_input=False)
+    return _plan(api, _request(AnthropicModel(ANTHROPIC_MODEL, provider=provider)), separate_parts=True, refusal=False)
