@@ -183,6 +183,17 @@ class PlanOf:
     - usage: input and output tokens in the wire API's own meaning (:func:`plan_usage`:
       cache reads and writes taken out of an Anthropic input total that includes them);
     - a call the library flags as not to be run: ``call(..., dispatched=False)``.
+
+    Where bundled adapters still read differently, it is what their library gives: Haystack
+    reports a finish reason of its own (also for Responses), graded as it is; Mirascope has
+    no value for a normal finish (None), so ``tool_calls`` / ``stop`` is derived from the
+    calls it kept, on every API; openai-agents and smolagents have no finish at all
+    (``omits``); the openai SDK and any-llm Responses adapters see the terminal event and
+    read its type, the others the status the library kept (both through
+    :func:`responses_finish`); pydantic-ai's own mapping is kept for every Responses status
+    but ``completed``; aisuite keeps the last finish and usage with a loop of its own, the
+    same reading as :func:`latest`. :func:`finish_reason` maps every API's vocabulary and
+    keeps a value it does not know, where a reference reads an undocumented value as null.
     """
 
     def __init__(self, api: str) -> None:
