@@ -101,5 +101,7 @@ def test_the_example_project_fails_a_broken_planner(project: Path):
     assert "tests/test_planner.py::test_plan_snapshot[y_parallel_interleaved] FAILED" in out
     assert "tests/test_planner.py::test_generated_streams FAILED" in out
     # the verdict's text, with the rule and expected vs actual
-    assert f"FAIL chat-dispatch-at-finish: {ADAPTER} on {CHAT}/y_parallel_interleaved [bytewise]" in out
-    assert "at choices[0].commands:" in out and "actual:   []" in out
+    # (every difference, each charged to the rule of this trace that governs tool calls)
+    assert f"FAIL chat-interleaved-fragments: {ADAPTER} on {CHAT}/y_parallel_interleaved [bytewise]" in out
+    assert "at choices[0].commands[0]:" in out and "actual:   null" in out
+    assert "missing DO search_hotels" in out and "all 2, each with the rule that governs it" in out
