@@ -2,7 +2,7 @@
 // A streamed-response accumulator in plain Node.js, graded by toolstream-kit through its
 // exec: protocol (kit-exec/1):
 //
-//   kit verify --adapter 'exec[apis=chat+anthropic,name=node-example]:node examples/node/accumulate.js'
+//   kit verify --adapter 'exec[apis=chat+anthropic,multi_choice=yes,name=node-example]:node examples/node/accumulate.js'
 //
 // The SSE body arrives on stdin as it is read; the wire API is in KIT_API. Output events
 // are printed as JSON lines (schemas/events.schema.json) as soon as they happen:
