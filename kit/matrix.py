@@ -354,7 +354,8 @@ def run_adapter(adapter: Any, env: Env, root: Path, *, chunking: str = "recorded
     for r in records:
         if r.get("type") == "run":
             r["matrix"] = {"adapter": adapter.name, "library": adapter.library, "distribution": adapter.distribution,
-                           "version": version, "env": env.name, "usage": adapter.usage}
+                           "version": version, "env": env.name, "usage": adapter.usage,
+                           "recipe": getattr(adapter, "recipe", "")}
         elif r.get("type") == "verdict":
             r["trace_path"] = _relative(r.get("trace_path"), root)
             r["repro"] = None
@@ -367,7 +368,32 @@ def run_adapter(adapter: Any, env: Env, root: Path, *, chunking: str = "recorded
 
 
 def counts(records: Iterable[dict[str, Any]]) -> Counter:
+    """Verdicts per record (one per trace and chunk plan): the progress line of ``kit matrix run``."""
     return Counter(r["verdict"] for r in records if r.get("type") == "verdict")
+
+
+# a cell's verdict is the worst of its chunk plans', in the order the HTML matrix colours a cell
+_SEVERITY = {"PASS": 0, "SKIP": 1, "INFO": 2, "NONSTRICT": 3, "FAIL": 4, "TIMEOUT": 5, "ERROR": 6}
+
+
+def cells(records: Iterable[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """One adapter's verdict records by trace: its cells (adapter x trace), each with the
+    records of its chunk plans, in the order they were run."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for r in records:
+        if r.get("type") == "verdict":
+            out.setdefault(r["trace"], []).append(r)
+    return out
+
+
+def cell_verdict(recs: list[dict[str, Any]]) -> str:
+    """The verdict of a cell: the worst over its chunk plans."""
+    return max((r["verdict"] for r in recs), key=lambda v: _SEVERITY.get(v, len(_SEVERITY)))
+
+
+def cell_counts(records: Iterable[dict[str, Any]]) -> Counter:
+    """Cells per verdict (a cell is one trace under every chunk plan, graded by its worst plan)."""
+    return Counter(cell_verdict(recs) for recs in cells(records).values())
 
 
 def _short_counts(c: Counter) -> str:
@@ -570,11 +596,14 @@ def _rule_text(rule_id: str | None) -> str:
 
 
 def _failure_groups(records: list[dict[str, Any]]) -> dict[str, dict[str, list[dict[str, Any]]]]:
-    """``{rule: {trace: [records]}}`` of the failing verdicts."""
-    groups: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
-    for r in records:
-        if r.get("type") == "verdict" and r["verdict"] in FAILING + ("NONSTRICT",):
-            groups[r.get("rule") or NO_RULE][r["trace"]].append(r)
+    """``{rule: {trace: [records]}}`` of the failing (or late) cells: each cell with the records
+    of all its chunk plans, under the rule of its first plan that has the cell's verdict."""
+    groups: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(dict)
+    for trace, recs in cells(records).items():
+        verdict = cell_verdict(recs)
+        if verdict in FAILING + ("NONSTRICT",):
+            worst = next(r for r in recs if r["verdict"] == verdict)
+            groups[worst.get("rule") or NO_RULE][trace] = recs
     return groups
 
 
@@ -587,38 +616,123 @@ def _rule_link(rule: str) -> str:
     return f"[`{rule}`](../conformance.md#{rule})"
 
 
+def recipe_of(records: list[dict[str, Any]]) -> str:
+    """The documented recipe on top of an SDK that one results file grades ("" for a library's
+    own code): the run record's ``matrix.recipe``, else the registry's entry for the adapter."""
+    meta = records[0]["matrix"]
+    if "recipe" in meta:
+        return str(meta.get("recipe") or "")
+    from .adapters.thirdparty import by_name  # noqa: PLC0415
+
+    entry = by_name().get(meta["adapter"])
+    return entry.recipe if entry is not None else ""
+
+
 def summary_rows(all_results: list[list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """One row per adapter; ``counts`` are its cells per verdict (see :func:`cell_counts`)."""
     rows = []
     for records in all_results:
         run, meta = records[0], records[0]["matrix"]
-        c = counts(records)
         rows.append({"library": meta["library"], "adapter": meta["adapter"], "version": meta.get("version"),
-                     "distribution": meta["distribution"], "apis": _apis(records), "counts": c,
-                     "usage": meta.get("usage"), "env": meta.get("env"), "omits": [o for a in run.get("adapters") or []
-                                                                                   for o in a.get("omits") or []]})
+                     "distribution": meta["distribution"], "apis": _apis(records), "counts": cell_counts(records),
+                     "recipe": recipe_of(records), "usage": meta.get("usage"), "env": meta.get("env"),
+                     "omits": [o for a in run.get("adapters") or [] for o in a.get("omits") or []]})
     return rows
 
 
+GRADED = ("PASS", "NONSTRICT", "FAIL", "ERROR", "TIMEOUT")
+
+
+def _graded(rows: list[dict[str, Any]]) -> tuple[int, int]:
+    """(failing cells, graded cells) of some rows."""
+    return (sum(r["counts"][v] for r in rows for v in FAILING), sum(r["counts"][v] for r in rows for v in GRADED))
+
+
+def _summary_table(rows: list[dict[str, Any]], first: str) -> list[str]:
+    out = [f"| {first} | version | adapter | wire API | " + " | ".join(VERDICT_ORDER) + " | pass rate |",
+           "|---|---|---|---|" + "---:|" * len(VERDICT_ORDER) + "---:|"]
+    for r in rows:
+        c = r["counts"]
+        graded = sum(c[v] for v in GRADED)
+        rate = f"{100 * (c['PASS'] + c['NONSTRICT']) / graded:.0f}%" if graded else "-"
+        out.append(f"| {_md(r['library'])} | {_md(r['distribution'])} {_md(r['version'])} | [`{r['adapter']}`](#{r['adapter']}) | "
+                   f"{', '.join(_API_SHORT.get(a, a) for a in r['apis'])} | "
+                   + " | ".join(str(c[v]) if c[v] else "" for v in VERDICT_ORDER) + f" | {rate} |")
+    return out
+
+
+def _cell_line(adapter: str, trace: str, recs: list[dict[str, Any]], run_plans: list[str]) -> str:
+    """One failing cell: what it does, and its repro. Its chunk plans are named only when they
+    disagree (then each verdict, or finding, with the plans that gave it); the repro names the
+    plan that fails only when the verdicts differ (or the cell ran under fewer plans than the run)."""
+    verdict = cell_verdict(recs)
+    by_what: dict[str, list[str]] = {}
+    for x in recs:
+        what = f"{x['verdict']}: {plain(x)}" if x["verdict"] in FAILING + ("NONSTRICT",) else x["verdict"]
+        by_what.setdefault(what, []).append(x["chunking"])
+    if len(by_what) == 1:
+        said = next(iter(by_what))
+    else:
+        said = "; ".join(f"{what} ({', '.join(plans)})" for what, plans in by_what.items())
+    narrow = len({x["verdict"] for x in recs}) > 1 or not set(run_plans) <= {x["chunking"] for x in recs}
+    plan = next(x["chunking"] for x in recs if x["verdict"] == verdict) if narrow else None
+    return f"  - `{trace}` {_md(said)}  \n    repro: `{repro_command(adapter, trace, plan)}`"
+
+
+def _adapter_sections(members: list[tuple[dict[str, Any], list[dict[str, Any]]]]) -> list[str]:
+    out: list[str] = []
+    for row, records in members:
+        c = row["counts"]
+        out += [f"#### {row['adapter']}", ""]
+        if row["recipe"]:
+            out += [f"Recipe: {_md(row['recipe'])}.", ""]
+        out.append(f"{_md(row['usage'])} ({', '.join(_API_SHORT.get(a, a) for a in row['apis'])}): "
+                   f"{sum(c.values())} cells, {_short_counts(c)}.")
+        if row["omits"]:
+            out.append(f"Its result carries no {', '.join(row['omits'])}: not graded.")
+        groups = _failure_groups(records)
+        if not groups:
+            out += ["", "No failing cell.", ""]
+            continue
+        out.append("")
+        for rule, traces in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+            out.append(f"- **{_rule_link(rule)}** ({len(traces)} cell{'s' if len(traces) != 1 else ''})"
+                       + (f": {_md(_rule_text(rule))}" if rule != NO_RULE else ""))
+            for trace, recs in sorted(traces.items()):
+                out.append(_cell_line(row["adapter"], trace, recs, records[0].get("chunkings") or []))
+        out.append("")
+    return out
+
+
 def markdown_report(all_results: list[list[dict[str, Any]]]) -> str:
-    """``docs/compatibility.md``: a pure function of the results."""
+    """``docs/compatibility.md``: a pure function of the results (and of the registry's
+    ``recipe`` field for results that do not record it)."""
     rows = summary_rows(all_results)
     first, last = _when(all_results)
-    libraries = list(dict.fromkeys(r["library"] for r in rows))
+    lib_rows = [r for r in rows if not r["recipe"]]
+    recipe_rows = [r for r in rows if r["recipe"]]
+    libraries = list(dict.fromkeys(r["library"] for r in lib_rows))
     apis = sorted({a for r in rows for a in r["apis"]}, key=list(_API_SHORT).index)
     runs = [r[0] for r in all_results]
     kit_versions = sorted({str(r.get("kit")) for r in runs})
     pythons = sorted({str((r.get("versions") or {}).get("python")) for r in runs})
     chunkings = runs[0].get("chunkings") or []
-    total_cases = sum(sum(r["counts"].values()) for r in rows)
+    total_cells = sum(sum(r["counts"].values()) for r in rows)
+    lib_bad, lib_graded = _graded(lib_rows)
+    rec_bad, rec_graded = _graded(recipe_rows)
+    recipes_said = (f", and {len(recipe_rows)} recipe{'s' if len(recipe_rows) != 1 else ''} on top of an SDK"
+                    if recipe_rows else "")
     out = [
         "# Compatibility matrix: streamed tool calls in Python LLM clients",
         "",
         "<!-- generated by `kit matrix report` from matrix/results/*.jsonl; do not edit by hand -->",
         "",
-        f"{len(libraries)} libraries, {len(rows)} adapters, {total_cases} graded cases over the kit's corpus "
-        f"({', '.join(_API_SHORT[a] for a in apis)}), each trace under the chunk plans {', '.join(chunkings)}. "
-        f"Results recorded {first}" + (f" to {last}" if last != first else "") + f" with kit {', '.join(kit_versions)} "
-        f"on Python {', '.join(pythons)}; library versions are in the table (pinned in `matrix/envs/*.txt`).",
+        f"{len(libraries)} libraries through {len(lib_rows)} adapters{recipes_said}: {total_cells} cells over the "
+        f"kit's corpus ({', '.join(_API_SHORT[a] for a in apis)}). A cell is one adapter on one trace, run under "
+        f"the chunk plans {', '.join(chunkings)}; its verdict is the worst of its plans', and the counts below "
+        f"count cells. Results recorded {first}" + (f" to {last}" if last != first else "")
+        + f" with kit {', '.join(kit_versions)} on Python {', '.join(pythons)}; library versions are in the table "
+        f"(pinned in `matrix/envs/*.txt`).",
         "",
         "Each adapter drives the unmodified library the way its documentation shows for streaming with tools, "
         "against the kit's loopback replay server, and maps the library's final result onto the kit's Plan "
@@ -627,8 +741,9 @@ def markdown_report(all_results: list[list[dict[str, Any]]]) -> str:
         "library raised on a valid stream; **TIMEOUT**; **SKIP** outside what the adapter declares (e.g. several "
         "choices); **INFO** an implementation-defined trace. On an `n_` trace, raising is the right answer.",
         "",
-        "Every failing case below names the rule it breaks (see [conformance.md](../conformance.md)) and the command "
-        "that reproduces it; run it where the library is installed, e.g. in the matrix environment "
+        "Every failing cell below names the rule it breaks (see [conformance.md](../conformance.md)) and the command "
+        "that reproduces it; a chunk plan is named only where the plans of a cell disagree (and the command then "
+        "runs the plan that fails). Run it where the library is installed, e.g. in the matrix environment "
         "(`kit matrix build ENV`, then `.kit/matrix/envs/ENV/bin/kit verify ...`). "
         "[compatibility.html](compatibility.html) is the same data as a matrix of traces x libraries, cells "
         "clustered by identical behaviour, each opening expected vs actual and the wire view.",
@@ -637,81 +752,77 @@ def markdown_report(all_results: list[list[dict[str, Any]]]) -> str:
         "",
         "## Summary",
         "",
-        "| library | version | adapter | wire API | " + " | ".join(VERDICT_ORDER) + " | pass rate |",
-        "|---|---|---|---|" + "---:|" * len(VERDICT_ORDER) + "---:|",
+        f"Libraries: {lib_bad} of {lib_graded} graded cells fail (FAIL, ERROR or TIMEOUT)."
+        + (f" Recipes on top of an SDK: {rec_bad} of {rec_graded} graded cells fail." if recipe_rows else ""),
+        "",
+        "### Libraries",
+        "",
+        *_summary_table(lib_rows, "library"),
     ]
-    for r in rows:
-        c = r["counts"]
-        graded = sum(c[v] for v in ("PASS", "NONSTRICT", "FAIL", "ERROR", "TIMEOUT"))
-        rate = f"{100 * (c['PASS'] + c['NONSTRICT']) / graded:.0f}%" if graded else "-"
-        out.append(f"| {_md(r['library'])} | {_md(r['distribution'])} {_md(r['version'])} | [`{r['adapter']}`](#{r['adapter']}) | "
-                   f"{', '.join(_API_SHORT.get(a, a) for a in r['apis'])} | "
-                   + " | ".join(str(c[v]) if c[v] else "" for v in VERDICT_ORDER) + f" | {rate} |")
-    out += ["", "Pass rate: PASS + NONSTRICT over the graded cases (SKIP and INFO left out).", ""]
-    # the worst rules across libraries
+    if recipe_rows:
+        out += ["", "### Recipes on top of an SDK", "",
+                "These rows grade a documented recipe the user assembles over an SDK (a guide's loop, or a library "
+                "that passes the SDK's objects through to the user's own assembly), not a library's own code: "
+                "a failure is the SDK's or the recipe's.", "",
+                *_summary_table(recipe_rows, "SDK or library")]
+    out += ["", "Pass rate: PASS + NONSTRICT over the graded cells (SKIP and INFO left out).", ""]
+    # the worst rules across libraries (recipes apart)
     per_rule: dict[str, set[str]] = defaultdict(set)
-    for records in all_results:
-        lib = records[0]["matrix"]["library"]
-        for rule in _failure_groups(records):
+    per_rule_cells: Counter = Counter()
+    for row, records in zip(rows, all_results):
+        if row["recipe"]:
+            continue
+        for rule, traces in _failure_groups(records).items():
             if rule != NO_RULE:
-                per_rule[rule].add(lib)
+                per_rule[rule].add(row["library"])
+                per_rule_cells[rule] += len(traces)
     if per_rule:
         out += ["## The rules most libraries break", "",
-                "| rule | libraries | what the rule requires |", "|---|---:|---|"]
-        for rule, libs in sorted(per_rule.items(), key=lambda kv: (-len(kv[1]), kv[0]))[:15]:
-            out.append(f"| [`{rule}`](../conformance.md#{rule}) | {len(libs)} | {_md(_rule_text(rule))} |")
+                "Over the libraries' rows (recipes apart): the libraries with at least one cell failing the rule, "
+                "and those cells.", "",
+                "| rule | libraries | cells | what the rule requires |", "|---|---:|---:|---|"]
+        for rule, libs in sorted(per_rule.items(), key=lambda kv: (-len(kv[1]), -per_rule_cells[kv[0]], kv[0]))[:15]:
+            out.append(f"| [`{rule}`](../conformance.md#{rule}) | {len(libs)} | {per_rule_cells[rule]} | "
+                       f"{_md(_rule_text(rule))} |")
         out.append("")
-    out += ["## Per library", ""]
-    for lib in libraries:
-        members = [(r, rec) for r, rec in zip(rows, all_results) if r["library"] == lib]
-        versions = sorted({f"{r['distribution']} {r['version']}" for r, _ in members})
-        out += [f"### {lib}", "", f"Version: {', '.join(versions)}.", ""]
-        for row, records in members:
-            c = row["counts"]
-            out += [f"#### {row['adapter']}", "",
-                    f"{_md(row['usage'])} ({', '.join(_API_SHORT.get(a, a) for a in row['apis'])}): "
-                    f"{_short_counts(c)}."]
-            if row["omits"]:
-                out.append(f"Its result carries no {', '.join(row['omits'])}: not graded.")
-            groups = _failure_groups(records)
-            if not groups:
-                out += ["", "No failing case.", ""]
-                continue
-            out.append("")
-            for rule, traces in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0])):
-                n = sum(len(v) for v in traces.values())
-                out.append(f"- **{_rule_link(rule)}** ({len(traces)} traces, {n} cases)"
-                           + (f": {_md(_rule_text(rule))}" if rule != NO_RULE else ""))
-                all_plans = records[0].get("chunkings") or []
-                for trace, recs in sorted(traces.items()):
-                    plans = [x["chunking"] for x in recs]
-                    by_msg: dict[str, list[str]] = defaultdict(list)
-                    for x in recs:
-                        by_msg[f"{x['verdict']}: {plain(x)}"].append(x["chunking"])
-                    said = "; ".join(f"{msg}" + (f" ({', '.join(p)})" if len(by_msg) > 1 else "")
-                                     for msg, p in by_msg.items())
-                    repro = repro_command(row["adapter"], trace, None if set(all_plans) <= set(plans) else plans[0])
-                    out.append(f"  - `{trace}` [{', '.join(plans)}] {_md(said)}  \n    repro: `{repro}`")
-            out.append("")
+    for heading, part in (("Per library", lib_rows), ("Recipes on top of an SDK", recipe_rows)):
+        if not part:
+            continue
+        out += [f"## {heading}", ""]
+        names = {r["adapter"] for r in part}
+        for lib in dict.fromkeys(r["library"] for r in part):
+            members = [(r, rec) for r, rec in zip(rows, all_results) if r["library"] == lib and r["adapter"] in names]
+            versions = sorted({f"{r['distribution']} {r['version']}" for r, _ in members})
+            out += [f"### {lib}" + (" (recipes)" if heading != "Per library" else ""), "",
+                    f"Version: {', '.join(versions)}.", ""]
+            out += _adapter_sections(members)
     return "\n".join(out).rstrip("\n") + "\n"
 
 
 def html_report(all_results: list[list[dict[str, Any]]], root: Path) -> str:
-    """``docs/compatibility.html``: every verdict of every adapter in one matrix."""
+    """``docs/compatibility.html``: every verdict of every adapter in one matrix; libraries'
+    columns first, then the recipes', each group labelled; counts are cells."""
     from .verify.reports import html  # noqa: PLC0415
 
     records: list[dict[str, Any]] = []
     adapters = []
-    for res in all_results:
-        run = res[0]
+    groups: dict[str, str] = {}
+    ordered = sorted(all_results, key=lambda res: bool(recipe_of(res)))  # stable: registry order within a group
+    for res in ordered:
+        run, meta = res[0], res[0]["matrix"]
+        recipe = recipe_of(res)
         for a in run.get("adapters") or []:
-            meta = run["matrix"]
-            adapters.append({**a, "spec": f"{meta['distribution']} {meta.get('version')}: {meta.get('usage')}"})
+            spec = f"{meta['distribution']} {meta.get('version')}: {meta.get('usage')}"
+            if recipe:
+                spec = f"recipe on top of an SDK ({recipe}); {spec}"
+            adapters.append({**a, "spec": spec})
+            groups[a.get("name")] = "recipes on top of an SDK" if recipe else "libraries"
         records.extend(r for r in res if r.get("type") == "verdict")
     first, last = _when(all_results)
     run = {"type": "run", "format": "kit-verify/1", "kit": all_results[0][0].get("kit"), "started": last,
            "adapters": adapters, "chunkings": all_results[0][0].get("chunkings")}
-    return html([run, *records], root=root, title="toolstream-kit compatibility matrix", per_api_adapters=True)
+    return html([run, *records], root=root, title="toolstream-kit compatibility matrix", per_api_adapters=True,
+                groups=groups)
 
 
 README_BEGIN = "<!-- kit matrix: summary (generated by `kit matrix report`) -->"
@@ -719,24 +830,31 @@ README_END = "<!-- kit matrix: end -->"
 
 
 def readme_block(all_results: list[list[dict[str, Any]]]) -> str:
-    """The README's paragraph on the matrix: when, which versions, the headline figures."""
+    """The README's paragraph on the matrix: when, which versions, the headline figures (cells,
+    libraries apart from recipes)."""
     rows = summary_rows(all_results)
     first, last = _when(all_results)
+    lib_rows = [r for r in rows if not r["recipe"]]
+    recipe_rows = [r for r in rows if r["recipe"]]
     libs: dict[str, list[str]] = {}
     for r in rows:
         libs.setdefault(r["library"], [])
         v = f"{r['distribution']} {r['version']}"
         if v not in libs[r["library"]]:
             libs[r["library"]].append(v)
-    failing = sum(1 for r in rows if any(r["counts"][v] for v in FAILING))
-    total = sum(sum(r["counts"][v] for v in ("PASS", "NONSTRICT", "FAIL", "ERROR", "TIMEOUT")) for r in rows)
-    bad = sum(sum(r["counts"][v] for v in FAILING) for r in rows)
+    n_libs = len(dict.fromkeys(r["library"] for r in lib_rows))
+    failing = sum(1 for r in lib_rows if any(r["counts"][v] for v in FAILING))
+    bad, total = _graded(lib_rows)
+    rec_bad, rec_total = _graded(recipe_rows)
     when = first if first == last else f"{first} to {last}"
+    recipes = (f", and {len(recipe_rows)} recipe{'s' if len(recipe_rows) != 1 else ''} on top of an SDK "
+               f"({', '.join(r['adapter'] for r in recipe_rows)})" if recipe_rows else "")
     return (f"{README_BEGIN}\n[docs/compatibility.md](docs/compatibility.md) (and [as a matrix](docs/compatibility.html)) "
-            f"grades {len(libs)} libraries through {len(rows)} adapters; generated {when} with "
+            f"grades {n_libs} libraries through {len(lib_rows)} adapters{recipes}; generated {when} with "
             + ", ".join(", ".join(v) for v in libs.values())
-            + f". {failing} of the {len(rows)} adapters fail at least one case; {bad} of {total} graded cases "
-            f"fail in all.\n{README_END}")
+            + f". A cell is one adapter on one trace, graded by its worst chunk plan. {failing} of the "
+            f"{len(lib_rows)} library adapters fail at least one cell; {bad} of {total} graded cells of libraries "
+            f"fail" + (f", and {rec_bad} of {rec_total} of recipes" if recipe_rows else "") + f".\n{README_END}")
 
 
 def _replace_block(text: str, block: str) -> str:

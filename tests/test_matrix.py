@@ -108,7 +108,8 @@ def test_report_explains_every_failure_with_rule_and_repro(tmp_path):
                  message="crashed on a valid stream: TypeError: bad (at lib.py:3 in f)"),
                {"type": "summary", "seconds": 1.0}]
     md = matrix.markdown_report([records])
-    assert "| lib | lib 1.2.3 | [`lib-chat`](#lib-chat) | Chat Completions | 2 |  | 2 | 1 |" in md
+    # cells, not records: y_a PASS, y_b FAIL (both plans), y_c ERROR (its one plan)
+    assert "| lib | lib 1.2.3 | [`lib-chat`](#lib-chat) | Chat Completions | 1 |  | 1 | 1 |" in md
     assert 'reports the call id "call_1call_1" instead of "call_1"' in md
     assert "repro: `kit verify -a lib-chat --trace y_b`" in md  # fails under every plan: no --chunking
     assert "repro: `kit verify -a lib-chat --trace y_c --chunking bytewise`" in md
@@ -116,7 +117,7 @@ def test_report_explains_every_failure_with_rule_and_repro(tmp_path):
     assert "Its result carries no usage: not graded." in md
     assert "Results recorded 2026-01-02" in md
     block = matrix.readme_block([records])
-    assert "generated 2026-01-02 with lib 1.2.3" in block and "3 of 5 graded cases fail" in block
+    assert "generated 2026-01-02 with lib 1.2.3" in block and "2 of 3 graded cells of libraries fail" in block
 
 
 def test_plain_words():
@@ -332,3 +333,85 @@ def test_action_verify_fails_the_step_and_still_writes_the_summary(tmp_path):
     assert "**FAILED**" in (tmp_path / "summary.md").read_text()
     assert (tmp_path / "output").read_text() == "status=1\n"
     assert (tmp_path / "junit.xml").read_text().startswith("<?xml")
+
+
+# -- cells, and recipes apart from libraries (issue 14, item 4) ---------------------------------------
+
+
+def _synthetic(adapter: str, verdicts: dict[str, dict[str, str]], *, library: str = "lib",
+               recipe: str | None = None) -> list[dict]:
+    """A results file: ``verdicts`` is {trace: {chunking: verdict}}; a failing record differs in
+    its call id (the same difference under every plan)."""
+    meta = {"adapter": adapter, "library": library, "distribution": library, "version": "1.0", "env": "x",
+            "usage": f"{adapter}.stream()"}
+    if recipe is not None:
+        meta["recipe"] = recipe
+    run = {"type": "run", "format": "kit-verify/1", "kit": "0.1.0", "started": "2026-01-02T03:04:05Z",
+           "versions": {"python": "3.11.7"},
+           "chunkings": list(dict.fromkeys(c for plans in verdicts.values() for c in plans)),
+           "adapters": [{"name": adapter, "apis": ["openai.chat.completions"]}], "matrix": meta}
+    out = [run]
+    for trace, plans in verdicts.items():
+        for chunking, verdict in plans.items():
+            bad = verdict == "FAIL"
+            out.append({"type": "verdict", "adapter": adapter, "trace": trace, "trace_path": None,
+                        "api": "openai.chat.completions", "class": "y", "chunking": chunking, "verdict": verdict,
+                        "rule": "chat-tool-header-once" if bad else None, "check": "plan",
+                        "message": "differs" if bad else "matches the reference",
+                        "path": "choices[0].commands[0].call_id" if bad else None,
+                        "expected": "call_1" if bad else None, "actual": "call_1call_1" if bad else None,
+                        "notes": [], "known": None, "repro": None, "seconds": 0.0})
+    return out + [{"type": "summary", "seconds": 1.0}]
+
+
+def test_counts_are_cells_and_plans_are_named_only_where_they_differ():
+    all3 = {"recorded": "FAIL", "event": "FAIL", "bytewise": "FAIL"}
+    records = _synthetic("lib-chat", {"y_same": all3, "y_split": {"recorded": "PASS", "event": "PASS",
+                                                                     "bytewise": "FAIL"},
+                                      "y_ok": {"recorded": "PASS", "event": "PASS", "bytewise": "PASS"}})
+    c = matrix.cell_counts(records)
+    assert c == {"FAIL": 2, "PASS": 1}  # 4 failing records, 2 failing cells
+    assert matrix.cell_verdict([{"verdict": "PASS"}, {"verdict": "ERROR"}, {"verdict": "FAIL"}]) == "ERROR"
+    md = matrix.markdown_report([records])
+    assert "| 1 |  | 2 |" in md and "Libraries: 2 of 3 graded cells fail" in md
+    assert "(2 cells)" in md
+    same = next(line for line in md.splitlines() if "`y_same`" in line)
+    assert "recorded" not in same and "bytewise" not in same and same.strip().startswith("- `y_same` FAIL: ")
+    assert "repro: `kit verify -a lib-chat --trace y_same`\n" in md + "\n"
+    split = next(line for line in md.splitlines() if "`y_split`" in line)
+    assert "(bytewise)" in split and "PASS (recorded, event)" in split
+    assert "repro: `kit verify -a lib-chat --trace y_split --chunking bytewise`" in md
+    assert "2 of 3 graded cells of libraries fail" in matrix.readme_block([records])
+
+
+def test_a_recipe_row_is_listed_as_a_recipe_not_among_libraries(tmp_path):
+    lib = _synthetic("lib-chat", {"y_a": {"recorded": "FAIL", "event": "FAIL"}})
+    recipe = _synthetic("guide-loop", {"y_a": {"recorded": "PASS", "event": "PASS"},
+                                       "y_b": {"recorded": "FAIL", "event": "FAIL"}},
+                        library="some SDK", recipe="the guide's loop over some SDK")
+    md = matrix.markdown_report([lib, recipe])
+    libraries, recipes = md.split("\n## Recipes on top of an SDK\n", 1)
+    assert "#### guide-loop" in recipes and "#### guide-loop" not in libraries
+    assert "#### lib-chat" in libraries and "#### lib-chat" not in recipes
+    assert "Recipe: the guide's loop over some SDK." in recipes
+    assert "repro: `kit verify -a guide-loop --trace y_b`" in recipes
+    summary = md.split("### Libraries", 1)[1].split("### Recipes on top of an SDK", 1)
+    assert "[`guide-loop`]" not in summary[0] and "[`guide-loop`]" in summary[1]
+    assert "1 libraries through 1 adapters, and 1 recipe on top of an SDK" in md
+    assert "Libraries: 1 of 1 graded cells fail (FAIL, ERROR or TIMEOUT). Recipes on top of an SDK: 1 of 2 graded cells fail." in md
+    block = matrix.readme_block([lib, recipe])
+    assert "1 libraries through 1 adapters, and 1 recipe on top of an SDK (guide-loop)" in block
+    assert "1 of 1 graded cells of libraries fail, and 1 of 2 of recipes" in block
+    html = matrix.html_report([lib, recipe], tmp_path)
+    assert '<th colspan="1">libraries</th><th colspan="1">recipes on top of an SDK</th>' in html
+    assert "recipe on top of an SDK (the guide&#x27;s loop over some SDK)" in html or \
+        "recipe on top of an SDK (the guide's loop over some SDK)" in html
+
+
+def test_the_registry_marks_recipes():
+    recipes = {a.name for a in ADAPTERS if a.recipe}
+    assert "openai-chat-create" in recipes  # the function-calling guide's loop over create(stream=True)
+    assert not {"openai-chat-client", "openai-responses-client", "anthropic-messages-stream"} & recipes
+    results = {r[0]["matrix"]["adapter"]: r for r in matrix.load_results(ROOT)}
+    assert matrix.recipe_of(results["openai-chat-create"]) and not matrix.recipe_of(results["litellm-chat"])
+

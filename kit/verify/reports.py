@@ -793,7 +793,7 @@ def _cell(cases: list[Record], rank: dict[str, int], tag: str = "") -> tuple[str
 
 
 def html(records: list[Record], *, root: str | os.PathLike | None = None, title: str = "kit verify",
-         per_api_adapters: bool = False) -> str:
+         per_api_adapters: bool = False, groups: dict[str, str] | None = None) -> str:
     """One self-contained HTML page: a matrix of cases (rows) x adapters (columns) per API.
 
     Rows with the same verdict pattern across adapters sit together (worst first); a
@@ -802,7 +802,10 @@ def html(records: list[Record], *, root: str | os.PathLike | None = None, title:
     Non-PASS cells open to the details; each trace opens to its wire view (its SSE
     events), read from ``trace_path`` (relative paths are taken from ``root``, default the
     current folder). ``per_api_adapters``: each API's table has only the adapters that
-    ran traces of that API (a matrix of many single-API adapters).
+    ran traces of that API (a matrix of many single-API adapters). ``groups``: a label per
+    adapter (e.g. libraries vs recipes, ``kit matrix report``): the columns are headed by
+    their group, and the counts count cells (one trace under every chunk plan, its worst
+    verdict) rather than records.
     """
     verdicts = _verdicts(records)
     run = _first(records, "run") or {}
@@ -842,14 +845,27 @@ def html(records: list[Record], *, root: str | os.PathLike | None = None, title:
                 a.get("incremental"), a.get("multi_choice"))) + "</tr>")
         out.append("</table>")
     # counts
-    counts = _counts(verdicts)
+    if groups:
+        worst_of: dict[tuple[str, str, str], str] = {}
+        for r in verdicts:
+            key = (r["adapter"], r["api"], r["trace"])
+            if key not in worst_of or _SEVERITY.get(r["verdict"], 99) < _SEVERITY.get(worst_of[key], 99):
+                worst_of[key] = r["verdict"]
+        counts = {}
+        for (adapter, api, _), verdict in worst_of.items():
+            counts.setdefault((adapter, api), Counter())[verdict] += 1
+    else:
+        counts = _counts(verdicts)
     if counts:
-        out.append("<h2>Counts</h2><table><tr><th>adapter</th><th>api</th>"
+        out.append("<h2>Counts" + (" (cells: a trace under every chunk plan, graded by its worst plan)" if groups
+                                   else "") + "</h2><table><tr>" + ("<th>group</th>" if groups else "")
+                   + "<th>adapter</th><th>api</th>"
                    + "".join(f'<th class="v-{v}">{v}</th>' for v in VERDICTS) + "<th>total</th></tr>")
         for adapter in adapters:
             for api in sorted(api for (a, api) in counts if a == adapter):
                 c = counts[(adapter, api)]
-                out.append(f"<tr><td>{_e(adapter)}</td><td>{_e(api)}</td>"
+                out.append("<tr>" + (f"<td>{_e(groups.get(adapter, ''))}</td>" if groups else "")
+                           + f"<td>{_e(adapter)}</td><td>{_e(api)}</td>"
                            + "".join(f'<td class="n">{c[v] or ""}</td>' for v in VERDICTS)
                            + f'<td class="n">{sum(c.values())}</td></tr>')
         out.append("</table>")
@@ -890,7 +906,17 @@ def html(records: list[Record], *, root: str | os.PathLike | None = None, title:
         # clusters of identical patterns: the most non-PASS first, then the biggest cluster
         rows.sort(key=lambda row: (-worst[row[0]], -freq[row[0]], repr(row[0]), row[2][1]))
         out.append(f"<h2>{_e(api)} ({len(rows)} traces)</h2>")
-        out.append('<table class="matrix"><tr><th>trace</th><th>class</th>'
+        out.append('<table class="matrix">')
+        if groups:
+            spans: list[list] = []
+            for a in columns:
+                if spans and spans[-1][0] == groups.get(a, ""):
+                    spans[-1][1] += 1
+                else:
+                    spans.append([groups.get(a, ""), 1])
+            out.append('<tr><th colspan="2"></th>' + "".join(f'<th colspan="{n}">{_e(g)}</th>' for g, n in spans)
+                       + "</tr>")
+        out.append('<tr><th>trace</th><th>class</th>'
                    + "".join(f"<th>{_e(a)}</th>" for a in columns) + "</tr>")
         previous = None
         for pattern, bad, key, rendered in rows:

@@ -34,6 +34,11 @@ class ThirdParty:
     env: str  # the matrix environment it runs in (matrix/envs.toml)
     usage: str  # the documented way of consuming the stream this adapter follows, in one line
     bundled: bool = False  # the name is already a bundled adapter of the kit (the openai SDK's)
+    # non-empty when the row grades a documented recipe the user assembles on top of an SDK
+    # (a guide's loop, a library that passes the SDK's objects through) rather than the
+    # library's own code: the recipe and where it is documented. The report lists such rows
+    # as recipes, apart from libraries.
+    recipe: str = ""
 
     @property
     def spec(self) -> str:
@@ -48,7 +53,8 @@ ADAPTERS: tuple[ThirdParty, ...] = (
     ThirdParty("openai-chat-client", "", "openai SDK", "openai", "sdk",
                "client.chat.completions.stream(...): iterate the events, then get_final_completion()", bundled=True),
     ThirdParty("openai-chat-create", "", "openai SDK", "openai", "sdk",
-               "client.chat.completions.create(stream=True) with the function-calling guide's loop", bundled=True),
+               "client.chat.completions.create(stream=True) with the function-calling guide's loop", bundled=True,
+               recipe="the loop of OpenAI's function-calling guide (Streaming) over the openai SDK's chunks"),
     ThirdParty("openai-responses-client", "", "openai SDK", "openai", "sdk",
                "client.responses.stream(...): iterate the events", bundled=True),
     ThirdParty("anthropic-messages-stream", "anthropic_sdk:messages_stream", "anthropic SDK", "anthropic",
@@ -127,7 +133,9 @@ ADAPTERS: tuple[ThirdParty, ...] = (
                "ChatCompletionAccumulator"),
     ThirdParty("any-llm-responses", "any_llm_client:responses_stream", "any-llm", "any-llm-sdk", "any_llm",
                "any_llm.responses(provider='openai', stream=True), which passes the openai SDK's events through, "
-               "folded as OpenAI's function-calling guide shows (grades the SDK and that recipe)"),
+               "folded as OpenAI's function-calling guide shows (grades the SDK and that recipe)",
+               recipe="OpenAI's function-calling guide (Streaming, Responses) over the openai SDK's events, "
+                      "which any-llm passes through"),
     # smolagents
     ThirdParty("smolagents-openai", "smolagents_models:generate_stream", "smolagents", "smolagents", "smolagents",
                "OpenAIServerModel.generate_stream(messages, tools_to_call_from=[...]), folded by "
@@ -143,7 +151,9 @@ ADAPTERS: tuple[ThirdParty, ...] = (
     # aisuite
     ThirdParty("aisuite-openai", "aisuite_client:chat_stream", "aisuite", "aisuite", "aisuite",
                "Client(provider_configs={'openai': ...}).chat.completions.create(stream=True), which passes the "
-               "openai SDK's chunks through, assembled by index as its README shows (grades the SDK and that recipe)"),
+               "openai SDK's chunks through, assembled by index as its README shows (grades the SDK and that recipe)",
+               recipe="the assembly by index that aisuite's README asks for (OpenAI's function-calling guide) over "
+                      "the openai SDK's chunks, which aisuite passes through"),
     ThirdParty("aisuite-anthropic", "aisuite_client:anthropic_stream", "aisuite", "aisuite", "aisuite",
                "Client(provider_configs={'anthropic': ...}).chat.completions.create(stream=True): its conversion of "
                "Anthropic events to chunks, assembled by index as its README shows"),
@@ -152,3 +162,4 @@ ADAPTERS: tuple[ThirdParty, ...] = (
 
 def by_name() -> dict[str, ThirdParty]:
     return {a.name: a for a in ADAPTERS}
+
