@@ -431,10 +431,21 @@ if __name__ == "__main__":
     sys.exit(1 if survivors else 0)
 
 
+# Mutants whose plans differ from the reference's on the corpus only in what `kit verify` no
+# longer grades (conformance.md 8.3), so it lets them pass (with a note). Strict both ways: a
+# mutant that the engine catches again must leave this list.
+VERIFY_SURVIVORS: dict[str, str] = {
+    "mutant:r27_text_from_done_event": "on y_text_done_differs_from_deltas the done text differs from the "
+                                       "deltas only in trailing whitespace: a note, not a difference",
+    "mutant:a20_delta_type_unchecked": "on y_delta_type_mismatch the misplaced text_delta is a lone newline: "
+                                       "a whitespace-only SAY, a note, not a difference",
+}
+
+
 def test_kit_verify_kills_every_mutant():
-    """The mutation score `kit verify --mutants` reports is 100%: the same engine users run
-    finds every bundled mutant (FAIL, ERROR, TIMEOUT or NONSTRICT on some case), and the
-    reference passes every case it grades."""
+    """The mutation score `kit verify --mutants` reports is 100% but for :data:`VERIFY_SURVIVORS`:
+    the same engine users run finds every other bundled mutant (FAIL, ERROR, TIMEOUT or
+    NONSTRICT on some case), and the reference passes every case it grades."""
     from kit.adapters import load_adapter
     from kit.verify import Run
 
@@ -443,7 +454,7 @@ def test_kit_verify_kills_every_mutant():
     caught = {r["adapter"] for r in run.records()
               if r["type"] == "verdict" and r["verdict"] in ("FAIL", "ERROR", "TIMEOUT", "NONSTRICT")}
     survivors = sorted(a.name for a in adapters if a.name not in caught)
-    assert len(adapters) >= 15 and not survivors, survivors
+    assert len(adapters) >= 15 and survivors == sorted(VERIFY_SURVIVORS), survivors
 
 
 # -- every rule matters: each rule has a mutant that breaks it and a trace that catches it ----
@@ -461,10 +472,17 @@ UNPROVEN_RULES: frozenset[str] = frozenset({
     "chat-delta-after-finish",
     # no mutant written yet
     "resp-arguments-mismatch", "resp-after-terminal",
+    # their only mutants (r27, a20) change only whitespace on the corpus, no longer graded (8.3)
+    "resp-text-mismatch", "anth-delta-type",
 })
 # (mutant, rule) declarations no graded trace that exercises the rule proves yet, with the trace
 # that would. Strict too: a declaration that becomes proven must leave.
-UNPROVEN_BREAKS: dict[tuple[str, str], str] = {}
+UNPROVEN_BREAKS: dict[tuple[str, str], str] = {
+    ("r27_text_from_done_event", "resp-text-mismatch"):
+        "a trace whose output_text.done differs from the deltas in words, not only in whitespace",
+    ("a20_delta_type_unchecked", "anth-delta-type"):
+        "a trace whose misplaced delta carries words or tool input, not only a newline",
+}
 ALL_MUTANTS: list[str] = [n for _, n in MUTANTS] + mutants.streaming_names()
 
 

@@ -108,7 +108,8 @@ def test_i_traces_are_info_whatever_the_plan():
     for spec in ("reference-plan", "py:tests.impls:silent_plan"):
         r = verdict(spec, CHAT, "i_finish_stop_with_tool_calls")
         assert r["verdict"] == "INFO"
-    assert "differs" in verdict("py:tests.impls:silent_plan", CHAT, "i_finish_stop_with_tool_calls")["message"]
+    # its only difference, finish tool_calls for the reference's stop with the same DOs, is not graded
+    assert "matches" in verdict("py:tests.impls:silent_plan", CHAT, "i_finish_stop_with_tool_calls")["message"]
 
 
 def test_wrong_plan_names_path_rule_and_both_values():
@@ -365,9 +366,10 @@ def two_wrong(reads, api):
 
 
 def finish_only(reads, api):
-    """The reference's plan with only the finish reason changed."""
+    """The reference's plan with only the finish reason changed, to another class of finish
+    (stop and tool_calls are one class: the choice ended normally)."""
     plan = _reference(reads, api)
-    plan["choices"][0]["finish_reason"] = "stop" if plan["choices"][0]["finish_reason"] != "stop" else "length"
+    plan["choices"][0]["finish_reason"] = "length" if plan["choices"][0]["finish_reason"] in ("stop", "tool_calls") else "stop"
     return plan
 
 
@@ -497,3 +499,98 @@ def test_failure_text_lists_every_difference_and_both_plans():
     assert "choices[0].commands[1].parameters: expected" in text and '"wrong": true' in text
     assert text.index("expected Plan:") < text.index("actual Plan:")
     assert 'DO get_weather {"wrong": true}' in text.split("actual Plan:")[1]
+
+
+# -- what the comparison does not grade (conformance.md §8.3, 4) -----------------------------------
+
+
+def _plan(*commands, finish="stop", usage=None):
+    return {"type": "plan", "choices": [{"index": 0, "commands": list(commands), "finish_reason": finish}],
+            "usage": usage, "error": None}
+
+
+def _say(text):
+    return {"type": "SAY", "text": text}
+
+
+def _do(call_id="call_1", action="get_weather", **parameters):
+    return {"type": "DO", "call_id": call_id, "action": action, "parameters": parameters, "dispatched": True}
+
+
+def test_say_runs_are_compared_joined_and_whitespace_is_a_note():
+    exp = _plan(_say("Hel"), _say("lo, "), _do(city="Paris"), _say("Done."))
+    notes: list[str] = []
+    # the same text cut into other SAYs within each run: equal, and nothing to note
+    assert compare_plans(exp, _plan(_say("Hello, "), _do(city="Paris"), _say("Do"), _say("ne.")), notes=notes) == []
+    assert notes == []
+    # a run that differs only in whitespace: a note, not a difference
+    assert compare_plans(exp, _plan(_say("Hello,\n"), _do(city="Paris"), _say("Done.")), notes=notes) == []
+    assert len(notes) == 1 and "whitespace" in notes[0] and "commands[0].text" in notes[0]
+    # a whitespace-only run missing: a note too
+    notes.clear()
+    assert compare_plans(_plan(_say("\n\n"), _do(city="Paris")), _plan(_do(city="Paris")), notes=notes) == []
+    assert len(notes) == 1 and "missing" in notes[0]
+    # text moved across a DO is still a difference (runs are never joined across a DO) ...
+    diffs = compare_plans(exp, _plan(_say("Hello, "), _do(city="Paris"), _say("Done!")), notes=notes)
+    assert [(d["path"], d["field"], d["expected"], d["actual"]) for d in diffs] == [
+        ("choices[0].commands[2].text", "text", "Done.", "Done!")]
+    diffs = compare_plans(exp, _plan(_say("Hello, Done."), _do(city="Paris")))
+    assert {d["field"] for d in diffs} == {"text"} and len(diffs) == 2
+    # ... and so is a text that differs in more than whitespace
+    assert [d["path"] for d in compare_plans(exp, _plan(_say("Hello "), _do(city="Paris"), _say("Done.")))] == [
+        "choices[0].commands[0].text"]
+
+
+def spaced_text(reads, api):
+    """The reference's plan with its first SAY cut in two and a trailing newline added."""
+    plan = _reference(reads, api)
+    cmds = plan["choices"][0]["commands"]
+    first = next(i for i, c in enumerate(cmds) if c["type"] == "SAY")
+    text = cmds[first]["text"]
+    cmds[first:first + 1] = [{"type": "SAY", "text": text[:2]}, {"type": "SAY", "text": text[2:] + "\n"}]
+    return plan
+
+
+def test_a_whitespace_difference_is_a_note_on_a_pass():
+    r = verdict("py:tests.test_verify:spaced_text", CHAT, "y_text_then_tool_call")
+    assert (r["verdict"], r["differences"]) == ("PASS", []), r
+    assert any("differs only in whitespace" in n for n in r["notes"]), r["notes"]
+
+
+def test_stop_and_tool_calls_are_one_class_of_finish_when_the_dos_agree():
+    exp = _plan(_say("Hi"), _do(city="Paris"), finish="tool_calls")
+    assert compare_plans(exp, _plan(_say("Hi"), _do(city="Paris"), finish="stop")) == []
+    assert compare_plans(_plan(_say("Hi"), finish="stop"), _plan(_say("Hi"), finish="tool_calls")) == []
+    # another class of finish is still a difference
+    for other in ("length", "content_filter", "error", "incomplete", None):
+        [d] = compare_plans(exp, _plan(_say("Hi"), _do(city="Paris"), finish=other))
+        assert (d["field"], d["expected"], d["actual"]) == ("finish_reason", "tool_calls", other)
+    # when the DOs differ, stop against tool_calls is reported next to them
+    diffs = compare_plans(exp, _plan(_say("Hi"), _do(city="Rome"), finish="stop"))
+    assert [d["field"] for d in diffs] == ["parameters", "finish_reason"]
+    diffs = compare_plans(exp, _plan(_say("Hi"), finish="stop"))
+    assert [d["field"] for d in diffs] == ["do", "finish_reason"]
+
+
+def test_no_usage_and_all_zero_usage_are_a_note():
+    zero = {"input_tokens": 0, "output_tokens": 0}
+    for exp_usage, act_usage in ((None, zero), (zero, None)):
+        notes: list[str] = []
+        assert compare_plans(_plan(_say("Hi"), usage=exp_usage), _plan(_say("Hi"), usage=act_usage), notes=notes) == []
+        assert len(notes) == 1 and notes[0].startswith("usage:")
+    # a count that is not 0 is still a difference, either way
+    some = {"input_tokens": 0, "output_tokens": 5}
+    for exp_usage, act_usage in ((None, some), (some, None), (zero, some)):
+        notes = []
+        diffs = compare_plans(_plan(_say("Hi"), usage=exp_usage), _plan(_say("Hi"), usage=act_usage), notes=notes)
+        assert diffs and {d["field"] for d in diffs} == {"usage"} and notes == []
+
+
+def test_empty_and_null_call_id_and_action_are_equal():
+    for key in ("call_id", "action"):
+        exp = _plan(_do(**{key: ""}, city="Paris"), finish="tool_calls")
+        assert compare_plans(exp, _plan(_do(**{key: None}, city="Paris"), finish="tool_calls")) == []
+        assert compare_plans(_plan(_do(**{key: None}, city="Paris"), finish="tool_calls"), exp) == []
+        # an empty value against a real one is still a difference
+        [d] = compare_plans(exp, _plan(_do(**{key: "x"}, city="Paris"), finish="tool_calls"))
+        assert (d["field"], d["expected"], d["actual"]) == (key, None, "x")

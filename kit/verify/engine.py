@@ -132,8 +132,8 @@ def _command(cmd: dict[str, Any], omit: tuple[str, ...] = ()) -> dict[str, Any]:
     if cmd.get("type") == "SAY":
         return {"type": "SAY", "text": cmd.get("text")}
     invalid = bool(cmd.get("invalid_arguments"))
-    return {"type": cmd.get("type"), "call_id": None if "call_id" in omit else cmd.get("call_id"),
-            "action": cmd.get("action"),
+    return {"type": cmd.get("type"), "call_id": None if "call_id" in omit else (cmd.get("call_id") or None),
+            "action": cmd.get("action") or None,  # "" and null are the same id or name: none
             "parameters": cmd.get("parameters"), "invalid_arguments": invalid,
             "arguments": cmd.get("arguments") if invalid else None,  # raw text graded only when invalid
             "dispatched": cmd.get("dispatched") is not False}
@@ -145,9 +145,22 @@ def _usage(usage: Any) -> Any:
     return {k: usage.get(k) for k in ("input_tokens", "output_tokens")}
 
 
+def _say_runs(cmds: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``cmds`` with each run of consecutive SAYs joined into one SAY: where text is cut into
+    SAYs inside a run (between two DOs, or before the first or after the last) is not graded."""
+    out: list[dict[str, Any]] = []
+    for c in cmds:
+        if c["type"] == "SAY" and out and out[-1]["type"] == "SAY":
+            out[-1] = {"type": "SAY", "text": (out[-1]["text"] or "") + (c["text"] or "")}
+        else:
+            out.append(c)
+    return out
+
+
 def normalise_plan(plan: dict[str, Any], omit: tuple[str, ...] = ()) -> dict[str, Any]:
-    """The part of a Plan that is graded: text per SAY, DO order, call ids, action names,
-    parsed parameters (raw arguments only when invalid), whether each DO was dispatched,
+    """The part of a Plan that is graded: text per run of SAYs, DO order, call ids, action names,
+    parsed parameters (raw arguments only when invalid; an empty call id or action is none),
+    whether each DO was dispatched,
     finish reason, refusal, server tools (type, id, name), usage tokens, and whether
     there was an error and its message was kept (the wording is the implementation's).
 
@@ -160,7 +173,7 @@ def normalise_plan(plan: dict[str, Any], omit: tuple[str, ...] = ()) -> dict[str
         choices.append({
             "index": ch.get("index"),
             "finish_reason": None if "finish_reason" in omit else ch.get("finish_reason"),
-            "commands": [_command(c, omit) for c in cmds if isinstance(c, dict)],
+            "commands": _say_runs([_command(c, omit) for c in cmds if isinstance(c, dict)]),
             "refusal": None if "refusal" in omit else ch.get("refusal"),
             "server_tools": None if "server_tools" in omit else
             [{k: t.get(k) for k in ("type", "id", "name")} for t in (ch.get("server_tools") or []) if isinstance(t, dict)],
@@ -218,13 +231,23 @@ def _command_key(cmd: dict[str, Any]) -> tuple[Any, ...]:
 _ALIGN_LIMIT = 2000  # commands in both lists above which they pair by position only
 
 
-def _commands(out: list[dict[str, Any]], path: str, exp: list[dict], act: list[dict]) -> None:
+def _words(text: Any) -> list[str]:
+    """``text``'s words: what is left when whitespace only separates. Two texts with the same
+    words differ only in whitespace (kind and length of a gap, at the ends); a gap dropped
+    (words glued) or added (a word cut) is a change of words."""
+    return (text or "").split()
+
+
+def _commands(out: list[dict[str, Any]], path: str, exp: list[dict], act: list[dict],
+              notes: list[str] | None = None) -> None:
     """The differences between two command lists, aligned so that a missing or extra command
     is one difference (not a cascade of shifted indexes): the longest common run of keys
     (:func:`_command_key`) pairs commands; within a stretch that differs, commands pair by
     position and the surplus is missing (path: its index in the expected list) or extra
     (its index in the actual list). Lists of more than :data:`_ALIGN_LIMIT` commands in all
-    pair by position only."""
+    pair by position only. Texts that differ only in whitespace (a SAY run against another,
+    or a whitespace-only run missing or extra) are a note in ``notes``, not a difference."""
+    notes = [] if notes is None else notes
     ekeys, akeys = [_command_key(c) for c in exp], [_command_key(c) for c in act]
     if ekeys == akeys or len(exp) + len(act) > _ALIGN_LIMIT:  # nothing to align, or too long to (quadratic)
         opcodes = [("replace", 0, len(exp), 0, len(act))]
@@ -236,12 +259,21 @@ def _commands(out: list[dict[str, Any]], path: str, exp: list[dict], act: list[d
             e, a = exp[i1 + k], act[j1 + k]
             if e.get("type") != a.get("type"):  # a SAY where a DO should be, or the reverse
                 _add(out, f"{path}[{i1 + k}]", "order", _show_command(e), _show_command(a))
+            elif e.get("type") == "SAY" and e.get("text") != a.get("text") and _words(e.get("text")) == _words(a.get("text")):
+                notes.append(f"{path}[{i1 + k}].text differs only in whitespace: expected "
+                             f"{_short(canonical_json(e.get('text')))}, got {_short(canonical_json(a.get('text')))}")
             else:
                 _values(out, f"{path}[{i1 + k}]", e, a)
         for i in range(i1 + n, i2):
-            _add(out, f"{path}[{i}]", "text" if exp[i].get("type") == "SAY" else "do", _show_command(exp[i]), None)
+            if exp[i].get("type") == "SAY" and not _words(exp[i].get("text")):
+                notes.append(f"{path}[{i}]: a whitespace-only SAY {canonical_json(exp[i].get('text'))} is missing")
+            else:
+                _add(out, f"{path}[{i}]", "text" if exp[i].get("type") == "SAY" else "do", _show_command(exp[i]), None)
         for j in range(j1 + n, j2):
-            _add(out, f"{path}[{j}]", "text" if act[j].get("type") == "SAY" else "do", None, _show_command(act[j]))
+            if act[j].get("type") == "SAY" and not _words(act[j].get("text")):
+                notes.append(f"{path}[{j}]: a whitespace-only SAY {canonical_json(act[j].get('text'))} is extra")
+            else:
+                _add(out, f"{path}[{j}]", "text" if act[j].get("type") == "SAY" else "do", None, _show_command(act[j]))
 
 
 def _show_choice(ch: dict[str, Any]) -> str:
@@ -261,10 +293,26 @@ def _show_command(cmd: dict[str, Any]) -> str:
     return f"DO {cmd.get('action')}({args}) id={cmd.get('call_id')}{mark}"
 
 
-def plan_differences(expected: dict[str, Any], actual: dict[str, Any]) -> list[dict[str, Any]]:
+_NORMAL_FINISH = {"stop", "tool_calls"}  # one class: the choice ended normally (with or without calls)
+
+
+def _zero_usage(usage: Any) -> bool:
+    """Usage whose every count is 0."""
+    return isinstance(usage, dict) and bool(usage) and all(
+        isinstance(v, int) and not isinstance(v, bool) and v == 0 for v in usage.values())
+
+
+def plan_differences(expected: dict[str, Any], actual: dict[str, Any],
+                     notes: list[str] | None = None) -> list[dict[str, Any]]:
     """Every difference between two *normalised* Plans (:func:`normalise_plan`), in a stable
     order: per choice (by position) its index, commands, finish reason, refusal and server
-    tools; then usage, then error. Each is ``{"path", "field", "expected", "actual"}``."""
+    tools; then usage, then error. Each is ``{"path", "field", "expected", "actual"}``.
+
+    Not differences: texts that differ only in whitespace, and usage null against usage whose
+    every count is 0 (either way), are notes appended to ``notes``; finish ``stop`` against
+    ``tool_calls`` (either way) when the choice's DOs agree is neither (both end the choice
+    normally; which of the two is the DOs' business)."""
+    notes = [] if notes is None else notes
     out: list[dict[str, Any]] = []
     ec, ac = expected["choices"], actual["choices"]
     for i in range(max(len(ec), len(ac))):
@@ -275,27 +323,36 @@ def plan_differences(expected: dict[str, Any], actual: dict[str, Any]) -> list[d
             continue
         e, a = ec[i], ac[i]
         _values(out, f"{path}.index", e["index"], a["index"])
-        _commands(out, f"{path}.commands", e["commands"], a["commands"])
+        _commands(out, f"{path}.commands", e["commands"], a["commands"], notes)
         for key in ("finish_reason", "refusal", "server_tools"):
+            if (key == "finish_reason" and {e[key], a[key]} == _NORMAL_FINISH
+                    and [c for c in e["commands"] if c.get("type") == "DO"]
+                    == [c for c in a["commands"] if c.get("type") == "DO"]):
+                continue
             _values(out, f"{path}.{key}", e[key], a[key])
-    _values(out, "usage", expected["usage"], actual["usage"])
+    eu, au = expected["usage"], actual["usage"]
+    if (eu is None and _zero_usage(au)) or (au is None and _zero_usage(eu)):
+        notes.append(f"usage: expected {canonical_json(eu)}, got {canonical_json(au)} (no usage and all-zero usage are taken as the same)")
+    else:
+        _values(out, "usage", eu, au)
     _values(out, "error", expected["error"], actual["error"])
     return out
 
 
 def compare_plans(expected: dict[str, Any], actual: dict[str, Any],
-                  omit: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+                  omit: tuple[str, ...] = (), notes: list[str] | None = None) -> list[dict[str, Any]]:
     """Every graded difference between two Plan documents, ``[{"path", "field", "expected",
     "actual"}]`` in a stable order (:func:`plan_differences`); empty when they agree.
-    ``omit``: parts left out on both sides (:func:`normalise_plan`)."""
-    return plan_differences(normalise_plan(expected, omit), normalise_plan(actual, omit))
+    ``omit``: parts left out on both sides (:func:`normalise_plan`); ``notes``: a list that
+    receives what differs without being graded (:func:`plan_differences`)."""
+    return plan_differences(normalise_plan(expected, omit), normalise_plan(actual, omit), notes)
 
 
 # -- which rule governs a difference ---------------------------------------------------------------
 
 FIELDS = {  # the Plan fields a difference is about (its "field"), and what each covers
     "choices": "a choice missing or extra, or its index",
-    "text": "a SAY's text, or a SAY missing or extra",
+    "text": "the text of a run of SAYs, or such a run missing or extra",
     "do": "a DO missing or extra (a call lost, invented, split or merged)",
     "order": "a SAY where a DO should be, or the reverse",
     "call_id": "a DO's call id",
@@ -640,7 +697,9 @@ def grade(adapter: Adapter, trace: Trace, case: Case, exp: Expected, out: Outcom
         if out.rejected:
             msg = f"implementation-defined; it rejected the stream: {out.error}"
         else:
-            diffs = _attributed(compare_plans(exp.plan, plan, omit), trace) if plan is not None else []
+            info_notes: list[str] = []
+            diffs = _attributed(compare_plans(exp.plan, plan, omit, info_notes), trace) if plan is not None else []
+            base["notes"] = info_notes
             more = len(diffs) - 1
             msg = ("implementation-defined; it returned no Plan" if plan is None
                    else "implementation-defined; matches the reference" if not diffs
@@ -673,7 +732,9 @@ def grade(adapter: Adapter, trace: Trace, case: Case, exp: Expected, out: Outcom
     if plan is None:
         return record(adapter, trace, chunking, "ERROR", check="protocol", rule="plan-protocol",
                       message="returned no Plan and reported no output events", **base)
-    diffs = compare_plans(exp.plan, plan, omit)
+    plan_notes: list[str] = []
+    diffs = compare_plans(exp.plan, plan, omit, plan_notes)
+    notes = notes + plan_notes
     if diffs:
         diffs = _attributed(diffs, trace)
         first = diffs[0]
