@@ -369,7 +369,8 @@ def finish_only(reads, api):
     """The reference's plan with only the finish reason changed, to another class of finish
     (stop and tool_calls are one class: the choice ended normally)."""
     plan = _reference(reads, api)
-    plan["choices"][0]["finish_reason"] = "length" if plan["choices"][0]["finish_reason"] in ("stop", "tool_calls") else "stop"
+    normal = plan["choices"][0]["finish_reason"] in ("stop", "tool_calls")
+    plan["choices"][0]["finish_reason"] = "length" if normal else "stop"
     return plan
 
 
@@ -536,7 +537,9 @@ def test_say_runs_are_compared_joined_and_whitespace_is_a_note():
         ("choices[0].commands[2].text", "text", "Done.", "Done!")]
     diffs = compare_plans(exp, _plan(_say("Hello, Done."), _do(city="Paris")))
     assert {d["field"] for d in diffs} == {"text"} and len(diffs) == 2
-    # ... and so is a text that differs in more than whitespace
+    # ... and so is a text that differs in more than whitespace, words glued together included
+    [d] = compare_plans(_plan(_say("Hello world")), _plan(_say("Helloworld")), notes=notes)
+    assert (d["path"], d["field"]) == ("choices[0].commands[0].text", "text")
     assert [d["path"] for d in compare_plans(exp, _plan(_say("Hello "), _do(city="Paris"), _say("Done.")))] == [
         "choices[0].commands[0].text"]
 

@@ -259,7 +259,8 @@ def _commands(out: list[dict[str, Any]], path: str, exp: list[dict], act: list[d
             e, a = exp[i1 + k], act[j1 + k]
             if e.get("type") != a.get("type"):  # a SAY where a DO should be, or the reverse
                 _add(out, f"{path}[{i1 + k}]", "order", _show_command(e), _show_command(a))
-            elif e.get("type") == "SAY" and e.get("text") != a.get("text") and _words(e.get("text")) == _words(a.get("text")):
+            elif (e.get("type") == "SAY" and e.get("text") != a.get("text")
+                  and _words(e.get("text")) == _words(a.get("text"))):
                 notes.append(f"{path}[{i1 + k}].text differs only in whitespace: expected "
                              f"{_short(canonical_json(e.get('text')))}, got {_short(canonical_json(a.get('text')))}")
             else:
@@ -332,7 +333,8 @@ def plan_differences(expected: dict[str, Any], actual: dict[str, Any],
             _values(out, f"{path}.{key}", e[key], a[key])
     eu, au = expected["usage"], actual["usage"]
     if (eu is None and _zero_usage(au)) or (au is None and _zero_usage(eu)):
-        notes.append(f"usage: expected {canonical_json(eu)}, got {canonical_json(au)} (no usage and all-zero usage are taken as the same)")
+        notes.append(f"usage: expected {canonical_json(eu)}, got {canonical_json(au)} "
+                     "(no usage and all-zero usage are taken as the same)")
     else:
         _values(out, "usage", eu, au)
     _values(out, "error", expected["error"], actual["error"])
