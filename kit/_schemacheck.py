@@ -18,7 +18,7 @@ import re
 from functools import lru_cache
 from typing import Any, Callable
 
-__all__ = ["surely_valid"]
+__all__ = ["ItemCheck", "surely_valid"]
 
 Check = Callable[[Any], "bool | None"]
 
@@ -161,25 +161,13 @@ def _items(item_schema: Any) -> Check:
     """Arrays, with the item schemas of long arrays (reads, read times, body pieces) checked
     a whole array at a time."""
     each = _compile(item_schema)
-    whole: Callable[[list], bool] | None = None
-    if isinstance(item_schema, dict) and set(item_schema) - _ANNOTATIONS <= {"type", "minimum", "minLength"}:
-        kind = item_schema.get("type")
-        low = item_schema.get("minimum")
-        min_len = item_schema.get("minLength")
-        if kind in ("integer", "number") and min_len is None:
-            allowed = {int} if kind == "integer" else {int, float}
-
-            def whole(x: list, allowed=allowed, low=low) -> bool:
-                return set(map(type, x)) <= allowed and (low is None or min(x) >= low)
-        elif kind == "string" and low is None:
-            def whole(x: list, min_len=min_len) -> bool:
-                return set(map(type, x)) <= {str} and (min_len is None or min(map(len, x)) >= min_len)
+    check = ItemCheck.of(item_schema)
 
     def items(x: Any) -> bool | None:
         if type(x) is not list or not x:
             return True
-        if whole is not None:
-            if whole(x):
+        if check is not None:
+            if check.whole(x):
                 return True
             if len(x) > 64:  # a long array not certainly valid: jsonschema decides, its items check
                 return None  # is a whole-array one too for these schemas (kit.trace._fast_items)
@@ -189,3 +177,60 @@ def _items(item_schema: Any) -> Check:
 
 _KNOWN = {"type", "const", "enum", "pattern", "minLength", "minimum", "maximum", "required", "properties",
           "additionalProperties", "items", "minItems", "uniqueItems", "oneOf", "not"}
+
+
+class ItemCheck:
+    """The items of an array against a simple item schema: ``type`` (one of integer, number,
+    string) with ``minimum``, ``minLength``, ``pattern`` (and ``description``), as jsonschema's
+    Draft 2020-12 keywords see them. :meth:`of` gives ``None`` for any other schema. Used by
+    :func:`_items` here (a whole array certainly valid) and by ``kit.trace``'s ``items`` keyword
+    for jsonschema (which items of a long array may be invalid)."""
+
+    def __init__(self, kind: str, minimum: Any, min_len: int | None, pattern: str | None) -> None:
+        self.kind, self.minimum, self.min_len = kind, minimum, min_len
+        self.search = re.compile(pattern).search if pattern is not None else None
+        self.types = {"integer": {int}, "number": {int, float}, "string": {str}}[kind]
+
+    @classmethod
+    def of(cls, items: Any) -> ItemCheck | None:
+        if type(items) is not dict or not items.keys() <= {"type", "minimum", "minLength", "pattern", "description"}:
+            return None
+        kind, minimum = items.get("type"), items.get("minimum")
+        min_len, pattern = items.get("minLength"), items.get("pattern")
+        if kind not in ("integer", "number", "string") or minimum is not None and type(minimum) not in (int, float) \
+                or min_len is not None and type(min_len) is not int or pattern is not None and type(pattern) is not str:
+            return None
+        return cls(kind, minimum, min_len, pattern)
+
+    def ok(self, x: Any) -> bool:
+        """Whether jsonschema finds ``x`` valid (``type``, then ``minimum``, ``minLength``, ``pattern``)."""
+        t = type(x)  # bool is not int here (type(True) is bool), nor for jsonschema
+        if self.kind == "string":
+            return t is str and (self.min_len is None or len(x) >= self.min_len) and (
+                self.search is None or self.search(x) is not None)
+        if not (t is int or t is float and (self.kind == "number" or x.is_integer())):
+            return False
+        return self.minimum is None or not x < self.minimum
+
+    def whole(self, values: list) -> bool:
+        """True when every item is certainly valid, by whole-array operations (C loops)."""
+        if not set(map(type, values)) <= self.types:
+            return False
+        if self.kind == "string":
+            return (self.min_len is None or min(map(len, values)) >= self.min_len) and (
+                self.search is None or all(map(self.search, values)))
+        return self.minimum is None or min(values) >= self.minimum  # a NaN minimum: False, the loop decides
+
+    def invalid(self, values: list, *, reverse: bool = False) -> Any:
+        """The indices of the invalid items, in order (or from the end)."""
+        ok = self.ok
+        indices = range(len(values) - 1, -1, -1) if reverse else range(len(values))
+        items = reversed(values) if reverse else values
+        types = map(type, reversed(values) if reverse else values)
+        if self.kind == "string":
+            if self.min_len is None and self.search is None:
+                return (i for i, t in zip(indices, types) if t is not str)
+            return (i for i, t, x in zip(indices, types, items) if t is not str or not ok(x))
+        low = self.minimum if self.minimum is not None else float("-inf")
+        # an int at or above the minimum is valid without a call; anything else asks ok()
+        return (i for i, t, x in zip(indices, types, items) if (t is not int or x < low) and not ok(x))

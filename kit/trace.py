@@ -214,8 +214,9 @@ def _clip(message: str, limit: int = 200) -> str:
 # jsonschema checks each array item on its own, at about 9 µs an item: a trace whose `reads`
 # held a million bad offsets took over a minute to be rejected. The validator of trace files is
 # jsonschema's Draft 2020-12 validator with one keyword replaced, `items`: for the simple item
-# schemas of the kit (`{"type": "integer", "minimum": 0}`, strings with a pattern, ...) it finds
-# the items that may be invalid with whole-array operations and a plain loop, and asks jsonschema
+# schemas of the kit (`{"type": "integer", "minimum": 0}`, strings with a pattern, ...) it finds,
+# with kit._schemacheck.ItemCheck (the same check the quick schema check uses), the items that
+# may be invalid with whole-array operations and a plain loop, and asks jsonschema
 # about those only, so every error is jsonschema's own. Of the invalid items of one array it
 # reports the first two and the last: errors of one array's items differ only in the index,
 # `best_match` takes the greatest path (the last item) and, under `oneOf`/`anyOf`, looks at the
@@ -223,71 +224,18 @@ def _clip(message: str, limit: int = 200) -> str:
 # tests/test_trace.py runs both validators on generated arrays and compares what they report.
 
 
-class _ItemCheck:
-    """The items of an array against a simple item schema: ``type`` (one of integer, number,
-    string) with ``minimum``, ``minLength``, ``pattern`` (and ``description``), as jsonschema's
-    Draft 2020-12 keywords see them. :meth:`of` gives ``None`` for any other schema."""
-
-    def __init__(self, kind: str, minimum: Any, min_len: int | None, pattern: str | None) -> None:
-        self.kind, self.minimum, self.min_len = kind, minimum, min_len
-        self.search = re.compile(pattern).search if pattern is not None else None
-        self.types = {"integer": {int}, "number": {int, float}, "string": {str}}[kind]
-
-    @classmethod
-    def of(cls, items: Any) -> _ItemCheck | None:
-        if type(items) is not dict or not items.keys() <= {"type", "minimum", "minLength", "pattern", "description"}:
-            return None
-        kind, minimum = items.get("type"), items.get("minimum")
-        min_len, pattern = items.get("minLength"), items.get("pattern")
-        if kind not in ("integer", "number", "string") or minimum is not None and type(minimum) not in (int, float) \
-                or min_len is not None and type(min_len) is not int or pattern is not None and type(pattern) is not str:
-            return None
-        return cls(kind, minimum, min_len, pattern)
-
-    def ok(self, x: Any) -> bool:
-        """Whether jsonschema finds ``x`` valid (``type``, then ``minimum``, ``minLength``, ``pattern``)."""
-        t = type(x)  # bool is not int here (type(True) is bool), nor for jsonschema
-        if self.kind == "string":
-            return t is str and (self.min_len is None or len(x) >= self.min_len) and (
-                self.search is None or self.search(x) is not None)
-        if not (t is int or t is float and (self.kind == "number" or x.is_integer())):
-            return False
-        return self.minimum is None or not x < self.minimum
-
-    def whole(self, values: list) -> bool:
-        """True when every item is certainly valid, by whole-array operations (C loops)."""
-        if not set(map(type, values)) <= self.types:
-            return False
-        if self.kind == "string":
-            return (self.min_len is None or min(map(len, values)) >= self.min_len) and (
-                self.search is None or all(map(self.search, values)))
-        return self.minimum is None or min(values) >= self.minimum  # a NaN minimum: False, the loop decides
-
-    def invalid(self, values: list, *, reverse: bool = False) -> Any:
-        """The indices of the invalid items, in order (or from the end)."""
-        ok = self.ok
-        indices = range(len(values) - 1, -1, -1) if reverse else range(len(values))
-        items = reversed(values) if reverse else values
-        types = map(type, reversed(values) if reverse else values)
-        if self.kind == "string":
-            if self.min_len is None and self.search is None:
-                return (i for i, t in zip(indices, types) if t is not str)
-            return (i for i, t, x in zip(indices, types, items) if t is not str or not ok(x))
-        low = self.minimum if self.minimum is not None else float("-inf")
-        # an int at or above the minimum is valid without a call; anything else asks ok()
-        return (i for i, t, x in zip(indices, types, items) if (t is not int or x < low) and not ok(x))
-
-
-_ITEM_CHECKS: dict[int, tuple[Any, _ItemCheck | None]] = {}
+_ITEM_CHECKS: dict[int, tuple[Any, Any]] = {}  # id(item schema) -> (schema, its ItemCheck or None)
 
 
 def _fast_items(validator: Any, items: Any, instance: Any, schema: Any) -> Any:
     """The ``items`` keyword of :func:`_trace_validator` (see above)."""
     import jsonschema  # noqa: PLC0415
 
+    from ._schemacheck import ItemCheck  # noqa: PLC0415
+
     entry = _ITEM_CHECKS.get(id(items))
     if entry is None or entry[0] is not items:
-        entry = _ITEM_CHECKS[id(items)] = (items, _ItemCheck.of(items))
+        entry = _ITEM_CHECKS[id(items)] = (items, ItemCheck.of(items))
     check = entry[1]
     if type(instance) is not list or check is None or "prefixItems" in schema:
         yield from jsonschema.Draft202012Validator.VALIDATORS["items"](validator, items, instance, schema)

@@ -140,7 +140,8 @@ from hypothesis import given  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from kit._resources import schema  # noqa: E402
-from kit.trace import _ItemCheck, _trace_validator  # noqa: E402
+from kit._schemacheck import ItemCheck as _ItemCheck  # noqa: E402
+from kit.trace import _trace_validator  # noqa: E402
 
 STOCK = jsonschema.Draft202012Validator(schema("trace"))
 
