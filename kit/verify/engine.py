@@ -324,11 +324,11 @@ def plan_differences(expected: dict[str, Any], actual: dict[str, Any],
             continue
         e, a = ec[i], ac[i]
         _values(out, f"{path}.index", e["index"], a["index"])
+        first = len(out)
         _commands(out, f"{path}.commands", e["commands"], a["commands"], notes)
+        calls_agree = not any(d["field"] in _CALL_FIELDS for d in out[first:])
         for key in ("finish_reason", "refusal", "server_tools"):
-            if (key == "finish_reason" and {e[key], a[key]} == _NORMAL_FINISH
-                    and [c for c in e["commands"] if c.get("type") == "DO"]
-                    == [c for c in a["commands"] if c.get("type") == "DO"]):
+            if key == "finish_reason" and calls_agree and {e[key], a[key]} == _NORMAL_FINISH:
                 continue
             _values(out, f"{path}.{key}", e[key], a[key])
     eu, au = expected["usage"], actual["usage"]
@@ -372,6 +372,8 @@ FIELDS = {  # the Plan fields a difference is about (its "field"), and what each
 LOST = "lost"  # a rule that decides whether events are read at all: any field whose value was lost
 
 _CALL = ("do", "call_id", "action", "parameters", "arguments")
+# the fields of a command difference that say a choice's DOs differ (a text difference does not)
+_CALL_FIELDS = frozenset(_CALL + ("order", "dispatched"))
 _ARGS = ("parameters", "arguments")
 _FAULT = ("dispatched", "finish_reason", "error")
 
