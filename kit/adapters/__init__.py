@@ -82,7 +82,17 @@ class Capabilities:
     - ``apis``: the wire APIs it handles; other traces are SKIP.
     - ``incremental``: it reports output events through the sink while it reads, so its
       streaming behaviour is graded; otherwise only its final Plan is.
-    - ``multi_choice``: it handles ``n > 1`` choices; otherwise such traces are SKIP.
+    - ``multi_choice``: its result holds ``n > 1`` choices. One that declares ``no`` is still
+      run on a multi-choice stream and graded on what it does with it: taking one of the
+      choices whole, or refusing the stream, is right; mixing the choices' text or calls
+      into one is FAIL (``conformance.md`` §8.3).
+    - ``ordered``: its result keeps the order of text against tool calls (content blocks, or
+      events in order). One that declares ``no`` (one content string beside a list of tool
+      calls) is graded on its text joined and its DO list, each on its own: where text falls
+      between calls is not graded.
+    - ``marks_undispatched``: its result can mark a tool call as not to be run (incomplete,
+      invalid). One that declares ``no`` is right to drop, or to flag as invalid, a call the
+      reference leaves undispatched on a cut stream; running such a call is still FAIL.
     - ``omits``: parts of the Plan its result does not carry at all (a library whose
       streamed result has no token usage, say): ``usage``, ``finish_reason``, ``refusal``,
       ``server_tools``, ``call_id``. They are left out of the comparison on both sides (the
@@ -94,6 +104,8 @@ class Capabilities:
     incremental: bool = False
     multi_choice: bool = True
     omits: tuple[str, ...] = ()
+    ordered: bool = True
+    marks_undispatched: bool = True
 
     def __post_init__(self) -> None:
         if self.feed not in FEEDS:
@@ -107,7 +119,8 @@ class Capabilities:
 
 
 def implementation(*, feed: str = "bytes", apis: Any = APIS, incremental: bool | None = None,
-                   multi_choice: bool = True, omits: Any = ()) -> Callable[[Callable], Callable]:
+                   multi_choice: bool = True, omits: Any = (), ordered: bool = True,
+                   marks_undispatched: bool = True) -> Callable[[Callable], Callable]:
     """Declare a ``py:`` implementation's capabilities::
 
         @kit.adapters.implementation(feed="events", apis=["chat"], incremental=True)
@@ -125,7 +138,8 @@ def implementation(*, feed: str = "bytes", apis: Any = APIS, incremental: bool |
 
             inc = takes_sink(fn)
         fn.__kit__ = Capabilities(feed=feed, apis=tuple(apis), incremental=inc,  # type: ignore[attr-defined]
-                                  multi_choice=multi_choice, omits=omits)
+                                  multi_choice=multi_choice, omits=omits, ordered=ordered,
+                                  marks_undispatched=marks_undispatched)
         return fn
 
     return mark
@@ -160,6 +174,9 @@ class Outcome:
     timeout: bool = False
     skip: str | None = None
     protocol: list[str] = field(default_factory=list)
+    # where a raised exception came from: the innermost frame of the traceback in third-party
+    # code (not the standard library, not the kit): {"package", "file", "line", "function"}
+    origin: dict[str, Any] | None = None
     inputs: int = 0
     pulled: int = 0
     seconds: float = 0.0
@@ -215,11 +232,13 @@ class Adapter:
         caps = self.capabilities
         return {"name": self.name, "spec": self.spec, "kind": self.kind, "feed": caps.feed,
                 "apis": list(caps.apis), "incremental": caps.incremental, "multi_choice": caps.multi_choice,
-                "omits": list(caps.omits), "assumed": list(self.assumed)}
+                "omits": list(caps.omits), "ordered": caps.ordered,
+                "marks_undispatched": caps.marks_undispatched, "assumed": list(self.assumed)}
 
 
 _SPEC = re.compile(r"^(?P<kind>[a-z]+)(?:\[(?P<opts>[^\]]*)\])?:(?P<target>.+)$", re.S)
-_OPTION_KEYS = {"apis", "multi_choice", "incremental", "feed", "timeout", "name", "isolate", "omits"}
+_OPTION_KEYS = {"apis", "multi_choice", "incremental", "feed", "timeout", "name", "isolate", "omits", "ordered",
+                "marks_undispatched"}
 
 
 def parse_spec(spec: str) -> tuple[str, dict[str, str], str]:
@@ -260,7 +279,7 @@ def apply_options(spec: str, caps: Capabilities, options: dict[str, str]) -> Cap
         changes["feed"] = options["feed"]
     if "omits" in options:
         changes["omits"] = tuple(o.strip() for o in options["omits"].split("+") if o.strip())
-    for key in ("multi_choice", "incremental"):
+    for key in ("multi_choice", "incremental", "ordered", "marks_undispatched"):
         if key in options:
             changes[key] = _flag(spec, key, options[key])
     return replace(caps, **changes) if changes else caps

@@ -200,7 +200,8 @@ def declared(fn: Callable, spec: str) -> Capabilities:
     if isinstance(caps, Capabilities):
         return caps
     if isinstance(caps, dict):
-        unknown = set(caps) - {"feed", "apis", "incremental", "multi_choice", "omits"}
+        unknown = set(caps) - {"feed", "apis", "incremental", "multi_choice", "omits", "ordered",
+                              "marks_undispatched"}
         if unknown:
             raise UsageError(f"adapter {spec!r}: __kit__ has unknown keys {sorted(unknown)}")
         doc = dict(caps)

@@ -644,14 +644,16 @@ def _has_error_signal(plan: dict[str, Any]) -> bool:
 def record(adapter: Adapter, trace: Trace, chunking: str, verdict: str, *, check: str, message: str,
            rule: str | None = None, path: str | None = None, expected: Any = None, actual: Any = None,
            position: dict[str, Any] | None = None, notes: list[str] | None = None, seconds: float = 0.0,
-           differences: list[dict[str, Any]] | None = None, plans: dict[str, Any] | None = None) -> dict:
+           differences: list[dict[str, Any]] | None = None, plans: dict[str, Any] | None = None,
+           origin: dict[str, Any] | None = None) -> dict:
     """A verdict record (``kit-verify/1``, ``schemas/verdict.schema.json``). ``path``,
     ``expected`` and ``actual`` are the first of ``differences``; ``plans`` (the two graded
     Plans) only on a FAIL that compared Plans."""
     return {"type": "verdict", "adapter": adapter.name, "trace": trace.id, "trace_path": trace.path,
-            "api": trace.api, "class": trace.cls, "chunking": chunking, "verdict": verdict, "rule": rule,
+            "api": trace.api, "class": trace.cls, "dialect": getattr(trace, "dialect", None),
+            "chunking": chunking, "verdict": verdict, "rule": rule,
             "check": check, "message": message, "path": path, "expected": expected, "actual": actual,
-            "differences": differences or [], "plans": plans,
+            "differences": differences or [], "plans": plans, "origin": origin,
             "position": position, "notes": notes or [], "known": None, "repro": None,
             "seconds": round(seconds, 6)}
 
@@ -730,7 +732,7 @@ def grade(adapter: Adapter, trace: Trace, case: Case, exp: Expected, out: Outcom
                           rule=trace.rules[0] if trace.rules else None,
                           message=f"reported the invalid stream as an error: {out.error}", notes=notes, **base)
         return record(adapter, trace, chunking, "ERROR", check="crash", rule=trace.rules[0] if trace.rules else None,
-                      message=f"crashed on a valid stream: {out.error}", notes=notes,
+                      message=f"crashed on a valid stream: {out.error}", notes=notes, origin=out.origin,
                       position=_position(exp, case, adapter, out.pulled if adapter.capabilities.feed == "events" else None),
                       **base)
     if plan is None:
