@@ -50,6 +50,17 @@ Capabilities: one choice (the Chat Completions model reads ``chunk.choices[0]`` 
 provider-neutral vocabulary (a ``NativeToolCallPart`` + ``NativeToolReturnPart`` pair named
 ``web_search``, ``code_execution``, ``mcp_server:<label>``...), not the wire item type and
 name the Plan lists, and only for native tools the request enabled.
+
+``ordered``: yes. ``ModelResponse.parts`` is one list of ``TextPart`` / ``ToolCallPart`` in the
+order the stream opened them (``pydantic_ai/messages.py``, ``ModelResponse.parts``, built by
+the parts manager per vendor part id), and the adapter reads that list in order.
+``marks_undispatched``: yes. ``ModelResponse.state`` (``messages.py:182``,
+``ModelResponseState``) is ``'incomplete'`` when "a streamed response ... was stopped before
+completion" (``StreamedResponse.get()``, ``models/__init__.py:3160-3168``: the iteration did
+not finish, or a Responses stream ended on a pending status,
+``models/openai/_response_fields.py:36``) and ``'interrupted'`` when it was cut off; an agent
+does not act on such a response, so every tool call of it is a DO that is not dispatched.
+``multi_choice``: no (``chunk.choices[0]``, see above).
 """
 
 from __future__ import annotations
@@ -100,12 +111,15 @@ def _plan(api: str, response: Any, *, separate_parts: bool, refusal: bool) -> di
 
     plan = PlanOf(api)
     calls = 0
+    # 'incomplete' (the stream ended before the response did) or 'interrupted' (cut off): pydantic-ai's
+    # own mark that the response, and so each of its tool calls, is not to be acted on
+    cut = response.state in ("incomplete", "interrupted")
     for n, part in enumerate(response.parts):
         if isinstance(part, TextPart):
             plan.text(part.content, item=n if separate_parts else None)
         elif isinstance(part, ToolCallPart):
             calls += 1
-            plan.call(part.tool_call_id, part.tool_name, part.args)
+            plan.call(part.tool_call_id, part.tool_name, part.args, dispatched=not cut)
     details = response.provider_details or {}
     if refusal:
         plan.refusal(details.get("refusal"))
@@ -126,7 +140,7 @@ def _plan(api: str, response: Any, *, separate_parts: bool, refusal: bool) -> di
     return plan.plan()
 
 
-@implementation(apis=("chat",), multi_choice=False, omits=OMITS)
+@implementation(apis=("chat",), multi_choice=False, omits=OMITS, ordered=True, marks_undispatched=True)
 def chat(base_url: str, *, api: str) -> dict[str, Any]:
     from pydantic_ai.models.openai import OpenAIChatModel
     from pydantic_ai.providers.openai import OpenAIProvider
@@ -135,7 +149,7 @@ def chat(base_url: str, *, api: str) -> dict[str, Any]:
     return _plan(api, _request(model), separate_parts=False, refusal=True)
 
 
-@implementation(apis=("responses",), multi_choice=False, omits=OMITS)
+@implementation(apis=("responses",), multi_choice=False, omits=OMITS, ordered=True, marks_undispatched=True)
 def responses(base_url: str, *, api: str) -> dict[str, Any]:
     from pydantic_ai.models.openai import OpenAIResponsesModel
     from pydantic_ai.providers.openai import OpenAIProvider
@@ -144,7 +158,7 @@ def responses(base_url: str, *, api: str) -> dict[str, Any]:
     return _plan(api, _request(model), separate_parts=True, refusal=True)
 
 
-@implementation(apis=("anthropic",), multi_choice=False, omits=OMITS)
+@implementation(apis=("anthropic",), multi_choice=False, omits=OMITS, ordered=True, marks_undispatched=True)
 def anthropic(base_url: str, *, api: str) -> dict[str, Any]:
     from pydantic_ai.models.anthropic import AnthropicModel
     from pydantic_ai.providers.anthropic import AnthropicProvider
