@@ -40,7 +40,7 @@ from ..reference.chat import FINISH_REASONS as CHAT_FINISH
 from ..reference.responses import INCOMPLETE_REASONS
 from . import Adapter, Case, Outcome, apply_options
 from .http import DUMMY_KEY, CaseServer, HttpOutcome
-from .python import _where, declared, resolve
+from .python import _where, declared, origin_of, resolve
 
 __all__ = ["ClientAdapter", "PlanOf", "anthropic_base", "finish_reason", "responses_finish", "latest", "name_or_none",
            "plan_usage", "is_server_tool", "DUMMY_KEY", "FIRST_CALL_TIMEOUT"]
@@ -302,7 +302,7 @@ class ClientAdapter(Adapter):
             except BaseException as exc:  # noqa: BLE001 - what the library raised is its answer
                 message = " ".join(str(exc).split())
                 said = f"{type(exc).__name__}: {message}" if message else type(exc).__name__
-                box.append(("raised", said + _where(exc)))
+                box.append(("raised", said + _where(exc), origin_of(exc)))
 
         start = time.perf_counter()
         worker = threading.Thread(target=call, name=f"kit-client-{case.trace_id}", daemon=True)
@@ -318,7 +318,7 @@ class ClientAdapter(Adapter):
             out.timeout = True
             out.error = f"no result after {self.timeout:g} s (the call was left running){never}"
             return out
-        how, value = box[0]
+        how, value = box[0][:2]
         if not mine or not served:
             if not mine:
                 why = f"the client never requested {url}"
@@ -332,6 +332,7 @@ class ClientAdapter(Adapter):
         if how == "raised":
             out.rejected = True
             out.error = value
+            out.origin = box[0][2]
             return out
         if isinstance(value, dict) and value.get("type") == "plan":
             out.plan = value

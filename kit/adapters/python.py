@@ -32,7 +32,7 @@ from ..errors import UsageError
 from ..events import EVENT_TYPES, from_json
 from . import DONE, Adapter, Capabilities, Case, Outcome, apply_options
 
-__all__ = ["PyAdapter", "importing_from", "resolve", "takes_sink", "run_callable"]
+__all__ = ["PyAdapter", "importing_from", "resolve", "takes_sink", "run_callable", "origin_of", "KIT_ADAPTER"]
 
 
 _ROOT: contextvars.ContextVar[str | None] = contextvars.ContextVar("kit_py_root", default=None)
@@ -154,6 +154,103 @@ def _where(exc: BaseException) -> str:
     return f" (at {os.path.basename(f.filename)}:{f.lineno} in {f.name})"
 
 
+KIT_ADAPTER = "kit-adapter"  # origin package of a frame in kit/adapters/**: the adapter's or recipe's own code
+
+
+def _norm(path: str) -> str:
+    return os.path.normcase(os.path.realpath(path))
+
+
+def _under(path: str, directory: str) -> bool:
+    return path == directory or path.startswith(directory.rstrip(os.sep) + os.sep)
+
+
+def _places() -> tuple[list[str], list[str], str]:
+    """(site-packages folders, standard-library folders, the kit package's folder), normalised."""
+    import sysconfig  # noqa: PLC0415
+
+    paths = sysconfig.get_paths()
+    site = {paths.get("purelib"), paths.get("platlib")}
+    site |= {p for p in sys.path if p and os.path.basename(p.rstrip("/\\")) in ("site-packages", "dist-packages")}
+    stdlib = {paths.get("stdlib"), paths.get("platstdlib")}
+    kit_dir = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    return ([_norm(p) for p in site if p], [_norm(p) for p in stdlib if p], _norm(kit_dir))
+
+
+def _frame_origin(filename: str, module: str | None, line: int, function: str,
+                  places: tuple[list[str], list[str], str]) -> dict[str, Any] | None:
+    """Where one traceback frame is, as an origin; None for a frame that is not third-party
+    code (the standard library, the kit's own package outside ``kit/adapters``, generated
+    code such as ``<string>``)."""
+    site, stdlib, kit_dir = places
+    if not filename or filename.startswith("<"):
+        return None
+    path = _norm(filename)
+    if _under(path, kit_dir):  # first: an installed kit lives in site-packages
+        rel = os.path.relpath(path, os.path.dirname(kit_dir)).replace(os.sep, "/")
+        if not rel.startswith("kit/adapters/"):
+            return None  # the kit's own machinery: walk on outwards
+        return {"package": KIT_ADAPTER, "file": rel, "line": line, "function": function}
+    in_site = [d for d in site if _under(path, d)]
+    if not in_site and any(_under(path, d) for d in stdlib):
+        return None  # the standard library (site-packages may lie inside its folder)
+    # third-party: relative to the deepest sys.path folder that holds it (site-packages, or
+    # wherever a py: module was imported from), else spelled from the module's dotted name
+    bases = in_site or [d for d in (_norm(p) for p in sys.path if p) if _under(path, d)]
+    if bases:
+        rel = os.path.relpath(path, max(bases, key=len)).replace(os.sep, "/")
+    elif module and module != "__main__":
+        head = module.split(".")
+        name = os.path.basename(path)
+        rel = "/".join(head + [name] if name == "__init__.py" else head[:-1] + [name])
+    else:
+        rel = os.path.basename(path)
+    top = rel.split("/", 1)[0]
+    package = (module.split(".", 1)[0] if module and module != "__main__" else "") or top.removesuffix(".py")
+    return {"package": package, "file": rel, "line": line, "function": function}
+
+
+def origin_of(exc: BaseException) -> dict[str, Any] | None:
+    """Where an implementation's exception comes from: the innermost frame of its traceback
+    in third-party code, ``{"package", "file", "line", "function", "exception"}``. Frames of
+    the standard library (``sysconfig`` paths) and of the kit's own package are passed over
+    outwards (a ``json.decoder`` error is placed at the library code that called it); a
+    frame in ``kit/adapters/`` is the adapter's or recipe's own code (package
+    ``kit-adapter``, file relative to the kit's folder). ``file`` is relative to the
+    site-packages folder (or the ``sys.path`` folder) it is in: never an absolute path.
+
+    An exception raised from another (``raise ... from``, or raised while handling it: a
+    library wrapping the SDK's error in its own type) is placed where the innermost such
+    exception was raised, when its traceback has a third-party frame; ``exception`` names
+    the type raised there. A suppressed context (``from None``) and the end of an iteration
+    (``StopIteration``) are not followed. None when no frame qualifies."""
+    places = _places()
+    chain: list[BaseException] = []
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        chain.append(current)
+        nxt = current.__cause__ if current.__cause__ is not None else \
+            (None if current.__suppress_context__ else current.__context__)
+        # the end of an iteration is control flow, not a failure that another one wraps
+        current = None if isinstance(nxt, (StopIteration, StopAsyncIteration, GeneratorExit)) else nxt
+    for raised in reversed(chain):  # the innermost cause first
+        frames: list[tuple[Any, int]] = []
+        tb = raised.__traceback__
+        while tb is not None:
+            frames.append((tb.tb_frame, tb.tb_lineno))
+            tb = tb.tb_next
+        for frame, line in reversed(frames):
+            code = frame.f_code
+            module = frame.f_globals.get("__name__") if isinstance(frame.f_globals.get("__name__"), str) else None
+            found = _frame_origin(code.co_filename, module, line, code.co_name, places)
+            if found is not None:
+                found["exception"] = type(raised).__name__
+                return found
+    return None
+
+
 def run_callable(fn: Callable, caps: Capabilities, case: Case, api: str) -> Outcome:
     """Run one case in the calling thread."""
     items = case.reads if caps.feed == "bytes" else case.events
@@ -177,6 +274,7 @@ def run_callable(fn: Callable, caps: Capabilities, case: Case, api: str) -> Outc
     except Exception as exc:  # noqa: BLE001 - the implementation's failure is its result
         out.rejected = True
         out.error = f"{type(exc).__name__}: {exc}{_where(exc)}"
+        out.origin = origin_of(exc)
         result = None
     out.seconds = time.perf_counter() - start
     sink.open = False
@@ -263,7 +361,7 @@ class PyAdapter(Adapter):
             try:
                 box.append(run_callable(self.fn, self.capabilities, case, case.api))
             except BaseException as exc:  # noqa: BLE001 - SystemExit, KeyboardInterrupt in the implementation
-                box.append(Outcome(rejected=True, error=f"{type(exc).__name__}: {exc}"))
+                box.append(Outcome(rejected=True, error=f"{type(exc).__name__}: {exc}", origin=origin_of(exc)))
 
         worker = threading.Thread(target=call, name=f"kit-adapter-{case.trace_id}", daemon=True)
         worker.start()
