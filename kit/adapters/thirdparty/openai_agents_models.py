@@ -42,6 +42,19 @@ Capabilities: one choice (the Chat converter processes choice 0 only); ``finish_
 omitted: neither the stream's final ``Response`` nor the ``ModelResponse`` the Runner makes
 of it carries one (the Chat converter drops ``finish_reason``; a Responses turn that did
 not complete is an exception, not a result).
+
+``ordered``: yes. ``Response.output`` is the list of output items in stream order (message
+items and call items apart), read in that order; the Chat converter lays its items out in
+the order of the content indexes it announced (``agents/models/chatcmpl_stream_handler.py``,
+``function_calls_before_message``, around line 1313).
+``marks_undispatched``: yes. A call item has ``status: "in_progress" | "completed" |
+"incomplete"`` (``openai/types/responses/response_function_tool_call.py:59``, likewise the
+custom, computer, shell and patch calls); an item ``incomplete`` is a DO that is not
+dispatched, as the openai SDK and litellm Responses adapters read it. (The Runner itself
+does not look at a function call's status before running it,
+``agents/run_internal/turn_resolution.py``; a converter that stamps a cut call
+``completed`` gives a dispatched DO and is graded so.)
+``multi_choice``: no (the Chat converter reads ``choices[0]``).
 """
 
 from __future__ import annotations
@@ -114,6 +127,12 @@ def _dump(value: Any) -> Any:
     return value
 
 
+def _complete(item: Any) -> bool:
+    """Whether a call item is not marked as cut off: ``status: "incomplete"`` is the Responses
+    item's own word that the call did not finish (see the module docstring)."""
+    return getattr(item, "status", None) != "incomplete"
+
+
 def _plan(api: str, response: Any) -> dict[str, Any]:
     plan = PlanOf(api)
     for n, item in enumerate(response.output or []):
@@ -125,13 +144,14 @@ def _plan(api: str, response: Any) -> dict[str, Any]:
                 elif getattr(part, "type", None) == "refusal":
                     plan.refusal(part.refusal)
         elif kind == "function_call":
-            plan.call(item.call_id, item.name, item.arguments)
+            plan.call(item.call_id, item.name, item.arguments, dispatched=_complete(item))
         elif kind == "custom_tool_call":
-            plan.call(item.call_id, item.name, item.input, free_form=True)
+            plan.call(item.call_id, item.name, item.input, free_form=True, dispatched=_complete(item))
         elif kind in ACTION_CALLS:
             action = next((getattr(item, k) for k in ("action", "operation", "actions") if getattr(item, k, None)
                            is not None), None)
-            plan.call(getattr(item, "call_id", None), kind.removesuffix("_call"), _dump(action))
+            plan.call(getattr(item, "call_id", None), kind.removesuffix("_call"), _dump(action),
+                      dispatched=_complete(item))
         elif is_server_tool(api, kind):
             name = getattr(item, "name", None)
             plan.server_tool({"type": kind, "id": getattr(item, "id", None),
@@ -142,14 +162,14 @@ def _plan(api: str, response: Any) -> dict[str, Any]:
     return plan.plan()
 
 
-@implementation(apis=("chat",), multi_choice=False, omits=OMITS)
+@implementation(apis=("chat",), multi_choice=False, omits=OMITS, ordered=True, marks_undispatched=True)
 def chat(base_url: str, *, api: str) -> dict[str, Any]:
     from agents import OpenAIChatCompletionsModel
 
     return _plan(api, _stream(OpenAIChatCompletionsModel(model=MODEL, openai_client=_client(base_url))))
 
 
-@implementation(apis=("responses",), multi_choice=False, omits=OMITS)
+@implementation(apis=("responses",), multi_choice=False, omits=OMITS, ordered=True, marks_undispatched=True)
 def responses(base_url: str, *, api: str) -> dict[str, Any]:
     from agents import OpenAIResponsesModel
 
