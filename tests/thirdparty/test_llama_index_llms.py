@@ -55,20 +55,35 @@ def test_responses_reads_the_last_event_only():
     assert null["verdict"] == "ERROR" and "TypeError" in null["message"] and "responses.py" in null["message"]
 
 
-def test_anthropic_joins_text_blocks_with_newlines():
+def test_responses_keeps_the_order_of_text_and_calls():
+    # the completed output's blocks are in output order (SAY, DO, SAY); LlamaIndex's own
+    # _parse_response_output extends the message with every text block so far at each message
+    # item, so the second SAY repeats the first one's text before its own
+    records = verify(RESPONSES, ["y_two_messages_around_call"])
+    record = records[("y_two_messages_around_call", "recorded")]
+    assert record["verdict"] == "FAIL" and record["path"] == "choices[0].commands[2].text", record["message"]
+    first = record["plans"]["expected"]["choices"][0]["commands"][0]["text"]
+    assert record["actual"].startswith(first) and record["actual"].endswith(record["expected"])
+
+
+def test_anthropic_reads_the_blocks_in_order():
     anthropic = pytest.importorskip("anthropic")
     if int(anthropic.__version__.split(".")[0]) >= 2:
         pytest.skip("llama-index-llms-anthropic builds anthropic.types.MessageParam(...), a typing.Union "
                     "in anthropic>=2 (TypeError before any request); the matrix env pins anthropic<2")
     records = verify(ANTHROPIC, ["y_text_then_tool_use", "y_parallel_tool_use", "y_stop_sequence",
-                                 "y_delta_type_mismatch", "y_tool_use_start_without_input"])
+                                 "y_delta_type_mismatch", "y_tool_use_start_without_input",
+                                 "y_web_search_citations"])
     got = verdicts(records)
     assert got["y_text_then_tool_use"] == "PASS", records[("y_text_then_tool_use", "recorded")]["message"]
     assert got["y_parallel_tool_use"] == "PASS"
     assert got["y_stop_sequence"] == "PASS"
-    # a stray text delta in the tool block becomes a second TextBlock; message.content joins with "\n"
-    joined = records[("y_delta_type_mismatch", "recorded")]
-    assert joined["verdict"] == "FAIL" and joined["actual"] == joined["expected"] + "\n\n"
+    # the message's blocks, read one by one: no "\n" that message.content puts between text blocks
+    cited = records[("y_web_search_citations", "recorded")]
+    assert cited["verdict"] == "PASS" and not cited["notes"], (cited["message"], cited["notes"])
+    # a stray text delta in the tool block becomes a TextBlock of its own after the call (a note)
+    stray = records[("y_delta_type_mismatch", "recorded")]
+    assert stray["verdict"] == "PASS" and any("whitespace-only SAY" in n for n in stray["notes"]), stray["notes"]
     # a tool_use start without `input` gives ToolCallBlock(tool_kwargs=None): pydantic rejects it
     start = records[("y_tool_use_start_without_input", "recorded")]
     assert start["verdict"] == "ERROR" and "ValidationError" in start["message"]

@@ -46,9 +46,29 @@ Per class:
   ``messages.create`` has no ``temperature`` parameter, which LlamaIndex leaves out only
   for the models in ``ANTHROPIC_NO_TEMP_MODELS``: the model name is one of those.
 
-Mapping (no repair): SAY = ``response.message.content`` (LlamaIndex joins the text blocks
-into one string), then one DO per ``ToolSelection`` (``tool_id``, ``tool_name``,
-``tool_kwargs`` as LlamaIndex parsed them), so text sent after a call comes out before it.
+Mapping (no repair): the last ``ChatResponse``'s ``message.blocks`` in their order: each
+``TextBlock`` -> SAY (its own text; ``message.content`` is the same blocks joined with
+``"\n"``, a view LlamaIndex adds), each ``ToolCallBlock`` -> DO, taken as LlamaIndex's agent
+takes it: the ``ToolSelection`` ``get_tool_calls_from_response`` makes of that block
+(``tool_id``, ``tool_name``, ``tool_kwargs`` parsed by LlamaIndex; one selection per block,
+in the blocks' order). Where LlamaIndex finds no ``ToolCallBlock`` and falls back on
+``additional_kwargs["tool_calls"]``, those calls follow the text.
+
+Capabilities, from what the result can say:
+
+- ``ordered``: ``llama-index-openai`` no: each ``ChatResponse`` of ``OpenAI.stream_chat`` has
+  ``blocks = [TextBlock(all the text so far), ToolCallBlock per call]``
+  (``llama_index/llms/openai/base.py``, ``gen()`` in ``_stream_chat``, around lines 577-592),
+  so text sent after a call comes out before it. ``llama-index-openai-responses`` yes: the
+  final response is ``_parse_response_output`` of the output items, text and call blocks in
+  output order (``llms/openai/responses.py:472-523``). ``llama-index-anthropic`` yes: one
+  block per content block, appended as each starts (``llms/anthropic/base.py``,
+  ``stream_chat``; ``utils.py:671 update_tool_calls`` appends a new call).
+- ``marks_undispatched``: no. A ``ToolCallBlock`` / ``ToolSelection`` is id, name and
+  arguments; nothing marks a call cut off (partial JSON is parsed with
+  ``parse_partial_json`` and handed over as a complete call).
+- ``multi_choice``: no (``choices[0]`` of every chunk).
+
 One choice (LlamaIndex reads ``choices[0]``). Omitted parts: ``refusal`` (no field in a
 ``ChatResponse``: Chat ignores ``delta.refusal``, Responses puts a refusal in
 ``additional_kwargs`` only on ``chat()``, Anthropic has no refusal block) and
@@ -87,11 +107,25 @@ def _stream(llm: Any) -> list[Any]:
 
 
 def _plan(api: str, llm: Any, response: Any) -> PlanOf:
+    from llama_index.core.base.llms.types import TextBlock, ToolCallBlock
+
     plan = PlanOf(api)
     if response is None:  # the stream yielded nothing at all
         return plan
-    plan.text(response.message.content)
-    for call in llm.get_tool_calls_from_response(response, error_on_no_tool_call=False):
+    # the tool calls as LlamaIndex's agent takes them: one ToolSelection per ToolCallBlock of the
+    # message, in the blocks' order (or, with no such block, from additional_kwargs["tool_calls"])
+    calls = list(llm.get_tool_calls_from_response(response, error_on_no_tool_call=False))
+    blocks = list(response.message.blocks or [])
+    per_block = sum(isinstance(b, ToolCallBlock) for b in blocks) == len(calls)
+    taken = 0
+    for n, block in enumerate(blocks):  # the message's blocks in their order: text and calls between
+        if isinstance(block, TextBlock):
+            plan.text(block.text, item=n)
+        elif isinstance(block, ToolCallBlock) and per_block:
+            call = calls[taken]
+            taken += 1
+            plan.call(call.tool_id, call.tool_name, call.tool_kwargs)
+    for call in calls[taken:]:
         plan.call(call.tool_id, call.tool_name, call.tool_kwargs)
     return plan
 
@@ -100,7 +134,8 @@ def _get(obj: Any, key: str) -> Any:
     return obj.get(key) if isinstance(obj, dict) else getattr(obj, key, None)
 
 
-@implementation(apis=("chat",), multi_choice=False, omits=("refusal", "server_tools"))
+@implementation(apis=("chat",), multi_choice=False, omits=("refusal", "server_tools"), ordered=False,
+                marks_undispatched=False)
 def openai_chat(base_url: str, *, api: str) -> dict[str, Any]:
     from llama_index.llms.openai import OpenAI
 
@@ -115,7 +150,8 @@ def openai_chat(base_url: str, *, api: str) -> dict[str, Any]:
     return plan.plan()
 
 
-@implementation(apis=("responses",), multi_choice=False, omits=("refusal", "server_tools"))
+@implementation(apis=("responses",), multi_choice=False, omits=("refusal", "server_tools"), ordered=True,
+                marks_undispatched=False)
 def openai_responses(base_url: str, *, api: str) -> dict[str, Any]:
     from llama_index.llms.openai import OpenAIResponses
 
@@ -134,7 +170,8 @@ def openai_responses(base_url: str, *, api: str) -> dict[str, Any]:
     return plan.plan()
 
 
-@implementation(apis=("anthropic",), multi_choice=False, omits=("refusal", "server_tools"))
+@implementation(apis=("anthropic",), multi_choice=False, omits=("refusal", "server_tools"), ordered=True,
+                marks_undispatched=False)
 def anthropic_messages(base_url: str, *, api: str) -> dict[str, Any]:
     from llama_index.llms.anthropic import Anthropic
 
