@@ -105,11 +105,44 @@ def test_broken_stream_turned_silently_into_a_plan_fails():
 
 
 def test_i_traces_are_info_whatever_the_plan():
-    for spec in ("reference-plan", "py:tests.impls:silent_plan"):
-        r = verdict(spec, CHAT, "i_finish_stop_with_tool_calls")
+    for spec in ("reference-plan", "py:tests.impls:silent_plan", "py:tests.test_verify:drops_late_text"):
+        r = verdict(spec, CHAT, "i_text_after_finish")
         assert r["verdict"] == "INFO"
-    # its only difference, finish tool_calls for the reference's stop with the same DOs, is not graded
-    assert "matches" in verdict("py:tests.impls:silent_plan", CHAT, "i_finish_stop_with_tool_calls")["message"]
+    assert "differs" in verdict("py:tests.test_verify:drops_late_text", CHAT, "i_text_after_finish")["message"]
+
+
+def drops_late_text(reads, api):
+    """The reference's Plan without the text of the last SAY after its first sentence: a plan
+    that differs from the reference (on i_text_after_finish, a consumer that stops at the finish)."""
+    from tests.impls import reference_plan
+
+    plan = reference_plan(reads, api)
+    for ch in plan["choices"]:
+        for c in ch["commands"]:
+            if c["type"] == "SAY" and ". " in c["text"]:
+                c["text"] = c["text"].split(". ")[0] + "."
+    return plan
+
+
+def drops_calls_on_stop(reads, api):
+    """Runs tools only when the finish reason says tool_calls, as many agent loops do."""
+    from tests.impls import reference_plan
+
+    plan = reference_plan(reads, api)
+    for ch in plan["choices"]:
+        if ch["finish_reason"] != "tool_calls":
+            ch["commands"] = [c for c in ch["commands"] if c["type"] != "DO"]
+    return plan
+
+
+@pytest.mark.parametrize("tid", ["y_finish_stop_with_tool_calls", "y_two_finish_reasons"])
+def test_tool_calls_finished_with_stop_are_kept(tid):
+    # finish tool_calls for the reference's stop with the same DOs is not graded ...
+    assert verdict("py:tests.impls:silent_plan", CHAT, tid)["verdict"] == "PASS"
+    # ... and a consumer that drops the calls because the finish says stop fails
+    r = verdict("py:tests.test_verify:drops_calls_on_stop", CHAT, tid)
+    assert r["verdict"] == "FAIL" and r["check"] == "plan", r
+    assert r["expected"] != r["actual"] and "DO" in json.dumps(r["expected"]), r
 
 
 def test_wrong_plan_names_path_rule_and_both_values():
@@ -139,11 +172,11 @@ def test_capabilities_make_skips_with_reasons():
     r = verdict("py:tests.impls:chat_single_choice", RESP, "y_text_only")
     assert r["verdict"] == "SKIP" and "declares the APIs" in r["message"]
     two = next(t for t in corpus(api=CHAT) if t.id == "y_two_choices")
+    # one choice declared is no SKIP: the case is graded on what it did with two (here: kept both)
     r = verify_case(load_adapter("py:tests.impls:chat_single_choice"), two)
-    assert r["verdict"] == "SKIP" and "multi-choice" in r["message"]
-    # options in the spec override what the implementation declares
-    r = verify_case(load_adapter("py[multi_choice=yes]:tests.impls:chat_single_choice"), two)
     assert r["verdict"] == "PASS"
+    # options in the spec override what the implementation declares
+    assert load_adapter("py[multi_choice=yes]:tests.impls:chat_single_choice").capabilities.multi_choice
 
 
 def test_hang_times_out_and_the_run_goes_on():

@@ -199,8 +199,6 @@ class Adapter:
         caps = self.capabilities
         if api not in caps.apis:
             return f"{self.name} declares the APIs {', '.join(caps.apis)}, not {api}"
-        if choices > 1 and not caps.multi_choice:
-            return f"{self.name} declares no multi-choice support; this trace has {choices} choices"
         if case is not None and caps.feed == "events" and case.events is None:
             return f"{self.name} is fed parsed events; {case.events_problem}"
         return None

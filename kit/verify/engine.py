@@ -21,7 +21,7 @@ FAIL       another Plan; a call dispatched with partial arguments or twice; an `
            stream turned silently into a plan; a plan that depends on the chunk plan
 ERROR      the implementation crashed on a valid stream, or broke the adapter protocol
 TIMEOUT    no result within the adapter's timeout
-SKIP       outside what the adapter declared (API, multi-choice, feed)
+SKIP       outside what the adapter declared (API, feed)
 INFO       an ``i_`` trace: implementation-defined, recorded and not graded
 =========  ===============================================================================
 
@@ -45,7 +45,7 @@ from ..sse import SSEDecoder
 from ..trace import Trace
 
 __all__ = ["VERDICTS", "FAILING", "FIELDS", "RULE_FIELDS", "GENERAL_RULES", "Expected", "prepare", "grade", "verify_case", "run_case",
-           "compare_plans", "plan_differences", "normalise_plan", "rule_for"]
+           "compare_plans", "graded_pair", "plan_differences", "normalise_plan", "rule_for"]
 
 VERDICTS = ("PASS", "NONSTRICT", "FAIL", "ERROR", "TIMEOUT", "SKIP", "INFO")
 FAILING = ("FAIL", "ERROR", "TIMEOUT")
@@ -157,7 +157,14 @@ def _say_runs(cmds: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def normalise_plan(plan: dict[str, Any], omit: tuple[str, ...] = ()) -> dict[str, Any]:
+def _unordered(cmds: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``cmds`` as a result that does not order text against calls holds them: all the text
+    joined into one SAY (none when there is no text), then the DOs in their order."""
+    text = "".join(c.get("text") or "" for c in cmds if c["type"] == "SAY")
+    return ([{"type": "SAY", "text": text}] if text else []) + [c for c in cmds if c["type"] != "SAY"]
+
+
+def normalise_plan(plan: dict[str, Any], omit: tuple[str, ...] = (), *, ordered: bool = True) -> dict[str, Any]:
     """The part of a Plan that is graded: text per run of SAYs, DO order, call ids, action names,
     parsed parameters (raw arguments only when invalid; an empty call id or action is none),
     whether each DO was dispatched,
@@ -165,7 +172,9 @@ def normalise_plan(plan: dict[str, Any], omit: tuple[str, ...] = ()) -> dict[str
     there was an error and its message was kept (the wording is the implementation's).
 
     ``omit`` names parts the implementation declared its result does not carry
-    (:attr:`~kit.adapters.Capabilities.omits`): they are set to None."""
+    (:attr:`~kit.adapters.Capabilities.omits`): they are set to None. ``ordered=False``
+    (:attr:`~kit.adapters.Capabilities.ordered`): a choice's text is one SAY before its DOs,
+    as a result of one content string beside a list of calls holds it."""
     choices = []
     raw = plan.get("choices") if isinstance(plan.get("choices"), list) else []
     for ch in sorted((c for c in raw if isinstance(c, dict)), key=lambda c: c.get("index") or 0):
@@ -173,7 +182,7 @@ def normalise_plan(plan: dict[str, Any], omit: tuple[str, ...] = ()) -> dict[str
         choices.append({
             "index": ch.get("index"),
             "finish_reason": None if "finish_reason" in omit else ch.get("finish_reason"),
-            "commands": _say_runs([_command(c, omit) for c in cmds if isinstance(c, dict)]),
+            "commands": (_say_runs if ordered else _unordered)([_command(c, omit) for c in cmds if isinstance(c, dict)]),
             "refusal": None if "refusal" in omit else ch.get("refusal"),
             "server_tools": None if "server_tools" in omit else
             [{k: t.get(k) for k in ("type", "id", "name")} for t in (ch.get("server_tools") or []) if isinstance(t, dict)],
@@ -341,13 +350,82 @@ def plan_differences(expected: dict[str, Any], actual: dict[str, Any],
     return out
 
 
+def _undispatched_as_dropped(expected: dict[str, Any], actual: dict[str, Any],
+                             notes: list[str]) -> None:
+    """For a result that cannot mark a call as not dispatched: a DO the reference leaves
+    undispatched is right to be missing, or present flagged as invalid; both sides lose it.
+    A DO of the implementation that pairs with one (same call id, else same action) but
+    has valid arguments stays: it would be run. In place, on normalised Plans."""
+    for ec, ac in zip(expected["choices"], actual["choices"]):
+        held = [c for c in ec["commands"] if c["type"] == "DO" and not c["dispatched"]]
+        if not held:
+            continue
+        ec["commands"] = _say_runs([c for c in ec["commands"] if not (c["type"] == "DO" and not c["dispatched"])])
+        kept = []
+        for c in ac["commands"]:
+            twin = next((h for h in held if c["type"] == "DO" and (
+                (h["call_id"] and h["call_id"] == c["call_id"]) or (not h["call_id"] and h["action"] == c["action"]))), None)
+            if twin is not None and (c["invalid_arguments"] or not c["dispatched"]):
+                held.remove(twin)
+                notes.append(f"choices[{ec['index']}]: the call {_show_command(twin)} the stream left incomplete "
+                             "is flagged invalid (its result cannot mark a call as not dispatched)")
+                continue
+            kept.append(c)
+        ac["commands"] = _say_runs(kept)
+        for h in held:
+            if not any(c["type"] == "DO" and ((h["call_id"] and h["call_id"] == c["call_id"])
+                                              or (not h["call_id"] and h["action"] == c["action"])) for c in kept):
+                notes.append(f"choices[{ec['index']}]: the call {_show_command(h)} the stream left incomplete is "
+                             "dropped (its result cannot mark a call as not dispatched)")
+
+
+def _one_choice(expected: dict[str, Any], actual: dict[str, Any], notes: list[str]) -> dict[str, Any]:
+    """For a result that holds one choice, on a stream of several: the expected Plan
+    narrowed to the choice the implementation took (the one its choice differs least from;
+    taking any one choice whole is right, mixing choices is not). Usage and error stay."""
+    (taken,) = actual["choices"]
+    best, best_n = None, -1
+    for ch in expected["choices"]:
+        trial = {**expected, "choices": [{**ch, "index": taken["index"]}]}
+        n = len(plan_differences(trial, actual, []))
+        if best is None or n < best_n:
+            best, best_n = ch, n
+    assert best is not None
+    notes.append(f"the stream has {len(expected['choices'])} choices and the result holds one: graded "
+                 f"against choice {best['index']}, the one it is closest to")
+    return {**expected, "choices": [{**best, "index": taken["index"]}]}
+
+
 def compare_plans(expected: dict[str, Any], actual: dict[str, Any],
-                  omit: tuple[str, ...] = (), notes: list[str] | None = None) -> list[dict[str, Any]]:
+                  omit: tuple[str, ...] = (), notes: list[str] | None = None, *, ordered: bool = True,
+                  marks_undispatched: bool = True, multi_choice: bool = True) -> list[dict[str, Any]]:
     """Every graded difference between two Plan documents, ``[{"path", "field", "expected",
     "actual"}]`` in a stable order (:func:`plan_differences`); empty when they agree.
     ``omit``: parts left out on both sides (:func:`normalise_plan`); ``notes``: a list that
-    receives what differs without being graded (:func:`plan_differences`)."""
-    return plan_differences(normalise_plan(expected, omit), normalise_plan(actual, omit), notes)
+    receives what differs without being graded (:func:`plan_differences`).
+
+    The rest is what the implementation's result can express
+    (:class:`~kit.adapters.Capabilities`): ``ordered=False``, text and calls compared each
+    on its own (:func:`normalise_plan`); ``marks_undispatched=False``, a call the reference
+    leaves undispatched is right to be missing or flagged invalid; ``multi_choice=False``,
+    one choice in the result is graded against the expected choice it is closest to."""
+    notes = [] if notes is None else notes
+    exp, act = graded_pair(expected, actual, omit, notes, ordered=ordered, marks_undispatched=marks_undispatched,
+                           multi_choice=multi_choice)
+    return plan_differences(exp, act, notes)
+
+
+def graded_pair(expected: dict[str, Any], actual: dict[str, Any], omit: tuple[str, ...] = (),
+                notes: list[str] | None = None, *, ordered: bool = True, marks_undispatched: bool = True,
+                multi_choice: bool = True) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The two normalised Plans :func:`compare_plans` compares (the ``plans`` of a FAIL record)."""
+    notes = [] if notes is None else notes
+    exp, act = normalise_plan(expected, omit, ordered=ordered), normalise_plan(actual, omit, ordered=ordered)
+    if not multi_choice and len(exp["choices"]) > 1 and len(act["choices"]) == 1:
+        exp = _one_choice(exp, act, notes)
+    if not marks_undispatched:
+        _undispatched_as_dropped(exp, act, notes)
+    return exp, act
 
 
 # -- which rule governs a difference ---------------------------------------------------------------
@@ -685,7 +763,9 @@ def _difference_text(differences: list[dict[str, Any]]) -> str:
 def grade(adapter: Adapter, trace: Trace, case: Case, exp: Expected, out: Outcome) -> dict:
     """The verdict record of one run."""
     chunking = case.chunking if adapter.capabilities.feed == "bytes" else "events"
-    omit = adapter.capabilities.omits
+    caps = adapter.capabilities
+    omit = caps.omits
+    view = dict(ordered=caps.ordered, marks_undispatched=caps.marks_undispatched, multi_choice=caps.multi_choice)
     base: dict[str, Any] = dict(seconds=out.seconds)
     if out.timeout:
         return record(adapter, trace, chunking, "TIMEOUT", check="timeout", message=out.error or "timed out",
@@ -704,7 +784,7 @@ def grade(adapter: Adapter, trace: Trace, case: Case, exp: Expected, out: Outcom
             msg = f"implementation-defined; it rejected the stream: {out.error}"
         else:
             info_notes: list[str] = []
-            diffs = _attributed(compare_plans(exp.plan, plan, omit, info_notes), trace) if plan is not None else []
+            diffs = _attributed(compare_plans(exp.plan, plan, omit, info_notes, **view), trace) if plan is not None else []
             base["notes"] = info_notes
             more = len(diffs) - 1
             msg = ("implementation-defined; it returned no Plan" if plan is None
@@ -731,6 +811,11 @@ def grade(adapter: Adapter, trace: Trace, case: Case, exp: Expected, out: Outcom
             return record(adapter, trace, chunking, "PASS", check="fault-reported",
                           rule=trace.rules[0] if trace.rules else None,
                           message=f"reported the invalid stream as an error: {out.error}", notes=notes, **base)
+        if exp.choices > 1 and not caps.multi_choice:  # refusing what its result cannot hold is right
+            return record(adapter, trace, chunking, "PASS", check="capability",
+                          rule=trace.rules[0] if trace.rules else None,
+                          message=f"refused a stream of {exp.choices} choices, which its result cannot hold "
+                                  f"(it declares one choice): {out.error}", notes=notes, **base)
         return record(adapter, trace, chunking, "ERROR", check="crash", rule=trace.rules[0] if trace.rules else None,
                       message=f"crashed on a valid stream: {out.error}", notes=notes, origin=out.origin,
                       position=_position(exp, case, adapter, out.pulled if adapter.capabilities.feed == "events" else None),
@@ -739,7 +824,8 @@ def grade(adapter: Adapter, trace: Trace, case: Case, exp: Expected, out: Outcom
         return record(adapter, trace, chunking, "ERROR", check="protocol", rule="plan-protocol",
                       message="returned no Plan and reported no output events", **base)
     plan_notes: list[str] = []
-    diffs = compare_plans(exp.plan, plan, omit, plan_notes)
+    graded = graded_pair(exp.plan, plan, omit, plan_notes, **view)
+    diffs = plan_differences(*graded, plan_notes)
     notes = notes + plan_notes
     if diffs:
         diffs = _attributed(diffs, trace)
@@ -762,8 +848,7 @@ def grade(adapter: Adapter, trace: Trace, case: Case, exp: Expected, out: Outcom
                 _position(exp, case, adapter, ev)
         return record(adapter, trace, chunking, "FAIL", check=check, rule=rule, message=msg,
                       path=first["path"] or None, expected=first["expected"], actual=first["actual"],
-                      differences=diffs, plans={"expected": normalise_plan(exp.plan, omit),
-                                                "actual": normalise_plan(plan, omit)},
+                      differences=diffs, plans={"expected": graded[0], "actual": graded[1]},
                       position=position, notes=notes, **base)
     if first_fail is not None:
         _, rule, msg, ev = first_fail
@@ -777,14 +862,14 @@ def grade(adapter: Adapter, trace: Trace, case: Case, exp: Expected, out: Outcom
     return record(adapter, trace, chunking, "PASS", check="plan", message="matches the reference", notes=notes, **base)
 
 
-def graded_plan(out: Outcome, api: str, omit: tuple[str, ...] = ()) -> dict[str, Any] | None:
+def graded_plan(out: Outcome, api: str, omit: tuple[str, ...] = (), *, ordered: bool = True) -> dict[str, Any] | None:
     """The normalised plan an outcome stands for (for the chunk-invariance check)."""
     if out.timeout or out.skip is not None or out.rejected:
         return None
     plan = out.plan
     if plan is None and out.outputs:
         plan = build_plan(api, (e for _, e in out.outputs))
-    return normalise_plan(plan, omit) if plan is not None else None
+    return normalise_plan(plan, omit, ordered=ordered) if plan is not None else None
 
 
 def verify_case(adapter: Adapter, trace: Trace, chunking: str = "recorded", *,
@@ -808,7 +893,8 @@ def run_case(adapter: Adapter, trace: Trace, chunking: str = "recorded", *,
         out = Outcome(rejected=True, error=f"the adapter failed: {type(exc).__name__}: {exc}")
     if not out.seconds:
         out.seconds = time.perf_counter() - start
-    return grade(adapter, trace, case, exp, out), graded_plan(out, trace.api, adapter.capabilities.omits)
+    return grade(adapter, trace, case, exp, out), graded_plan(out, trace.api, adapter.capabilities.omits,
+                                                             ordered=adapter.capabilities.ordered)
 
 
 def chunk_dependence(records: Iterable[dict], plans: dict[str, Any]) -> None:

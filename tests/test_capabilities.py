@@ -1,0 +1,124 @@
+"""What an implementation's result can express decides what is graded (conformance.md 8.3):
+``ordered``, ``marks_undispatched`` and ``multi_choice`` (kit.adapters.Capabilities)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kit import trace as trace_mod
+from kit.adapters import Capabilities, load_adapter
+from kit.verify import compare_plans, verify_case
+
+ROOT = Path(__file__).resolve().parents[1]
+CHAT = ROOT / "traces" / "openai.chat.completions"
+
+
+def _choice(*commands, index=0, finish="stop"):
+    return {"index": index, "commands": list(commands), "finish_reason": finish}
+
+
+def _plan(*choices, usage=None):
+    return {"type": "plan", "choices": list(choices), "usage": usage, "error": None}
+
+
+def _say(text):
+    return {"type": "SAY", "text": text}
+
+
+def _do(call_id="call_1", action="get_weather", dispatched=True, invalid=False, **parameters):
+    cmd = {"type": "DO", "call_id": call_id, "action": action, "parameters": parameters, "dispatched": dispatched}
+    if invalid:
+        cmd.update(parameters=None, invalid_arguments=True, arguments='{"city": "Par')
+    return cmd
+
+
+# -- ordered ---------------------------------------------------------------------------------
+
+EXP = _plan(_choice(_say("Let me check."), _do(city="Paris"), _say(" It is sunny.")))
+
+
+def test_unordered_result_compares_joined_text_and_calls_apart():
+    flat = _plan(_choice(_say("Let me check. It is sunny."), _do(city="Paris")))
+    assert [d["field"] for d in compare_plans(EXP, flat)] == ["text", "text"]  # ordered: the text moved
+    assert compare_plans(EXP, flat, ordered=False) == []
+
+
+@pytest.mark.parametrize("actual, field", [
+    (_plan(_choice(_say("Let me check."), _do(city="Paris"))), "text"),  # the text after the call lost
+    (_plan(_choice(_say("Let me check. It is sunny."), _do(city="Rome"))), "parameters"),
+    (_plan(_choice(_say("Let me check. It is sunny."))), "do"),  # the call lost
+])
+def test_unordered_result_still_fails_on_lost_or_changed_content(actual, field):
+    assert [d["field"] for d in compare_plans(EXP, actual, ordered=False)] == [field]
+
+
+# -- marks_undispatched ------------------------------------------------------------------------
+
+CUT = _plan(_choice(_say("Writing."), _do("call_1", "write_file", dispatched=False, invalid=True), finish="length"))
+
+
+@pytest.mark.parametrize("actual, note", [
+    (_plan(_choice(_say("Writing."), finish="length")), "dropped"),
+    (_plan(_choice(_say("Writing."), _do("call_1", "write_file", invalid=True), finish="length")), "flagged invalid"),
+])
+def test_result_that_cannot_mark_undispatched_may_drop_or_flag_the_cut_call(actual, note):
+    notes: list[str] = []
+    assert compare_plans(CUT, actual, marks_undispatched=False, notes=notes) == []
+    assert any(note in n for n in notes)
+    assert compare_plans(CUT, actual) != []  # a result that can mark it must
+
+
+def test_result_that_cannot_mark_undispatched_must_not_run_the_cut_call():
+    ran = _plan(_choice(_say("Writing."), _do("call_1", "write_file", path="a.txt"), finish="length"))
+    [d] = compare_plans(CUT, ran, marks_undispatched=False)
+    assert (d["field"], d["expected"]) == ("do", None) and "write_file" in d["actual"]
+
+
+# -- multi_choice ------------------------------------------------------------------------------
+
+TWO = _plan(_choice(_say("Oslo: 3 C."), index=0), _choice(_say("Tokyo: 12 C."), _do("call_t", "get_time", tz="JST"),
+                                                          index=1, finish="tool_calls"))
+
+
+@pytest.mark.parametrize("taken", [0, 1])
+def test_one_choice_result_taking_either_choice_whole_passes(taken):
+    ch = dict(TWO["choices"][taken], index=0)
+    notes: list[str] = []
+    assert compare_plans(TWO, _plan(ch), multi_choice=False, notes=notes) == []
+    assert f"choice {taken}" in notes[0]
+    assert compare_plans(TWO, _plan(ch)) != []  # a multi-choice result must hold both
+
+
+def test_one_choice_result_mixing_the_choices_fails():
+    mixed = _plan(_choice(_say("Oslo: 3 C.Tokyo: 12 C."), _do("call_t", "get_time", tz="JST"), finish="tool_calls"))
+    assert compare_plans(TWO, mixed, multi_choice=False) != []
+
+
+def _adapter(tmp_path, monkeypatch, body, **caps):
+    mod = tmp_path / "capimpl.py"
+    mod.write_text("import json\n"
+                   f"CAPS = {caps!r}\n"
+                   "def handle(inputs):\n" + body + "\nhandle.__kit__ = dict(CAPS, apis=['chat'])\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    return load_adapter("py:capimpl:handle")
+
+
+def test_one_choice_implementation_refusing_a_multi_choice_stream_passes(tmp_path, monkeypatch):
+    body = "    raise ValueError('several choices: not supported')"
+    trace = trace_mod.load(CHAT / "y_two_choices.json")
+    one = verify_case(_adapter(tmp_path, monkeypatch, body, multi_choice=False), trace)
+    assert (one["verdict"], one["check"]) == ("PASS", "capability"), one
+    import sys
+    sys.modules.pop("capimpl", None)
+    many = verify_case(_adapter(tmp_path, monkeypatch, body, multi_choice=True), trace)
+    assert many["verdict"] == "ERROR"
+
+
+def test_capabilities_are_declared_and_described():
+    caps = Capabilities(ordered=False, marks_undispatched=False)
+    assert (caps.ordered, caps.marks_undispatched) == (False, False)
+    a = load_adapter("exec[apis=chat,ordered=no,marks_undispatched=no,multi_choice=no]:true")
+    d = a.describe()
+    assert (d["ordered"], d["marks_undispatched"], d["multi_choice"]) == (False, False, False)
