@@ -324,9 +324,10 @@ RULES: tuple[Rule, ...] = (
        "returns a completion with no done events.",
        gh("ranxianglei/billion-context-pi#92")),
     _r("chat-finish-reason-conflict", "SHOULD", "dialect", CHAT,
-       "A choice's finish reason SHOULD agree with its content and come once; the last non-empty one counts and a conflict is reported.",
-       "gpt-4o, Gemini and vLLM send `stop` with tool calls; ChatMock and sglang send "
-       "`tool_calls` then `stop`, and agent loops that branch on it never run the tools.",
+       "A choice's finish reason SHOULD agree with its content and come once; a consumer MUST keep and dispatch the choice's tool calls whatever finish reason it carries (the last non-empty one counts, and a conflict is reported).",
+       "OpenAI itself (gpt-4o-mini, gpt-3.5-turbo), Gemini and vLLM send `stop` with tool calls; "
+       "ChatMock and sglang send `tool_calls` then `stop`; agent loops that branch on the finish "
+       "reason never run the tools, and the calls are lost.",
        gh("ENTERPILOT/GoModel#124"), gh("RayBytes/ChatMock#114"), gh("vllm-project/vllm#9209")),
     _r("chat-finish-reason-value", "SHOULD", "dialect", CHAT,
        "`finish_reason` SHOULD be one of the documented values; `\"\"` means none, `function_call` is `tool_calls`, other values are reported.",

@@ -50,6 +50,7 @@ class Trace:
     truncated: bool = False
     path: str | None = None
     tags: list[str] = field(default_factory=list)
+    dialect: str | None = None  # a kit.dialects id; None: the provider's documented contract
 
     def chunks(self, plan: str = "recorded") -> list[bytes]:
         """The body cut into reads by a chunk plan (see :func:`chunk`)."""
@@ -66,6 +67,7 @@ class Trace:
             "api": self.api,
             "class": self.cls,
             "description": self.description,
+            **({"dialect": self.dialect} if self.dialect else {}),
             "rules": list(self.rules),
             "provenance": dict(self.provenance),
         }
@@ -290,6 +292,13 @@ def from_json(doc: Any, *, path: str | None = None) -> Trace:
     for i, rule in enumerate(doc["rules"]):
         if rule not in _rules.RULES_BY_ID:
             raise TraceError(f"unknown rule id {rule!r} (see conformance.md)", path=path, pointer=f"/rules/{i}")
+    dialect = doc.get("dialect")
+    if dialect is not None:
+        from .dialects import DIALECTS_BY_ID  # noqa: PLC0415
+
+        if dialect not in DIALECTS_BY_ID:
+            raise TraceError(f"unknown dialect id {dialect!r} (`kit dialects` lists the registry)", path=path,
+                             pointer="/dialect")
     reads = doc.get("reads")
     if "body_base64" in doc:
         try:
@@ -323,7 +332,7 @@ def from_json(doc: Any, *, path: str | None = None) -> Trace:
         id=doc["id"], api=doc["api"], cls=doc["class"], body=body, reads=reads, read_times=times,
         rules=list(doc["rules"]), description=doc["description"], provenance=doc["provenance"],
         request=doc.get("request"), response=doc.get("response"), truncated=doc.get("truncated", False),
-        path=path, tags=list(doc.get("tags") or []),
+        path=path, tags=list(doc.get("tags") or []), dialect=dialect,
     )
 
 
