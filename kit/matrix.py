@@ -29,6 +29,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -44,7 +45,7 @@ from typing import Any, Callable, Iterable
 from .errors import TraceError, UsageError, not_json, unreadable
 
 __all__ = ["Env", "find_root", "load_envs", "build_env", "run_adapter", "run_matrix", "load_results",
-           "markdown_report", "html_report", "write_report", "DEFAULT_ENVS_DIR"]
+           "markdown_report", "html_report", "write_report", "analyse", "load_upstream", "DEFAULT_ENVS_DIR"]
 
 DEFAULT_ENVS_DIR = Path(".kit") / "matrix" / "envs"
 RESULTS_DIR = Path("matrix") / "results"
@@ -355,7 +356,7 @@ def run_adapter(adapter: Any, env: Env, root: Path, *, chunking: str = "recorded
         if r.get("type") == "run":
             r["matrix"] = {"adapter": adapter.name, "library": adapter.library, "distribution": adapter.distribution,
                            "version": version, "env": env.name, "usage": adapter.usage,
-                           "recipe": getattr(adapter, "recipe", "")}
+                           "recipe": getattr(adapter, "recipe", ""), "sits_on": list(getattr(adapter, "sits_on", ()))}
         elif r.get("type") == "verdict":
             r["trace_path"] = _relative(r.get("trace_path"), root)
             r["repro"] = None
@@ -628,40 +629,342 @@ def recipe_of(records: list[dict[str, Any]]) -> str:
     return entry.recipe if entry is not None else ""
 
 
-def summary_rows(all_results: list[list[dict[str, Any]]]) -> list[dict[str, Any]]:
-    """One row per adapter; ``counts`` are its cells per verdict (see :func:`cell_counts`)."""
+# -- root causes, inherited failures, dialects ------------------------------------------------------------
+
+UPSTREAM = Path("matrix") / "upstream.json"
+SDK_OF_API = {"openai.chat.completions": "openai", "openai.responses": "openai", "anthropic.messages": "anthropic"}
+_AT = re.compile(r"^(?:crashed on a valid stream: )?(?P<type>[A-Za-z_][\w.]*)(?::.*?)?"
+                 r" \(at (?P<file>[^():]+):(?P<line>\d+) in (?P<function>[^()]+)\)\s*$", re.S)
+_LINK_KEYS = ("root_cause", "adapter", "library", "trace", "rule", "package", "exception")
+
+
+def _norm_name(name: Any) -> str:
+    return re.sub(r"[-_.]+", "_", str(name or "")).lower()
+
+
+def sits_on_of(records: list[dict[str, Any]]) -> tuple[str, ...]:
+    """The SDKs one results file's library reads the stream through: the run record's
+    ``matrix.sits_on``, else the registry's entry for the adapter."""
+    meta = records[0]["matrix"]
+    if "sits_on" in meta:
+        return tuple(meta.get("sits_on") or ())
+    from .adapters.thirdparty import by_name  # noqa: PLC0415
+
+    entry = by_name().get(meta["adapter"])
+    return tuple(getattr(entry, "sits_on", ()) or ()) if entry is not None else ()
+
+
+def crash_site(r: dict[str, Any]) -> dict[str, Any] | None:
+    """Where a crash record raised: its ``origin`` (package, file, line, function, exception),
+    or for a record written before origins, the exception type and the ``(at file:line in
+    function)`` part of its message (``package`` None, ``file`` a bare file name)."""
+    if r.get("verdict") != "ERROR" or r.get("check") != "crash":
+        return None
+    origin = r.get("origin")
+    if isinstance(origin, dict) and origin.get("file"):
+        m = _AT.match(r.get("message") or "")
+        raised = m.group("type") if m else None
+        return {"package": origin.get("package"), "file": origin.get("file"), "line": origin.get("line"),
+                "function": origin.get("function"), "exception": origin.get("exception") or raised}
+    m = _AT.match(r.get("message") or "")
+    if not m:
+        return None
+    return {"package": None, "file": m.group("file"), "line": int(m.group("line")), "function": m.group("function"),
+            "exception": m.group("type")}
+
+
+def _fields(recs: list[dict[str, Any]]) -> frozenset[tuple[str, str, str]]:
+    """The differences of a cell's FAIL records: (path, expected, actual), over its plans."""
+    out = set()
+    for r in recs:
+        if r.get("verdict") != "FAIL":
+            continue
+        diffs = [d for d in r.get("differences") or [] if isinstance(d, dict)] or \
+            [{"path": r.get("path"), "expected": r.get("expected"), "actual": r.get("actual")}]
+        for d in diffs:
+            out.add((str(d.get("path")), json.dumps(d.get("expected"), sort_keys=True),
+                     json.dumps(d.get("actual"), sort_keys=True)))
+    return frozenset(out)
+
+
+def _leaves(recs: list[dict[str, Any]]) -> str:
+    names = set()
+    for r in recs:
+        for d in r.get("differences") or [{"path": r.get("path")}]:
+            if isinstance(d, dict):
+                leaf = d.get("field") or (str(d.get("path") or "").rsplit(".", 1)[-1].split("[", 1)[0])
+                if leaf:
+                    names.add(str(leaf))
+    return "+".join(sorted(names)) or "plan"
+
+
+def load_upstream(root: Path) -> list[dict[str, Any]]:
+    """The upstream issue links (``matrix/upstream.json``); each entry ``{"match": {...},
+    "url", "title"}``. A missing file is no links; a malformed one is a TraceError (exit 3)."""
+    path = root / UPSTREAM
+    if not path.exists():
+        return []
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise TraceError(f"not JSON: {exc}", path=str(path)) from None
+    links = doc.get("links") if isinstance(doc, dict) else None
+    if not isinstance(links, list):
+        raise TraceError("expected an object with a 'links' list", path=str(path))
+    for n, e in enumerate(links):
+        problem = upstream_problem(e)
+        if problem:
+            raise TraceError(f"links[{n}]: {problem}", path=str(path))
+    return links
+
+
+def upstream_problem(e: Any) -> str | None:
+    """What is wrong with one upstream entry (None when it is well-formed)."""
+    if not isinstance(e, dict) or set(e) - {"match", "url", "title"}:
+        return "each entry is an object with match, url and title (and nothing else)"
+    if not isinstance(e.get("url"), str) or not re.match(r"^https://github\.com/[\w.-]+/[\w.-]+/(issues|pull)/\d+$",
+                                                         e["url"]):
+        return f"url {e.get('url')!r} is not a GitHub issue or pull request address"
+    if not isinstance(e.get("title"), str) or not e["title"].strip():
+        return "title must be a non-empty string"
+    match = e.get("match")
+    if not isinstance(match, dict) or not match or set(match) - set(_LINK_KEYS):
+        return f"match must be a non-empty object with keys among {', '.join(_LINK_KEYS)}"
+    for k, v in match.items():
+        values = v if isinstance(v, list) else [v]
+        if not values or not all(isinstance(x, str) and x for x in values):
+            return f"match.{k} must be a string or a list of strings"
+    return None
+
+
+def _matches(entry: dict[str, Any], cell: dict[str, Any]) -> bool:
+    for k, v in entry["match"].items():
+        values = v if isinstance(v, list) else [v]
+        if cell.get(k) not in values:
+            return False
+    return True
+
+
+@dataclass
+class Analysis:
+    """Every failing cell's root cause and column, and the root causes."""
+
+    cells: dict[tuple[str, str], dict[str, Any]]  # (adapter, trace) -> cell facts
+    causes: dict[str, dict[str, Any]]  # root cause id -> {id, kind, cells, ...}
+
+
+def _anchor(cause_id: str) -> str:
+    return "rc-" + hashlib.sha1(cause_id.encode("utf-8")).hexdigest()[:10]
+
+
+def analyse(all_results: list[list[dict[str, Any]]], links: list[dict[str, Any]] | None = None) -> Analysis:
+    """Group the failing cells of every adapter into root causes.
+
+    A crash's root cause is the code that raised: the origin's file and function and the
+    exception type (a record without an origin: the ``(at file:line in function)`` of its
+    message), shared across libraries when it lies in an SDK the library sits on (or the
+    SDK's own package), else named after the library. A FAIL's is the library, the rule
+    (or check) and the fields that differ. A cell is **inherited** from an SDK when its
+    library sits on that SDK and (crash) the origin is inside the SDK, or, without an
+    origin, the SDK's own row raises the same exception at the same place on the same
+    trace; (FAIL) the SDK's own row fails the same trace with identical differences. The
+    SDK's own row is the row, not a recipe, of the distribution named like the SDK, on the
+    same wire API. A cell's column: ``dialect`` for an ERROR on a trace with a dialect,
+    else ``inherited``, else its verdict."""
+    links = links or []
+    rows = {res[0]["matrix"]["adapter"]: res for res in all_results}
+    cells_of = {name: cells(res) for name, res in rows.items()}
+    sdk_rows: dict[tuple[str, str], str] = {}
+    for name, res in rows.items():
+        meta = res[0]["matrix"]
+        if not recipe_of(res):
+            for api in _apis(res):
+                sdk_rows.setdefault((_norm_name(meta["distribution"]), api), name)
+    facts: dict[tuple[str, str], dict[str, Any]] = {}
+
+    def own_id(name: str, trace: str) -> tuple[str, str, dict[str, Any] | None]:
+        """(root cause id, kind, crash site) of one failing cell, before inheritance."""
+        res = rows[name]
+        meta = res[0]["matrix"]
+        recs = cells_of[name][trace]
+        verdict = cell_verdict(recs)
+        worst = next(r for r in recs if r["verdict"] == verdict)
+        library = meta["library"]
+        if verdict == "ERROR":
+            site = crash_site(worst)
+            if site is None:
+                return f"{library}: {worst.get('check') or 'error'} {_cut(worst.get('message'), 60)}", "ERROR", None
+            pkg = site["package"]
+            where = f"{site['file']}:{site['function']} {site['exception']}"
+            shared = pkg is not None and (pkg in sits_on_of(res) or pkg == _norm_name(meta["distribution"])
+                                          or pkg == "kit-adapter")
+            return (where if shared else f"{library}: {where}"), "ERROR", site
+        if verdict == "TIMEOUT":
+            return f"{library}: hangs ({name})", "TIMEOUT", None
+        return f"{library}: {worst.get('rule') or worst.get('check')} [{_leaves(recs)}]", "FAIL", None
+
+    for name, res in rows.items():
+        meta = res[0]["matrix"]
+        sits = sits_on_of(res)
+        for trace, recs in cells_of[name].items():
+            verdict = cell_verdict(recs)
+            if verdict not in FAILING:
+                continue
+            worst = next(r for r in recs if r["verdict"] == verdict)
+            cause, kind, site = own_id(name, trace)
+            inherited, criterion = None, None
+            for sdk in sits:
+                sdk_name = sdk_rows.get((_norm_name(sdk), worst.get("api")))
+                if verdict == "ERROR" and site is not None and site["package"] == sdk:
+                    inherited, criterion = sdk, f"raised inside {sdk} ({site['file']}:{site['line']})"
+                    break  # its id is already the place in the SDK
+                elif sdk_name and sdk_name != name and trace in cells_of[sdk_name]:
+                    theirs = cells_of[sdk_name][trace]
+                    their_verdict = cell_verdict(theirs)
+                    if verdict == "ERROR" and site is not None and site["package"] is None and their_verdict == "ERROR":
+                        their_site = crash_site(next(r for r in theirs if r["verdict"] == "ERROR"))
+                        if their_site and (their_site["file"], their_site["function"], their_site["exception"]) == \
+                                (site["file"], site["function"], site["exception"]):
+                            inherited = sdk
+                            criterion = (f"{sdk_name}, the SDK's own row, raises the same {site['exception']} in "
+                                         f"{site['file']}:{site['function']} on this trace")
+                    elif verdict == "FAIL" and their_verdict == "FAIL" and _fields(recs) == _fields(theirs):
+                        inherited = sdk
+                        criterion = f"{sdk_name}, the SDK's own row, fails this trace with identical differences"
+                if inherited:
+                    if sdk_name and sdk_name != name and trace in cells_of[sdk_name] and \
+                            cell_verdict(cells_of[sdk_name][trace]) == verdict:
+                        cause = own_id(sdk_name, trace)[0]
+                    break
+            dialect = next((r.get("dialect") for r in recs if r.get("dialect")), None)
+            column = "dialect" if (verdict == "ERROR" and dialect) else ("inherited" if inherited else verdict)
+            facts[(name, trace)] = {
+                "adapter": name, "library": meta["library"], "trace": trace, "verdict": verdict, "kind": kind,
+                "rule": worst.get("rule"), "root_cause": cause,
+                # the package the failure is charged to: the SDK it is inherited from, the crash's
+                # origin, else the library's own distribution
+                "package": inherited or (site or {}).get("package") or _norm_name(meta["distribution"]),
+                "exception": (site or {}).get("exception"), "inherited": inherited, "criterion": criterion,
+                "dialect": dialect, "column": column, "recipe": bool(recipe_of(res)), "api": worst.get("api"),
+                "plain": plain(worst), "repro": repro_command(name, trace)}
+    causes: dict[str, dict[str, Any]] = {}
+    for key, f in facts.items():
+        c = causes.setdefault(f["root_cause"], {"id": f["root_cause"], "anchor": _anchor(f["root_cause"]),
+                                                "kinds": set(), "cells": [], "links": []})
+        c["kinds"].add(f["kind"])
+        c["cells"].append(f)
+    for f in facts.values():
+        f["links"] = [e for e in links if _matches(e, f)]
+    for c in causes.values():
+        c["cells"].sort(key=lambda f: (f["inherited"] is not None, f["adapter"], f["trace"]))
+        seen = []
+        for f in c["cells"]:
+            for e in f["links"]:
+                if e not in seen:
+                    seen.append(e)
+        c["links"] = seen
+        c["libraries"] = list(dict.fromkeys(f["library"] for f in c["cells"]))
+        c["traces"] = sorted({f["trace"] for f in c["cells"]})
+        c["inherited"] = sum(1 for f in c["cells"] if f["inherited"])
+        first = next((f for f in c["cells"] if not f["inherited"]), c["cells"][0])
+        c["repro"] = first["repro"]
+        c["example"] = first["plain"]
+    return Analysis(facts, causes)
+
+
+def columns(records: list[dict[str, Any]], analysis: Analysis) -> Counter:
+    """Cells per column of the summary: the verdicts, with ``dialect`` (an ERROR on a dialect
+    trace) and ``inherited`` (a failure inherited from an SDK) counted apart."""
+    name = records[0]["matrix"]["adapter"]
+    out: Counter = Counter()
+    for trace, recs in cells(records).items():
+        f = analysis.cells.get((name, trace))
+        out[f["column"] if f else cell_verdict(recs)] += 1
+    return out
+
+
+def _cause_link(cause_id: str) -> str:
+    return f"[`{_md(cause_id)}`](#{_anchor(cause_id)})"
+
+
+def _links_md(entries: list[dict[str, Any]]) -> str:
+    return ", ".join(f"[{_md(e['title'])}]({e['url']})" for e in entries)
+
+
+def _root_cause_section(analysis: Analysis) -> list[str]:
+    if not analysis.causes:
+        return []
+    causes = sorted(analysis.causes.values(), key=lambda c: (-len(c["cells"]), c["id"]))
+    n_inh = sum(c["inherited"] for c in causes)
+    out = ["## Root causes", "",
+           f"The {sum(len(c['cells']) for c in causes)} failing cells of every row come from {len(causes)} root "
+           f"causes, each listed once. A crash's root cause is the code that raised: the file and function of the "
+           f"innermost frame of the traceback in third-party code and the exception type (the standard library and "
+           f"the kit passed over; `kit-adapter` is the kit's own adapter or recipe code; results recorded before "
+           f"origins were kept give the place in the message: a bare file name, the library named in front). A "
+           f"FAIL's root cause is the library, the rule and the fields that differ. {n_inh} cells are **inherited**: "
+           f"their library reads the stream through an SDK (`sits_on` in `kit/adapters/thirdparty/`) and either the "
+           f"crash was raised inside that SDK, or the SDK's own row fails the same trace the same way (the same "
+           f"exception at the same place, or identical differences); each such cell says which.", "",
+           "| root cause | cells | inherited | what fails | cells affected | repro | upstream |",
+           "|---|---:|---:|---|---|---|---|"]
+    for c in causes:
+        adapters: dict[str, list[str]] = {}
+        for f in c["cells"]:
+            adapters.setdefault(f["adapter"], []).append(f"`{f['trace']}`" + (" (inherited)" if f["inherited"] else "")
+                                                         + (" (dialect)" if f["column"] == "dialect" else ""))
+        where = "; ".join(f"`{a}`: {', '.join(ts)}" for a, ts in adapters.items())
+        kinds = "/".join(sorted(c["kinds"]))
+        out.append(f'| <a id="{c["anchor"]}"></a>`{_md(c["id"])}` | {len(c["cells"])} | {c["inherited"] or ""} | '
+                   f"{kinds} in {_md(', '.join(c['libraries']))}: {_md(_cut(c['example'], 200))} | {where} | "
+                   f"`{c['repro']}` | {_links_md(c['links'])} |")
+    out.append("")
+    return out
+
+
+def summary_rows(all_results: list[list[dict[str, Any]]], analysis: Analysis | None = None) -> list[dict[str, Any]]:
+    """One row per adapter; ``counts`` are its cells per column: the verdicts, with the
+    ``dialect`` and ``inherited`` cells counted apart (see :func:`columns`)."""
+    analysis = analysis or analyse(all_results)
     rows = []
     for records in all_results:
         run, meta = records[0], records[0]["matrix"]
         rows.append({"library": meta["library"], "adapter": meta["adapter"], "version": meta.get("version"),
-                     "distribution": meta["distribution"], "apis": _apis(records), "counts": cell_counts(records),
+                     "distribution": meta["distribution"], "apis": _apis(records),
+                     "counts": columns(records, analysis),
                      "recipe": recipe_of(records), "usage": meta.get("usage"), "env": meta.get("env"),
                      "omits": [o for a in run.get("adapters") or [] for o in a.get("omits") or []]})
     return rows
 
 
-GRADED = ("PASS", "NONSTRICT", "FAIL", "ERROR", "TIMEOUT")
+# the summary's columns: the verdicts, with the inherited failures and the dialect
+# incompatibilities apart (see :func:`analyse`)
+COLUMNS = ("PASS", "NONSTRICT", "FAIL", "ERROR", "TIMEOUT", "inherited", "dialect", "SKIP", "INFO")
+GRADED = ("PASS", "NONSTRICT", "FAIL", "ERROR", "TIMEOUT", "inherited")  # the pass rate's cells: not dialect
+FAILING_COLUMNS = ("FAIL", "ERROR", "TIMEOUT", "inherited")
 
 
 def _graded(rows: list[dict[str, Any]]) -> tuple[int, int]:
-    """(failing cells, graded cells) of some rows."""
-    return (sum(r["counts"][v] for r in rows for v in FAILING), sum(r["counts"][v] for r in rows for v in GRADED))
+    """(failing cells, graded cells) of some rows: the dialect column is in neither."""
+    return (sum(r["counts"][v] for r in rows for v in FAILING_COLUMNS),
+            sum(r["counts"][v] for r in rows for v in GRADED))
 
 
 def _summary_table(rows: list[dict[str, Any]], first: str) -> list[str]:
-    out = [f"| {first} | version | adapter | wire API | " + " | ".join(VERDICT_ORDER) + " | pass rate |",
-           "|---|---|---|---|" + "---:|" * len(VERDICT_ORDER) + "---:|"]
+    out = [f"| {first} | version | adapter | wire API | " + " | ".join(COLUMNS) + " | pass rate |",
+           "|---|---|---|---|" + "---:|" * len(COLUMNS) + "---:|"]
     for r in rows:
         c = r["counts"]
         graded = sum(c[v] for v in GRADED)
         rate = f"{100 * (c['PASS'] + c['NONSTRICT']) / graded:.0f}%" if graded else "-"
         out.append(f"| {_md(r['library'])} | {_md(r['distribution'])} {_md(r['version'])} | [`{r['adapter']}`](#{r['adapter']}) | "
                    f"{', '.join(_API_SHORT.get(a, a) for a in r['apis'])} | "
-                   + " | ".join(str(c[v]) if c[v] else "" for v in VERDICT_ORDER) + f" | {rate} |")
+                   + " | ".join(str(c[v]) if c[v] else "" for v in COLUMNS) + f" | {rate} |")
     return out
 
 
-def _cell_line(adapter: str, trace: str, recs: list[dict[str, Any]], run_plans: list[str]) -> str:
+def _cell_line(adapter: str, trace: str, recs: list[dict[str, Any]], run_plans: list[str],
+               fact: dict[str, Any] | None = None) -> str:
     """One failing cell: what it does, and its repro. Its chunk plans are named only when they
     disagree (then each verdict, or finding, with the plans that gave it); the repro names the
     plan that fails only when the verdicts differ (or the cell ran under fewer plans than the run)."""
@@ -676,10 +979,25 @@ def _cell_line(adapter: str, trace: str, recs: list[dict[str, Any]], run_plans: 
         said = "; ".join(f"{what} ({', '.join(plans)})" for what, plans in by_what.items())
     narrow = len({x["verdict"] for x in recs}) > 1 or not set(run_plans) <= {x["chunking"] for x in recs}
     plan = next(x["chunking"] for x in recs if x["verdict"] == verdict) if narrow else None
-    return f"  - `{trace}` {_md(said)}  \n    repro: `{repro_command(adapter, trace, plan)}`"
+    cause = ""
+    if fact is not None:
+        if fact["inherited"]:
+            cause = (f"  \n    inherited from {_md(fact['inherited'])}: root cause {_cause_link(fact['root_cause'])} "
+                     f"({_md(fact['criterion'])})")
+        else:
+            cause = f"  \n    root cause {_cause_link(fact['root_cause'])}"
+        if fact["column"] == "dialect":
+            cause += f"; a dialect incompatibility (dialect `{_md(fact['dialect'])}`), not a contract failure"
+        if fact["links"]:
+            cause += f"; upstream: {_links_md(fact['links'])}"
+    return f"  - `{trace}` {_md(said)}{cause}  \n    repro: `{repro_command(adapter, trace, plan)}`"
 
 
-def _adapter_sections(members: list[tuple[dict[str, Any], list[dict[str, Any]]]]) -> list[str]:
+def _short_columns(c: Counter) -> str:
+    return " ".join(f"{v} {c[v]}" for v in COLUMNS if c[v])
+
+
+def _adapter_sections(members: list[tuple[dict[str, Any], list[dict[str, Any]]]], analysis: Analysis) -> list[str]:
     out: list[str] = []
     for row, records in members:
         c = row["counts"]
@@ -687,7 +1005,7 @@ def _adapter_sections(members: list[tuple[dict[str, Any], list[dict[str, Any]]]]
         if row["recipe"]:
             out += [f"Recipe: {_md(row['recipe'])}.", ""]
         out.append(f"{_md(row['usage'])} ({', '.join(_API_SHORT.get(a, a) for a in row['apis'])}): "
-                   f"{sum(c.values())} cells, {_short_counts(c)}.")
+                   f"{sum(c.values())} cells, {_short_columns(c)}.")
         if row["omits"]:
             out.append(f"Its result carries no {', '.join(row['omits'])}: not graded.")
         groups = _failure_groups(records)
@@ -699,15 +1017,17 @@ def _adapter_sections(members: list[tuple[dict[str, Any], list[dict[str, Any]]]]
             out.append(f"- **{_rule_link(rule)}** ({len(traces)} cell{'s' if len(traces) != 1 else ''})"
                        + (f": {_md(_rule_text(rule))}" if rule != NO_RULE else ""))
             for trace, recs in sorted(traces.items()):
-                out.append(_cell_line(row["adapter"], trace, recs, records[0].get("chunkings") or []))
+                out.append(_cell_line(row["adapter"], trace, recs, records[0].get("chunkings") or [],
+                                      analysis.cells.get((row["adapter"], trace))))
         out.append("")
     return out
 
 
-def markdown_report(all_results: list[list[dict[str, Any]]]) -> str:
-    """``docs/compatibility.md``: a pure function of the results (and of the registry's
-    ``recipe`` field for results that do not record it)."""
-    rows = summary_rows(all_results)
+def markdown_report(all_results: list[list[dict[str, Any]]], links: list[dict[str, Any]] | None = None) -> str:
+    """``docs/compatibility.md``: a pure function of the results and the upstream links (and
+    of the registry's ``recipe`` and ``sits_on`` fields for results that do not record them)."""
+    analysis = analyse(all_results, links)
+    rows = summary_rows(all_results, analysis)
     first, last = _when(all_results)
     lib_rows = [r for r in rows if not r["recipe"]]
     recipe_rows = [r for r in rows if r["recipe"]]
@@ -741,6 +1061,15 @@ def markdown_report(all_results: list[list[dict[str, Any]]]) -> str:
         "library raised on a valid stream; **TIMEOUT**; **SKIP** outside what the adapter declares (e.g. several "
         "choices); **INFO** an implementation-defined trace. On an `n_` trace, raising is the right answer.",
         "",
+        "Contract and dialect: a `y_` trace is either the provider's documented contract (or a first-party "
+        "recording) or a registered **dialect** of a compatible server (`kit dialects`). A crash or a clean refusal "
+        "on a dialect trace counts in the **dialect** column (the library does not support that server), not as "
+        "ERROR; a FAIL stays a FAIL on any trace (data lost or changed silently). Inherited: most libraries read "
+        "the stream through the openai or anthropic SDK; a failure that comes from the SDK (raised inside it, or "
+        "the SDK's own row failing the same trace the same way) counts in the **inherited** column and is listed "
+        "once under its [root cause](#root-causes) with every row it reaches. Recipes: rows that grade a documented "
+        "recipe over an SDK rather than a library's own code are listed apart.",
+        "",
         "Every failing cell below names the rule it breaks (see [conformance.md](../conformance.md)) and the command "
         "that reproduces it; a chunk plan is named only where the plans of a cell disagree (and the command then "
         "runs the plan that fails). Run it where the library is installed, e.g. in the matrix environment "
@@ -753,7 +1082,9 @@ def markdown_report(all_results: list[list[dict[str, Any]]]) -> str:
         "## Summary",
         "",
         f"Libraries: {lib_bad} of {lib_graded} graded cells fail (FAIL, ERROR or TIMEOUT)."
-        + (f" Recipes on top of an SDK: {rec_bad} of {rec_graded} graded cells fail." if recipe_rows else ""),
+        + (f" Recipes on top of an SDK: {rec_bad} of {rec_graded} graded cells fail." if recipe_rows else "")
+        + f" Of the libraries' failing cells, {sum(r['counts']['inherited'] for r in lib_rows)} are inherited from "
+        f"an SDK; {sum(r['counts']['dialect'] for r in rows)} dialect incompatibilities are counted apart.",
         "",
         "### Libraries",
         "",
@@ -765,7 +1096,9 @@ def markdown_report(all_results: list[list[dict[str, Any]]]) -> str:
                 "that passes the SDK's objects through to the user's own assembly), not a library's own code: "
                 "a failure is the SDK's or the recipe's.", "",
                 *_summary_table(recipe_rows, "SDK or library")]
-    out += ["", "Pass rate: PASS + NONSTRICT over the graded cells (SKIP and INFO left out).", ""]
+    out += ["", "Pass rate: PASS + NONSTRICT over the graded cells of the contract: PASS, NONSTRICT, FAIL, ERROR, "
+            "TIMEOUT and inherited (an inherited failure still reaches the library's users); the dialect column, "
+            "SKIP and INFO left out.", ""]
     # the worst rules across libraries (recipes apart)
     per_rule: dict[str, set[str]] = defaultdict(set)
     per_rule_cells: Counter = Counter()
@@ -785,6 +1118,7 @@ def markdown_report(all_results: list[list[dict[str, Any]]]) -> str:
             out.append(f"| [`{rule}`](../conformance.md#{rule}) | {len(libs)} | {per_rule_cells[rule]} | "
                        f"{_md(_rule_text(rule))} |")
         out.append("")
+    out += _root_cause_section(analysis)
     for heading, part in (("Per library", lib_rows), ("Recipes on top of an SDK", recipe_rows)):
         if not part:
             continue
@@ -795,14 +1129,51 @@ def markdown_report(all_results: list[list[dict[str, Any]]]) -> str:
             versions = sorted({f"{r['distribution']} {r['version']}" for r, _ in members})
             out += [f"### {lib}" + (" (recipes)" if heading != "Per library" else ""), "",
                     f"Version: {', '.join(versions)}.", ""]
-            out += _adapter_sections(members)
+            out += _adapter_sections(members, analysis)
     return "\n".join(out).rstrip("\n") + "\n"
 
 
-def html_report(all_results: list[list[dict[str, Any]]], root: Path) -> str:
+def _cause_note(fact: dict[str, Any]) -> str:
+    said = (f"inherited from {fact['inherited']} ({fact['criterion']}): root cause {fact['root_cause']}"
+            if fact["inherited"] else f"root cause {fact['root_cause']}")
+    if fact["column"] == "dialect":
+        said += f"; a dialect incompatibility (dialect {fact['dialect']}), not a contract failure"
+    if fact["links"]:
+        said += "; upstream: " + ", ".join(f"{e['title']} {e['url']}" for e in fact["links"])
+    return said
+
+
+def _root_cause_html(analysis: Analysis) -> str:
+    from html import escape  # noqa: PLC0415
+
+    if not analysis.causes:
+        return ""
+    causes = sorted(analysis.causes.values(), key=lambda c: (-len(c["cells"]), c["id"]))
+    out = ['<h2 id="root-causes">Root causes</h2>',
+           f"<p>The failing cells of every row, grouped by the code that fails ({len(causes)} root causes); "
+           "inherited: cells of a library that come from the SDK it reads the stream through. "
+           "docs/compatibility.md explains the grouping.</p>",
+           '<table class="causes"><tr><th>root cause</th><th>cells</th><th>inherited</th><th>libraries</th>'
+           "<th>example</th><th>repro</th><th>upstream</th></tr>"]
+    for c in causes:
+        links = ", ".join(f'<a href="{escape(e["url"])}">{escape(e["title"])}</a>' for e in c["links"])
+        out.append(f'<tr id="{c["anchor"]}"><td><code>{escape(c["id"])}</code></td><td>{len(c["cells"])}</td>'
+                   f"<td>{c['inherited'] or ''}</td><td>{escape(', '.join(c['libraries']))}</td>"
+                   f"<td>{escape(_cut(c['example'], 160))}</td><td><code>{escape(c['repro'])}</code></td>"
+                   f"<td>{links}</td></tr>")
+    out.append("</table>")
+    return "\n".join(out) + "\n"
+
+
+def html_report(all_results: list[list[dict[str, Any]]], root: Path,
+                links: list[dict[str, Any]] | None = None) -> str:
     """``docs/compatibility.html``: every verdict of every adapter in one matrix; libraries'
-    columns first, then the recipes', each group labelled; counts are cells."""
+    columns first, then the recipes', each group labelled; counts are cells. Each failing
+    record's notes name its root cause (inherited or not, dialect, upstream links); the root
+    causes follow the matrix."""
     from .verify.reports import html  # noqa: PLC0415
+
+    analysis = analyse(all_results, links)
 
     records: list[dict[str, Any]] = []
     adapters = []
@@ -817,12 +1188,20 @@ def html_report(all_results: list[list[dict[str, Any]]], root: Path) -> str:
                 spec = f"recipe on top of an SDK ({recipe}); {spec}"
             adapters.append({**a, "spec": spec})
             groups[a.get("name")] = "recipes on top of an SDK" if recipe else "libraries"
-        records.extend(r for r in res if r.get("type") == "verdict")
+        for r in res:
+            if r.get("type") != "verdict":
+                continue
+            fact = analysis.cells.get((meta["adapter"], r["trace"]))
+            if fact is not None and r["verdict"] in FAILING:
+                r = {**r, "notes": [*(r.get("notes") or []), _cause_note(fact)]}
+            records.append(r)
     first, last = _when(all_results)
     run = {"type": "run", "format": "kit-verify/1", "kit": all_results[0][0].get("kit"), "started": last,
            "adapters": adapters, "chunkings": all_results[0][0].get("chunkings")}
-    return html([run, *records], root=root, title="toolstream-kit compatibility matrix", per_api_adapters=True,
+    page = html([run, *records], root=root, title="toolstream-kit compatibility matrix", per_api_adapters=True,
                 groups=groups)
+    at = page.rfind("<script>")
+    return page[:at] + _root_cause_html(analysis) + page[at:] if at >= 0 else page
 
 
 README_BEGIN = "<!-- kit matrix: summary (generated by `kit matrix report`) -->"
@@ -843,7 +1222,7 @@ def readme_block(all_results: list[list[dict[str, Any]]]) -> str:
         if v not in libs[r["library"]]:
             libs[r["library"]].append(v)
     n_libs = len(dict.fromkeys(r["library"] for r in lib_rows))
-    failing = sum(1 for r in lib_rows if any(r["counts"][v] for v in FAILING))
+    failing = sum(1 for r in lib_rows if any(r["counts"][v] for v in FAILING_COLUMNS))
     bad, total = _graded(lib_rows)
     rec_bad, rec_total = _graded(recipe_rows)
     when = first if first == last else f"{first} to {last}"
@@ -869,7 +1248,8 @@ def write_report(root: Path, results_dir: Path | None = None, *, check: bool = F
     matrix paragraph; the paths that changed (with ``check``: that differ from what the
     results generate)."""
     results = load_results(root, results_dir)
-    texts = {root / DOC_MD: markdown_report(results), root / DOC_HTML: html_report(results, root)}
+    links = load_upstream(root)
+    texts = {root / DOC_MD: markdown_report(results, links), root / DOC_HTML: html_report(results, root, links)}
     readme = root / "README.md"
     if readme.exists():
         texts[readme] = _replace_block(readme.read_text(encoding="utf-8"), readme_block(results))

@@ -375,10 +375,11 @@ def test_counts_are_cells_and_plans_are_named_only_where_they_differ():
     md = matrix.markdown_report([records])
     assert "| 1 |  | 2 |" in md and "Libraries: 2 of 3 graded cells fail" in md
     assert "(2 cells)" in md
-    same = next(line for line in md.splitlines() if "`y_same`" in line)
+    per_library = md.split("\n## Per library\n", 1)[1]
+    same = next(line for line in per_library.splitlines() if "`y_same`" in line)
     assert "recorded" not in same and "bytewise" not in same and same.strip().startswith("- `y_same` FAIL: ")
     assert "repro: `kit verify -a lib-chat --trace y_same`\n" in md + "\n"
-    split = next(line for line in md.splitlines() if "`y_split`" in line)
+    split = next(line for line in per_library.splitlines() if "`y_split`" in line)
     assert "(bytewise)" in split and "PASS (recorded, event)" in split
     assert "repro: `kit verify -a lib-chat --trace y_split --chunking bytewise`" in md
     assert "2 of 3 graded cells of libraries fail" in matrix.readme_block([records])

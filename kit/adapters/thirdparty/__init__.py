@@ -39,6 +39,10 @@ class ThirdParty:
     # library's own code: the recipe and where it is documented. The report lists such rows
     # as recipes, apart from libraries.
     recipe: str = ""
+    # the SDKs (import names) the library reads the stream through: a crash raised inside one
+    # of them, or a FAIL the SDK's own row shows identically on the same trace, is reported as
+    # inherited from that SDK (one root cause), not as the library's own
+    sits_on: tuple[str, ...] = ()
 
     @property
     def spec(self) -> str:
@@ -54,7 +58,8 @@ ADAPTERS: tuple[ThirdParty, ...] = (
                "client.chat.completions.stream(...): iterate the events, then get_final_completion()", bundled=True),
     ThirdParty("openai-chat-create", "", "openai SDK", "openai", "sdk",
                "client.chat.completions.create(stream=True) with the function-calling guide's loop", bundled=True,
-               recipe="the loop of OpenAI's function-calling guide (Streaming) over the openai SDK's chunks"),
+               recipe="the loop of OpenAI's function-calling guide (Streaming) over the openai SDK's chunks",
+               sits_on=("openai",)),
     ThirdParty("openai-responses-client", "", "openai SDK", "openai", "sdk",
                "client.responses.stream(...): iterate the events", bundled=True),
     ThirdParty("anthropic-messages-stream", "anthropic_sdk:messages_stream", "anthropic SDK", "anthropic",
@@ -62,7 +67,7 @@ ADAPTERS: tuple[ThirdParty, ...] = (
     # litellm
     ThirdParty("litellm-chat", "litellm_client:chat_stream", "litellm", "litellm", "litellm",
                "litellm.completion(model='openai/...', stream=True, tools=...): collect the chunks, then "
-               "litellm.stream_chunk_builder(chunks, messages=...)"),
+               "litellm.stream_chunk_builder(chunks, messages=...)", sits_on=("openai",)),
     ThirdParty("litellm-responses", "litellm_client:responses_stream", "litellm", "litellm", "litellm",
                "litellm.responses(model='openai/...', stream=True, tools=...): iterate the events; the terminal "
                "event's response"),
@@ -72,91 +77,94 @@ ADAPTERS: tuple[ThirdParty, ...] = (
     # LangChain
     ThirdParty("langchain-openai-chat", "langchain_models:openai_chat", "LangChain", "langchain-openai", "langchain",
                "ChatOpenAI(stream_usage=True).bind_tools(tools).stream(messages), chunks added up; .content, "
-               ".tool_calls, .invalid_tool_calls, .response_metadata, .usage_metadata"),
+               ".tool_calls, .invalid_tool_calls, .response_metadata, .usage_metadata", sits_on=("openai",)),
     ThirdParty("langchain-openai-responses", "langchain_models:openai_responses", "LangChain", "langchain-openai",
                "langchain", "ChatOpenAI(use_responses_api=True).bind_tools(tools).stream(messages), chunks added up; "
-               "content blocks in order"),
+               "content blocks in order", sits_on=("openai",)),
     ThirdParty("langchain-anthropic", "langchain_models:anthropic_messages", "LangChain", "langchain-anthropic",
-               "langchain", "ChatAnthropic.bind_tools(tools).stream(messages), chunks added up; content blocks in order"),
+               "langchain", "ChatAnthropic.bind_tools(tools).stream(messages), chunks added up; content blocks in order",
+               sits_on=("anthropic",)),
     # pydantic-ai
     ThirdParty("pydantic-ai-chat", "pydantic_ai_direct:chat", "pydantic-ai", "pydantic-ai-slim", "pydantic_ai",
-               "pydantic_ai.direct.model_request_stream(OpenAIChatModel, ...): iterate the events, then stream.get()"),
+               "pydantic_ai.direct.model_request_stream(OpenAIChatModel, ...): iterate the events, then stream.get()",
+               sits_on=("openai",)),
     ThirdParty("pydantic-ai-responses", "pydantic_ai_direct:responses", "pydantic-ai", "pydantic-ai-slim",
                "pydantic_ai", "pydantic_ai.direct.model_request_stream(OpenAIResponsesModel, ...): iterate the events, "
-               "then stream.get()"),
+               "then stream.get()", sits_on=("openai",)),
     ThirdParty("pydantic-ai-anthropic", "pydantic_ai_direct:anthropic", "pydantic-ai", "pydantic-ai-slim",
                "pydantic_ai", "pydantic_ai.direct.model_request_stream(AnthropicModel, ...): iterate the events, "
-               "then stream.get()"),
+               "then stream.get()", sits_on=("anthropic",)),
     # OpenAI Agents SDK
     ThirdParty("openai-agents-chat", "openai_agents_models:chat", "OpenAI Agents SDK", "openai-agents",
                "openai_agents", "OpenAIChatCompletionsModel.stream_response(...) consumed as the Runner does: the "
-               "response.completed Response"),
+               "response.completed Response", sits_on=("openai",)),
     ThirdParty("openai-agents-responses", "openai_agents_models:responses", "OpenAI Agents SDK", "openai-agents",
                "openai_agents", "OpenAIResponsesModel.stream_response(...) consumed as the Runner does: the "
-               "response.completed Response"),
+               "response.completed Response", sits_on=("openai",)),
     # llm
     ThirdParty("llm-openai", "llm_models:openai_chat", "llm", "llm", "llm",
                "a model in extra-openai-models.yaml with api_base; model.prompt(..., tools=[fn]) iterated, then "
-               "text(), tool_calls(), usage()"),
+               "text(), tool_calls(), usage()", sits_on=("openai",)),
     ThirdParty("llm-openai-responses", "llm_models:openai_responses", "llm", "llm", "llm",
                "a model in extra-openai-models.yaml with api_base and responses: true; model.prompt(..., tools=[fn]) "
-               "iterated, then text(), tool_calls(), usage()"),
+               "iterated, then text(), tool_calls(), usage()", sits_on=("openai",)),
     ThirdParty("llm-anthropic", "llm_models:claude_messages", "llm", "llm-anthropic", "llm",
                "the llm-anthropic plugin's ClaudeMessages(model, base_url=...).prompt(..., tools=[fn]) iterated, then "
-               "text(), tool_calls(), usage()"),
+               "text(), tool_calls(), usage()", sits_on=("anthropic",)),
     # LlamaIndex
     ThirdParty("llama-index-openai", "llama_index_llms:openai_chat", "LlamaIndex", "llama-index-llms-openai",
                "llama_index", "OpenAI(...).stream_chat_with_tools(tools); the last ChatResponse: "
-               "get_tool_calls_from_response(...), message.content, raw"),
+               "get_tool_calls_from_response(...), message.content, raw", sits_on=("openai",)),
     ThirdParty("llama-index-openai-responses", "llama_index_llms:openai_responses", "LlamaIndex",
                "llama-index-llms-openai", "llama_index", "OpenAIResponses(...).stream_chat_with_tools(tools); the last "
-               "ChatResponse: get_tool_calls_from_response(...), message.content"),
+               "ChatResponse: get_tool_calls_from_response(...), message.content", sits_on=("openai",)),
     ThirdParty("llama-index-anthropic", "llama_index_llms:anthropic_messages", "LlamaIndex",
                "llama-index-llms-anthropic", "llama_index", "Anthropic(base_url=...).stream_chat_with_tools(tools); the "
-               "last ChatResponse: get_tool_calls_from_response(...), message.content, additional_kwargs"),
+               "last ChatResponse: get_tool_calls_from_response(...), message.content, additional_kwargs",
+               sits_on=("anthropic",)),
     # Haystack
     ThirdParty("haystack-openai", "haystack_generators:openai_chat", "Haystack", "haystack-ai", "haystack",
                "OpenAIChatGenerator(api_base_url=..., streaming_callback=..., tools=[Tool]).run(messages): replies[0] "
-               ".text, .tool_calls, .meta"),
+               ".text, .tool_calls, .meta", sits_on=("openai",)),
     ThirdParty("haystack-openai-responses", "haystack_generators:openai_responses", "Haystack", "haystack-ai",
                "haystack", "OpenAIResponsesChatGenerator(api_base_url=..., streaming_callback=..., tools=[Tool])"
-               ".run(messages): replies[0]"),
+               ".run(messages): replies[0]", sits_on=("openai",)),
     ThirdParty("haystack-anthropic", "haystack_generators:anthropic_chat", "Haystack", "anthropic-haystack",
                "haystack", "AnthropicChatGenerator(streaming_callback=..., tools=[Tool]) (base URL from "
-               "ANTHROPIC_BASE_URL: it has no option for it).run(messages): replies[0]"),
+               "ANTHROPIC_BASE_URL: it has no option for it).run(messages): replies[0]", sits_on=("anthropic",)),
     # any-llm
     ThirdParty("any-llm-openai", "any_llm_client:chat_stream", "any-llm", "any-llm-sdk", "any_llm",
                "any_llm.completion(provider='openai', api_base=..., tools=..., stream=True) folded by "
-               "any_llm.utils.streaming.ChatCompletionAccumulator"),
+               "any_llm.utils.streaming.ChatCompletionAccumulator", sits_on=("openai",)),
     ThirdParty("any-llm-anthropic", "any_llm_client:anthropic_stream", "any-llm", "any-llm-sdk", "any_llm",
                "any_llm.completion(provider='anthropic', api_base=..., tools=..., stream=True) folded by "
-               "ChatCompletionAccumulator"),
+               "ChatCompletionAccumulator", sits_on=("anthropic",)),
     ThirdParty("any-llm-responses", "any_llm_client:responses_stream", "any-llm", "any-llm-sdk", "any_llm",
                "any_llm.responses(provider='openai', stream=True), which passes the openai SDK's events through, "
                "folded as OpenAI's function-calling guide shows (grades the SDK and that recipe)",
                recipe="OpenAI's function-calling guide (Streaming, Responses) over the openai SDK's events, "
-                      "which any-llm passes through"),
+                      "which any-llm passes through", sits_on=("openai",)),
     # smolagents
     ThirdParty("smolagents-openai", "smolagents_models:generate_stream", "smolagents", "smolagents", "smolagents",
                "OpenAIServerModel.generate_stream(messages, tools_to_call_from=[...]), folded by "
-               "agglomerate_stream_deltas()"),
+               "agglomerate_stream_deltas()", sits_on=("openai",)),
     # Mirascope
     ThirdParty("mirascope-chat", "mirascope_llm:chat_stream", "Mirascope", "mirascope", "mirascope",
                "llm.Model('openai/...:completions').stream(..., tools=[...]), then finish(): content, finish_reason, "
-               "usage"),
+               "usage", sits_on=("openai",)),
     ThirdParty("mirascope-responses", "mirascope_llm:responses_stream", "Mirascope", "mirascope", "mirascope",
-               "llm.Model('openai/...:responses').stream(..., tools=[...]), then finish()"),
+               "llm.Model('openai/...:responses').stream(..., tools=[...]), then finish()", sits_on=("openai",)),
     ThirdParty("mirascope-anthropic", "mirascope_llm:anthropic_stream", "Mirascope", "mirascope", "mirascope",
-               "llm.Model('anthropic/...').stream(..., tools=[...]), then finish()"),
+               "llm.Model('anthropic/...').stream(..., tools=[...]), then finish()", sits_on=("anthropic",)),
     # aisuite
     ThirdParty("aisuite-openai", "aisuite_client:chat_stream", "aisuite", "aisuite", "aisuite",
                "Client(provider_configs={'openai': ...}).chat.completions.create(stream=True), which passes the "
                "openai SDK's chunks through, assembled by index as its README shows (grades the SDK and that recipe)",
                recipe="the assembly by index that aisuite's README asks for (OpenAI's function-calling guide) over "
-                      "the openai SDK's chunks, which aisuite passes through"),
+                      "the openai SDK's chunks, which aisuite passes through", sits_on=("openai",)),
     ThirdParty("aisuite-anthropic", "aisuite_client:anthropic_stream", "aisuite", "aisuite", "aisuite",
                "Client(provider_configs={'anthropic': ...}).chat.completions.create(stream=True): its conversion of "
-               "Anthropic events to chunks, assembled by index as its README shows"),
+               "Anthropic events to chunks, assembled by index as its README shows", sits_on=("anthropic",)),
 )
 
 
