@@ -122,3 +122,15 @@ def test_capabilities_are_declared_and_described():
     a = load_adapter("exec[apis=chat,ordered=no,marks_undispatched=no,multi_choice=no]:true")
     d = a.describe()
     assert (d["ordered"], d["marks_undispatched"], d["multi_choice"]) == (False, False, False)
+
+
+def test_every_report_says_what_the_result_cannot_express():
+    from kit.verify.reports import assumed_notes
+
+    a = load_adapter("exec[apis=chat,ordered=no,marks_undispatched=no,multi_choice=no,omits=usage]:true")
+    run = {"type": "run", "adapters": [a.describe()]}
+    [note] = [n for n in assumed_notes([run]) if "result" in n]
+    for said in ("holds one choice", "does not order text against calls", "cannot mark a call", "has no usage"):
+        assert said in note
+    b = load_adapter("exec[apis=chat,multi_choice=yes]:true")
+    assert not [n for n in assumed_notes([{"type": "run", "adapters": [b.describe()]}]) if "result" in n]

@@ -250,6 +250,18 @@ def assumed_notes(records: list[Record], *, hint: bool = False) -> list[str]:
             elif isinstance(kind, str):
                 note += f" (declare {them} in the spec: {kind}[apis=chat,multi_choice=no]:...)"
         notes.append(note)
+    for a in run.get("adapters") or []:  # what each result cannot express, hence is not graded
+        if not isinstance(a, dict):
+            continue
+        said = ([] if a.get("multi_choice", True) or "multi_choice" in (a.get("assumed") or [])
+                else ["holds one choice (a stream of several is graded on the choice it takes)"]) + \
+            ([] if a.get("ordered", True) else ["does not order text against calls (the two are compared apart)"]) + \
+            ([] if a.get("marks_undispatched", True)
+             else ["cannot mark a call not to be run (a call a cut stream left incomplete may be dropped or "
+                   "flagged invalid)"]) + \
+            ([f"has no {', '.join(a['omits'])} (not compared)"] if a.get("omits") else [])
+        if said:
+            notes.append(f"{a.get('name')}'s result {'; '.join(said)} (conformance.md 8.3)")
     return notes
 
 
@@ -445,7 +457,8 @@ def junit_xml(records: list[Record]) -> str:
         info = specs.get(adapter)
         if info:
             props = ET.SubElement(suite, "properties")
-            for key in ("spec", "kind", "feed", "apis", "incremental", "multi_choice", "assumed"):
+            for key in ("spec", "kind", "feed", "apis", "incremental", "multi_choice", "ordered",
+                        "marks_undispatched", "omits", "assumed"):
                 if key in info:
                     value = info[key]
                     text = ",".join(map(str, value)) if isinstance(value, list) else (
@@ -836,13 +849,15 @@ def html(records: list[Record], *, root: str | os.PathLike | None = None, title:
     specs = [a for a in run.get("adapters") or [] if isinstance(a, dict)]
     if specs:
         out.append("<table><tr><th>adapter</th><th>spec</th><th>kind</th><th>feed</th><th>apis</th>"
-                   "<th>incremental</th><th>multi choice</th></tr>")
+                   "<th>incremental</th><th>multi choice</th><th>ordered</th><th>marks undispatched</th>"
+                   "<th>omits</th></tr>")
         for a in specs:
             apis = a.get("apis")
             out.append("<tr>" + "".join(f"<td>{_e(x)}</td>" for x in (
                 a.get("name"), a.get("spec"), a.get("kind"), a.get("feed"),
                 ", ".join(map(str, apis)) if isinstance(apis, list) else apis,
-                a.get("incremental"), a.get("multi_choice"))) + "</tr>")
+                a.get("incremental"), a.get("multi_choice"), a.get("ordered", True), a.get("marks_undispatched", True),
+                ", ".join(a.get("omits") or []) or "-")) + "</tr>")
         out.append("</table>")
     # counts
     if groups:
