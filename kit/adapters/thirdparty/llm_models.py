@@ -37,10 +37,18 @@ connection error or a 408/409/429/5xx status, which the replay server never send
 
 Mapping (no repair):
 
-- SAY: ``response.text()`` (one string: LLM's text is everything iterating the response
-  yielded), then DO: each ``response.tool_calls()`` entry (``tool_call_id``, ``name``,
-  ``arguments`` as LLM parsed them; a call without an id gets the ``tc_...`` id LLM
-  synthesizes, as documented). Invalid arguments: where LLM cannot parse a call's
+- Order: the parts of ``response.messages()`` (the assistant messages LLM assembles from the
+  stream, in order: ``TextPart``, ``ToolCallPart``...; what ``chain()`` and LLM's log keep
+  of the turn, ``llm/models.py`` ``_messages_now`` / ``_build_message_parts``). Each
+  ``TextPart`` -> SAY; each client ``ToolCallPart`` (not ``server_executed``) -> DO, taken
+  as the ``response.tool_calls()`` entry at its position (the calls
+  ``execute_tool_calls()`` and ``chain()`` run: ``tool_call_id``, ``name``, ``arguments``
+  as LLM parsed them; a call without an id gets the ``tc_...`` id LLM synthesizes, as
+  documented). Where the parts do not line up with ``tool_calls()`` (another number of
+  calls), the Plan is ``response.text()`` then the calls. An exception ``messages()``
+  raises is LLM's answer: ``chain()`` (``_chain_for_tool_results``, ``models.py:2783``) and
+  logging (``_response_to_dict``, ``models.py:1681``) assemble the same parts.
+- Invalid arguments: where LLM cannot parse a call's
   arguments it does not raise but stores ``{"_raw": <the text>}`` as the call's arguments
   (simonw/llm 0.36, ``llm/default_plugins/openai_models.py``, the Responses model's
   stream: ``args = {"_raw": item.arguments}`` on ``json.JSONDecodeError``; and
@@ -49,10 +57,6 @@ Mapping (no repair):
   that is not JSON (which ``json.loads`` of real arguments can never produce) is given
   to the Plan as that raw text: invalid arguments, parameters null, as the Plan
   conventions have them. (The Chat model has no marker: its ``json.loads`` raises.)
-  LLM keeps the text as one string and the calls as a
-  list, so text the stream sent after a call comes out before it. (``response.messages()``
-  also assembles the stream's parts in order, but from its own event grouping, not from
-  the calls ``tool_calls()`` / ``execute_tool_calls()`` act on, which are graded here.)
 - Finish: Chat: ``response.json()["finish_reason"]`` (LLM's combined chunk record);
   Responses: ``status`` of the final response object LLM keeps in ``response.json()``,
   read by :func:`kit.adapters.client.responses_finish` (the rule every adapter shares:
@@ -70,6 +74,15 @@ LLM response (the Chat model ignores ``delta.refusal``; the Responses model igno
 parts; ``llm-anthropic`` raises ``ClaudeRefusal``), so ``refusal`` is omitted. LLM's
 server-executed tool calls (``response.messages()`` parts with ``server_executed=True``)
 are not part of ``tool_calls()`` and are not mapped: ``server_tools`` is omitted.
+
+``ordered``: yes. ``Response.messages()`` (``llm/models.py:2120``) keeps text and tool-call
+parts in stream order (see Order above); ``text()`` (``models.py:1879``) and
+``tool_calls()`` (``models.py:2020``) alone would not.
+``marks_undispatched``: no. LLM's one marker is ``{"_raw": text}`` for arguments that are not
+JSON (Responses model; the message parts), which cannot tell a cut call from a complete
+call with malformed arguments; it is given as an invalid DO (see Mapping), what the Plan
+has for malformed arguments and what a one-marker library may answer for a cut call.
+``multi_choice``: no (``choices[0]``).
 """
 
 from __future__ import annotations
@@ -136,10 +149,27 @@ def _arguments(arguments: Any) -> Any:
 
 
 def _plan(api: str, response: Any, finish: Any) -> dict[str, Any]:
+    from llm.parts import TextPart, ToolCallPart
+
     plan = PlanOf(api)
-    plan.text(response.text())
-    for call in response.tool_calls():
-        plan.call(call.tool_call_id, call.name, _arguments(call.arguments))
+    calls = list(response.tool_calls())
+    parts = [part for message in response.messages() for part in message.parts]
+    client_parts = [p for p in parts if isinstance(p, ToolCallPart) and not p.server_executed]
+    if len(client_parts) == len(calls):
+        # the assistant message's parts in stream order; each client tool-call part stands for
+        # the tool_calls() entry at its position, which is what execute_tool_calls() runs
+        taken = 0
+        for n, part in enumerate(parts):
+            if isinstance(part, TextPart):
+                plan.text(part.text, item=n)
+            elif isinstance(part, ToolCallPart) and not part.server_executed:
+                call = calls[taken]
+                taken += 1
+                plan.call(call.tool_call_id, call.name, _arguments(call.arguments))
+    else:  # the parts do not line up with the calls that are run: the text, then the calls
+        plan.text(response.text())
+        for call in calls:
+            plan.call(call.tool_call_id, call.name, _arguments(call.arguments))
     plan.finish(finish)
     usage = response.usage()
     plan.usage(usage.input, usage.output)
@@ -153,14 +183,16 @@ def _run(model: Any, **kwargs: Any) -> Any:
     return response
 
 
-@implementation(apis=("chat",), multi_choice=False, omits=("refusal", "server_tools"))
+@implementation(apis=("chat",), multi_choice=False, omits=("refusal", "server_tools"), ordered=True,
+                marks_undispatched=False)
 def openai_chat(base_url: str, *, api: str) -> dict[str, Any]:
     response = _run(_openai_model(base_url, responses=False))
     raw = response.json() or {}
     return _plan(api, response, raw.get("finish_reason"))
 
 
-@implementation(apis=("responses",), multi_choice=False, omits=("refusal", "server_tools"))
+@implementation(apis=("responses",), multi_choice=False, omits=("refusal", "server_tools"), ordered=True,
+                marks_undispatched=False)
 def openai_responses(base_url: str, *, api: str) -> dict[str, Any]:
     response = _run(_openai_model(base_url, responses=True))
     raw = response.json() or {}
@@ -170,7 +202,8 @@ def openai_responses(base_url: str, *, api: str) -> dict[str, Any]:
     return _plan(api, response, finish)
 
 
-@implementation(apis=("anthropic",), multi_choice=False, omits=("refusal", "server_tools"))
+@implementation(apis=("anthropic",), multi_choice=False, omits=("refusal", "server_tools"), ordered=True,
+                marks_undispatched=False)
 def claude_messages(base_url: str, *, api: str) -> dict[str, Any]:
     _user_dir()
     from llm_anthropic import ClaudeMessages
