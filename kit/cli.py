@@ -156,6 +156,9 @@ main.add_lazy_command(
 main.add_lazy_command(
     "matrix", ".matrix_command:matrix",
     "The compatibility matrix of third-party LLM clients: build, run, report.")
+main.add_lazy_command(
+    "dialects", ".dialects_command:dialects",
+    "List the registered dialects: how compatible servers depart from the providers' contract.")
 
 
 # -- replay ----------------------------------------------------------------------------------

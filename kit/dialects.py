@@ -66,7 +66,7 @@ DIALECTS: tuple[Dialect, ...] = (
        "Lines end in CRLF (a CR and its LF may fall in different reads), where the providers send LF.",
        (WHATWG_SSE, _gh("openai/openai-python#498")),
        ("sse-line-endings", "sse-multiline-data")),
-    _d("sse-multiline-data", ("OpenAI-compatible servers and gateways that break a payload over several lines",),
+    _d("sse-multiline-data", ("no provider named; servers and gateways that break a payload over several lines",),
        "One event's JSON is carried over several `data:` lines, to be joined with LF, where the providers send one line.",
        (WHATWG_SSE, _gh("Routstr/routstr-core#543")),
        ("sse-multiline-data",)),
@@ -96,11 +96,10 @@ DIALECTS: tuple[Dialect, ...] = (
        (_gh("earendil-works/pi#1983"), _gh("openclaw/openclaw#37571"), _gh("coder/coder#23587")),
        ("anth-event-name", "resp-event-name")),
     # -- where a stream ends -----------------------------------------------------------------
-    _d("end-marker-missing", ("ik_llama.cpp", "vllm-mlx", "OCI Cohere", "connections cut after the stop reason"),
-       "The stream ends without its documented end marker (`data: [DONE]`, Anthropic's `message_stop`) although "
-       "every choice or message has finished.",
+    _d("end-marker-missing", ("ik_llama.cpp", "vllm-mlx", "OCI Cohere"),
+       "The stream ends without the documented `data: [DONE]` although every choice has finished.",
        (_gh("ikawrakow/ik_llama.cpp#467"), _gh("waybarrios/vllm-mlx#101")),
-       ("chat-done-sentinel", "anth-message-stop-missing")),
+       ("chat-done-sentinel",)),
     _d("events-after-terminal", ("one-api (a second `[DONE]`)", "OrcaRouter (usage after `[DONE]`)",
                                  "OpenRouter (reasoning items finished after `response.completed`)", "faulty relays"),
        "Events follow the stream's documented end (`[DONE]`, `message_stop`, `response.completed`).",
