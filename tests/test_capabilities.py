@@ -134,3 +134,16 @@ def test_every_report_says_what_the_result_cannot_express():
         assert said in note
     b = load_adapter("exec[apis=chat,multi_choice=yes]:true")
     assert not [n for n in assumed_notes([{"type": "run", "adapters": [b.describe()]}]) if "result" in n]
+
+
+def test_chunk_invariance_ignores_what_is_not_graded():
+    from kit.verify.engine import chunk_dependence, normalise_plan
+
+    a = normalise_plan(_plan(_choice(_say("Hello "), _say("world."))))
+    b = normalise_plan(_plan(_choice(_say("Hello world. "))))  # whitespace only: no graded difference
+    c = normalise_plan(_plan(_choice(_say("Hello"))))
+    recs = [{"verdict": "FAIL", "check": "plan", "notes": []}]
+    chunk_dependence(recs, {"recorded": a, "bytewise": b})
+    assert recs[0]["notes"] == [] and recs[0]["check"] == "plan"
+    chunk_dependence(recs, {"recorded": a, "bytewise": b, "event": c})
+    assert recs[0]["check"] == "chunk-invariance" and "recorded+bytewise vs event" in recs[0]["notes"][0]

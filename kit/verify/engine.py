@@ -901,17 +901,22 @@ def chunk_dependence(records: Iterable[dict], plans: dict[str, Any]) -> None:
     """Mark the records of one (adapter, trace) whose plan depends on the chunk plan.
 
     ``plans`` maps chunk plan -> the implementation's normalised plan (or None). When two
-    chunk plans gave different plans, every FAIL record among them gains the
+    chunk plans gave plans with a graded difference between them (:func:`plan_differences`:
+    whitespace or a SAY cut differently is none), every FAIL record among them gains the
     ``plan-chunk-invariance`` rule and a note naming which plans agree with which.
     """
-    distinct = {canonical_json(p) for p in plans.values() if p is not None}
-    if len(distinct) < 2:
-        return
-    groups: dict[str, list[str]] = {}
+    groups: list[tuple[dict[str, Any], list[str]]] = []  # plans that agree (no graded difference), together
     for chunking, p in plans.items():
-        if p is not None:
-            groups.setdefault(canonical_json(p), []).append(chunking)
-    said = " vs ".join("+".join(g) for g in groups.values())
+        if p is None:
+            continue
+        same = next((g for g in groups if not plan_differences(g[0], p, [])), None)
+        if same is None:
+            groups.append((p, [chunking]))
+        else:
+            same[1].append(chunking)
+    if len(groups) < 2:
+        return
+    said = " vs ".join("+".join(g) for _, g in groups)
     for r in records:
         if r["verdict"] == "FAIL":
             r["notes"].append(f"the plan depends on the chunk plan ({said} give different plans); "
