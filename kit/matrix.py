@@ -1225,6 +1225,8 @@ def readme_block(all_results: list[list[dict[str, Any]]]) -> str:
     failing = sum(1 for r in lib_rows if any(r["counts"][v] for v in FAILING_COLUMNS))
     bad, total = _graded(lib_rows)
     rec_bad, rec_total = _graded(recipe_rows)
+    inherited = sum(r["counts"]["inherited"] for r in lib_rows)
+    dialect = sum(r["counts"]["dialect"] for r in rows)
     when = first if first == last else f"{first} to {last}"
     recipes = (f", and {len(recipe_rows)} recipe{'s' if len(recipe_rows) != 1 else ''} on top of an SDK "
                f"({', '.join(r['adapter'] for r in recipe_rows)})" if recipe_rows else "")
@@ -1233,7 +1235,10 @@ def readme_block(all_results: list[list[dict[str, Any]]]) -> str:
             + ", ".join(", ".join(v) for v in libs.values())
             + f". A cell is one adapter on one trace, graded by its worst chunk plan. {failing} of the "
             f"{len(lib_rows)} library adapters fail at least one cell; {bad} of {total} graded cells of libraries "
-            f"fail" + (f", and {rec_bad} of {rec_total} of recipes" if recipe_rows else "") + f".\n{README_END}")
+            f"fail" + (f", and {rec_bad} of {rec_total} of recipes" if recipe_rows else "")
+            + f". {inherited} of the libraries' failing cells are inherited from the SDK they read the stream "
+            f"through, listed once under their root cause"
+            + (f"; {dialect} crashes on dialect streams are counted apart" if dialect else "") + f".\n{README_END}")
 
 
 def _replace_block(text: str, block: str) -> str:
