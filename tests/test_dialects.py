@@ -59,8 +59,8 @@ def _doc(**over):
 
 
 def test_dialect_field_round_trips_and_unknown_ids_are_rejected():
-    t = from_json(_doc(dialect="sse-bom"))
-    assert t.dialect == "sse-bom" and t.to_json()["dialect"] == "sse-bom"
+    t = from_json(_doc(dialect="bom-prefix"))
+    assert t.dialect == "bom-prefix" and t.to_json()["dialect"] == "bom-prefix"
     assert "dialect" not in from_json(_doc()).to_json() and from_json(_doc()).dialect is None
     with pytest.raises(TraceError) as exc:
         from_json(_doc(dialect="no-such-dialect"), path="x.json")
@@ -78,8 +78,8 @@ def test_lint_names_the_trace_and_the_field_of_an_unknown_dialect(tmp_path):
     assert str(bad) in r.output and "/dialect" in r.output and "no-such-dialect" in r.output
     assert "Traceback" not in r.output
     good = tmp_path / "y_good.json"
-    good.write_text(json.dumps(_doc(id="y_good", dialect="sse-bom")), encoding="utf-8")
-    assert load(good).dialect == "sse-bom"
+    good.write_text(json.dumps(_doc(id="y_good", dialect="bom-prefix")), encoding="utf-8")
+    assert load(good).dialect == "bom-prefix"
 
 
 def test_kit_dialects_lists_entries_with_their_traces():
