@@ -21,10 +21,11 @@ def test_chat_rebuilds_calls_and_invents_usage():
     for ident in ("y_usage_only_final_chunk", "y_usage_on_every_chunk", "y_whole_call_with_finish_same_chunk"):
         assert got[ident] == "PASS", records[(ident, "recorded")]["message"]
     # the calls are right, but a stream without usage comes back with usage 0/0 (the
-    # wrapper's calculate_total_usage default on the last chunk, kept by stream_chunk_builder)
+    # wrapper's calculate_total_usage default on the last chunk, kept by stream_chunk_builder):
+    # all-zero usage for none is a note, not a difference
     usage = records[("y_parallel_calls", "recorded")]
-    assert usage["verdict"] == "FAIL" and usage["path"] == "usage"
-    assert usage["actual"] == {"input_tokens": 0, "output_tokens": 0}
+    assert usage["verdict"] == "PASS", usage["message"]
+    assert any(n.startswith("usage:") and '"input_tokens":0' in n for n in usage["notes"]), usage["notes"]
     # tool-call fragments are merged by index alone: three calls all at index 0 become one
     merged = records[("y_all_calls_index_zero", "recorded")]
     assert merged["verdict"] == "FAIL" and len([c for c in actual_commands(merged) if c["type"] == "DO"]) == 1

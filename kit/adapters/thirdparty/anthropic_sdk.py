@@ -7,6 +7,13 @@ message's ``content`` blocks are taken in order: ``text`` -> SAY (one per block)
 ``server_tool_use`` and ``*_tool_result`` blocks -> server tools, ``thinking`` and
 ``redacted_thinking`` left out (never SAY). ``stop_reason`` is the finish, ``usage`` the
 input and output tokens.
+
+Capabilities: ``ordered`` yes (``Message.content`` is the list of content blocks in stream
+order, ``anthropic/lib/streaming/_messages.py`` ``accumulate_event`` appends each
+``content_block_start``); ``marks_undispatched`` no (a ``ToolUseBlock`` is ``id``, ``name``,
+``input``, ``type``: nothing marks a block cut off; the SDK parses a cut block's partial JSON
+with ``jiter`` in partial mode and hands it over as the call's input); ``multi_choice`` no
+(a Messages response has one message).
 """
 
 from __future__ import annotations
@@ -20,7 +27,7 @@ MODEL = "claude-sonnet-4-6"  # any name: the replay server answers every model w
 MESSAGES = [{"role": "user", "content": "hi"}]
 
 
-@implementation(apis=("anthropic",), multi_choice=False)
+@implementation(apis=("anthropic",), multi_choice=False, ordered=True, marks_undispatched=False)
 def messages_stream(base_url: str, *, api: str) -> dict[str, Any]:
     import anthropic
 

@@ -72,6 +72,21 @@ Offline: LangSmith tracing is forced off (``LANGSMITH_TRACING=false``,
 ``LANGCHAIN_TRACING_V2=false``) before LangChain is imported, so an environment that
 enables it does not send runs out; ``LANGSMITH_GATEWAY`` is ignored anyway because
 ``base_url`` is explicit. No tiktoken path runs (token counting is not used).
+
+Capabilities, from what the gathered ``AIMessageChunk`` can say:
+
+- ``ordered``: ``langchain-openai-chat`` no: on Chat Completions ``content`` is one string and
+  the calls are the separate ``tool_calls`` / ``invalid_tool_calls`` lists
+  (``langchain_core/messages/ai.py``), so text sent after a call comes out before it.
+  ``langchain-openai-responses`` and ``langchain-anthropic`` yes: ``content`` is the list of
+  blocks in stream order (merged by their ``index``), read in that order above.
+- ``marks_undispatched``: no. LangChain's one marker on a call is ``invalid_tool_calls``
+  (``ai.py:173``: arguments that did not parse as JSON), which cannot tell a call cut off
+  from a complete call with malformed arguments; such a call is given as an invalid DO,
+  what the Plan has for malformed arguments and what a one-marker library may answer for a
+  cut call. A cut call whose partial JSON LangChain completes (``parse_partial_json``)
+  lands in ``tool_calls`` as a valid call, and is graded as dispatched.
+- ``multi_choice``: no (``choices[0]`` of every chunk; Responses and Anthropic have one).
 """
 
 from __future__ import annotations
@@ -204,7 +219,7 @@ def _anthropic_finish(gathered: Any) -> Any:
     return (gathered.response_metadata or {}).get("stop_reason")
 
 
-@implementation(apis=("chat",), multi_choice=False)
+@implementation(apis=("chat",), multi_choice=False, ordered=False, marks_undispatched=False)
 def openai_chat(base_url: str, *, api: str) -> dict[str, Any]:
     """``ChatOpenAI`` on Chat Completions."""
     from langchain_openai import ChatOpenAI
@@ -213,7 +228,7 @@ def openai_chat(base_url: str, *, api: str) -> dict[str, Any]:
     return _plan(api, _gather(llm), finish=_chat_finish)
 
 
-@implementation(apis=("responses",), multi_choice=False)
+@implementation(apis=("responses",), multi_choice=False, ordered=True, marks_undispatched=False)
 def openai_responses(base_url: str, *, api: str) -> dict[str, Any]:
     """``ChatOpenAI(use_responses_api=True)`` on the Responses API."""
     from langchain_openai import ChatOpenAI
@@ -223,7 +238,7 @@ def openai_responses(base_url: str, *, api: str) -> dict[str, Any]:
     return _plan(api, _gather(llm), finish=_responses_finish)
 
 
-@implementation(apis=("anthropic",), multi_choice=False)
+@implementation(apis=("anthropic",), multi_choice=False, ordered=True, marks_undispatched=False)
 def anthropic_messages(base_url: str, *, api: str) -> dict[str, Any]:
     """``ChatAnthropic`` on the Messages API."""
     from langchain_anthropic import ChatAnthropic

@@ -68,6 +68,21 @@ are used). Token counting uses the tiktoken encodings litellm ships
 litellm has no telemetry, and no callbacks are configured.
 
 Each call first runs ``gc.collect()`` so that cases stay independent: see :func:`_litellm`.
+
+Capabilities, from what the result can say:
+
+- ``ordered``: ``litellm-chat`` and ``litellm-anthropic`` no: the rebuilt message is one
+  ``content: str | None`` beside a ``tool_calls`` list (``litellm/types/utils.py:1429``,
+  ``class Message``), so text sent after a call comes out before it.
+  ``litellm-responses`` yes: the terminal response's ``output`` is the list of items in
+  output order, read in that order.
+- ``marks_undispatched``: ``litellm-chat`` and ``litellm-anthropic`` no: a
+  ``ChatCompletionMessageToolCall`` is id, type and function (name, arguments), with no
+  status. ``litellm-responses`` yes: each call item has ``status`` (``in_progress``,
+  ``completed``, ``incomplete``; the openai SDK's Responses item types that litellm passes
+  on), and an ``incomplete`` item is a DO that is not dispatched (see above).
+- ``multi_choice``: no (``stream_chunk_builder`` builds ``choices[0]`` only, joining every
+  choice's content into it: a multi-choice stream is graded on that).
 """
 
 from __future__ import annotations
@@ -172,7 +187,7 @@ def _built_plan(response: Any, api: str) -> dict[str, Any]:
     return plan.plan()
 
 
-@implementation(apis=("chat",), multi_choice=False, omits=("refusal",))
+@implementation(apis=("chat",), multi_choice=False, omits=("refusal",), ordered=False, marks_undispatched=False)
 def chat_stream(base_url: str, *, api: str) -> dict[str, Any]:
     litellm = _litellm()
     stream = litellm.completion(model=OPENAI_MODEL, api_base=base_url, api_key=DUMMY_KEY, messages=MESSAGES,
@@ -183,7 +198,7 @@ def chat_stream(base_url: str, *, api: str) -> dict[str, Any]:
     return _built_plan(litellm.stream_chunk_builder(chunks, messages=MESSAGES), api)
 
 
-@implementation(apis=("anthropic",), multi_choice=False)
+@implementation(apis=("anthropic",), multi_choice=False, ordered=False, marks_undispatched=False)
 def anthropic_stream(base_url: str, *, api: str) -> dict[str, Any]:
     litellm = _litellm()
     stream = litellm.completion(model=ANTHROPIC_MODEL, api_base=anthropic_base(base_url), api_key=DUMMY_KEY,
@@ -195,7 +210,7 @@ def anthropic_stream(base_url: str, *, api: str) -> dict[str, Any]:
     return _built_plan(litellm.stream_chunk_builder(chunks, messages=MESSAGES), api)
 
 
-@implementation(apis=("responses",), multi_choice=False)
+@implementation(apis=("responses",), multi_choice=False, ordered=True, marks_undispatched=True)
 def responses_stream(base_url: str, *, api: str) -> dict[str, Any]:
     litellm = _litellm()
     stream = litellm.responses(model=OPENAI_MODEL, api_base=base_url, api_key=DUMMY_KEY,
