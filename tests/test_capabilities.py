@@ -147,3 +147,24 @@ def test_chunk_invariance_ignores_what_is_not_graded():
     assert recs[0]["notes"] == [] and recs[0]["check"] == "plan"
     chunk_dependence(recs, {"recorded": a, "bytewise": b, "event": c})
     assert recs[0]["check"] == "chunk-invariance" and "recorded+bytewise vs event" in recs[0]["notes"][0]
+
+
+RESP = ROOT / "traces" / "openai.responses"
+
+
+def test_a_call_type_the_adapter_cannot_request_is_skip(tmp_path, monkeypatch):
+    import sys
+
+    trace = trace_mod.load(RESP / "y_computer_call.json")
+    body = "    from kit.adapters.builtin import reference_plan\n    return reference_plan(inputs, 'openai.responses')"
+    mod = tmp_path / "calltypes.py"
+    mod.write_text("def handle(inputs):\n" + body + "\n"
+                   "handle.__kit__ = {'apis': ['responses'], 'call_types': ['function_call']}\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    r = verify_case(load_adapter("py:calltypes:handle"), trace)
+    assert r["verdict"] == "SKIP" and "computer_call" in r["message"] and "function_call" in r["message"]
+    sys.modules.pop("calltypes", None)
+    # declared able to hold it (or declaring nothing): graded
+    assert verify_case(load_adapter("py[call_types=function_call+computer_call]:calltypes:handle"), trace)["verdict"] == "PASS"
+    assert verify_case(load_adapter("py[call_types=function_call]:calltypes:handle"),
+                       trace_mod.load(RESP / "y_parallel_function_calls.json"))["verdict"] == "PASS"

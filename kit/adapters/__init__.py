@@ -90,6 +90,10 @@ class Capabilities:
       events in order). One that declares ``no`` (one content string beside a list of tool
       calls) is graded on its text joined and its DO list, each on its own: where text falls
       between calls is not graded.
+    - ``call_types``: the kinds of client tool call (Responses item types: ``function_call``,
+      ``custom_tool_call``, ``computer_call``, ``shell_call``, ...) it can request and hold;
+      None (the default) for every kind. A stream that carries another kind is SKIP: the
+      implementation could not have asked for it.
     - ``marks_undispatched``: its result can mark a tool call as not to be run (incomplete,
       invalid). One that declares ``no`` is right to drop, or to flag as invalid, a call the
       reference leaves undispatched on a cut stream; running such a call is still FAIL.
@@ -106,6 +110,7 @@ class Capabilities:
     omits: tuple[str, ...] = ()
     ordered: bool = True
     marks_undispatched: bool = True
+    call_types: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         if self.feed not in FEEDS:
@@ -116,11 +121,14 @@ class Capabilities:
         if unknown:
             raise UsageError(f"omits {', '.join(map(repr, unknown))}: expected some of {', '.join(OMITTABLE)}")
         object.__setattr__(self, "omits", tuple(o for o in OMITTABLE if o in omits))
+        if self.call_types is not None:
+            kinds = (self.call_types,) if isinstance(self.call_types, str) else tuple(self.call_types)
+            object.__setattr__(self, "call_types", kinds)
 
 
 def implementation(*, feed: str = "bytes", apis: Any = APIS, incremental: bool | None = None,
                    multi_choice: bool = True, omits: Any = (), ordered: bool = True,
-                   marks_undispatched: bool = True) -> Callable[[Callable], Callable]:
+                   marks_undispatched: bool = True, call_types: Any = None) -> Callable[[Callable], Callable]:
     """Declare a ``py:`` implementation's capabilities::
 
         @kit.adapters.implementation(feed="events", apis=["chat"], incremental=True)
@@ -139,7 +147,7 @@ def implementation(*, feed: str = "bytes", apis: Any = APIS, incremental: bool |
             inc = takes_sink(fn)
         fn.__kit__ = Capabilities(feed=feed, apis=tuple(apis), incremental=inc,  # type: ignore[attr-defined]
                                   multi_choice=multi_choice, omits=omits, ordered=ordered,
-                                  marks_undispatched=marks_undispatched)
+                                  marks_undispatched=marks_undispatched, call_types=call_types)
         return fn
 
     return mark
@@ -231,12 +239,14 @@ class Adapter:
         return {"name": self.name, "spec": self.spec, "kind": self.kind, "feed": caps.feed,
                 "apis": list(caps.apis), "incremental": caps.incremental, "multi_choice": caps.multi_choice,
                 "omits": list(caps.omits), "ordered": caps.ordered,
-                "marks_undispatched": caps.marks_undispatched, "assumed": list(self.assumed)}
+                "marks_undispatched": caps.marks_undispatched,
+                "call_types": None if caps.call_types is None else list(caps.call_types),
+                "assumed": list(self.assumed)}
 
 
 _SPEC = re.compile(r"^(?P<kind>[a-z]+)(?:\[(?P<opts>[^\]]*)\])?:(?P<target>.+)$", re.S)
 _OPTION_KEYS = {"apis", "multi_choice", "incremental", "feed", "timeout", "name", "isolate", "omits", "ordered",
-                "marks_undispatched"}
+                "marks_undispatched", "call_types"}
 
 
 def parse_spec(spec: str) -> tuple[str, dict[str, str], str]:
@@ -277,6 +287,8 @@ def apply_options(spec: str, caps: Capabilities, options: dict[str, str]) -> Cap
         changes["feed"] = options["feed"]
     if "omits" in options:
         changes["omits"] = tuple(o.strip() for o in options["omits"].split("+") if o.strip())
+    if "call_types" in options:
+        changes["call_types"] = tuple(o.strip() for o in options["call_types"].split("+") if o.strip())
     for key in ("multi_choice", "incremental", "ordered", "marks_undispatched"):
         if key in options:
             changes[key] = _flag(spec, key, options[key])

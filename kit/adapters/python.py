@@ -299,14 +299,15 @@ def declared(fn: Callable, spec: str) -> Capabilities:
         return caps
     if isinstance(caps, dict):
         unknown = set(caps) - {"feed", "apis", "incremental", "multi_choice", "omits", "ordered",
-                              "marks_undispatched"}
+                              "marks_undispatched", "call_types"}
         if unknown:
             raise UsageError(f"adapter {spec!r}: __kit__ has unknown keys {sorted(unknown)}")
         doc = dict(caps)
         if isinstance(doc.get("apis"), str):
             doc["apis"] = (doc["apis"],)
         doc.setdefault("incremental", takes_sink(fn))
-        return Capabilities(**{k: tuple(v) if k in ("apis", "omits") and not isinstance(v, str) else v
+        return Capabilities(**{k: tuple(v) if k in ("apis", "omits", "call_types") and v is not None
+                               and not isinstance(v, str) else v
                                for k, v in doc.items()})
     return Capabilities(incremental=takes_sink(fn))
 

@@ -73,6 +73,7 @@ class Expected:
     total_events: int
     events: list[str] | None
     events_problem: str | None
+    call_types: tuple[str, ...] = ()  # the kinds of client tool call items the stream carries (Responses)
 
     @property
     def choices(self) -> int:
@@ -120,9 +121,34 @@ def prepare(trace: Trace, chunking: str) -> tuple[Case, Expected]:
         events.append(d)  # type: ignore[union-attr]
     diagnostics = sorted(decoder.diagnostics + machine.diagnostics,
                          key=lambda d: (d.offset if d.offset is not None else float("inf")))
-    exp = Expected(machine.plan(), outputs, diagnostics, sse_pos, events_at, count, events, problem)
+    exp = Expected(machine.plan(), outputs, diagnostics, sse_pos, events_at, count, events, problem,
+                   _call_types(trace.api, data))
     case = Case(trace.id, trace.api, chunking, reads, events, problem)
     return case, exp
+
+
+def _call_types(api: str, data: list[str]) -> tuple[str, ...]:
+    """The item types of the client tool calls a Responses stream carries (``function_call``,
+    ``computer_call``, ...), from the items of its events and of its final response."""
+    if api != "openai.responses":
+        return ()
+    from ..reference.responses import CLIENT_CALLS  # noqa: PLC0415
+
+    found: set[str] = set()
+    for d in data:
+        if not any(t in d for t in CLIENT_CALLS):
+            continue
+        try:
+            payload = json.loads(d)
+        except ValueError:
+            continue
+        if not isinstance(payload, dict):
+            continue
+        response = payload.get("response")
+        items = [payload.get("item")] + (response.get("output") or [] if isinstance(response, dict)
+                                         and isinstance(response.get("output"), list) else [])
+        found.update(i["type"] for i in items if isinstance(i, dict) and i.get("type") in CLIENT_CALLS)
+    return tuple(sorted(found))
 
 
 # -- plans ------------------------------------------------------------------------------------
@@ -883,6 +909,10 @@ def run_case(adapter: Adapter, trace: Trace, chunking: str = "recorded", *,
     """``(verdict record, normalised plan or None)`` of one case."""
     case, exp = prepared or prepare(trace, chunking)
     skip = adapter.skip_reason(trace.api, exp.choices, case)
+    held = adapter.capabilities.call_types
+    if skip is None and held is not None and set(exp.call_types) - set(held):
+        skip = (f"{trace.id} carries {', '.join(sorted(set(exp.call_types) - set(held)))} items, a kind of tool call "
+                f"{adapter.name} cannot request or hold (it declares call_types {'+'.join(held) or 'none'})")
     if skip is not None:
         return record(adapter, trace, chunking if adapter.capabilities.feed == "bytes" else "events", "SKIP",
                       check="capability", message=skip), None
