@@ -43,7 +43,7 @@ from .http import DUMMY_KEY, CaseServer, HttpOutcome
 from .python import _where, declared, origin_of, resolve
 
 __all__ = ["ClientAdapter", "PlanOf", "anthropic_base", "finish_reason", "responses_finish", "latest", "name_or_none",
-           "plan_usage", "is_server_tool", "DUMMY_KEY", "FIRST_CALL_TIMEOUT"]
+           "plan_usage", "content_text", "is_server_tool", "DUMMY_KEY", "FIRST_CALL_TIMEOUT"]
 
 FIRST_CALL_TIMEOUT = 60.0  # seconds: the first case pays for importing the library
 
@@ -125,6 +125,21 @@ def latest(values: Any) -> Any:
     return found
 
 
+def content_text(content: Any) -> list[str]:
+    """The text of a Chat Completions ``delta.content`` as a recipe that appends it finds it
+    (the chunk as the wire had it): a string; a list of content parts (a dialect,
+    ``chat-content-parts``) gives the ``text`` of its ``text`` parts, its other parts
+    (``thinking``) are no text; anything else, none. Every recipe adapter that appends
+    ``delta.content`` itself reads it by this one rule, so a list of parts never ends in an
+    exception of the adapter's own."""
+    if isinstance(content, str):
+        return [content] if content else []
+    if isinstance(content, list):
+        return [p["text"] for p in content
+                if isinstance(p, dict) and p.get("type") == "text" and isinstance(p.get("text"), str)]
+    return []
+
+
 def name_or_none(value: Any) -> str | None:
     """A call id or tool name as the Plan holds it: the reference reads a missing, null or
     empty (``""``) id or name as absent (None); anything else as text."""
@@ -182,7 +197,9 @@ class PlanOf:
       them;
     - usage: input and output tokens in the wire API's own meaning (:func:`plan_usage`:
       cache reads and writes taken out of an Anthropic input total that includes them);
-    - a call the library flags as not to be run: ``call(..., dispatched=False)``.
+    - a call the library flags as not to be run: ``call(..., dispatched=False)``;
+    - a recipe that appends ``delta.content`` itself: :func:`content_text` (a list of
+      content parts gives its text parts).
 
     Where bundled adapters still read differently, it is what their library gives: Haystack
     reports a finish reason of its own (also for Responses), graded as it is; Mirascope has

@@ -111,6 +111,22 @@ Mapping (shared):
   ``MessageDone`` ``error`` (a later terminal event does not change the finish, as in
   the kit's conventions). The stream's end is not checked beyond that: what the SDK
   reports is what the user gets.
+
+Capabilities, from what each reads:
+
+- ``openai-chat-state`` / ``openai-chat-client``: ``ordered`` yes (the helper's events, in
+  stream order, are the Plan); ``marks_undispatched`` no (a call's
+  ``tool_calls.function.arguments.done`` only says the SDK moved on; the final
+  ``ChatCompletion`` lists every call with no status, ``ParsedFunctionToolCall``, and that
+  is where a user finds a call that never had the event); ``multi_choice`` yes (every choice
+  of the completion).
+- ``openai-chat-create``: ``ordered`` no (the guide's loop keeps the text apart from the
+  calls by index); ``marks_undispatched`` no (a fragment has no status); ``multi_choice`` no
+  (``chunk.choices[0]``).
+- ``openai-responses-state`` / ``openai-responses-client``: ``ordered`` yes (events in order,
+  text per ``output_index``); ``marks_undispatched`` yes (a finished call item's ``status:
+  "incomplete"``, ``openai/types/responses/response_function_tool_call.py``, is a DO that
+  is not dispatched, see above).
 """
 
 from __future__ import annotations
@@ -124,7 +140,7 @@ from .. import events as ev
 from ..plan import PlanBuilder, parse_arguments
 from ..reference.responses import CLIENT_CALLS, is_server_item
 from . import DONE, implementation
-from .client import finish_reason, name_or_none, responses_finish
+from .client import content_text, finish_reason, name_or_none, responses_finish
 
 __all__ = ["chat_stream_state", "chat_client_stream", "chat_client_create", "responses_stream_state",
            "responses_client_stream"]
@@ -305,7 +321,8 @@ def _call_done(choice: int, call: int, call_id: Any, name: Any, arguments: Any, 
     return ev.ToolCallDone(choice, call, name_or_none(call_id), name_or_none(name), raw, parameters, invalid)
 
 
-@implementation(feed="events", apis=("chat",), incremental=True, multi_choice=True)
+@implementation(feed="events", apis=("chat",), incremental=True, multi_choice=True, ordered=True,
+                marks_undispatched=False)
 def chat_stream_state(events: Iterable[Any], sink: Sink, *, api: str = CHAT) -> dict:
     """``ChatCompletionStreamState.handle_chunk`` per chunk, ``get_final_completion()`` at the end."""
     from openai.lib.streaming.chat import ChatCompletionStreamState  # noqa: PLC0415
@@ -324,7 +341,8 @@ def chat_stream_state(events: Iterable[Any], sink: Sink, *, api: str = CHAT) -> 
     return out.plan()
 
 
-@implementation(feed="bytes", apis=("chat",), incremental=True, multi_choice=True)
+@implementation(feed="bytes", apis=("chat",), incremental=True, multi_choice=True, ordered=True,
+                marks_undispatched=False)
 def chat_client_stream(reads: Iterable[bytes], sink: Sink, *, api: str = CHAT) -> dict:
     """``client.chat.completions.stream(...)``: its events, then ``get_final_completion()``."""
     out = _Out(sink, api)
@@ -338,7 +356,8 @@ def chat_client_stream(reads: Iterable[bytes], sink: Sink, *, api: str = CHAT) -
     return out.plan()
 
 
-@implementation(feed="bytes", apis=("chat",), incremental=False, multi_choice=False)
+@implementation(feed="bytes", apis=("chat",), incremental=False, multi_choice=False, ordered=False,
+                marks_undispatched=False)
 def chat_client_create(reads: Iterable[bytes], *, api: str = CHAT) -> dict:
     """``client.chat.completions.create(stream=True)`` read with the function-calling guide's loop."""
     client = _client(reads)
@@ -360,7 +379,7 @@ def chat_client_create(reads: Iterable[bytes], *, api: str = CHAT) -> dict:
             if index not in final_tool_calls:
                 final_tool_calls[index] = tool_call
             final_tool_calls[index].function.arguments += tool_call.function.arguments
-        text.extend(_content_text(delta.content))
+        text.extend(content_text(delta.content))
         if choice.finish_reason:
             last_finish = choice.finish_reason
     out = _Out(None, api)
@@ -375,19 +394,6 @@ def chat_client_create(reads: Iterable[bytes], *, api: str = CHAT) -> dict:
     if normalised is not None:
         out(ev.Usage(normalised))
     return out.plan()
-
-
-def _content_text(content: Any) -> list[str]:
-    """The text of a chunk's ``delta.content`` as ``create()`` hands it over (the chunk as the
-    wire had it): a string; a list of content parts (a dialect, ``chat-content-parts``) gives
-    the ``text`` of its ``text`` parts, its other parts (``thinking``) are no text; anything
-    else, none."""
-    if isinstance(content, str):
-        return [content] if content else []
-    if isinstance(content, list):
-        return [p["text"] for p in content
-                if isinstance(p, dict) and p.get("type") == "text" and isinstance(p.get("text"), str)]
-    return []
 
 
 # -- Responses -------------------------------------------------------------------------------
@@ -517,7 +523,7 @@ class _ResponseEvents:
             out(ev.MessageDone(0, responses_finish("incomplete", reason, calls=bool(self.dispatched))))
 
 
-@implementation(feed="events", apis=("responses",), incremental=True)
+@implementation(feed="events", apis=("responses",), incremental=True, ordered=True, marks_undispatched=True)
 def responses_stream_state(events: Iterable[Any], sink: Sink, *, api: str = RESPONSES) -> dict:
     """``ResponseStreamState.handle_event`` per event."""
     from openai import omit  # noqa: PLC0415
@@ -536,7 +542,7 @@ def responses_stream_state(events: Iterable[Any], sink: Sink, *, api: str = RESP
     return out.plan()
 
 
-@implementation(feed="bytes", apis=("responses",), incremental=True)
+@implementation(feed="bytes", apis=("responses",), incremental=True, ordered=True, marks_undispatched=True)
 def responses_client_stream(reads: Iterable[bytes], sink: Sink, *, api: str = RESPONSES) -> dict:
     """``client.responses.stream(...)``: its events."""
     out = _Out(sink, api)

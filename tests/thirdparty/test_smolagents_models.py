@@ -21,10 +21,11 @@ def test_valid_streams_pass():
 
 
 def test_a_stream_without_usage_reads_as_zero_tokens():
-    # TokenUsage(0, 0) when no chunk carried usage: the plan is right otherwise
+    # TokenUsage(0, 0) when no chunk carried usage: the plan is right otherwise, and all-zero
+    # usage for none is a note, not a difference
     r = verify(NAME, ["y_parallel_calls"])[("y_parallel_calls", "recorded")]
-    assert r["verdict"] == "FAIL" and r["path"] == "usage"
-    assert r["expected"] is None and r["actual"] == {"input_tokens": 0, "output_tokens": 0}
+    assert r["verdict"] == "PASS", r["message"]
+    assert any(n.startswith("usage:") and '"input_tokens":0' in n for n in r["notes"]), r["notes"]
 
 
 def test_calls_are_keyed_by_index_alone():

@@ -14,8 +14,11 @@ last non-null ``finish_reason`` and ``usage`` kept. Like the README and the guid
 ``chunk.choices[0]`` is read (so not multi-choice; its ``index`` is not looked at); a chunk
 without choices (a usage-only or filter chunk) only contributes its usage rather than
 failing on ``choices[0]``. The assembly is the user's code the docs ask for: where a chunk
-field holds something other than the documented type (a dict of arguments, a list of
-content parts) it fails there, as that user code would. Tools are passed as
+field holds something other than the documented type it fails there, as that user code
+would (a dict of arguments: ``+=`` on text), except ``delta.content`` as a list of content
+parts (a dialect, ``chat-content-parts``), whose ``text`` parts are the text, by the rule
+every recipe adapter shares (:func:`kit.adapters.client.content_text`, as
+``openai-chat-create`` reads it). Tools are passed as
 OpenAI schema dicts, as the README documents; ``create(stream=True)`` without
 ``max_turns`` never executes tools, so trace tool names need not match.
 
@@ -40,6 +43,11 @@ reason; ``usage.prompt_tokens`` / ``completion_tokens`` -> usage.
 
 Offline: aisuite's tracing sinks are only used by its tool runner / agents, not by
 ``create(stream=True)``; nothing is downloaded. No environment variables are needed.
+
+Capabilities: ``ordered`` no (the README's assembly keeps one text and the calls by index,
+as aisuite's chunks are the openai SDK's / its own chat-shaped chunks); ``marks_undispatched``
+no (a call fragment has index, id, function: no status); ``multi_choice`` no
+(``choices[0]``, as the README reads it).
 """
 
 from __future__ import annotations
@@ -47,7 +55,7 @@ from __future__ import annotations
 from typing import Any
 
 from kit.adapters import implementation
-from kit.adapters.client import DUMMY_KEY, PlanOf, anthropic_base
+from kit.adapters.client import DUMMY_KEY, PlanOf, anthropic_base, content_text
 
 OPENAI_MODEL = "openai:gpt-4o"  # any name: the replay server answers every model with the trace
 ANTHROPIC_MODEL = "anthropic:claude-sonnet-4-6"
@@ -87,8 +95,7 @@ def _assemble(api: str, stream: Any) -> dict[str, Any]:
             choice = chunk.choices[0]
             delta = choice.delta
             if delta is not None:
-                if getattr(delta, "content", None):
-                    state.content.append(delta.content)
+                state.content.extend(content_text(getattr(delta, "content", None)))
                 if getattr(delta, "refusal", None):
                     state.refusal.append(delta.refusal)
                 for fragment in getattr(delta, "tool_calls", None) or []:
@@ -112,7 +119,7 @@ def _assemble(api: str, stream: Any) -> dict[str, Any]:
     return plan.plan()
 
 
-@implementation(apis=("chat",), multi_choice=False)
+@implementation(apis=("chat",), multi_choice=False, ordered=False, marks_undispatched=False)
 def chat_stream(base_url: str, *, api: str) -> dict[str, Any]:
     import aisuite as ai
 
@@ -121,7 +128,8 @@ def chat_stream(base_url: str, *, api: str) -> dict[str, Any]:
     return _assemble(api, stream)
 
 
-@implementation(apis=("anthropic",), multi_choice=False, omits=("refusal", "server_tools"))
+@implementation(apis=("anthropic",), multi_choice=False, omits=("refusal", "server_tools"), ordered=False,
+                marks_undispatched=False)
 def anthropic_stream(base_url: str, *, api: str) -> dict[str, Any]:
     import aisuite as ai
 

@@ -55,6 +55,21 @@ a retry would only re-fetch the same trace.
 
 Offline: any-llm has no telemetry and downloads nothing at import or on these code paths;
 no environment variables are needed.
+
+Capabilities, from what the result can say:
+
+- ``any-llm-openai`` / ``any-llm-anthropic``: the accumulated ``ChatCompletion``
+  (``any_llm/utils/streaming.py:98``, ``ChatCompletionAccumulator``: per choice, the text
+  pieces joined into ``message.content`` and the calls in ``message.tool_calls``).
+  ``ordered`` no (one content string beside the calls); ``marks_undispatched`` no (a
+  ``ChatCompletionMessageToolCall`` has no status; a choice without a finish reason makes
+  the accumulator raise instead); ``multi_choice``: yes for OpenAI (the accumulator keeps
+  one state per choice ``index``), no for Anthropic (one message).
+- ``any-llm-responses`` (the guide's recipe over the SDK's events): ``ordered`` yes (the
+  fold keeps the text and call items in output order); ``marks_undispatched`` no (the
+  recipe keeps the item of ``response.output_item.added``, ``status: "in_progress"``, and
+  adds the argument deltas; it never reads the finished item, so nothing it keeps says a
+  call was cut off).
 """
 
 from __future__ import annotations
@@ -110,17 +125,19 @@ def _completion_plan(api: str, provider: str, model: str, api_base: str) -> dict
     return plan.plan()
 
 
-@implementation(apis=("chat",), multi_choice=True)
+@implementation(apis=("chat",), multi_choice=True, ordered=False, marks_undispatched=False)
 def chat_stream(base_url: str, *, api: str) -> dict[str, Any]:
     return _completion_plan(api, "openai", OPENAI_MODEL, base_url)
 
 
-@implementation(apis=("anthropic",), multi_choice=False, omits=("server_tools",))
+@implementation(apis=("anthropic",), multi_choice=False, omits=("server_tools",), ordered=False,
+                marks_undispatched=False)
 def anthropic_stream(base_url: str, *, api: str) -> dict[str, Any]:
     return _completion_plan(api, "anthropic", ANTHROPIC_MODEL, anthropic_base(base_url))
 
 
-@implementation(apis=("responses",), multi_choice=False, omits=("server_tools",))
+@implementation(apis=("responses",), multi_choice=False, omits=("server_tools",), ordered=True,
+                marks_undispatched=False)
 def responses_stream(base_url: str, *, api: str) -> dict[str, Any]:
     from any_llm import responses
 

@@ -57,6 +57,18 @@ Retries are off (``max_retries=0``): a retry would only re-fetch the same trace.
 Offline: Haystack sends anonymous usage telemetry to Posthog unless
 ``HAYSTACK_TELEMETRY_ENABLED=False``, which this module sets before Haystack is imported.
 No tokenizer or model download is on these code paths.
+
+Capabilities, from what the ``ChatMessage`` can say:
+
+- ``ordered``: no, for all three. Haystack builds the reply with
+  ``ChatMessage.from_assistant(text=..., tool_calls=...)`` (``haystack/components/generators/
+  utils.py:200`` for Chat and Anthropic, ``chat/openai_responses.py:705`` for Responses): the
+  text joined into one ``TextContent`` first, then the ``ToolCall`` s, whatever order the
+  stream had.
+- ``marks_undispatched``: no. A ``ToolCall`` is ``id``, ``tool_name``, ``arguments``,
+  ``extra``: nothing marks a call cut off (a call whose arguments do not parse is dropped
+  with a warning instead, see above).
+- ``multi_choice``: no (see above).
 """
 
 from __future__ import annotations
@@ -101,7 +113,7 @@ def _usage(plan: PlanOf, usage: Any, inp: str, out: str, *, cache_in_input: bool
                    cache_write=usage.get("cache_creation_input_tokens"), cache_in_input=cache_in_input)
 
 
-@implementation(apis=("chat",), multi_choice=False, omits=("refusal",))
+@implementation(apis=("chat",), multi_choice=False, omits=("refusal",), ordered=False, marks_undispatched=False)
 def openai_chat(base_url: str, *, api: str) -> dict[str, Any]:
     from haystack.components.generators.chat import OpenAIChatGenerator
     from haystack.dataclasses import ChatMessage
@@ -124,7 +136,8 @@ def openai_chat(base_url: str, *, api: str) -> dict[str, Any]:
     return plan.plan()
 
 
-@implementation(apis=("responses",), multi_choice=False, omits=("refusal", "server_tools"))
+@implementation(apis=("responses",), multi_choice=False, omits=("refusal", "server_tools"), ordered=False,
+                marks_undispatched=False)
 def openai_responses(base_url: str, *, api: str) -> dict[str, Any]:
     from haystack.components.generators.chat import OpenAIResponsesChatGenerator
     from haystack.dataclasses import ChatMessage
@@ -147,7 +160,8 @@ def openai_responses(base_url: str, *, api: str) -> dict[str, Any]:
     return plan.plan()
 
 
-@implementation(apis=("anthropic",), multi_choice=False, omits=("refusal",))
+@implementation(apis=("anthropic",), multi_choice=False, omits=("refusal",), ordered=False,
+                marks_undispatched=False)
 def anthropic_chat(base_url: str, *, api: str) -> dict[str, Any]:
     from haystack.dataclasses import ChatMessage
     from haystack.utils import Secret

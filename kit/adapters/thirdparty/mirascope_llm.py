@@ -43,6 +43,12 @@ Retries: Mirascope builds its own ``OpenAI`` / ``Anthropic`` clients and has no 
 for their ``max_retries`` (the SDK default, 2, stays); the replay server answers every
 request with 200, so no retry is ever made. No network: Mirascope's ``ops`` tracing is
 opt-in and not used; nothing is fetched at import or construction.
+
+Capabilities: ``ordered`` yes (``StreamResponse.content`` is one sequence of parts, ``Text``,
+``ToolCall``, ``Thought``, in stream order, ``mirascope/llm/responses/base_stream_response.py:120``,
+read in that order); ``marks_undispatched`` no (a ``ToolCall`` is ``id``, ``name``, ``args``,
+``mirascope/llm/content/tool_call.py:8``: nothing marks it cut off); ``multi_choice`` no
+(``choices[0]``).
 """
 
 from __future__ import annotations
@@ -95,16 +101,19 @@ def _stream(provider: str, scope: str, base_url: str, model_id: str, api: str) -
     return plan.plan()
 
 
-@implementation(apis=("chat",), multi_choice=False, omits=("refusal", "server_tools"))
+@implementation(apis=("chat",), multi_choice=False, omits=("refusal", "server_tools"), ordered=True,
+                marks_undispatched=False)
 def chat_stream(base_url: str, *, api: str) -> dict[str, Any]:
     return _stream("openai", "openai/", base_url, "openai/gpt-4o-mini:completions", api)
 
 
-@implementation(apis=("responses",), multi_choice=False, omits=("refusal", "server_tools"))
+@implementation(apis=("responses",), multi_choice=False, omits=("refusal", "server_tools"), ordered=True,
+                marks_undispatched=False)
 def responses_stream(base_url: str, *, api: str) -> dict[str, Any]:
     return _stream("openai", "openai/", base_url, "openai/gpt-4o-mini:responses", api)
 
 
-@implementation(apis=("anthropic",), multi_choice=False, omits=("refusal", "server_tools"))
+@implementation(apis=("anthropic",), multi_choice=False, omits=("refusal", "server_tools"), ordered=True,
+                marks_undispatched=False)
 def anthropic_stream(base_url: str, *, api: str) -> dict[str, Any]:
     return _stream("anthropic", "anthropic/", anthropic_base(base_url), "anthropic/claude-opus-4-6", api)

@@ -33,6 +33,11 @@ Retries: the OpenAI client gets ``client_kwargs={"max_retries": 0}`` and the mod
 ``retry=False`` (smolagents' own rate-limit retry, which would sleep 60 s), since a retry
 only re-fetches the same trace. No network: smolagents and the OpenAI SDK make no
 request at import or construction; nothing is downloaded.
+
+Capabilities: ``ordered`` no (``agglomerate_stream_deltas`` returns a ``ChatMessage`` with one
+``content`` string beside ``tool_calls``, ``smolagents/models.py:124-127``); ``marks_undispatched``
+no (a ``ChatMessageToolCall`` is id, type and function: no status; arguments that do not
+parse stay a string, given as invalid arguments); ``multi_choice`` no (``choices[0]``).
 """
 
 from __future__ import annotations
@@ -72,7 +77,8 @@ def _tools() -> tuple[Any, ...]:
     return (get_weather, run_command)
 
 
-@implementation(apis=("chat",), multi_choice=False, omits=("finish_reason", "refusal", "server_tools"))
+@implementation(apis=("chat",), multi_choice=False, omits=("finish_reason", "refusal", "server_tools"), ordered=False,
+                marks_undispatched=False)
 def generate_stream(base_url: str, *, api: str) -> dict[str, Any]:
     from smolagents import OpenAIServerModel, agglomerate_stream_deltas
     from smolagents.models import parse_json_if_needed
