@@ -39,10 +39,12 @@ Chat Completions
     exactly. Text (the guide shows none) is ``delta.content`` appended, after the guide's
     loop: a string as it is; a list of content parts (``chat-content-parts``, a dialect:
     ``create()`` passes the chunk on as the wire had it) gives the text of its ``text``
-    parts, never its ``thinking`` parts. The guide reads ``chunk.choices[0]``, so this
+    parts, never its ``thinking`` parts; ``delta.refusal`` is appended the same way (the
+    refusal). The guide reads ``chunk.choices[0]``, so this
     adapter handles one choice; chunks with ``choices: []`` (the documented usage chunk)
     are skipped, their ``usage`` kept. The Plan: one SAY with all the text, the calls in
-    index order, the last finish reason (a later chunk without one does not erase it).
+    index order, the refusal, the last finish reason (a later chunk without one does not
+    erase it).
 
 Mapping of the stream helper's events (both incremental chat variants share it):
 
@@ -363,6 +365,7 @@ def chat_client_create(reads: Iterable[bytes], *, api: str = CHAT) -> dict:
     client = _client(reads)
     stream = client.chat.completions.create(model="kit", messages=[{"role": "user", "content": "hi"}], stream=True)
     text: list[str] = []
+    refusal: list[str] = []
     final_tool_calls: dict[Any, Any] = {}
     last_finish = None
     usage = None
@@ -380,6 +383,8 @@ def chat_client_create(reads: Iterable[bytes], *, api: str = CHAT) -> dict:
                 final_tool_calls[index] = tool_call
             final_tool_calls[index].function.arguments += tool_call.function.arguments
         text.extend(content_text(delta.content))
+        if isinstance(getattr(delta, "refusal", None), str):
+            refusal.append(delta.refusal)
         if choice.finish_reason:
             last_finish = choice.finish_reason
     out = _Out(None, api)
@@ -389,6 +394,8 @@ def chat_client_create(reads: Iterable[bytes], *, api: str = CHAT) -> dict:
     for position, index in enumerate(order):
         tc = final_tool_calls[index]
         out(_call_done(0, position, tc.id, tc.function.name, tc.function.arguments, None))
+    if "".join(refusal):
+        out(ev.RefusalDelta(0, "".join(refusal)))
     out(ev.MessageDone(0, finish_reason(last_finish)))
     normalised = _usage(usage)
     if normalised is not None:

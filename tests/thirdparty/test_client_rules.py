@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from kit.adapters.client import PlanOf, finish_reason, latest, name_or_none, plan_usage, responses_finish
+from kit.adapters.client import (PlanOf, content_text, finish_reason, latest, name_or_none, plan_usage,
+                                responses_finish)
 from kit.reference.responses import INCOMPLETE_REASONS
 
 CHAT = "openai.chat.completions"
@@ -74,3 +75,24 @@ def test_finish_reason_maps_library_vocabularies_and_keeps_what_has_no_counterpa
     assert finish_reason("max_output_tokens") == "length"
     assert finish_reason("") is None and finish_reason(None) is None
     assert finish_reason("eos") == "eos"
+
+
+@pytest.mark.parametrize("content,expected", [
+    ("Hello", ["Hello"]),
+    ("", []),
+    (None, []),
+    ([{"type": "thinking", "thinking": "hmm"}, {"type": "text", "text": "Two"}], ["Two"]),
+    ([{"type": "text", "text": "a"}, {"type": "text", "text": 3}, "b", {"type": "text", "text": "c"}], ["a", "c"]),
+    ({"type": "text", "text": "x"}, []),
+])
+def test_content_text_reads_a_string_or_the_text_parts_of_a_list(content, expected):
+    assert content_text(content) == expected
+
+
+def test_a_call_not_dispatched_keeps_what_arrived():
+    p = PlanOf(RESPONSES)
+    p.call("call_1", "lookup", '{"q": "par', dispatched=False)
+    p.call("call_2", "lookup", '{"q": "x"}')
+    commands = p.plan()["choices"][0]["commands"]
+    assert commands[0]["dispatched"] is False and commands[0]["arguments"] == '{"q": "par'
+    assert commands[1].get("dispatched", True) is True and commands[1]["parameters"] == {"q": "x"}
