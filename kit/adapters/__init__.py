@@ -91,9 +91,10 @@ class Capabilities:
       calls) is graded on its text joined and its DO list, each on its own: where text falls
       between calls is not graded.
     - ``call_types``: the kinds of client tool call (Responses item types: ``function_call``,
-      ``custom_tool_call``, ``computer_call``, ``shell_call``, ...) it can request and hold;
-      None (the default) for every kind. A stream that carries another kind is SKIP: the
-      implementation could not have asked for it.
+      ``custom_tool_call``, ``computer_call``, ``shell_call``, ...) its user can request
+      through it, as documented; None (the default) for every kind. A stream that carries
+      another kind is SKIP: the implementation could not have asked for it. A kind it can
+      request but then loses from its result is graded like any lost call.
     - ``marks_undispatched``: its result can mark a tool call as not to be run (incomplete,
       invalid). One that declares ``no`` is right to drop, or to flag as invalid, a call the
       reference leaves undispatched on a cut stream; running such a call is still FAIL.

@@ -912,7 +912,7 @@ def run_case(adapter: Adapter, trace: Trace, chunking: str = "recorded", *,
     held = adapter.capabilities.call_types
     if skip is None and held is not None and set(exp.call_types) - set(held):
         skip = (f"{trace.id} carries {', '.join(sorted(set(exp.call_types) - set(held)))} items, a kind of tool call "
-                f"{adapter.name} cannot request or hold (it declares call_types {'+'.join(held) or 'none'})")
+                f"{adapter.name} cannot request (it declares call_types {'+'.join(held) or 'none'})")
     if skip is not None:
         return record(adapter, trace, chunking if adapter.capabilities.feed == "bytes" else "events", "SKIP",
                       check="capability", message=skip), None
