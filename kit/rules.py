@@ -395,10 +395,11 @@ RULES += (
        "Gateways omit it, default it to 0, or leave gaps where guardrails dropped events.",
        gh("onyx-dot-app/onyx#13624"), gh("BerriAI/litellm#28899"), gh("ENTERPILOT/GoModel#953")),
     _r("resp-arguments-source", "MUST", "behaviour", RESP,
-       "A consumer MUST take a call's arguments from `output_item.done`, else `function_call_arguments.done`, else the deltas joined, else `output_item.added`.",
+       "A consumer MUST take a call's arguments from `output_item.done`, else `function_call_arguments.done`, else the deltas joined, else `output_item.added`; a source that is empty or an empty object `{}` never hides arguments a later one carries.",
        "Some servers send the arguments only in the item or the done event; accumulators that "
-       "build them from deltas alone run the tool with empty input.",
-       gh("greeves89/AI-Employee#285")),
+       "build them from deltas alone run the tool with empty input. LM Studio sends them in the "
+       "done event and `{}` in the finished item.",
+       gh("greeves89/AI-Employee#285"), gh("earendil-works/pi#917")),
     _r("resp-arguments-mismatch", "MUST", "dialect", RESP,
        "The final arguments SHOULD equal the joined deltas; a consumer uses the final value and reports the difference.",
        "A stray delta or a server-side rewrite makes the two differ; the final value is the one "

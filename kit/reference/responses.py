@@ -25,8 +25,9 @@ What each item becomes follows the Plan conventions: a message item's text (delt
 content part, else the part's ``output_text.done``, else the finished item) is its own
 SAY; refusal parts are the refusal; ``function_call``, ``custom_tool_call`` and the
 computer/shell/patch calls are DO; server-executed tools are ``server_tools``; reasoning
-is never SAY. Arguments are the first non-empty of: the finished item, the arguments
-``.done`` event, the deltas joined, the added item.
+is never SAY. Arguments are the first of: the finished item, the arguments ``.done``
+event, the deltas joined, the added item, that is neither empty nor an empty object ``{}``
+(else the first non-empty of them).
 """
 
 from __future__ import annotations
@@ -103,6 +104,12 @@ def is_server_item(t: str | None) -> bool:
 
 
 _new = tuple.__new__
+
+
+def _empty_object(text: str) -> bool:
+    """Arguments that are an empty JSON object (``{}``, with any spacing)."""
+    t = text.strip()
+    return t[:1] == "{" and t[-1:] == "}" and not t[1:-1].strip()
 
 
 def _short(text: str, n: int = 40) -> str:
@@ -473,11 +480,15 @@ class ResponsesReference(Machine):
             self._call_item(item, item.type or "function_call", out)
         joined = "".join(item.blocks) + "".join(item.deltas)
         if item.type in ("function_call", "custom_tool_call"):
-            arguments = next((a for a in (item.done_args, item.final_args, joined, item.added_args) if a), "")
+            sources = (item.done_args, item.final_args, joined, item.added_args)
+            # the first source that says something: an empty object never hides arguments another
+            # source carried (a finished item with `{}` after a done event with the real ones)
+            arguments = next((a for a in sources if a and not _empty_object(a)), None) \
+                or next((a for a in sources if a), "")
             if item.done_args is not None and item.final_args is not None and item.done_args != item.final_args:
                 self._note("resp-arguments-mismatch", f"call {item.call_id!r}: output_item.done carries "
                            f"{_short(item.done_args)} but function_call_arguments.done {_short(item.final_args)}; "
-                           "took the first non-empty of them (the finished item first)")
+                           "took the first that is neither empty nor {} (the finished item first)")
             elif joined and arguments != joined:
                 self._note("resp-arguments-mismatch", f"call {item.call_id!r}: final arguments differ from the joined "
                            f"deltas ({len(arguments)} vs {len(joined)} characters); took the final value")

@@ -27,7 +27,7 @@ method with the buggy version of it that real handlers have shipped:
 ``complete(item)``                 an item finished: text, dispatch (unless cut
                                    off by the output limit), server tool
 ``dispatch(item)``                 a call's arguments and parameters
-``arguments_of(item)``             done item, ``.done`` event, deltas, added item
+``arguments_of(item)``             done item, ``.done`` event, deltas, added item (``{}`` skipped)
 ``is_client_call`` / ``is_server_tool``  item types
 ``on_terminal(obj)``               completed / incomplete / failed
 ``output_keys(output)``            the items of the terminal ``output`` (by id,
@@ -348,10 +348,11 @@ class NaiveResponses(NaiveSSE):
                                       "name": name if isinstance(name, str) else None})
 
     def arguments_of(self, item: Item) -> str:
-        for value in (item.done_args, item.final_args, "".join(item.deltas), item.added_args):
-            if value:
+        values = [v for v in (item.done_args, item.final_args, "".join(item.deltas), item.added_args) if v]
+        for value in values:  # an empty object `{}` never hides arguments another source carried
+            if value.strip().replace(" ", "") != "{}":
                 return value
-        return ""
+        return values[0] if values else ""
 
     def dispatch(self, item: Item) -> None:
         self.start_call(item)
