@@ -119,3 +119,13 @@ def test_kit_dialects_errors():
     assert r.exit_code == 2 and "unknown dialect id 'nope'" in r.output
     r = CliRunner().invoke(main, ["dialects", "no/such/folder"])
     assert r.exit_code == 3 and "no such file or folder" in r.output
+
+
+def test_readme_counts_are_the_corpus():
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    m = re.search(r"(\d+) dialects; of (\d+) `y_` traces, (\d+) are a dialect of a compatible server, (\d+) the "
+                  r"provider's contract", readme)
+    assert m, "README's table lost the dialect registry's row"
+    y = [t for t in TRACES if t.cls == "y"]
+    dialect = sum(1 for t in y if t.dialect)
+    assert tuple(map(int, m.groups())) == (len(DIALECTS), len(y), dialect, len(y) - dialect)
