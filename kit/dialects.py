@@ -130,8 +130,10 @@ DIALECTS: tuple[Dialect, ...] = (
        "Reasoning text streams in a vendor field of the delta (`reasoning_content`, `reasoning`) beside `content`.",
        ("https://api-docs.deepseek.com/guides/reasoning_model", _gh("vercel/ai#7866")),
        ("chat-reasoning",)),
-    _d("usage-not-in-final-chunk", ("ZhiPu GLM (on every chunk)", "xAI Grok (before an empty final chunk)",
-                                    "DeepSeek and Gemini compatibility (on the finish chunk)", "llama.cpp"),
+    _d("usage-not-in-final-chunk", ("ZhiPu GLM (on every chunk, or on the finish chunk)",
+                                    "xAI Grok (before an empty final chunk)",
+                                    "Gemini's compatibility (in the last content chunk)",
+                                    "DeepSeek (on the finish chunk, as the corpus models its envelope)"),
        "Usage rides on chunks that carry choices (every chunk, or the finish chunk), not on the one final "
        "usage chunk with `choices: []` that the documentation describes.",
        (_gh("rashidrazak/opencode-cmd-provider#213"), _gh("BerriAI/litellm#17136"), _gh("Routstr/routstr-core#543")),
