@@ -63,8 +63,8 @@ def test_anthropic_appends_a_space_after_tool_use():
 
 def test_text_after_a_call_stays_after_it():
     # response.messages() keeps the stream's order: text, the call, text again
-    chat = verify(CHAT, ["y_text_after_tool_call"])
-    assert chat[("y_text_after_tool_call", "recorded")]["verdict"] == "PASS", chat[("y_text_after_tool_call", "recorded")]
+    chat = verify(CHAT, ["y_text_after_tool_call"])[("y_text_after_tool_call", "recorded")]
+    assert chat["verdict"] == "PASS", chat["message"]
     responses = verify(RESPONSES, ["y_two_messages_around_call"])
     record = responses[("y_two_messages_around_call", "recorded")]
     assert record["verdict"] == "PASS", record["message"]
