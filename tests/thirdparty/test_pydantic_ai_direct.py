@@ -48,3 +48,16 @@ def test_anthropic_pause_turn_and_cached_usage_map_and_an_early_event_is_an_asse
         assert got[ident] == "PASS", (ident, records[(ident, "recorded")]["message"])
     r = records[("y_events_before_message_start", "recorded")]
     assert r["verdict"] == "ERROR" and "AssertionError" in r["message"]
+
+
+def test_a_response_pydantic_ai_marks_incomplete_gives_calls_that_are_not_dispatched():
+    # a Responses stream cut before its terminal event: pydantic-ai's ModelResponse.state is
+    # 'incomplete', so its tool call is a DO that is not dispatched, as the reference has it
+    records = verify(f"{MODULE}:responses", ["responses/n_truncated_mid_arguments"])
+    r = records[("responses/n_truncated_mid_arguments", "recorded")]
+    assert r["verdict"] == "PASS", r["message"]
+    # the Chat model stamps a stream that ended without a finish reason 'complete': the cut
+    # call is handed over as a call to run
+    chat = verify(f"{MODULE}:chat", ["chat/n_truncated_mid_arguments"])[("chat/n_truncated_mid_arguments", "recorded")]
+    assert chat["verdict"] == "FAIL" and any(d["field"] == "dispatched" or d["path"].endswith("dispatched")
+                                             for d in chat["differences"]), chat["differences"]
