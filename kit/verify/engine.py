@@ -506,7 +506,7 @@ RULE_FIELDS: dict[str, tuple[str, ...]] = {
     "chat-tool-fragment-shape": _CALL, "chat-arguments-string": _ARGS, "chat-arguments-empty": _ARGS,
     "chat-arguments-json": _ARGS + ("dispatched",), "chat-dispatch-at-finish": ("dispatched", "do") + _ARGS,
     "chat-interleaved-fragments": _CALL, "chat-finish-reason-missing": ("finish_reason",),
-    "chat-finish-reason-conflict": ("finish_reason",), "chat-finish-reason-value": ("finish_reason",),
+    "chat-finish-reason-conflict": ("finish_reason", "do", "dispatched"), "chat-finish-reason-value": ("finish_reason",),
     "chat-finish-length": ("finish_reason", "text", "do", "error"),
     "chat-delta-after-finish": ("text", "order") + _CALL, "chat-usage": ("usage",),
     # Responses
