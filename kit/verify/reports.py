@@ -260,7 +260,7 @@ def assumed_notes(records: list[Record], *, hint: bool = False) -> list[str]:
              else ["cannot mark a call not to be run (a call a cut stream left incomplete may be dropped or "
                    "flagged invalid)"]) + \
             ([f"has no {', '.join(a['omits'])} (not compared)"] if a.get("omits") else []) + \
-            ([f"holds only the tool calls {'+'.join(a['call_types'])} (streams with another kind are SKIP)"]
+            ([f"can request only the tool calls {'+'.join(a['call_types'])} (streams with another kind are SKIP)"]
              if a.get("call_types") is not None else [])
         if said:
             notes.append(f"{a.get('name')}'s result {'; '.join(said)} (conformance.md 8.3)")

@@ -104,23 +104,23 @@ ADAPTERS: tuple[ThirdParty, ...] = (
     # llm
     ThirdParty("llm-openai", "llm_models:openai_chat", "llm", "llm", "llm",
                "a model in extra-openai-models.yaml with api_base; model.prompt(..., tools=[fn]) iterated, then "
-               "text(), tool_calls(), usage()", sits_on=("openai",)),
+               "messages() in order, tool_calls(), usage()", sits_on=("openai",)),
     ThirdParty("llm-openai-responses", "llm_models:openai_responses", "llm", "llm", "llm",
                "a model in extra-openai-models.yaml with api_base and responses: true; model.prompt(..., tools=[fn]) "
-               "iterated, then text(), tool_calls(), usage()", sits_on=("openai",)),
+               "iterated, then messages() in order, tool_calls(), usage()", sits_on=("openai",)),
     ThirdParty("llm-anthropic", "llm_models:claude_messages", "llm", "llm-anthropic", "llm",
                "the llm-anthropic plugin's ClaudeMessages(model, base_url=...).prompt(..., tools=[fn]) iterated, then "
-               "text(), tool_calls(), usage()", sits_on=("anthropic",)),
+               "messages() in order, tool_calls(), usage()", sits_on=("anthropic",)),
     # LlamaIndex
     ThirdParty("llama-index-openai", "llama_index_llms:openai_chat", "LlamaIndex", "llama-index-llms-openai",
                "llama_index", "OpenAI(...).stream_chat_with_tools(tools); the last ChatResponse: "
-               "get_tool_calls_from_response(...), message.content, raw", sits_on=("openai",)),
+               "get_tool_calls_from_response(...), message.blocks in order, raw", sits_on=("openai",)),
     ThirdParty("llama-index-openai-responses", "llama_index_llms:openai_responses", "LlamaIndex",
                "llama-index-llms-openai", "llama_index", "OpenAIResponses(...).stream_chat_with_tools(tools); the last "
-               "ChatResponse: get_tool_calls_from_response(...), message.content", sits_on=("openai",)),
+               "ChatResponse: get_tool_calls_from_response(...), message.blocks in order", sits_on=("openai",)),
     ThirdParty("llama-index-anthropic", "llama_index_llms:anthropic_messages", "LlamaIndex",
                "llama-index-llms-anthropic", "llama_index", "Anthropic(base_url=...).stream_chat_with_tools(tools); the "
-               "last ChatResponse: get_tool_calls_from_response(...), message.content, additional_kwargs",
+               "last ChatResponse: get_tool_calls_from_response(...), message.blocks in order, additional_kwargs",
                sits_on=("anthropic",)),
     # Haystack
     ThirdParty("haystack-openai", "haystack_generators:openai_chat", "Haystack", "haystack-ai", "haystack",

@@ -69,7 +69,9 @@ Capabilities, from what the result can say:
   fold keeps the text and call items in output order); ``marks_undispatched`` no (the
   recipe keeps the item of ``response.output_item.added``, ``status: "in_progress"``, and
   adds the argument deltas; it never reads the finished item, so nothing it keeps says a
-  call was cut off).
+  call was cut off); ``call_types`` ``function_call``: the loop is the function-calling
+  guide's, and a user following it offers function tools only (computer use and custom
+  tools have guides of their own).
 """
 
 from __future__ import annotations
@@ -137,7 +139,7 @@ def anthropic_stream(base_url: str, *, api: str) -> dict[str, Any]:
 
 
 @implementation(apis=("responses",), multi_choice=False, omits=("server_tools",), ordered=True,
-                marks_undispatched=False)
+                marks_undispatched=False, call_types=("function_call",))  # the function-calling guide's loop
 def responses_stream(base_url: str, *, api: str) -> dict[str, Any]:
     from any_llm import responses
 

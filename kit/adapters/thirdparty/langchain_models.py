@@ -41,7 +41,12 @@ Mapping of the gathered ``AIMessageChunk``:
   Anthropic ``server_tool_use``, ``mcp_tool_use``, ``*_tool_result``) -> server tools
   (type, id or ``tool_use_id``, name); Responses ``refusal`` blocks -> the refusal;
   ``reasoning`` / ``thinking`` / ``redacted_thinking`` are never SAY. A Responses
-  ``computer_call`` is only a raw content block (not in ``tool_calls``) and is left out.
+  ``computer_call`` or ``apply_patch_call`` is only a content block (not in
+  ``tool_calls``), with its ``call_id`` and ``action``: a DO ``computer`` (``apply_patch``)
+  whose parameters are that action, as the user reads it from the block.
+- Call kinds (``call_types``, Responses): what ``bind_tools`` can request: function and
+  custom tools, and the computer and apply_patch tool dicts it passes through; a shell
+  tool raises "Unsupported function".
 - Calls: ``tool_calls`` entries -> DO with ``id``, ``name`` and the ``args`` dict LangChain
   parsed; ``invalid_tool_calls`` entries -> DO with the raw ``args`` string (invalid
   JSON, so an invalid DO). Both lists come from ``tool_call_chunks`` in order; calls not
@@ -111,6 +116,11 @@ TOOLS = [{
 }]
 
 CALL_BLOCKS = ("function_call", "custom_tool_call", "tool_use")
+ACTION_BLOCKS = ("computer_call", "apply_patch_call")  # client calls LangChain keeps as content blocks only
+# the kinds of client call bind_tools can request on Responses: function tools, custom tools
+# (langchain_openai.tools.custom_tool), and the computer and apply_patch tool dicts it passes
+# through (langchain_core.utils.function_calling); shell tools raise "Unsupported function"
+RESPONSES_CALL_TYPES = ("function_call", "custom_tool_call", "computer_call", "apply_patch_call")
 
 
 def _offline() -> None:
@@ -184,6 +194,9 @@ def _plan(api: str, gathered: Any, *, finish: Any) -> dict[str, Any]:
                 if k is not None and k not in used:
                     used.add(k)
                     _call(plan, calls[k][1], calls[k][2], kind)
+            elif kind in ACTION_BLOCKS:  # a computer or patch call: only a content block, its action as arguments
+                action = next((block.get(k) for k in ("action", "operation") if block.get(k) is not None), None)
+                plan.call(block.get("call_id"), kind[: -len("_call")], action)
             elif kind == "refusal":
                 plan.refusal(block.get("refusal"))
             elif is_server_tool(api, kind):
@@ -228,7 +241,8 @@ def openai_chat(base_url: str, *, api: str) -> dict[str, Any]:
     return _plan(api, _gather(llm), finish=_chat_finish)
 
 
-@implementation(apis=("responses",), multi_choice=False, ordered=True, marks_undispatched=False)
+@implementation(apis=("responses",), multi_choice=False, ordered=True, marks_undispatched=False,
+                call_types=RESPONSES_CALL_TYPES)
 def openai_responses(base_url: str, *, api: str) -> dict[str, Any]:
     """``ChatOpenAI(use_responses_api=True)`` on the Responses API."""
     from langchain_openai import ChatOpenAI

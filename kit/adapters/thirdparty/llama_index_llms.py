@@ -93,6 +93,13 @@ PROMPT = "hi"
 TERMINAL = ("response.completed", "response.incomplete", "response.failed")  # the Responses events that end a response
 
 
+# the kinds of client call a user can request on Responses (call_types): function tools,
+# and the computer tool through OpenAIResponses(built_in_tools=[...]) ("the built-in tools
+# to use"); a custom tool is not a built-in tool. The streamed ChatResponse keeps only
+# message.blocks, so a computer call it asked for is lost: graded.
+RESPONSES_CALL_TYPES = ("function_call", "computer_call")
+
+
 def lookup(query: str) -> str:
     """Look something up. (Declared so the request has a tool; never executed.)"""
     return query
@@ -151,7 +158,7 @@ def openai_chat(base_url: str, *, api: str) -> dict[str, Any]:
 
 
 @implementation(apis=("responses",), multi_choice=False, omits=("refusal", "server_tools"), ordered=True,
-                marks_undispatched=False)
+                marks_undispatched=False, call_types=RESPONSES_CALL_TYPES)
 def openai_responses(base_url: str, *, api: str) -> dict[str, Any]:
     from llama_index.llms.openai import OpenAIResponses
 

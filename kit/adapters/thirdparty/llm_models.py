@@ -107,6 +107,12 @@ _LOCK = threading.Lock()
 _USER_DIR: str | None = None
 
 
+# the kinds of client call a user can request on Responses (call_types): llm's tools are
+# functions; llm.ServerSideTool passes a raw dict, but is documented for tools the provider
+# runs, not client calls such as computer use or custom tools.
+RESPONSES_CALL_TYPES = ("function_call",)
+
+
 def _user_dir() -> str:
     """A private LLM user directory for this process (set before ``llm`` is imported)."""
     global _USER_DIR
@@ -192,7 +198,7 @@ def openai_chat(base_url: str, *, api: str) -> dict[str, Any]:
 
 
 @implementation(apis=("responses",), multi_choice=False, omits=("refusal", "server_tools"), ordered=True,
-                marks_undispatched=False)
+                marks_undispatched=False, call_types=RESPONSES_CALL_TYPES)
 def openai_responses(base_url: str, *, api: str) -> dict[str, Any]:
     response = _run(_openai_model(base_url, responses=True))
     raw = response.json() or {}

@@ -60,6 +60,12 @@ from kit.adapters import implementation
 from kit.adapters.client import DUMMY_KEY, PlanOf, anthropic_base
 
 PROMPT = "hi"
+# the kinds of client call a user can request on Responses (call_types): function tools only;
+# another provider tool than web search raises FeatureNotSupportedError (its Responses
+# encoder), and there is no raw tool dict.
+RESPONSES_CALL_TYPES = ("function_call",)
+
+
 @cache
 def _tools() -> tuple[Any, ...]:
     from mirascope import llm
@@ -108,7 +114,7 @@ def chat_stream(base_url: str, *, api: str) -> dict[str, Any]:
 
 
 @implementation(apis=("responses",), multi_choice=False, omits=("refusal", "server_tools"), ordered=True,
-                marks_undispatched=False)
+                marks_undispatched=False, call_types=RESPONSES_CALL_TYPES)
 def responses_stream(base_url: str, *, api: str) -> dict[str, Any]:
     return _stream("openai", "openai/", base_url, "openai/gpt-4o-mini:responses", api)
 

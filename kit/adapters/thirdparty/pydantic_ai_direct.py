@@ -75,6 +75,14 @@ ANTHROPIC_MODEL = "claude-sonnet-4-6"
 OMITS = ("server_tools",)
 
 
+# the kinds of client call a user can request on Responses (call_types): function tools, and
+# the computer tool through the documented openai_native_tools setting (ComputerToolParam,
+# pydantic_ai/models/openai/_settings.py); no custom (free-form) tools: tools are only ever
+# FunctionToolParam. pydantic-ai asks for a computer call and drops it from its streamed
+# response (a warning, "not yet implemented"): a lost call, graded.
+RESPONSES_CALL_TYPES = ("function_call", "computer_call")
+
+
 def _tool() -> Any:
     from pydantic_ai import ToolDefinition
 
@@ -149,7 +157,8 @@ def chat(base_url: str, *, api: str) -> dict[str, Any]:
     return _plan(api, _request(model), separate_parts=False, refusal=True)
 
 
-@implementation(apis=("responses",), multi_choice=False, omits=OMITS, ordered=True, marks_undispatched=True)
+@implementation(apis=("responses",), multi_choice=False, omits=OMITS, ordered=True, marks_undispatched=True,
+                call_types=RESPONSES_CALL_TYPES)
 def responses(base_url: str, *, api: str) -> dict[str, Any]:
     from pydantic_ai.models.openai import OpenAIResponsesModel
     from pydantic_ai.providers.openai import OpenAIProvider
