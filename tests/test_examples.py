@@ -18,13 +18,12 @@ from typing import Any
 
 import pytest
 
-from kit.verify import compare_plans
-
 from kit.adapters import Case, Outcome, load_adapter
 from kit.plan import build_plan
 from kit.replay import replay
 from kit.sse import SSEDecoder
 from kit.trace import Trace, corpus
+from kit.verify import compare_plans
 
 from .conftest import REPO
 
