@@ -863,7 +863,9 @@ def analyse(all_results: list[list[dict[str, Any]]], links: list[dict[str, Any]]
                 if e not in seen:
                     seen.append(e)
         c["links"] = seen
-        c["libraries"] = list(dict.fromkeys(f["library"] for f in c["cells"]))
+        # a recipe row's cells are the recipe's (a guide's loop over an SDK), not the library's own code
+        c["libraries"] = list(dict.fromkeys(f"the recipe {f['adapter']}" if f["recipe"] else f["library"]
+                                            for f in c["cells"]))
         c["traces"] = sorted({f["trace"] for f in c["cells"]})
         c["inherited"] = sum(1 for f in c["cells"] if f["inherited"])
         first = next((f for f in c["cells"] if not f["inherited"]), c["cells"][0])

@@ -196,3 +196,14 @@ def test_every_committed_upstream_link_is_well_formed_and_matches_a_committed_ce
         assert matrix.upstream_problem(e) is None
         assert any(e in f["links"] for f in analysis.cells.values()), f"{e['url']} matches no committed red cell"
     assert len({e["url"] for e in links}) == len(links)
+
+
+def test_a_recipes_own_crash_is_the_recipes_not_the_librarys():
+    glue = {"package": "kit-adapter", "file": "kit/adapters/openai_sdk.py", "line": 9, "function": "loop",
+            "exception": "TypeError"}
+    rows = [results("guide-loop", {"y_a": crash("TypeError", "openai_sdk.py:9 in loop", glue)},
+                    library="openai SDK", distribution="openai", recipe="the guide's loop"),
+            results("sdk-row", {"y_a": {}}, library="openai SDK", distribution="openai")]
+    analysis = matrix.analyse(rows)
+    [cause] = analysis.causes.values()
+    assert cause["libraries"] == ["the recipe guide-loop"] and cause["inherited"] == 0
