@@ -34,7 +34,13 @@ and the Responses / Anthropic counterparts keep every call), so traces calling
   ``call_id`` Haystack keeps in ``ToolCall.extra`` (``ToolCall.id`` is the ``fc_`` item id;
   Haystack sends ``extra["call_id"]`` back with the tool result,
   ``openai_responses.py:_convert_chat_message_to_responses_api_format``). Finish reason and
-  usage come from ``meta`` (the final response minus its ``output``). Refusals and
+  usage come from ``meta`` (the final response minus its ``output``). Haystack gives a finish
+  reason only for ``response.completed`` / ``response.incomplete``; a ``response.failed``
+  stream ends with none, but ``meta`` is then the failed response: ``status: "failed"`` and
+  its ``error`` (code, message), which are the error and, read by
+  :func:`kit.adapters.client.responses_finish` (the rule every adapter shares), the finish
+  ``error``. A top-level ``error`` event reaches only the streaming callback, not the
+  ``ChatMessage``: nothing of it is reported. Refusals and
   server-executed tools are not carried by the streamed ``ChatMessage``: omits refusal and
   server_tools.
 - ``anthropic_chat`` (Anthropic Messages): ``AnthropicChatGenerator`` from
@@ -78,7 +84,7 @@ import threading
 from typing import Any
 
 from kit.adapters import implementation
-from kit.adapters.client import DUMMY_KEY, PlanOf, anthropic_base, is_server_tool
+from kit.adapters.client import DUMMY_KEY, PlanOf, anthropic_base, is_server_tool, responses_finish
 
 # before haystack is imported: no Posthog telemetry
 os.environ["HAYSTACK_TELEMETRY_ENABLED"] = "False"
@@ -155,8 +161,16 @@ def openai_responses(base_url: str, *, api: str) -> dict[str, Any]:
     plan.text(reply.text)
     for call in reply.tool_calls:
         plan.call((call.extra or {}).get("call_id"), call.tool_name, call.arguments)
-    plan.finish(reply.meta.get("finish_reason"))
-    _usage(plan, reply.meta.get("usage"), "input_tokens", "output_tokens")
+    meta = reply.meta
+    finish = meta.get("finish_reason")
+    if meta.get("status") == "failed":  # a response.failed stream: meta is the failed response
+        error = meta.get("error")
+        plan.error((error.get("message") if isinstance(error, dict) else None) or "response.failed",
+                   type=error.get("code") if isinstance(error, dict) else None)
+        if finish is None:
+            finish = responses_finish("failed", calls=bool(reply.tool_calls))
+    plan.finish(finish)
+    _usage(plan, meta.get("usage"), "input_tokens", "output_tokens")
     return plan.plan()
 
 
