@@ -30,7 +30,11 @@ Three adapters:
   counts input there (the rule every adapter shares). The accumulator keeps every choice, so the chat
   adapter is multi-choice. It raises ``ValueError`` when a choice never got a finish reason
   (a stream cut short): that is its answer. The converted Anthropic chunks have no place
-  for server-tool blocks: omits server_tools.
+  for server-tool blocks: omits server_tools. On Anthropic ``message.refusal`` carries no
+  stream data either: the Messages wire has no refusal text, and any-llm writes one fixed
+  sentence there (``providers/anthropic/utils.py``, ``_ANTHROPIC_CONTENT_FILTER_REFUSAL``)
+  exactly when ``stop_reason`` is ``refusal``, which it also reports as the finish
+  ``content_filter`` (graded): the Anthropic row omits refusal too.
 
 - ``responses_stream`` (Responses, ``provider="openai"``): any-llm documents
   ``responses(..., stream=True)`` (docs.mozilla.ai/any-llm/api/responses, "Streaming":
@@ -132,7 +136,7 @@ def chat_stream(base_url: str, *, api: str) -> dict[str, Any]:
     return _completion_plan(api, "openai", OPENAI_MODEL, base_url)
 
 
-@implementation(apis=("anthropic",), multi_choice=False, omits=("server_tools",), ordered=False,
+@implementation(apis=("anthropic",), multi_choice=False, omits=("server_tools", "refusal"), ordered=False,
                 marks_undispatched=False)
 def anthropic_stream(base_url: str, *, api: str) -> dict[str, Any]:
     return _completion_plan(api, "anthropic", ANTHROPIC_MODEL, anthropic_base(base_url))
