@@ -69,9 +69,22 @@ Mapping (no repair):
 The first case of a run also pays LLM's plugin loading (the OpenAI and Anthropic SDK
 imports, several seconds); later cases take tens of milliseconds.
 
+Refusal (``llm-anthropic``): on ``stop_reason: "refusal"`` the plugin raises
+``llm_anthropic.ClaudeRefusal`` (a ``llm.ModelError``) instead of returning, as its README
+documents ("Refusals"); ``raise_if_refused`` runs after the final message and the usage are
+recorded "so they are available on the response object even though the exception
+propagates". That exception is the plugin's documented answer to a refusal, not a crash, so
+it is mapped: the text the iteration yielded before it -> SAY (what the user was shown),
+``response.response_json["stop_reason"]`` -> finish (``refusal`` -> ``content_filter``),
+``response.input_tokens`` / ``output_tokens`` -> usage (the attributes ``set_usage`` wrote:
+``usage()``, ``messages()`` and ``tool_calls()`` would run the prompt again on a response
+that did not finish), and no DO (the exception leaves ``chain()``, so nothing is run). Any
+other exception is LLM's answer as it is.
+
 Capabilities: one choice (LLM reads ``choices[0]`` only); a refusal has no place in an
 LLM response (the Chat model ignores ``delta.refusal``; the Responses model ignores refusal
-parts; ``llm-anthropic`` raises ``ClaudeRefusal``), so ``refusal`` is omitted. LLM's
+parts; ``llm-anthropic`` raises ``ClaudeRefusal``, mapped to its finish above, with no refusal
+text), so ``refusal`` is omitted. LLM's
 server-executed tool calls (``response.messages()`` parts with ``server_executed=True``)
 are not part of ``tool_calls()`` and are not mapped: ``server_tools`` is omitted.
 
@@ -214,7 +227,18 @@ def claude_messages(base_url: str, *, api: str) -> dict[str, Any]:
     _user_dir()
     from llm_anthropic import ClaudeMessages
 
+    from llm_anthropic import ClaudeRefusal
+
     model = ClaudeMessages(ANTHROPIC_MODEL, base_url=anthropic_base(base_url))
-    response = _run(model, key=DUMMY_KEY)
+    response = model.prompt(PROMPT, tools=[lookup], key=DUMMY_KEY)
+    shown: list[str] = []
+    try:
+        for chunk in response:  # stream, as the docs show
+            shown.append(chunk)
+    except ClaudeRefusal:  # the plugin's documented report of stop_reason "refusal" (see the docstring)
+        plan = PlanOf(api).text("".join(shown))
+        plan.finish((response.response_json or {}).get("stop_reason"))
+        plan.usage(response.input_tokens, response.output_tokens)
+        return plan.plan()
     raw = response.json() or {}
     return _plan(api, response, raw.get("stop_reason"))
