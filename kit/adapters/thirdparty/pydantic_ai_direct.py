@@ -59,7 +59,11 @@ the parts manager per vendor part id), and the adapter reads that list in order.
 completion" (``StreamedResponse.get()``, ``models/__init__.py:3160-3168``: the iteration did
 not finish, or a Responses stream ended on a pending status,
 ``models/openai/_response_fields.py:36``) and ``'interrupted'`` when it was cut off; an agent
-does not act on such a response, so every tool call of it is a DO that is not dispatched.
+does not act on such a response, so every tool call of it is a DO that is not dispatched. A
+call cut off by the output token limit is marked the way the agent graph marks it
+(``check_incomplete_tool_call`` in ``_agent_graph.py``): ``finish_reason`` ``'length'``, the
+response's last part, arguments that do not parse -> ``IncompleteToolCall`` is raised instead of
+running it, so that DO is not dispatched either.
 ``multi_choice``: no (``chunk.choices[0]``, see above).
 """
 
@@ -114,6 +118,21 @@ def _request(model: Any) -> Any:
     return asyncio.run(run())  # each case runs in its own worker thread: a fresh loop per case
 
 
+def _cut_by_token_limit(response: Any, part: Any, *, last: bool) -> bool:
+    """pydantic-ai's own mark of a tool call cut off by the output token limit: the agent graph
+    (``GraphAgentState.check_incomplete_tool_call``, ``_agent_graph.py``) raises
+    ``IncompleteToolCall`` instead of running the call when the response's ``finish_reason`` is
+    ``'length'``, the call is its last part and its arguments do not parse
+    (``ToolCallPart.args_as_dict(raise_if_invalid=True)`` raises)."""
+    if response.finish_reason != "length" or not last:
+        return False
+    try:
+        part.args_as_dict(raise_if_invalid=True)
+    except Exception:
+        return True
+    return False
+
+
 def _plan(api: str, response: Any, *, separate_parts: bool, refusal: bool) -> dict[str, Any]:
     from pydantic_ai.messages import TextPart, ToolCallPart
 
@@ -127,7 +146,9 @@ def _plan(api: str, response: Any, *, separate_parts: bool, refusal: bool) -> di
             plan.text(part.content, item=n if separate_parts else None)
         elif isinstance(part, ToolCallPart):
             calls += 1
-            plan.call(part.tool_call_id, part.tool_name, part.args, dispatched=not cut)
+            last = n == len(response.parts) - 1
+            plan.call(part.tool_call_id, part.tool_name, part.args,
+                      dispatched=not cut and not _cut_by_token_limit(response, part, last=last))
     details = response.provider_details or {}
     if refusal:
         plan.refusal(details.get("refusal"))
