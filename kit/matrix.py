@@ -757,6 +757,27 @@ def _anchor(cause_id: str) -> str:
     return "rc-" + hashlib.sha1(cause_id.encode("utf-8")).hexdigest()[:10]
 
 
+TRANSPORT_RULES = frozenset({"anth-event-name", "resp-event-name", "anth-event-json", "resp-event-json",
+                             "chat-data-json"})
+"""Rules decided by an SDK's SSE layer (its ``Stream`` decodes the events and routes them by
+name) rather than by what a library builds from the events: with the ``sse-`` rules, the
+only FAILs a library that reads the stream through that SDK can inherit from it."""
+
+
+def _unread(recs: list[dict[str, Any]]) -> bool:
+    """Every failing record of a cell differs only in usage the library did not report at all
+    (none where the reference has counts): on a dialect trace, a vendor field it does not read
+    (a dialect incompatibility), not data it changed."""
+    failing = [r for r in recs if r["verdict"] in FAILING]
+    return bool(failing) and all(
+        r["verdict"] == "FAIL" and r.get("differences")
+        and all(d.get("field") == "usage" and d.get("actual") is None for d in r["differences"]) for r in failing)
+
+
+def _transport(rule: str | None) -> bool:
+    return bool(rule) and (rule.startswith("sse-") or rule in TRANSPORT_RULES)
+
+
 def analyse(all_results: list[list[dict[str, Any]]], links: list[dict[str, Any]] | None = None) -> Analysis:
     """Group the failing cells of every adapter into root causes.
 
@@ -767,7 +788,8 @@ def analyse(all_results: list[list[dict[str, Any]]], links: list[dict[str, Any]]
     (or check) and the fields that differ. A cell is **inherited** from an SDK when its
     library sits on that SDK and (crash) the origin is inside the SDK, or, without an
     origin, the SDK's own row raises the same exception at the same place on the same
-    trace; (FAIL) the SDK's own row fails the same trace with identical differences. The
+    trace; (FAIL) the rule broken is one the SDK's SSE layer decides (:data:`TRANSPORT_RULES`,
+    ``sse-*``) and the SDK's own row fails the same trace too. The
     SDK's own row is the row, not a recipe, of the distribution named like the SDK, on the
     same wire API. A cell's column: ``dialect`` for an ERROR on a trace with a dialect,
     else ``inherited``, else its verdict."""
@@ -828,16 +850,19 @@ def analyse(all_results: list[list[dict[str, Any]]], links: list[dict[str, Any]]
                             inherited = sdk
                             criterion = (f"{sdk_name}, the SDK's own row, raises the same {site['exception']} in "
                                          f"{site['file']}:{site['function']} on this trace")
-                    elif verdict == "FAIL" and their_verdict == "FAIL" and _fields(recs) == _fields(theirs):
+                    elif verdict == "FAIL" and their_verdict in FAILING and _transport(worst.get("rule")):
                         inherited = sdk
-                        criterion = f"{sdk_name}, the SDK's own row, fails this trace with identical differences"
+                        criterion = (f"the stream is lost in {sdk}'s SSE layer, which the library reads it through "
+                                     f"(rule {worst.get('rule')}), and {sdk_name}, the SDK's own row, fails this trace "
+                                     "too")
                 if inherited:
                     if sdk_name and sdk_name != name and trace in cells_of[sdk_name] and \
                             cell_verdict(cells_of[sdk_name][trace]) == verdict:
                         cause = own_id(sdk_name, trace)[0]
                     break
             dialect = next((r.get("dialect") for r in recs if r.get("dialect")), None)
-            column = "dialect" if (verdict == "ERROR" and dialect) else ("inherited" if inherited else verdict)
+            column = "dialect" if (dialect and (verdict == "ERROR" or _unread(recs))) else \
+                ("inherited" if inherited else verdict)
             facts[(name, trace)] = {
                 "adapter": name, "library": meta["library"], "trace": trace, "verdict": verdict, "kind": kind,
                 "rule": worst.get("rule"), "root_cause": cause,
@@ -906,8 +931,9 @@ def _root_cause_section(analysis: Analysis) -> list[str]:
            f"origins were kept give the place in the message: a bare file name, the library named in front). A "
            f"FAIL's root cause is the library, the rule and the fields that differ. {n_inh} cells are **inherited**: "
            f"their library reads the stream through an SDK (`sits_on` in `kit/adapters/thirdparty/`) and either the "
-           f"crash was raised inside that SDK, or the SDK's own row fails the same trace the same way (the same "
-           f"exception at the same place, or identical differences); each such cell says which.", "",
+           f"crash was raised inside that SDK, or the SDK's own row raises the same exception at the same place, or "
+           f"the stream is lost in the SDK's SSE layer (a rule of SSE framing or event decoding) and the SDK's own "
+           f"row fails that trace too; each such cell says which.", "",
            "| root cause | cells | inherited | what fails | cells affected | repro | upstream |",
            "|---|---:|---:|---|---|---|---|"]
     for c in causes:
@@ -1066,9 +1092,11 @@ def markdown_report(all_results: list[list[dict[str, Any]]], links: list[dict[st
         "Contract and dialect: a `y_` trace is either the provider's documented contract (or a first-party "
         "recording) or a registered **dialect** of a compatible server (`kit dialects`). A crash or a clean refusal "
         "on a dialect trace counts in the **dialect** column (the library does not support that server), not as "
-        "ERROR; a FAIL stays a FAIL on any trace (data lost or changed silently). Inherited: most libraries read "
+        "ERROR, and so does usage a dialect sends only in a vendor field that the library does not report at all; "
+        "any other FAIL stays a FAIL on any trace (data lost or changed silently). Inherited: most libraries read "
         "the stream through the openai or anthropic SDK; a failure that comes from the SDK (raised inside it, or "
-        "the SDK's own row failing the same trace the same way) counts in the **inherited** column and is listed "
+        "the stream lost in the SDK's SSE layer, which the SDK's own row fails too) counts in the **inherited** "
+        "column and is listed "
         "once under its [root cause](#root-causes) with every row it reaches. Recipes: rows that grade a documented "
         "recipe over an SDK rather than a library's own code are listed apart.",
         "",

@@ -168,3 +168,25 @@ def test_a_call_type_the_adapter_cannot_request_is_skip(tmp_path, monkeypatch):
     assert verify_case(load_adapter("py[call_types=function_call+computer_call]:calltypes:handle"), trace)["verdict"] == "PASS"
     assert verify_case(load_adapter("py[call_types=function_call]:calltypes:handle"),
                        trace_mod.load(RESP / "y_parallel_function_calls.json"))["verdict"] == "PASS"
+
+
+BROKEN = _plan(_choice(_say("Checking."), _do("call_1", "lookup", invalid=True), finish="tool_calls"))
+
+
+def test_result_that_cannot_hold_invalid_arguments_may_drop_the_call_but_not_repair_it():
+    dropped = _plan(_choice(_say("Checking."), finish="tool_calls"))
+    notes: list[str] = []
+    assert compare_plans(BROKEN, dropped, holds_invalid_arguments=False, notes=notes) == []
+    assert any("not valid JSON" in n for n in notes)
+    assert compare_plans(BROKEN, dropped) != []  # a result that can hold it must keep it
+    repaired = _plan(_choice(_say("Checking."), _do("call_1", "lookup", city="Par"), finish="tool_calls"))
+    [d] = compare_plans(BROKEN, repaired, holds_invalid_arguments=False)
+    assert d["field"] == "do" and d["expected"] is None  # a repaired call would be run: a difference
+
+
+def test_a_refusal_kept_whole_may_end_as_a_content_filter():
+    exp = _plan(dict(_choice(finish="stop"), refusal="I can't help with that."))
+    same = _plan(dict(_choice(finish="content_filter"), refusal="I can't help with that."))
+    lost = _plan(dict(_choice(finish="content_filter"), refusal=None))
+    assert compare_plans(exp, same) == []
+    assert [d["field"] for d in compare_plans(exp, lost)] == ["finish_reason", "refusal"]

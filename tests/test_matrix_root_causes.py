@@ -115,23 +115,28 @@ def test_without_origins_a_crash_is_inherited_only_when_the_sdk_row_raises_the_s
     assert elsewhere["inherited"] is None and elsewhere["root_cause"] == "Wrap: wrap.py:fold TypeError"
 
 
-def test_a_fail_is_inherited_only_with_identical_differences_on_the_sdk_row():
+def test_a_fail_is_inherited_only_when_lost_in_the_sdks_sse_layer():
     usage = ("usage", {"input_tokens": 3}, None)
-    sdk = results("sdk-chat", {"y_a": fail(*usage), "y_b": fail(*usage)}, library="openai SDK",
-                  distribution="openai")
-    wrap = results("wrap-chat", {"y_a": fail(*usage), "y_b": fail("usage", {"input_tokens": 3}, {"input_tokens": 0}),
-                                 "y_c": fail(*usage)},
+    bom = ("choices[0].commands[0].text", "Hi there", " there")
+    sdk = results("sdk-chat", {"y_a": fail(*usage), "y_bom": fail(*bom, rule="sse-bom"),
+                               "y_bom2": fail(*bom, rule="sse-bom")},
+                  library="openai SDK", distribution="openai")
+    wrap = results("wrap-chat", {"y_a": fail(*usage), "y_bom": fail(*bom, rule="sse-bom"),
+                                 "y_bom2": fail("choices[0].commands[0].text", "Hi there", "", rule="sse-bom"),
+                                 "y_bom3": fail(*bom, rule="sse-bom")},
                    library="Wrap", distribution="wrap", sits_on=("openai",))
     a = matrix.analyse([sdk, wrap])
-    inherited = a.cells[("wrap-chat", "y_a")]
-    assert inherited["inherited"] == "openai" and "identical differences" in inherited["criterion"]
-    assert inherited["root_cause"] == a.cells[("sdk-chat", "y_a")]["root_cause"] == "openai SDK: chat-usage [usage]"
-    assert a.cells[("wrap-chat", "y_b")]["inherited"] is None  # another actual value
-    assert a.cells[("wrap-chat", "y_c")]["inherited"] is None  # the SDK's row passes y_c
-    assert a.cells[("wrap-chat", "y_b")]["root_cause"] == "Wrap: chat-usage [usage]"
+    # identical differences in what the library builds from the events are the library's own
+    assert a.cells[("wrap-chat", "y_a")]["inherited"] is None
+    assert a.cells[("wrap-chat", "y_a")]["root_cause"] == "Wrap: chat-usage [usage]"
+    # a stream lost in the SDK's SSE layer, which the SDK's row fails too, is inherited (however it shows)
+    for trace in ("y_bom", "y_bom2"):
+        cell = a.cells[("wrap-chat", trace)]
+        assert cell["inherited"] == "openai" and "SSE layer" in cell["criterion"], trace
+    assert a.cells[("wrap-chat", "y_bom3")]["inherited"] is None  # the SDK's row has no y_bom3 cell
     rows = {r["adapter"]: r["counts"] for r in matrix.summary_rows([sdk, wrap], a)}
-    assert (rows["wrap-chat"]["FAIL"], rows["wrap-chat"]["inherited"]) == (2, 1)
-    assert (rows["sdk-chat"]["FAIL"], rows["sdk-chat"]["inherited"]) == (2, 0)
+    assert (rows["wrap-chat"]["FAIL"], rows["wrap-chat"]["inherited"]) == (2, 2)
+    assert (rows["sdk-chat"]["FAIL"], rows["sdk-chat"]["inherited"]) == (3, 0)
 
 
 def test_an_error_on_a_dialect_trace_is_its_own_column_and_a_fail_stays_a_fail():
@@ -207,3 +212,16 @@ def test_a_recipes_own_crash_is_the_recipes_not_the_librarys():
     analysis = matrix.analyse(rows)
     [cause] = analysis.causes.values()
     assert cause["libraries"] == ["the recipe guide-loop"] and cause["inherited"] == 0
+
+
+def test_usage_a_dialect_sends_where_the_library_does_not_read_is_a_dialect_incompatibility():
+    none = ("usage", {"input_tokens": 3}, None)
+    zero = ("usage", {"input_tokens": 3}, {"input_tokens": 0})
+    lib = results("lib-chat", {"y_vendor": fail(*none, dialect="usage-vendor-field"),
+                               "y_vendor_zero": fail(*zero, dialect="usage-vendor-field"),
+                               "y_contract": fail(*none)},
+                  library="Lib", distribution="lib")
+    a = matrix.analyse([lib])
+    assert a.cells[("lib-chat", "y_vendor")]["column"] == "dialect"  # not reported at all: unsupported
+    assert a.cells[("lib-chat", "y_vendor_zero")]["column"] == "FAIL"  # an invented zero is wrong data
+    assert a.cells[("lib-chat", "y_contract")]["column"] == "FAIL"  # the contract's usage lost

@@ -90,6 +90,10 @@ class Capabilities:
       events in order). One that declares ``no`` (one content string beside a list of tool
       calls) is graded on its text joined and its DO list, each on its own: where text falls
       between calls is not graded.
+    - ``holds_invalid_arguments``: its result can hold a call whose arguments are not valid
+      JSON (a raw string, an invalid-call list). One that declares ``no`` (arguments only as
+      a parsed dict) is right to drop such a call, or flag it; running it with arguments
+      repaired or invented is still FAIL.
     - ``call_types``: the kinds of client tool call (Responses item types: ``function_call``,
       ``custom_tool_call``, ``computer_call``, ``shell_call``, ...) its user can request
       through it, as documented; None (the default) for every kind. A stream that carries
@@ -112,6 +116,7 @@ class Capabilities:
     ordered: bool = True
     marks_undispatched: bool = True
     call_types: tuple[str, ...] | None = None
+    holds_invalid_arguments: bool = True
 
     def __post_init__(self) -> None:
         if self.feed not in FEEDS:
@@ -129,7 +134,8 @@ class Capabilities:
 
 def implementation(*, feed: str = "bytes", apis: Any = APIS, incremental: bool | None = None,
                    multi_choice: bool = True, omits: Any = (), ordered: bool = True,
-                   marks_undispatched: bool = True, call_types: Any = None) -> Callable[[Callable], Callable]:
+                   marks_undispatched: bool = True, call_types: Any = None,
+                   holds_invalid_arguments: bool = True) -> Callable[[Callable], Callable]:
     """Declare a ``py:`` implementation's capabilities::
 
         @kit.adapters.implementation(feed="events", apis=["chat"], incremental=True)
@@ -148,7 +154,8 @@ def implementation(*, feed: str = "bytes", apis: Any = APIS, incremental: bool |
             inc = takes_sink(fn)
         fn.__kit__ = Capabilities(feed=feed, apis=tuple(apis), incremental=inc,  # type: ignore[attr-defined]
                                   multi_choice=multi_choice, omits=omits, ordered=ordered,
-                                  marks_undispatched=marks_undispatched, call_types=call_types)
+                                  marks_undispatched=marks_undispatched, call_types=call_types,
+                                  holds_invalid_arguments=holds_invalid_arguments)
         return fn
 
     return mark
@@ -241,13 +248,14 @@ class Adapter:
                 "apis": list(caps.apis), "incremental": caps.incremental, "multi_choice": caps.multi_choice,
                 "omits": list(caps.omits), "ordered": caps.ordered,
                 "marks_undispatched": caps.marks_undispatched,
+                "holds_invalid_arguments": caps.holds_invalid_arguments,
                 "call_types": None if caps.call_types is None else list(caps.call_types),
                 "assumed": list(self.assumed)}
 
 
 _SPEC = re.compile(r"^(?P<kind>[a-z]+)(?:\[(?P<opts>[^\]]*)\])?:(?P<target>.+)$", re.S)
 _OPTION_KEYS = {"apis", "multi_choice", "incremental", "feed", "timeout", "name", "isolate", "omits", "ordered",
-                "marks_undispatched", "call_types"}
+                "marks_undispatched", "call_types", "holds_invalid_arguments"}
 
 
 def parse_spec(spec: str) -> tuple[str, dict[str, str], str]:
@@ -290,7 +298,7 @@ def apply_options(spec: str, caps: Capabilities, options: dict[str, str]) -> Cap
         changes["omits"] = tuple(o.strip() for o in options["omits"].split("+") if o.strip())
     if "call_types" in options:
         changes["call_types"] = tuple(o.strip() for o in options["call_types"].split("+") if o.strip())
-    for key in ("multi_choice", "incremental", "ordered", "marks_undispatched"):
+    for key in ("multi_choice", "incremental", "ordered", "marks_undispatched", "holds_invalid_arguments"):
         if key in options:
             changes[key] = _flag(spec, key, options[key])
     return replace(caps, **changes) if changes else caps

@@ -330,6 +330,7 @@ def _show_command(cmd: dict[str, Any]) -> str:
 
 
 _NORMAL_FINISH = {"stop", "tool_calls"}  # one class: the choice ended normally (with or without calls)
+_REFUSAL_FINISH = {"stop", "content_filter"}  # how a choice that refused may end
 
 
 def _zero_usage(usage: Any) -> bool:
@@ -347,7 +348,8 @@ def plan_differences(expected: dict[str, Any], actual: dict[str, Any],
     Not differences: texts that differ only in whitespace, and usage null against usage whose
     every count is 0 (either way), are notes appended to ``notes``; finish ``stop`` against
     ``tool_calls`` (either way) when the choice's DOs agree is neither (both end the choice
-    normally; which of the two is the DOs' business)."""
+    normally; which of the two is the DOs' business), nor ``stop`` against ``content_filter``
+    when both keep the same refusal."""
     notes = [] if notes is None else notes
     out: list[dict[str, Any]] = []
     ec, ac = expected["choices"], actual["choices"]
@@ -365,6 +367,9 @@ def plan_differences(expected: dict[str, Any], actual: dict[str, Any],
         for key in ("finish_reason", "refusal", "server_tools"):
             if key == "finish_reason" and calls_agree and {e[key], a[key]} == _NORMAL_FINISH:
                 continue
+            if key == "finish_reason" and e["refusal"] and e["refusal"] == a["refusal"] \
+                    and {e[key], a[key]} <= _REFUSAL_FINISH:
+                continue  # a refusal kept whole: reporting it as a content filter, or not, says the same
             _values(out, f"{path}.{key}", e[key], a[key])
     eu, au = expected["usage"], actual["usage"]
     if (eu is None and _zero_usage(au)) or (au is None and _zero_usage(eu)):
@@ -376,33 +381,31 @@ def plan_differences(expected: dict[str, Any], actual: dict[str, Any],
     return out
 
 
-def _undispatched_as_dropped(expected: dict[str, Any], actual: dict[str, Any],
-                             notes: list[str]) -> None:
-    """For a result that cannot mark a call as not dispatched: a DO the reference leaves
-    undispatched is right to be missing, or present flagged as invalid; both sides lose it.
-    A DO of the implementation that pairs with one (same call id, else same action) but
-    has valid arguments stays: it would be run. In place, on normalised Plans."""
+def _droppable(expected: dict[str, Any], actual: dict[str, Any], notes: list[str], which: Any,
+               why: str) -> None:
+    """For a result that cannot express some calls (``which(cmd)`` picks them in the
+    expected Plan): such a DO is right to be missing, or present flagged as invalid; both
+    sides lose it. A DO of the implementation that pairs with one (same call id, else same
+    action) but has valid arguments stays: it would be run. In place, on normalised Plans."""
     for ec, ac in zip(expected["choices"], actual["choices"]):
-        held = [c for c in ec["commands"] if c["type"] == "DO" and not c["dispatched"]]
+        held = [c for c in ec["commands"] if c["type"] == "DO" and which(c)]
         if not held:
             continue
-        ec["commands"] = _say_runs([c for c in ec["commands"] if not (c["type"] == "DO" and not c["dispatched"])])
+        ec["commands"] = _say_runs([c for c in ec["commands"] if not (c["type"] == "DO" and which(c))])
         kept = []
         for c in ac["commands"]:
             twin = next((h for h in held if c["type"] == "DO" and (
                 (h["call_id"] and h["call_id"] == c["call_id"]) or (not h["call_id"] and h["action"] == c["action"]))), None)
             if twin is not None and (c["invalid_arguments"] or not c["dispatched"]):
                 held.remove(twin)
-                notes.append(f"choices[{ec['index']}]: the call {_show_command(twin)} the stream left incomplete "
-                             "is flagged invalid (its result cannot mark a call as not dispatched)")
+                notes.append(f"choices[{ec['index']}]: the call {_show_command(twin)} is flagged invalid ({why})")
                 continue
             kept.append(c)
         ac["commands"] = _say_runs(kept)
         for h in held:
             if not any(c["type"] == "DO" and ((h["call_id"] and h["call_id"] == c["call_id"])
                                               or (not h["call_id"] and h["action"] == c["action"])) for c in kept):
-                notes.append(f"choices[{ec['index']}]: the call {_show_command(h)} the stream left incomplete is "
-                             "dropped (its result cannot mark a call as not dispatched)")
+                notes.append(f"choices[{ec['index']}]: the call {_show_command(h)} is dropped ({why})")
 
 
 def _one_choice(expected: dict[str, Any], actual: dict[str, Any], notes: list[str]) -> dict[str, Any]:
@@ -424,7 +427,8 @@ def _one_choice(expected: dict[str, Any], actual: dict[str, Any], notes: list[st
 
 def compare_plans(expected: dict[str, Any], actual: dict[str, Any],
                   omit: tuple[str, ...] = (), notes: list[str] | None = None, *, ordered: bool = True,
-                  marks_undispatched: bool = True, multi_choice: bool = True) -> list[dict[str, Any]]:
+                  marks_undispatched: bool = True, multi_choice: bool = True,
+                  holds_invalid_arguments: bool = True) -> list[dict[str, Any]]:
     """Every graded difference between two Plan documents, ``[{"path", "field", "expected",
     "actual"}]`` in a stable order (:func:`plan_differences`); empty when they agree.
     ``omit``: parts left out on both sides (:func:`normalise_plan`); ``notes``: a list that
@@ -434,23 +438,29 @@ def compare_plans(expected: dict[str, Any], actual: dict[str, Any],
     (:class:`~kit.adapters.Capabilities`): ``ordered=False``, text and calls compared each
     on its own (:func:`normalise_plan`); ``marks_undispatched=False``, a call the reference
     leaves undispatched is right to be missing or flagged invalid; ``multi_choice=False``,
-    one choice in the result is graded against the expected choice it is closest to."""
+    one choice in the result is graded against the expected choice it is closest to;
+    ``holds_invalid_arguments=False``, a call whose arguments are not valid JSON is right to
+    be missing or flagged invalid."""
     notes = [] if notes is None else notes
     exp, act = graded_pair(expected, actual, omit, notes, ordered=ordered, marks_undispatched=marks_undispatched,
-                           multi_choice=multi_choice)
+                           multi_choice=multi_choice, holds_invalid_arguments=holds_invalid_arguments)
     return plan_differences(exp, act, notes)
 
 
 def graded_pair(expected: dict[str, Any], actual: dict[str, Any], omit: tuple[str, ...] = (),
                 notes: list[str] | None = None, *, ordered: bool = True, marks_undispatched: bool = True,
-                multi_choice: bool = True) -> tuple[dict[str, Any], dict[str, Any]]:
+                multi_choice: bool = True, holds_invalid_arguments: bool = True) -> tuple[dict[str, Any], dict[str, Any]]:
     """The two normalised Plans :func:`compare_plans` compares (the ``plans`` of a FAIL record)."""
     notes = [] if notes is None else notes
     exp, act = normalise_plan(expected, omit, ordered=ordered), normalise_plan(actual, omit, ordered=ordered)
     if not multi_choice and len(exp["choices"]) > 1 and len(act["choices"]) == 1:
         exp = _one_choice(exp, act, notes)
     if not marks_undispatched:
-        _undispatched_as_dropped(exp, act, notes)
+        _droppable(exp, act, notes, lambda c: not c["dispatched"],
+                   "the stream left it incomplete, and the result cannot mark a call as not dispatched")
+    if not holds_invalid_arguments:
+        _droppable(exp, act, notes, lambda c: c["invalid_arguments"],
+                   "its arguments are not valid JSON, which the result cannot hold")
     return exp, act
 
 
@@ -492,7 +502,8 @@ RULE_FIELDS: dict[str, tuple[str, ...]] = {
     "sse-utf8-invalid": ("text", "refusal", "action", "parameters", "arguments", "error", "finish_reason"),
     "sse-unknown-field": ("text", "order") + _CALL,  # a line taken as data adds what it carries
     # Chat Completions
-    "chat-data-json": (LOST,), "chat-done-sentinel": _FAULT, "chat-after-done": ("text", "order", "usage") + _CALL,
+    "chat-data-json": (LOST,), "chat-done-sentinel": _FAULT,
+    "chat-after-done": ("text", "order", "usage", "finish_reason") + _CALL,
     "chat-truncated": _FAULT + _ARGS, "chat-chunk-object": (LOST,), "chat-empty-choices": ("usage", LOST),
     "chat-choice-without-delta": (LOST,), "chat-choice-index": ("choices", LOST),
     "chat-multiple-choices": ("choices", "text", "order", "finish_reason") + _CALL,
@@ -518,9 +529,9 @@ RULE_FIELDS: dict[str, tuple[str, ...]] = {
     "resp-dispatch-at-item-done": ("dispatched", "do") + _ARGS, "resp-message-say": ("text", "order"),
     "resp-text-mismatch": ("text",), "resp-refusal": ("refusal", "text"), "resp-reasoning": ("text",),
     "resp-server-tools": ("server_tools", "do"), "resp-malformed-item": (LOST,),
-    "resp-item-done-missing": ("text", "do", "dispatched") + _ARGS, "resp-completed-output": (LOST,),
-    "resp-error": _FAULT, "resp-incomplete": ("finish_reason", "dispatched"),
-    "resp-truncated": _FAULT + _ARGS, "resp-after-terminal": ("text", "order") + _CALL, "resp-usage": ("usage",),
+    "resp-item-done-missing": ("choices", "text", "do", "dispatched") + _ARGS, "resp-completed-output": (LOST,),
+    "resp-error": _FAULT, "resp-incomplete": ("finish_reason", "dispatched", "do"),
+    "resp-truncated": _FAULT + _ARGS, "resp-after-terminal": ("text", "order", "finish_reason") + _CALL, "resp-usage": ("usage",),
     # Anthropic Messages
     "anth-event-json": (LOST,), "anth-event-name": (LOST,), "anth-unknown-event": (LOST,), "anth-ping": (LOST,),
     "anth-done-sentinel": (LOST,), "anth-message-start": (LOST,), "anth-block-index": (LOST,),
@@ -531,7 +542,7 @@ RULE_FIELDS: dict[str, tuple[str, ...]] = {
     "anth-block-stop-missing": ("text", "do", "dispatched") + _ARGS, "anth-text-say": ("text", "order"),
     "anth-thinking": ("text",), "anth-server-tools": ("server_tools", "do"), "anth-stop-reason": ("finish_reason",),
     "anth-message-stop-missing": (LOST,), "anth-truncated": _FAULT + _ARGS, "anth-error": _FAULT,
-    "anth-usage": ("usage",), "anth-after-stop": ("text", "order", "usage") + _CALL,
+    "anth-usage": ("usage",), "anth-after-stop": ("text", "order", "usage", "finish_reason") + _CALL,
     # any API: streaming behaviour, graded by the streaming checks, not by a Plan field
     "plan-chunk-invariance": (), "plan-text-streamed": (), "plan-dispatch-complete": (), "plan-dispatch-once": (),
     "plan-dispatch-timely": (), "plan-fault-reported": (), "plan-protocol": (),
@@ -568,7 +579,8 @@ def _lost(exp: Any, act: Any, field: str) -> bool:
 def rule_for(difference: dict[str, Any], trace: Trace) -> tuple[str | None, str | None]:
     """``(rule, note)``: the rule that governs ``difference`` on ``trace``: a rule the trace
     exercises whose subject is the difference's field (:data:`RULE_FIELDS`; the trace's order
-    decides between several); else, when the implementation lost the value, an SSE framing
+    decides between several); else, when the implementation lost the value, the trace's first
+    rule if it decides whether events are read at all (:data:`LOST`), else an SSE framing
     rule the trace exercises; else the API's rule for that field that holds on every stream
     (:data:`GENERAL_RULES`); else, for a lost value, an envelope rule the trace exercises
     (:data:`LOST`); else ``(None, note)``, the note saying so and listing the trace's rules.
@@ -580,13 +592,15 @@ def rule_for(difference: dict[str, Any], trace: Trace) -> tuple[str | None, str 
             return r, None
     lost = _lost(difference.get("expected"), difference.get("actual"), field)
     carriers = [r for r in rules if lost and LOST in RULE_FIELDS.get(r, ())]
-    for r in carriers:  # SSE framing first: it decides which bytes become events at all
+    if carriers and carriers[0] == rules[0]:  # what the trace is about decides whether events are read at all
+        return carriers[0], None
+    for r in carriers:  # then SSE framing: it decides which bytes become events at all
         if r.startswith("sse-"):
             return r, None
     general = GENERAL_RULES.get(trace.api, {}).get(field)
     if general is not None:
         return general, None
-    if carriers:  # an envelope rule (a keep-alive, a ping, an event name) the consumer may have tripped on
+    if carriers:  # the first rule the trace lists that decides whether events are read at all
         return carriers[0], None
     if not rules:
         return None, f"no rule governs {field}: the trace names no rules"
@@ -791,7 +805,8 @@ def grade(adapter: Adapter, trace: Trace, case: Case, exp: Expected, out: Outcom
     chunking = case.chunking if adapter.capabilities.feed == "bytes" else "events"
     caps = adapter.capabilities
     omit = caps.omits
-    view = dict(ordered=caps.ordered, marks_undispatched=caps.marks_undispatched, multi_choice=caps.multi_choice)
+    view = dict(ordered=caps.ordered, marks_undispatched=caps.marks_undispatched, multi_choice=caps.multi_choice,
+                holds_invalid_arguments=caps.holds_invalid_arguments)
     base: dict[str, Any] = dict(seconds=out.seconds)
     if out.timeout:
         return record(adapter, trace, chunking, "TIMEOUT", check="timeout", message=out.error or "timed out",

@@ -259,6 +259,8 @@ def assumed_notes(records: list[Record], *, hint: bool = False) -> list[str]:
             ([] if a.get("marks_undispatched", True)
              else ["cannot mark a call not to be run (a call a cut stream left incomplete may be dropped or "
                    "flagged invalid)"]) + \
+            ([] if a.get("holds_invalid_arguments", True)
+             else ["cannot hold a call whose arguments are not valid JSON (it may drop or flag one)"]) + \
             ([f"has no {', '.join(a['omits'])} (not compared)"] if a.get("omits") else []) + \
             ([f"can request only the tool calls {'+'.join(a['call_types'])} (streams with another kind are SKIP)"]
              if a.get("call_types") is not None else [])

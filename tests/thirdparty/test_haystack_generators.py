@@ -23,9 +23,10 @@ def test_chat_passes_and_joins_repeated_names_and_drops_invalid_calls():
     # haystack appends tool_name on every fragment (generators/utils.py: name += tool_name)
     r = records[("y_id_name_repeated_every_fragment", "recorded")]
     assert r["verdict"] == "FAIL" and r["actual"] == "read_file" * 4
-    # a call whose arguments are not JSON is dropped with a warning rather than reported
+    # a call whose arguments are not JSON is dropped with a warning: its ToolCall.arguments (a dict)
+    # cannot hold it (holds_invalid_arguments=no), so dropping it is right, and a note says so
     r = records[("n_arguments_concatenated_objects", "recorded")]
-    assert r["verdict"] == "FAIL" and not [c for c in actual_commands(r) if c["type"] == "DO"]
+    assert r["verdict"] == "PASS" and any("not valid JSON" in n for n in r["notes"]), r
 
 
 def test_responses_orders_calls_by_item_id():

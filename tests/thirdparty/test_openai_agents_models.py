@@ -17,9 +17,10 @@ def test_chat_converter_passes_and_merges_the_text_around_a_call():
     got = verdicts(records)
     assert got["y_text_then_tool_call"] == "PASS", records[("y_text_then_tool_call", "recorded")]["message"]
     assert got["y_parallel_calls"] == "PASS"
-    # ChatCmplStreamHandler keeps one output_text part: the text after the call joins the text before it
+    # ChatCmplStreamHandler keeps one output_text part (ordered=no): the text after the call joins the
+    # text before it, which is all that result can say, and all the text is kept
     r = records[("y_text_after_tool_call", "recorded")]
-    assert r["verdict"] == "FAIL" and [c["type"] for c in actual_commands(r)] == ["SAY", "DO"]
+    assert r["verdict"] == "PASS", r["message"]
     r = records[("y_arguments_as_object", "recorded")]
     assert r["verdict"] == "ERROR" and "TypeError" in r["message"] and "chatcmpl_stream_handler.py" in r["message"]
 

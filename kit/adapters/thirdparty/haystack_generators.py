@@ -71,6 +71,10 @@ Capabilities, from what the ``ChatMessage`` can say:
   utils.py:200`` for Chat and Anthropic, ``chat/openai_responses.py:705`` for Responses): the
   text joined into one ``TextContent`` first, then the ``ToolCall`` s, whatever order the
   stream had.
+- ``holds_invalid_arguments``: no. ``ToolCall.arguments`` is a dict: a call whose
+  arguments do not parse cannot be held, and Haystack drops it with a warning (by design,
+  ``except json.JSONDecodeError`` in each converter), so dropping one is not graded;
+  repairing one into a valid call would be.
 - ``marks_undispatched``: no. A ``ToolCall`` is ``id``, ``tool_name``, ``arguments``,
   ``extra``: nothing marks a call cut off (a call whose arguments do not parse is dropped
   with a warning instead, see above).
@@ -119,7 +123,8 @@ def _usage(plan: PlanOf, usage: Any, inp: str, out: str, *, cache_in_input: bool
                    cache_write=usage.get("cache_creation_input_tokens"), cache_in_input=cache_in_input)
 
 
-@implementation(apis=("chat",), multi_choice=False, omits=("refusal",), ordered=False, marks_undispatched=False)
+@implementation(apis=("chat",), multi_choice=False, omits=("refusal",), ordered=False, marks_undispatched=False,
+                holds_invalid_arguments=False)
 def openai_chat(base_url: str, *, api: str) -> dict[str, Any]:
     from haystack.components.generators.chat import OpenAIChatGenerator
     from haystack.dataclasses import ChatMessage
@@ -143,7 +148,7 @@ def openai_chat(base_url: str, *, api: str) -> dict[str, Any]:
 
 
 @implementation(apis=("responses",), multi_choice=False, omits=("refusal", "server_tools"), ordered=False,
-                marks_undispatched=False)
+                marks_undispatched=False, holds_invalid_arguments=False)
 def openai_responses(base_url: str, *, api: str) -> dict[str, Any]:
     from haystack.components.generators.chat import OpenAIResponsesChatGenerator
     from haystack.dataclasses import ChatMessage
@@ -175,7 +180,7 @@ def openai_responses(base_url: str, *, api: str) -> dict[str, Any]:
 
 
 @implementation(apis=("anthropic",), multi_choice=False, omits=("refusal",), ordered=False,
-                marks_undispatched=False)
+                marks_undispatched=False, holds_invalid_arguments=False)
 def anthropic_chat(base_url: str, *, api: str) -> dict[str, Any]:
     from haystack.dataclasses import ChatMessage
     from haystack.utils import Secret

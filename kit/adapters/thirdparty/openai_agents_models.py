@@ -43,10 +43,13 @@ omitted: neither the stream's final ``Response`` nor the ``ModelResponse`` the R
 of it carries one (the Chat converter drops ``finish_reason``; a Responses turn that did
 not complete is an exception, not a result).
 
-``ordered``: yes. ``Response.output`` is the list of output items in stream order (message
-items and call items apart), read in that order; the Chat converter lays its items out in
-the order of the content indexes it announced (``agents/models/chatcmpl_stream_handler.py``,
-``function_calls_before_message``, around line 1313).
+``ordered``: yes on Responses: ``Response.output`` is the list of output items in stream
+order (message items and call items apart), read in that order. No on Chat Completions: the
+Chat converter keeps one text accumulator and builds one message item per response
+(``agents/models/chatcmpl_stream_handler.py``), so text on both sides of a call lands in
+one item and its order against the calls cannot be expressed; the items are laid out in the
+order of the content indexes it announced (``function_calls_before_message``, around line
+1313).
 ``marks_undispatched``: yes. A call item has ``status: "in_progress" | "completed" |
 "incomplete"`` (``openai/types/responses/response_function_tool_call.py:59``, likewise the
 custom, computer, shell and patch calls); an item ``incomplete`` is a DO that is not
@@ -162,7 +165,7 @@ def _plan(api: str, response: Any) -> dict[str, Any]:
     return plan.plan()
 
 
-@implementation(apis=("chat",), multi_choice=False, omits=OMITS, ordered=True, marks_undispatched=True)
+@implementation(apis=("chat",), multi_choice=False, omits=OMITS, ordered=False, marks_undispatched=True)
 def chat(base_url: str, *, api: str) -> dict[str, Any]:
     from agents import OpenAIChatCompletionsModel
 
