@@ -190,3 +190,30 @@ def test_a_refusal_kept_whole_may_end_as_a_content_filter():
     lost = _plan(dict(_choice(finish="content_filter"), refusal=None))
     assert compare_plans(exp, same) == []
     assert [d["field"] for d in compare_plans(exp, lost)] == ["finish_reason", "refusal"]
+
+
+def test_a_cut_call_reported_flagged_invalid_is_no_dispatch_for_a_result_that_cannot_mark_it(tmp_path, monkeypatch):
+    import sys
+
+    trace = trace_mod.load(CHAT / "n_truncated_mid_arguments.json")
+    mod = tmp_path / "cutcall.py"
+    mod.write_text(
+        "from kit.adapters.builtin import reference_plan\n"
+        "def handle(reads, sink):\n"
+        "    plan = reference_plan(reads, 'openai.chat.completions')\n"
+        "    for ch in plan['choices']:\n"
+        "        for n, c in enumerate(ch['commands']):\n"
+        "            if c['type'] == 'DO':\n"
+        "                sink({'type': 'tool_call.done', 'choice': ch['index'], 'call': n, 'call_id': c['call_id'],\n"
+        "                      'action': c['action'], 'arguments': c.get('arguments'), 'parameters': None,\n"
+        "                      'invalid_arguments': True})\n"
+        "    return plan\n"
+        "handle.__kit__ = {'apis': ['chat'], 'incremental': False}\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    flagged = verify_case(load_adapter("py[marks_undispatched=no]:cutcall:handle"), trace)
+    assert flagged["verdict"] == "PASS", flagged
+    sys.modules.pop("cutcall", None)
+    # a result that could have marked it not dispatched: reporting it done is a dispatch; the Plans agree,
+    # and the record still carries both
+    marked = verify_case(load_adapter("py:cutcall:handle"), trace)
+    assert (marked["verdict"], marked["check"]) == ("FAIL", "streaming") and marked["plans"]["expected"]

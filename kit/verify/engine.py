@@ -661,6 +661,11 @@ def streaming_findings(adapter: Adapter, case: Case, exp: Expected, out: Outcome
         seen[key] = at
         ref = ref_done.get(key) or (None if e.call_id else ref_done_by_pos.get((e.choice, e.call)))
         if ref is None:
+            if e.invalid_arguments and not adapter.capabilities.marks_undispatched:
+                # flagged invalid, by a result that has no other way to say "do not run" (8.3)
+                findings.append(("NOTE", rule, f"DO {name} ({e.action}), which the reference never dispatches, is "
+                                 f"reported after SSE event {at} flagged invalid", at))
+                continue
             findings.append(("FAIL", rule, f"DO {name} ({e.action}) dispatched after SSE event {at}, but the "
                              "reference never dispatches it (its stream never completed it)", at))
             continue
@@ -766,7 +771,7 @@ def record(adapter: Adapter, trace: Trace, chunking: str, verdict: str, *, check
            origin: dict[str, Any] | None = None) -> dict:
     """A verdict record (``kit-verify/1``, ``schemas/verdict.schema.json``). ``path``,
     ``expected`` and ``actual`` are the first of ``differences``; ``plans`` (the two graded
-    Plans) only on a FAIL that compared Plans."""
+    Plans) only on a FAIL that compared Plans (whether they differ or a streaming check failed)."""
     return {"type": "verdict", "adapter": adapter.name, "trace": trace.id, "trace_path": trace.path,
             "api": trace.api, "class": trace.cls, "dialect": getattr(trace, "dialect", None),
             "chunking": chunking, "verdict": verdict, "rule": rule,
@@ -891,10 +896,11 @@ def grade(adapter: Adapter, trace: Trace, case: Case, exp: Expected, out: Outcom
                       path=first["path"] or None, expected=first["expected"], actual=first["actual"],
                       differences=diffs, plans={"expected": graded[0], "actual": graded[1]},
                       position=position, notes=notes, **base)
-    if first_fail is not None:
+    if first_fail is not None:  # the Plans agree; how it streamed them does not
         _, rule, msg, ev = first_fail
         return record(adapter, trace, chunking, "FAIL", check="streaming", rule=rule, message=msg,
-                      position=_position(exp, case, adapter, ev), notes=notes, **base)
+                      position=_position(exp, case, adapter, ev), notes=notes,
+                      plans={"expected": graded[0], "actual": graded[1]}, **base)
     if streaming:
         _, rule, msg, ev = streaming[0]
         notes = notes + [m for _, _, m, _ in streaming[1:]]
