@@ -217,3 +217,16 @@ def test_a_cut_call_reported_flagged_invalid_is_no_dispatch_for_a_result_that_ca
     # and the record still carries both
     marked = verify_case(load_adapter("py:cutcall:handle"), trace)
     assert (marked["verdict"], marked["check"]) == ("FAIL", "streaming") and marked["plans"]["expected"]
+
+
+def test_a_normal_finish_derived_on_a_complete_stream_without_one_is_a_note():
+    from kit.verify.engine import _derived_finish, plan_differences, normalise_plan
+
+    exp = normalise_plan(_plan(_choice(_say("Hi"), _do(city="Oslo"), finish=None)))
+    same = normalise_plan(_plan(_choice(_say("Hi"), _do(city="Oslo"), finish="tool_calls")))
+    other = normalise_plan(_plan(_choice(_say("Hi"), _do(city="Rome"), finish="tool_calls")))
+    notes: list[str] = []
+    assert _derived_finish(plan_differences(exp, same), notes) == [] and "derived" in notes[0]
+    assert [d["field"] for d in _derived_finish(plan_differences(exp, other), [])] == ["parameters", "finish_reason"]
+    lengthy = normalise_plan(_plan(_choice(_say("Hi"), _do(city="Oslo"), finish="length")))
+    assert [d["field"] for d in _derived_finish(plan_differences(exp, lengthy), [])] == ["finish_reason"]

@@ -333,6 +333,22 @@ _NORMAL_FINISH = {"stop", "tool_calls"}  # one class: the choice ended normally 
 _REFUSAL_FINISH = {"stop", "content_filter"}  # how a choice that refused may end
 
 
+def _derived_finish(diffs: list[dict[str, Any]], notes: list[str]) -> list[dict[str, Any]]:
+    """On a valid, complete stream (a ``y_`` trace) whose choice carried no finish reason, a
+    normal finish (``stop``, ``tool_calls``) derived by the implementation is a note, not a
+    difference, when the choice's DOs agree: nothing was cut, and the stream said nothing else."""
+    out = []
+    for d in diffs:
+        choice = d["path"].split(".", 1)[0]
+        calls_differ = any(o["path"].startswith(choice + ".commands") and o["field"] in _CALL_FIELDS for o in diffs)
+        if d["field"] == "finish_reason" and d["expected"] is None and d["actual"] in _NORMAL_FINISH \
+                and not calls_differ:
+            notes.append(f"{d['path']}: the stream carried no finish reason; {d['actual']!r} derived (not graded)")
+            continue
+        out.append(d)
+    return out
+
+
 def _zero_usage(usage: Any) -> bool:
     """Usage whose every count is 0."""
     return isinstance(usage, dict) and bool(usage) and all(
@@ -872,6 +888,8 @@ def grade(adapter: Adapter, trace: Trace, case: Case, exp: Expected, out: Outcom
     plan_notes: list[str] = []
     graded = graded_pair(exp.plan, plan, omit, plan_notes, **view)
     diffs = plan_differences(*graded, plan_notes)
+    if trace.cls == "y":
+        diffs = _derived_finish(diffs, plan_notes)
     notes = notes + plan_notes
     if diffs:
         diffs = _attributed(diffs, trace)
