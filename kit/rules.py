@@ -274,9 +274,11 @@ RULES: tuple[Rule, ...] = (
        "openai-python turns them into `call_1call_1` and `read_fileread_file`.",
        gh("BerriAI/litellm#8990"), gh("NousResearch/hermes-agent#12230"), gh("ggml-org/llama.cpp#12379")),
     _r("chat-tool-id-conflict", "SHOULD", "dialect", CHAT,
-       "A continuation fragment SHOULD NOT carry an id different from its call's; a consumer keeps the first id (the later one is a placeholder) and reports it.",
-       "Poolside changes the id after the first chunk; the Mistral-compatible GLM sends "
-       "`\"null\"` on continuations.",
+       "A continuation fragment SHOULD NOT carry an id different from its call's; a consumer keeps one call at that index, never joins or splits it over the ids, never lets a placeholder such as `\"null\"` replace the id, and reports the change; which of two real ids it keeps is implementation-defined.",
+       "The Mistral-compatible GLM sends `\"null\"` on continuations, a placeholder that is no "
+       "call's id; Poolside sends a new id from the second chunk on, and the report on its stream "
+       "calls that later id the canonical one, so the first id (the reference's) and the last are "
+       "both defensible.",
        gh("poolsideai/pool#9"), gh("langchain-ai/langchainjs#11373")),
     _r("chat-tool-name-conflict", "SHOULD", "dialect", CHAT,
        "A continuation fragment SHOULD NOT carry a name different from its call's; a consumer keeps the first name and reports it.",
@@ -395,16 +397,18 @@ RULES += (
        "Gateways omit it, default it to 0, or leave gaps where guardrails dropped events.",
        gh("onyx-dot-app/onyx#13624"), gh("BerriAI/litellm#28899"), gh("ENTERPILOT/GoModel#953")),
     _r("resp-arguments-source", "MUST", "behaviour", RESP,
-       "A consumer MUST take a call's arguments from `output_item.done`, else `function_call_arguments.done`, else the deltas joined, else `output_item.added`; a source that is empty or an empty object `{}` never hides arguments a later one carries.",
+       "A consumer MUST take a call's arguments from the first non-empty of `output_item.done`, `function_call_arguments.done`, the deltas joined and `output_item.added`; where the finished item contradicts another source (other arguments than the done event's, or `{}` beside arguments another source carried), which it takes is implementation-defined (`resp-arguments-mismatch`).",
        "Some servers send the arguments only in the item or the done event; accumulators that "
-       "build them from deltas alone run the tool with empty input. LM Studio sends them in the "
-       "done event and `{}` in the finished item.",
-       gh("greeves89/AI-Employee#285"), gh("earendil-works/pi#917")),
+       "build them from deltas alone run the tool with empty input.",
+       gh("greeves89/AI-Employee#285")),
     _r("resp-arguments-mismatch", "MUST", "dialect", RESP,
-       "The final arguments SHOULD equal the joined deltas; a consumer uses the final value and reports the difference.",
-       "A stray delta or a server-side rewrite makes the two differ; the final value is the one "
-       "the server stands by.",
-       gh("pydantic/pydantic-ai#5757")),
+       "The final arguments SHOULD equal the joined deltas, and the finished item's those of `function_call_arguments.done`; a consumer uses the final value, not the deltas, and reports the difference; where the finished item contradicts another source (other arguments than the done event's, or `{}` beside arguments another source carried), it takes either (implementation-defined), for one call, never the two joined.",
+       "A stray delta or a server-side rewrite makes the deltas differ from the final value, the "
+       "one the server stands by. LM Studio contradicts itself: the arguments in the done event, "
+       "`{}` in the finished item. The consumers that fixed it take the done event's; OpenAI's SDK "
+       "maintainers send consumers to the function-call item, not the done event, for a call's "
+       "name; the reference takes the first source that is neither empty nor `{}`.",
+       gh("pydantic/pydantic-ai#5757"), gh("earendil-works/pi#917"), gh("openai/openai-python#3731")),
     _r("resp-delta-after-done", "MUST", "dialect", RESP,
        "A stream MUST NOT send argument or text deltas for an item after its `.done`; a consumer ignores and reports them.",
        "A non-conforming endpoint sent a stray `}` after `function_call_arguments.done` and "

@@ -27,7 +27,9 @@ SAY; refusal parts are the refusal; ``function_call``, ``custom_tool_call`` and 
 computer/shell/patch calls are DO; server-executed tools are ``server_tools``; reasoning
 is never SAY. Arguments are the first of: the finished item, the arguments ``.done``
 event, the deltas joined, the added item, that is neither empty nor an empty object ``{}``
-(else the first non-empty of them).
+(else the first non-empty of them): where the finished item contradicts another source,
+which value a consumer takes is implementation-defined (rule resp-arguments-mismatch), and
+skipping ``{}`` is the reference's choice.
 """
 
 from __future__ import annotations
@@ -481,8 +483,9 @@ class ResponsesReference(Machine):
         joined = "".join(item.blocks) + "".join(item.deltas)
         if item.type in ("function_call", "custom_tool_call"):
             sources = (item.done_args, item.final_args, joined, item.added_args)
-            # the first source that says something: an empty object never hides arguments another
-            # source carried (a finished item with `{}` after a done event with the real ones)
+            # the first source that says something; where a finished item with `{}` follows a done
+            # event with the real arguments, either is allowed (resp-arguments-mismatch): the
+            # reference takes the real ones
             arguments = next((a for a in sources if a and not _empty_object(a)), None) \
                 or next((a for a in sources if a), "")
             if item.done_args is not None and item.final_args is not None and item.done_args != item.final_args:

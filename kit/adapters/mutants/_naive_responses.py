@@ -349,7 +349,7 @@ class NaiveResponses(NaiveSSE):
 
     def arguments_of(self, item: Item) -> str:
         values = [v for v in (item.done_args, item.final_args, "".join(item.deltas), item.added_args) if v]
-        for value in values:  # an empty object `{}` never hides arguments another source carried
+        for value in values:  # `{}` beside arguments another source carried: take those (as the reference does)
             if value.strip().replace(" ", "") != "{}":
                 return value
         return values[0] if values else ""

@@ -3,9 +3,10 @@
 Quirk Q22 (ids unstable, placeholder or changed on continuations: Poolside,
 poolsideai/pool#9; the Mistral-compatible GLM's placeholder ``"null"``,
 langchain-ai/langchainjs#11373): JetBrains koog started a new call on each such id
-(JetBrains/koog#2052), splitting one call's arguments over several calls. The Plan
-conventions keep the first id: a different id at a used index without a name is a
-placeholder (rule chat-tool-id-conflict).
+(JetBrains/koog#2052), splitting one call's arguments over several calls. A different id
+at a used index without a name continues that call (rule chat-tool-id-conflict: the Plan
+keeps the first id; which of two real ids a consumer keeps is implementation-defined, but
+it is one call).
 """
 
 from __future__ import annotations
