@@ -15,8 +15,8 @@ from ._naive import NaiveChat, declare
 
 QUIRK = "Q39"
 BREAKS = ("chat-finish-reason-missing",)
-NEEDS = ("a valid trace whose choice never carries a finish_reason "
-         "(rule chat-finish-reason-missing), e.g. y_no_finish_reason_with_done")
+NEEDS = ("a trace cut before its choice carried a finish_reason (rule chat-finish-reason-missing), "
+         "e.g. n_truncated_mid_arguments: on a complete stream a derived normal finish is not graded")
 
 
 class Mutant(NaiveChat):
