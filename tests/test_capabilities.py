@@ -230,3 +230,14 @@ def test_a_normal_finish_derived_on_a_complete_stream_without_one_is_a_note():
     assert [d["field"] for d in _derived_finish(plan_differences(exp, other), [])] == ["parameters", "finish_reason"]
     lengthy = normalise_plan(_plan(_choice(_say("Hi"), _do(city="Oslo"), finish="length")))
     assert [d["field"] for d in _derived_finish(plan_differences(exp, lengthy), [])] == ["finish_reason"]
+
+
+def test_anthropic_tool_kinds_are_blocks_and_server_tools_by_name():
+    from kit.verify.engine import prepare
+
+    anth = ROOT / "traces" / "anthropic.messages"
+    kinds = {t: prepare(trace_mod.load(anth / f"{t}.json"), "recorded")[1].call_types
+             for t in ("y_mcp_tool_use", "y_web_search_citations", "y_text_after_server_tool_then_client_tool")}
+    assert kinds["y_mcp_tool_use"] == ("mcp_tool_use",)
+    assert kinds["y_web_search_citations"] == ("server_tool_use:web_search",)
+    assert kinds["y_text_after_server_tool_then_client_tool"] == ("server_tool_use:tool_search_tool_regex", "tool_use")

@@ -94,9 +94,11 @@ class Capabilities:
       JSON (a raw string, an invalid-call list). One that declares ``no`` (arguments only as
       a parsed dict) is right to drop such a call, or flag it; running it with arguments
       repaired or invented is still FAIL.
-    - ``call_types``: the kinds of client tool call (Responses item types: ``function_call``,
-      ``custom_tool_call``, ``computer_call``, ``shell_call``, ...) its user can request
-      through it, as documented; None (the default) for every kind. A stream that carries
+    - ``call_types``: the kinds of tool use its user can request through it, as documented:
+      on Responses the client call item types (``function_call``, ``custom_tool_call``,
+      ``computer_call``, ``shell_call``, ...), on Anthropic Messages the tool blocks
+      (``tool_use``, ``mcp_tool_use``, ``server_tool_use:NAME`` per server tool, e.g.
+      ``server_tool_use:web_search``); None (the default) for every kind. A stream that carries
       another kind is SKIP: the implementation could not have asked for it. A kind it can
       request but then loses from its result is graded like any lost call.
     - ``marks_undispatched``: its result can mark a tool call as not to be run (incomplete,

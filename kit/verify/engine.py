@@ -127,9 +127,28 @@ def prepare(trace: Trace, chunking: str) -> tuple[Case, Expected]:
     return case, exp
 
 
+_ANTHROPIC_TOOL_BLOCKS = ("tool_use", "server_tool_use", "mcp_tool_use")
+
+
 def _call_types(api: str, data: list[str]) -> tuple[str, ...]:
-    """The item types of the client tool calls a Responses stream carries (``function_call``,
-    ``computer_call``, ...), from the items of its events and of its final response."""
+    """The kinds of tool use a stream carries: on Responses the item types of its client
+    calls (``function_call``, ``computer_call``, ...), from the items of its events and of its
+    final response; on Anthropic Messages its tool blocks (``tool_use``, ``mcp_tool_use``,
+    and ``server_tool_use:NAME`` for each server tool by name)."""
+    if api == "anthropic.messages":
+        kinds: set[str] = set()
+        for d in data:
+            if "content_block_start" not in d or "tool_use" not in d:
+                continue
+            try:
+                payload = json.loads(d)
+            except ValueError:
+                continue
+            block = payload.get("content_block") if isinstance(payload, dict) else None
+            kind = block.get("type") if isinstance(block, dict) else None
+            if kind in _ANTHROPIC_TOOL_BLOCKS:
+                kinds.add(f"{kind}:{block.get('name')}" if kind == "server_tool_use" else kind)
+        return tuple(sorted(kinds))
     if api != "openai.responses":
         return ()
     from ..reference.responses import CLIENT_CALLS  # noqa: PLC0415
@@ -950,7 +969,7 @@ def run_case(adapter: Adapter, trace: Trace, chunking: str = "recorded", *,
     skip = adapter.skip_reason(trace.api, exp.choices, case)
     held = adapter.capabilities.call_types
     if skip is None and held is not None and set(exp.call_types) - set(held):
-        skip = (f"{trace.id} carries {', '.join(sorted(set(exp.call_types) - set(held)))} items, a kind of tool call "
+        skip = (f"{trace.id} carries {', '.join(sorted(set(exp.call_types) - set(held)))}, a kind of tool use "
                 f"{adapter.name} cannot request (it declares call_types {'+'.join(held) or 'none'})")
     if skip is not None:
         return record(adapter, trace, chunking if adapter.capabilities.feed == "bytes" else "events", "SKIP",

@@ -64,6 +64,10 @@ PROMPT = "hi"
 # another provider tool than web search raises FeatureNotSupportedError (its Responses
 # encoder), and there is no raw tool dict.
 RESPONSES_CALL_TYPES = ("function_call",)
+# on Anthropic: function tools (tool_use) and WebSearchTool, encoded as the web_search server tool
+# (web_search_20250305, its Anthropic encoder); any other ProviderTool raises FeatureNotSupportedError,
+# so an MCP connector or another server tool (tool search, code execution) cannot be requested
+ANTHROPIC_CALL_TYPES = ("tool_use", "server_tool_use:web_search")
 
 
 @cache
@@ -120,6 +124,6 @@ def responses_stream(base_url: str, *, api: str) -> dict[str, Any]:
 
 
 @implementation(apis=("anthropic",), multi_choice=False, omits=("refusal", "server_tools"), ordered=True,
-                marks_undispatched=False)
+                marks_undispatched=False, call_types=ANTHROPIC_CALL_TYPES)
 def anthropic_stream(base_url: str, *, api: str) -> dict[str, Any]:
     return _stream("anthropic", "anthropic/", anthropic_base(base_url), "anthropic/claude-opus-4-6", api)
