@@ -53,3 +53,13 @@ def test_anthropic_input_tokens_are_counted_as_the_wire_counts_them():
     # (its usage dict): the Plan's input_tokens is Anthropic's, without them (1830 here, 1536 read)
     r = verify(ANTHROPIC, ["y_usage_cumulative"])[("y_usage_cumulative", "recorded")]
     assert r["verdict"] == "PASS", r["message"]
+
+
+def test_responses_failed_status_in_meta_is_the_error():
+    # response.failed: Haystack gives no finish reason, but meta is the failed response (status,
+    # error): reported as the error; a top-level error event never reaches the ChatMessage
+    records = verify(RESPONSES, ["n_response_failed", "n_error_event_flat"])
+    assert records[("n_response_failed", "recorded")]["verdict"] == "PASS", \
+        records[("n_response_failed", "recorded")]["message"]
+    r = records[("n_error_event_flat", "recorded")]
+    assert r["verdict"] == "FAIL" and {d["field"] for d in r["differences"]} == {"finish_reason", "error"}
