@@ -90,5 +90,5 @@ def test_the_raw_marker_is_read_back_only_when_it_holds_text_that_is_not_json():
 def test_anthropic_refusal_is_the_plugins_documented_claude_refusal_not_a_crash():
     # llm-anthropic raises ClaudeRefusal on stop_reason "refusal" (its README, "Refusals"), after
     # recording the text and usage: the refusal is the answer, graded as the finish content_filter
-    r = verify(ANTHROPIC, ["y_refusal"])[("y_refusal", "recorded")]
+    r = verify(ANTHROPIC, ["anthropic/y_refusal"])[("anthropic/y_refusal", "recorded")]
     assert r["verdict"] == "PASS", r["message"]
