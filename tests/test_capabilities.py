@@ -241,3 +241,13 @@ def test_anthropic_tool_kinds_are_blocks_and_server_tools_by_name():
     assert kinds["y_mcp_tool_use"] == ("mcp_tool_use",)
     assert kinds["y_web_search_citations"] == ("server_tool_use:web_search",)
     assert kinds["y_text_after_server_tool_then_client_tool"] == ("server_tool_use:tool_search_tool_regex", "tool_use")
+
+
+def test_a_refusal_given_as_text_by_a_result_with_no_refusal_field():
+    exp = _plan(dict(_choice(_say("Hm."), finish="stop"), refusal="I can't help with that."))
+    as_text = _plan(_choice(_say("Hm.I can't help with that."), finish="content_filter"))
+    notes: list[str] = []
+    assert compare_plans(exp, as_text, refusal_as_text=True, notes=notes) == [] and "as text" in notes[0]
+    assert compare_plans(exp, as_text) != []  # a result with a refusal field must use it
+    lost = _plan(_choice(_say("Hm."), finish="content_filter"))
+    assert [d["field"] for d in compare_plans(exp, lost, refusal_as_text=True)] == ["text"]  # the refusal text lost

@@ -94,6 +94,9 @@ class Capabilities:
       JSON (a raw string, an invalid-call list). One that declares ``no`` (arguments only as
       a parsed dict) is right to drop such a call, or flag it; running it with arguments
       repaired or invented is still FAIL.
+    - ``refusal_as_text``: its result has no refusal field and gives a refusal as its text
+      (then the refusal is expected as the choice's last text, and a ``content_filter``
+      finish for that choice's ``stop`` is not graded).
     - ``call_types``: the kinds of tool use its user can request through it, as documented:
       on Responses the client call item types (``function_call``, ``custom_tool_call``,
       ``computer_call``, ``shell_call``, ...), on Anthropic Messages the tool blocks
@@ -119,6 +122,7 @@ class Capabilities:
     marks_undispatched: bool = True
     call_types: tuple[str, ...] | None = None
     holds_invalid_arguments: bool = True
+    refusal_as_text: bool = False
 
     def __post_init__(self) -> None:
         if self.feed not in FEEDS:
@@ -137,7 +141,7 @@ class Capabilities:
 def implementation(*, feed: str = "bytes", apis: Any = APIS, incremental: bool | None = None,
                    multi_choice: bool = True, omits: Any = (), ordered: bool = True,
                    marks_undispatched: bool = True, call_types: Any = None,
-                   holds_invalid_arguments: bool = True) -> Callable[[Callable], Callable]:
+                   holds_invalid_arguments: bool = True, refusal_as_text: bool = False) -> Callable[[Callable], Callable]:
     """Declare a ``py:`` implementation's capabilities::
 
         @kit.adapters.implementation(feed="events", apis=["chat"], incremental=True)
@@ -157,7 +161,7 @@ def implementation(*, feed: str = "bytes", apis: Any = APIS, incremental: bool |
         fn.__kit__ = Capabilities(feed=feed, apis=tuple(apis), incremental=inc,  # type: ignore[attr-defined]
                                   multi_choice=multi_choice, omits=omits, ordered=ordered,
                                   marks_undispatched=marks_undispatched, call_types=call_types,
-                                  holds_invalid_arguments=holds_invalid_arguments)
+                                  holds_invalid_arguments=holds_invalid_arguments, refusal_as_text=refusal_as_text)
         return fn
 
     return mark
@@ -250,14 +254,14 @@ class Adapter:
                 "apis": list(caps.apis), "incremental": caps.incremental, "multi_choice": caps.multi_choice,
                 "omits": list(caps.omits), "ordered": caps.ordered,
                 "marks_undispatched": caps.marks_undispatched,
-                "holds_invalid_arguments": caps.holds_invalid_arguments,
+                "holds_invalid_arguments": caps.holds_invalid_arguments, "refusal_as_text": caps.refusal_as_text,
                 "call_types": None if caps.call_types is None else list(caps.call_types),
                 "assumed": list(self.assumed)}
 
 
 _SPEC = re.compile(r"^(?P<kind>[a-z]+)(?:\[(?P<opts>[^\]]*)\])?:(?P<target>.+)$", re.S)
 _OPTION_KEYS = {"apis", "multi_choice", "incremental", "feed", "timeout", "name", "isolate", "omits", "ordered",
-                "marks_undispatched", "call_types", "holds_invalid_arguments"}
+                "marks_undispatched", "call_types", "holds_invalid_arguments", "refusal_as_text"}
 
 
 def parse_spec(spec: str) -> tuple[str, dict[str, str], str]:
@@ -300,7 +304,8 @@ def apply_options(spec: str, caps: Capabilities, options: dict[str, str]) -> Cap
         changes["omits"] = tuple(o.strip() for o in options["omits"].split("+") if o.strip())
     if "call_types" in options:
         changes["call_types"] = tuple(o.strip() for o in options["call_types"].split("+") if o.strip())
-    for key in ("multi_choice", "incremental", "ordered", "marks_undispatched", "holds_invalid_arguments"):
+    for key in ("multi_choice", "incremental", "ordered", "marks_undispatched", "holds_invalid_arguments",
+                "refusal_as_text"):
         if key in options:
             changes[key] = _flag(spec, key, options[key])
     return replace(caps, **changes) if changes else caps

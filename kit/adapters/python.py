@@ -299,7 +299,7 @@ def declared(fn: Callable, spec: str) -> Capabilities:
         return caps
     if isinstance(caps, dict):
         unknown = set(caps) - {"feed", "apis", "incremental", "multi_choice", "omits", "ordered",
-                              "marks_undispatched", "call_types", "holds_invalid_arguments"}
+                              "marks_undispatched", "call_types", "holds_invalid_arguments", "refusal_as_text"}
         if unknown:
             raise UsageError(f"adapter {spec!r}: __kit__ has unknown keys {sorted(unknown)}")
         doc = dict(caps)

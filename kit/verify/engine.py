@@ -463,7 +463,7 @@ def _one_choice(expected: dict[str, Any], actual: dict[str, Any], notes: list[st
 def compare_plans(expected: dict[str, Any], actual: dict[str, Any],
                   omit: tuple[str, ...] = (), notes: list[str] | None = None, *, ordered: bool = True,
                   marks_undispatched: bool = True, multi_choice: bool = True,
-                  holds_invalid_arguments: bool = True) -> list[dict[str, Any]]:
+                  holds_invalid_arguments: bool = True, refusal_as_text: bool = False) -> list[dict[str, Any]]:
     """Every graded difference between two Plan documents, ``[{"path", "field", "expected",
     "actual"}]`` in a stable order (:func:`plan_differences`); empty when they agree.
     ``omit``: parts left out on both sides (:func:`normalise_plan`); ``notes``: a list that
@@ -475,16 +475,19 @@ def compare_plans(expected: dict[str, Any], actual: dict[str, Any],
     leaves undispatched is right to be missing or flagged invalid; ``multi_choice=False``,
     one choice in the result is graded against the expected choice it is closest to;
     ``holds_invalid_arguments=False``, a call whose arguments are not valid JSON is right to
-    be missing or flagged invalid."""
+    be missing or flagged invalid; ``refusal_as_text=True``, the refusal is expected as the
+    choice's last text."""
     notes = [] if notes is None else notes
     exp, act = graded_pair(expected, actual, omit, notes, ordered=ordered, marks_undispatched=marks_undispatched,
-                           multi_choice=multi_choice, holds_invalid_arguments=holds_invalid_arguments)
+                           multi_choice=multi_choice, holds_invalid_arguments=holds_invalid_arguments,
+                           refusal_as_text=refusal_as_text)
     return plan_differences(exp, act, notes)
 
 
 def graded_pair(expected: dict[str, Any], actual: dict[str, Any], omit: tuple[str, ...] = (),
                 notes: list[str] | None = None, *, ordered: bool = True, marks_undispatched: bool = True,
-                multi_choice: bool = True, holds_invalid_arguments: bool = True) -> tuple[dict[str, Any], dict[str, Any]]:
+                multi_choice: bool = True, holds_invalid_arguments: bool = True,
+                refusal_as_text: bool = False) -> tuple[dict[str, Any], dict[str, Any]]:
     """The two normalised Plans :func:`compare_plans` compares (the ``plans`` of a FAIL record)."""
     notes = [] if notes is None else notes
     exp, act = normalise_plan(expected, omit, ordered=ordered), normalise_plan(actual, omit, ordered=ordered)
@@ -496,7 +499,28 @@ def graded_pair(expected: dict[str, Any], actual: dict[str, Any], omit: tuple[st
     if not holds_invalid_arguments:
         _droppable(exp, act, notes, lambda c: c["invalid_arguments"],
                    "its arguments are not valid JSON, which the result cannot hold")
+    if refusal_as_text:
+        _refusal_as_text(exp, act, notes, ordered)
     return exp, act
+
+
+def _refusal_as_text(expected: dict[str, Any], actual: dict[str, Any], notes: list[str], ordered: bool) -> None:
+    """For a result with no refusal field that gives a refusal as its text: the expected
+    refusal becomes the choice's last text, and a ``content_filter`` finish for the ``stop``
+    of a choice that refused says the same. In place, on normalised Plans."""
+    join = _say_runs if ordered else _unordered
+    for i, ec in enumerate(expected["choices"]):
+        if not ec["refusal"]:
+            continue
+        ec["commands"] = join(ec["commands"] + [{"type": "SAY", "text": ec["refusal"]}])
+        ec["refusal"] = None
+        ac = actual["choices"][i] if i < len(actual["choices"]) else None
+        if ac is not None and ac["finish_reason"] == "content_filter" and ec["finish_reason"] == "stop":
+            ac["finish_reason"] = "stop"
+            notes.append(f"choices[{i}]: the refusal is given as text, ending in content_filter (its result has "
+                         "no refusal field)")
+    for ac in actual["choices"]:
+        ac["refusal"] = None
 
 
 # -- which rule governs a difference ---------------------------------------------------------------
@@ -846,7 +870,7 @@ def grade(adapter: Adapter, trace: Trace, case: Case, exp: Expected, out: Outcom
     caps = adapter.capabilities
     omit = caps.omits
     view = dict(ordered=caps.ordered, marks_undispatched=caps.marks_undispatched, multi_choice=caps.multi_choice,
-                holds_invalid_arguments=caps.holds_invalid_arguments)
+                holds_invalid_arguments=caps.holds_invalid_arguments, refusal_as_text=caps.refusal_as_text)
     base: dict[str, Any] = dict(seconds=out.seconds)
     if out.timeout:
         return record(adapter, trace, chunking, "TIMEOUT", check="timeout", message=out.error or "timed out",

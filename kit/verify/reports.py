@@ -261,6 +261,7 @@ def assumed_notes(records: list[Record], *, hint: bool = False) -> list[str]:
                    "flagged invalid)"]) + \
             ([] if a.get("holds_invalid_arguments", True)
              else ["cannot hold a call whose arguments are not valid JSON (it may drop or flag one)"]) + \
+            (["gives a refusal as its text (expected there)"] if a.get("refusal_as_text") else []) + \
             ([f"has no {', '.join(a['omits'])} (not compared)"] if a.get("omits") else []) + \
             ([f"can request only the tool calls {'+'.join(a['call_types'])} (streams with another kind are SKIP)"]
              if a.get("call_types") is not None else [])

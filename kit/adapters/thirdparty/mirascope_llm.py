@@ -26,10 +26,13 @@ only when a tool is executed), ``Thought`` left out (never SAY); ``usage`` -> in
 output tokens (Mirascope's ``Usage.input_tokens`` "includes ALL input tokens, including
 cache read and write tokens", which it reports as ``cache_read_tokens`` /
 ``cache_write_tokens``: they go to :func:`kit.adapters.client.plan_usage`, which takes them
-out on Anthropic, as the wire counts input there; the rule every adapter shares). Mirascope folds a refusal into a ``Text`` part (so it is graded as SAY)
-and has no refusal field, and its content has no part for server-side tools (web
-search, code interpreter, MCP: only a per-tool count in ``usage.provider_tool_usage``)
--> ``omits=("refusal", "server_tools")``; it reads only ``choices[0]`` ->
+out on Anthropic, as the wire counts input there; the rule every adapter shares). Mirascope
+folds a refusal into a ``Text`` part, with finish ``refusal``, and has no refusal field ->
+``refusal_as_text=True`` on Chat Completions and Responses (the refusal is expected as the
+last text, and ``content_filter`` for its ``stop``; Anthropic streams carry no refusal text:
+``omits`` it there); its content has no part for server-side tools (web search, code
+interpreter, MCP: only a per-tool count in ``usage.provider_tool_usage``) ->
+``omits`` ``server_tools``; it reads only ``choices[0]`` ->
 ``multi_choice=False``. **Finish reason:** Mirascope's ``FinishReason`` is "only set when
 the response did not have a normal finish" (``max_tokens``, ``refusal``,
 ``context_length_exceeded``); ``None`` means it finished normally. So ``max_tokens`` and
@@ -111,13 +114,14 @@ def _stream(provider: str, scope: str, base_url: str, model_id: str, api: str) -
     return plan.plan()
 
 
-@implementation(apis=("chat",), multi_choice=False, omits=("refusal", "server_tools"), ordered=True,
+@implementation(apis=("chat",), multi_choice=False, omits=("server_tools",), refusal_as_text=True, ordered=True,
                 marks_undispatched=False)
 def chat_stream(base_url: str, *, api: str) -> dict[str, Any]:
     return _stream("openai", "openai/", base_url, "openai/gpt-4o-mini:completions", api)
 
 
-@implementation(apis=("responses",), multi_choice=False, omits=("refusal", "server_tools"), ordered=True,
+@implementation(apis=("responses",), multi_choice=False, omits=("server_tools",), refusal_as_text=True,
+                ordered=True,
                 marks_undispatched=False, call_types=RESPONSES_CALL_TYPES)
 def responses_stream(base_url: str, *, api: str) -> dict[str, Any]:
     return _stream("openai", "openai/", base_url, "openai/gpt-4o-mini:responses", api)
