@@ -434,12 +434,7 @@ if __name__ == "__main__":
 # Mutants whose plans differ from the reference's on the corpus only in what `kit verify` no
 # longer grades (conformance.md 8.3), so it lets them pass (with a note). Strict both ways: a
 # mutant that the engine catches again must leave this list.
-VERIFY_SURVIVORS: dict[str, str] = {
-    "mutant:r27_text_from_done_event": "on y_text_done_differs_from_deltas the done text differs from the "
-                                       "deltas only in trailing whitespace: a note, not a difference",
-    "mutant:a20_delta_type_unchecked": "on y_delta_type_mismatch the misplaced text_delta is a lone newline: "
-                                       "a whitespace-only SAY, a note, not a difference",
-}
+VERIFY_SURVIVORS: dict[str, str] = {}
 
 
 def test_kit_verify_kills_every_mutant():
@@ -470,19 +465,13 @@ UNPROVEN_RULES: frozenset[str] = frozenset({
     # a final event without its blank line, and conflicts: only `i_` traces (not graded) show them
     "sse-final-event-unterminated", "chat-tool-name-conflict",
     "chat-delta-after-finish",
-    # no mutant written yet
-    "resp-arguments-mismatch", "resp-after-terminal",
-    # their only mutants (r27, a20) change only whitespace on the corpus, no longer graded (8.3)
-    "resp-text-mismatch", "anth-delta-type",
+    # the reference completes every item at the terminal event, so a late event changes the Plan only
+    # by bringing a new item, which is implementation-defined (i_function_call_after_completed)
+    "resp-after-terminal",
 })
 # (mutant, rule) declarations no graded trace that exercises the rule proves yet, with the trace
 # that would. Strict too: a declaration that becomes proven must leave.
-UNPROVEN_BREAKS: dict[tuple[str, str], str] = {
-    ("r27_text_from_done_event", "resp-text-mismatch"):
-        "a trace whose output_text.done differs from the deltas in words, not only in whitespace",
-    ("a20_delta_type_unchecked", "anth-delta-type"):
-        "a trace whose misplaced delta carries words or tool input, not only a newline",
-}
+UNPROVEN_BREAKS: dict[tuple[str, str], str] = {}
 ALL_MUTANTS: list[str] = [n for _, n in MUTANTS] + mutants.streaming_names()
 
 

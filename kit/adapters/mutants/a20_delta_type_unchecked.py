@@ -1,9 +1,10 @@
 """Mutant: deltas are applied by their own type, whatever block they name.
 
 Rule anth-delta-type: a converter sent an ``input_json_delta`` into a text block and a
-``text_delta`` into a tool_use block; a handler that trusts the delta type corrupts both
-the visible text and the tool input. A consumer ignores a delta that does not fit its
-block.
+``text_delta`` into a tool_use block (musistudio/claude-code-router#1356: the text after a
+tool call sent on the still-open tool_use block); a handler that trusts the delta type
+corrupts both the visible text and the tool input. A consumer ignores a delta that does
+not fit its block.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from ._naive_anthropic import Block, NaiveAnthropic, declare
 
 QUIRK = "anth-delta-type"
 BREAKS = ("anth-delta-type",)
-NEEDS = "a valid trace with deltas that do not fit their blocks (rule anth-delta-type), e.g. y_delta_type_mismatch"
+NEEDS = ("a valid trace with deltas that do not fit their blocks and carry words or tool input, not only "
+         "whitespace (rule anth-delta-type), e.g. y_text_delta_on_tool_block")
 
 
 class Mutant(NaiveAnthropic):

@@ -13,8 +13,8 @@ from ._naive_responses import Item, NaiveResponses, declare
 
 QUIRK = "resp-text-mismatch"
 BREAKS = ("resp-text-mismatch",)
-NEEDS = ("a valid trace whose output_text.done differs from the joined deltas (rule resp-text-mismatch), "
-         "e.g. y_text_done_differs_from_deltas")
+NEEDS = ("a valid trace whose output_text.done differs from the joined deltas in words, not only in "
+         "whitespace (rule resp-text-mismatch), e.g. y_text_done_missing_tail")
 
 
 class Mutant(NaiveResponses):
