@@ -25,9 +25,11 @@ Exit codes:
       --nonstrict-fails also a NONSTRICT; with --mutants a surviving mutant;
       with --repro a repro still fails
   2   usage error (bad adapter spec, an exec: program that cannot be run,
-      bad option, no trace selected)
+      bad option, no trace selected; --merge: a shard missing or given twice,
+      files of different runs, a shard that did not finish)
   3   a trace file could not be loaded (the other traces are still graded), or
-      the --expectations or --repro file (missing, not JSON, against its shape)
+      the --expectations, --repro or --merge file (missing, not JSON, against
+      its shape)
   70  internal error (a bug in the kit; KIT_DEBUG=1 shows the traceback)
 """
 
@@ -38,6 +40,17 @@ def _seconds(ctx: Any, param: Any, value: float) -> float:
     if not math.isfinite(value) or value <= 0:
         raise click.BadParameter(f"{value:g}; give a number of seconds above 0")
     return value
+
+
+def _shard(ctx: Any, param: Any, value: str | None) -> tuple[int, int] | None:
+    from .runner import parse_shard
+
+    if value is None:
+        return None
+    try:
+        return parse_shard(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 def _chunkings(value: str) -> list[str]:
@@ -174,14 +187,22 @@ def _write(path: str, text: str) -> None:
 @click.option("--cache-clear", is_flag=True, help="Forget the last run's failures (.kit/lastfailed.json) first.")
 @click.option("--mutants", is_flag=True, help="Run the bundled mutants (broken implementations) and report the mutation score.")
 @click.option("--list-adapters", is_flag=True, help="List the bundled adapters and exit.")
+@click.option("--shard", metavar="I/N", callback=_shard,
+              help="Run only the I-th of N parts of the cases (the same split on every machine); "
+                   "write --json, then merge the N files with --merge.")
+@click.option("--merge", "merge_paths", multiple=True, metavar="PATH",
+              help="Run nothing: read the --json records of all shards of a run (files, or folders of *.jsonl; "
+                   "repeatable) and write the reports and exit status of that run as one.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar; only the summary.")
-def verify(adapters: tuple[str, ...], source: str | None, ids: tuple[str, ...], apis: tuple[str, ...],
+@click.pass_context
+def verify(ctx: click.Context, adapters: tuple[str, ...], source: str | None, ids: tuple[str, ...], apis: tuple[str, ...],
            classes: tuple[str, ...], rules: tuple[str, ...], chunking: str, timeout: float, isolate: bool, jobs: int,
            validate_protocol: bool, json_path: str | None, junit_path: str | None, markdown_path: str | None,
            html_path: str | None, expectations: str | None, strict_expectations: bool,
            write_expectations: str | None, nonstrict_fails: bool, repro_dir: str, no_repro: bool,
            repro_file: str | None, exitfirst: bool, maxfail: int, last_failed: bool, cache_clear: bool,
-           mutants: bool, list_adapters: bool, quiet: bool) -> None:
+           mutants: bool, list_adapters: bool, shard: tuple[int, int] | None, merge_paths: tuple[str, ...],
+           quiet: bool) -> None:
     """Grade implementations against the reference, trace by trace, chunk plan by chunk plan.
 
     With no options it runs the bundled reference adapter over the bundled corpus. Each
@@ -208,6 +229,11 @@ def verify(adapters: tuple[str, ...], source: str | None, ids: tuple[str, ...], 
       kit verify -a py:mypkg.stream:handle --lf        # only what failed last time
       kit verify --repro .kit/repro/.../y_parallel_interleaved--bytewise.json
       kit verify --repro .kit/repro                    # every repro file in the folder
+
+    \b
+    Sharded (e.g. one CI job per shard, then one merge job):
+      kit verify -a py:mypkg.stream:handle --shard 2/4 --json shard-2.jsonl
+      kit verify --merge shards/ --markdown - --junit junit.xml   # the report of the whole run
     """
     from ..adapters import BUILTIN, load_adapter
 
@@ -216,11 +242,24 @@ def verify(adapters: tuple[str, ...], source: str | None, ids: tuple[str, ...], 
             click.echo(f"{name:<28} {spec}")
         click.echo("mutants: kit verify --mutants (or kit.adapters.mutants.specs())")
         sys.exit(EXIT_OK)
+    if merge_paths:
+        _no_run_options(ctx)
+        to_stdout = json_path == "-" or markdown_path == "-"
+        records = _merged(merge_paths)
+        if json_path:
+            _write(json_path, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
+        sys.exit(_report(records, sys.stderr if to_stdout else sys.stdout, junit_path=junit_path,
+                         markdown_path=markdown_path, html_path=html_path, write_expectations=write_expectations,
+                         strict_expectations=strict_expectations, nonstrict_fails=nonstrict_fails,
+                         written=[p for p in (json_path, junit_path, markdown_path, html_path, write_expectations)
+                                  if p and p != "-"], repro_dir=repro_dir))
     if repro_file:
         sys.exit(_replay_repros(repro_file, timeout, isolate, validate_protocol))
     maxfail = 1 if exitfirst else maxfail
     if mutants and (maxfail or last_failed):
         raise UsageError("--mutants runs every mutant until it is killed; it takes no -x, --maxfail or --last-failed")
+    if shard and (mutants or last_failed):
+        raise UsageError(f"--shard splits the whole selection; it takes no {'--mutants' if mutants else '--last-failed'}")
     plans = _chunkings(chunking)
     to_stdout = json_path == "-" or markdown_path == "-"
     out = sys.stderr if to_stdout else sys.stdout
@@ -251,27 +290,42 @@ def verify(adapters: tuple[str, ...], source: str | None, ids: tuple[str, ...], 
     select = _last_failed(loaded, traces, plans, out) if last_failed else None
     run = Run(loaded, traces, plans, expectations=exp, repro_dir=None if no_repro else repro_dir,
               jobs=jobs or (os.cpu_count() or 1), stop_at_first_failure=mutants, maxfail=maxfail,
-              select=select, unloadable=unloadable)
+              select=select, unloadable=unloadable, shard=shard)
     with warnings.catch_warnings():  # an implementation's warnings are not the report
         warnings.simplefilter("ignore")
         records = _collect(run, quiet or json_path == "-" or markdown_path == "-",
                            None if json_path in (None, "-") else json_path)
-    summary = records[-1]
     if not mutants:
         problem = cache.update_failed(records)
         if problem:
             click.echo(f"kit: {problem}", err=True)
     if json_path == "-":
         _write(json_path, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
-    from . import reports
+    sys.exit(_report(records, out, mutants=[a.name for a in loaded] if mutants else None, junit_path=junit_path,
+                     markdown_path=markdown_path, html_path=html_path, write_expectations=write_expectations, strict_expectations=strict_expectations,
+                     nonstrict_fails=nonstrict_fails, repro_dir=repro_dir,
+                     written=[p for p in (json_path, junit_path, markdown_path, html_path, write_expectations)
+                              if p and p != "-"]))
 
+
+def _report(records: list[dict[str, Any]], out: Any, *, mutants: list[str] | None = None, junit_path: str | None, markdown_path: str | None,
+            html_path: str | None, write_expectations: str | None, strict_expectations: bool,
+            nonstrict_fails: bool, written: list[str], repro_dir: str) -> int:
+    """Write the reports of a run's records (a run's, or the shards' merged) and say what
+    happened on ``out``; the exit status of the run (``mutants``: the mutants' names, whose
+    score is the status)."""
+    from . import reports
+    from .runner import Expectations
+
+    summary = records[-1]
+    unloadable = summary.get("unloadable") or []
     for path, fmt in ((junit_path, "junit"), (markdown_path, "markdown"), (html_path, "html")):
         if path:
             _write(path, reports.render(records, fmt))
     if write_expectations:
         _write(write_expectations, json.dumps(Expectations.from_records(records), indent=2) + "\n")
-    if mutants:
-        status = _mutation_score(records, [a.name for a in loaded], out)
+    if mutants is not None:
+        status = _mutation_score(records, mutants, out)
         for problem in unloadable:
             click.echo(f"not loaded: {problem['message']}", file=out)
     else:
@@ -286,14 +340,61 @@ def verify(adapters: tuple[str, ...], source: str | None, ids: tuple[str, ...], 
         click.echo(f"expectation matched no case of this run: {e['adapter']} {e['trace']}", file=out)
     if nonstrict_fails and any(r.get("verdict") == "NONSTRICT" for r in records):
         status = EXIT_FAILURES
-    written = [p for p in (json_path, junit_path, markdown_path, html_path, write_expectations) if p and p != "-"]
     if written:
         click.echo("wrote " + ", ".join(written), file=out)
-    if run.repro_files:
-        click.echo(_repro_line(run.repro_files, repro_dir), file=out)
+    repro_files = [r["repro"] for r in records if r.get("type") == "verdict" and r.get("repro")]
+    if repro_files:
+        click.echo(_repro_line(repro_files, repro_dir), file=out)
     if unloadable:
         status = EXIT_TRACE
-    sys.exit(status)
+    return status
+
+
+# the options --merge takes (the others choose or run cases, which the shards did)
+_MERGE_OPTIONS = {"merge_paths", "json_path", "junit_path", "markdown_path", "html_path", "write_expectations",
+                  "strict_expectations", "nonstrict_fails", "quiet"}
+
+
+def _no_run_options(ctx: click.Context) -> None:
+    from click.core import ParameterSource
+
+    for param in ctx.command.params:
+        if param.name in _MERGE_OPTIONS or ctx.get_parameter_source(param.name) in (None, ParameterSource.DEFAULT):
+            continue
+        raise UsageError(f"--merge reads the records the shards wrote; it takes no {param.opts[0]} "
+                         f"(give it to each kit verify --shard run)")
+
+
+def _merged(paths: tuple[str, ...]) -> list[dict[str, Any]]:
+    """The records of the run whose shards' --json files are ``paths`` (files, or folders
+    whose ``*.jsonl`` files are read)."""
+    from pathlib import Path
+
+    from ..errors import TraceError, missing
+    from .reports import read_records
+    from .runner import merge_shards
+
+    files: list[Path] = []
+    for p in paths:
+        base = Path(p)
+        if base.is_dir():
+            found = sorted(f for f in base.rglob("*.jsonl") if f.is_file())
+            if not found:
+                raise UsageError(f"--merge {p}: no *.jsonl files in this folder")
+            files += found
+        elif base.is_file():
+            files.append(base)
+        else:
+            raise missing(p)
+    shards = []
+    for f in dict.fromkeys(files):
+        try:
+            shards.append((f.as_posix(), read_records(f)))
+        except ValueError as exc:
+            raise TraceError(str(exc).removeprefix(f"{f}: "), path=f.as_posix()) from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise TraceError(f"cannot read: {getattr(exc, 'strerror', None) or exc}", path=f.as_posix()) from None
+    return merge_shards(shards)
 
 
 def _plural(n: int, word: str) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import fnmatch
+import hashlib
 import json
 import os
 import platform
@@ -25,7 +26,8 @@ from ..errors import TraceError, read_json
 from ..trace import Trace
 from .engine import FAILING, VERDICTS, chunk_dependence, prepare, record, run_case
 
-__all__ = ["Expectations", "Run", "write_repro", "load_repro", "REPRO_FORMAT", "RECORD_FORMAT"]
+__all__ = ["Expectations", "Run", "write_repro", "load_repro", "parse_shard", "shard_units", "merge_shards",
+           "REPRO_FORMAT", "RECORD_FORMAT"]
 
 RECORD_FORMAT = "kit-verify/1"
 REPRO_FORMAT = "kit-repro/1"
@@ -168,14 +170,16 @@ class Run:
     only the cases ``(adapter name, api, trace id, chunk plan)`` it returns True for are
     run (``kit verify --last-failed``); an adapter fed events has the chunk plan ``events``.
     ``unloadable``: the trace files that could not be loaded (``{"path", "pointer",
-    "message"}``), listed in the summary record.
+    "message"}``), listed in the summary record. ``shard``: ``(I, N)`` runs only the I-th
+    of N parts of the cases (:func:`shard_units`); the run record still counts the whole
+    run's traces and cases, and its ``shard`` field says which part this is and how big.
     """
 
     def __init__(self, adapters: list[Adapter], traces: list[Trace], chunkings: list[str], *,
                  expectations: Expectations | None = None, repro_dir: str | None = None, jobs: int = 1,
                  stop_at_first_failure: bool = False, maxfail: int = 0,
                  select: Callable[[str, str, str, str], bool] | None = None,
-                 unloadable: list[dict[str, Any]] | None = None) -> None:
+                 unloadable: list[dict[str, Any]] | None = None, shard: tuple[int, int] | None = None) -> None:
         self.adapters = adapters
         self.chunkings = chunkings
         self.expectations = expectations
@@ -184,7 +188,12 @@ class Run:
         self.stop_at_first_failure = stop_at_first_failure
         self.maxfail = max(0, maxfail)
         self.select = select
-        self.traces = [t for t in traces if self._cases(t)] if select is not None else traces
+        self.shard = shard
+        self.all_traces = len(traces)
+        self.all_cases = len(traces) * sum(self.cases_per_trace(a) for a in adapters)
+        self.in_shard = shard_units(adapters, traces, *shard) if shard is not None else None
+        self.trace_digest = _trace_digest(traces) if shard is not None else None
+        self.traces = [t for t in traces if self._cases(t)] if select is not None or shard is not None else traces
         self.counts: dict[str, dict[str, int]] = {a.name: dict.fromkeys(VERDICTS, 0) for a in adapters}
         self.known = 0
         self.unexpected = 0
@@ -203,6 +212,8 @@ class Run:
         out = []
         for adapter in self.adapters:
             events = adapter.capabilities.feed == "events"
+            if self.in_shard is not None and (adapter.name, trace.api, trace.id) not in self.in_shard:
+                continue
             for c in (self.chunkings[:1] if events else self.chunkings):
                 label = "events" if events else c
                 if self.select is None or self.select(adapter.name, trace.api, trace.id, label):
@@ -216,15 +227,20 @@ class Run:
 
     @property
     def total(self) -> int:
-        if self.select is not None:
+        if self.select is not None or self.shard is not None:
             return sum(len(self._cases(t)) for t in self.traces)
         return len(self.traces) * sum(self.cases_per_trace(a) for a in self.adapters)
 
     def header(self) -> dict[str, Any]:
-        return {"type": "run", "format": RECORD_FORMAT, "kit": __version__,
+        head = {"type": "run", "format": RECORD_FORMAT, "kit": __version__,
                 "started": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
                 "versions": versions(), "adapters": [a.describe() for a in self.adapters],
                 "chunkings": list(self.chunkings), "traces": len(self.traces), "cases": self.total}
+        if self.shard is not None:  # the whole run's counts; this part's in the shard field
+            head.update(traces=self.all_traces, cases=self.all_cases if self.select is None else self.total)
+            head["shard"] = {"index": self.shard[0], "count": self.shard[1], "traces": len(self.traces),
+                             "cases": self.total, "trace_digest": self.trace_digest}
+        return head
 
     def _trace_records(self, trace: Trace, pool: ThreadPoolExecutor | None) -> list[dict[str, Any]]:
         prepared: dict[str, Any] = {}
@@ -310,10 +326,146 @@ class Run:
 
     def summary(self, seconds: float) -> dict[str, Any]:
         unexpected = sum(self.counts[a][v] for a in self.counts for v in FAILING) - self.known
-        return {"type": "summary", "seconds": round(seconds, 3), "counts": self.counts, "known": self.known,
+        out = {"type": "summary", "seconds": round(seconds, 3), "counts": self.counts, "known": self.known,
                 "unexpected_failures": unexpected,
                 "xpass": self.expectations.fixed() if self.expectations else [],
                 "unused_expectations": self.expectations.unused() if self.expectations else [],
                 "stopped": ({"maxfail": self.maxfail, "not_run": max(0, self._runnable() - self.graded)}
                             if self.stopped else None),
                 "unloadable": self.unloadable}
+        if self.shard is not None:  # what merging the shards needs to tell the whole run's XPASS and unused
+            e = self.expectations
+            out["shard"] = {"index": self.shard[0], "count": self.shard[1], "expectations": [
+                {"entry": entry, "failures": f, "passes": p}
+                for entry, f, p in (zip(e.entries, e.failures, e.passes) if e else ())]}
+        return out
+
+
+
+# -- sharded runs ---------------------------------------------------------------------------------
+
+_SHARD = re.compile(r"\s*(\d+)\s*/\s*(\d+)\s*")
+
+
+def parse_shard(value: str) -> tuple[int, int]:
+    """``"I/N"`` -> ``(I, N)`` with ``1 <= I <= N``; anything else is a :class:`ValueError`
+    that says what to give."""
+    m = _SHARD.fullmatch(value or "")
+    if not m:
+        raise ValueError(f"{value!r}; give I/N, e.g. 2/4 (the 2nd of 4 parts)")
+    index, count = int(m.group(1)), int(m.group(2))
+    if count < 1 or not 1 <= index <= count:
+        raise ValueError(f"{value!r}; I/N needs 1 <= I <= N")
+    return index, count
+
+
+def shard_units(adapters: list[Adapter], traces: list[Trace], index: int, count: int) -> set[tuple[str, str, str]]:
+    """The ``(adapter name, api, trace id)`` units of shard ``index`` of ``count``.
+
+    A unit is one adapter on one trace, all its chunk plans together (the chunk-invariance
+    check compares them). The units are dealt round-robin in adapter-major order over the
+    run's sorted trace list: every unit is in exactly one shard, the shards differ by at
+    most one unit, and so does each adapter's share of every shard (a slow adapter is
+    spread over all of them). The split depends only on the adapters, the traces and N,
+    so every machine given the same command computes the same one."""
+    units = [(a.name, t.api, t.id) for a in adapters for t in traces]
+    return {u for k, u in enumerate(units) if k % count == index - 1}
+
+
+def _trace_digest(traces: list[Trace]) -> str:
+    """A fingerprint of the run's traces (ids and contents): shards of one run share it."""
+    h = hashlib.sha256()
+    for t in traces:
+        h.update(json.dumps(t.to_json(), sort_keys=True, ensure_ascii=False).encode("utf-8"))
+        h.update(b"\n")
+    return h.hexdigest()[:16]
+
+
+_SAME_RUN = ("format", "kit", "versions", "adapters", "chunkings", "traces", "cases")
+
+
+def merge_shards(shards: list[tuple[str, list[dict[str, Any]]]]) -> list[dict[str, Any]]:
+    """The records of one run, from the ``--json`` records of all its shards
+    (``[(file name, records)]``, any order): the run record of the whole run (the earliest
+    start), every verdict in the order a single run gives them, and one summary (counts
+    added up, the expectations' XPASS and unused entries over all shards, the longest
+    shard's seconds). One file of an unsharded run is returned as it is.
+
+    Raises :class:`~kit.errors.UsageError` naming the file when a shard is missing or
+    given twice, a file did not finish (no summary record) or is not of the same run
+    (another kit version, versions of the libraries, adapters, chunk plans or traces)."""
+    from ..errors import UsageError  # noqa: PLC0415
+
+    if not shards:
+        raise UsageError("--merge: no files given")
+    heads: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
+    for name, records in shards:
+        if not records or records[0].get("type") != "run":
+            raise UsageError(f"{name}: not kit verify --json output (its first record is not a run record)")
+        if records[-1].get("type") != "summary":
+            raise UsageError(f"{name}: has no summary record (the run did not finish); run that shard again")
+        heads.append((name, records[0], records[-1]))
+    sharded = [(n, h) for n, h, _ in heads if isinstance(h.get("shard"), dict)]
+    if not sharded:
+        if len(shards) == 1:
+            return list(shards[0][1])
+        raise UsageError(f"--merge: {heads[0][0]} and {heads[1][0]} are not shards (kit verify --shard I/N writes them)")
+    if len(sharded) != len(heads):
+        plain = next(n for n, h, _ in heads if not isinstance(h.get("shard"), dict))
+        raise UsageError(f"--merge: {plain} is not a shard (kit verify --shard I/N), {sharded[0][0]} is")
+    name0, head0 = sharded[0]
+    count = head0["shard"].get("count")
+    seen: dict[int, str] = {}
+    for name, head in sharded:
+        shard = head["shard"]
+        if shard.get("count") != count:
+            raise UsageError(f"--merge: {name} is shard {shard.get('index')}/{shard.get('count')}, "
+                             f"{name0} one of {count}: shards of different runs")
+        for key in _SAME_RUN:
+            if head.get(key) != head0.get(key):
+                raise UsageError(f"--merge: {name} and {name0} are shards of different runs (their `{key}` differ)")
+        if shard.get("trace_digest") != head0["shard"].get("trace_digest"):
+            raise UsageError(f"--merge: {name} and {name0} are shards of different runs (their traces differ)")
+        if shard.get("index") in seen:
+            raise UsageError(f"--merge: shard {shard.get('index')}/{count} is given twice ({seen[shard['index']]}, {name})")
+        seen[shard.get("index")] = name
+    for name, _, summary in heads:
+        if summary.get("unloadable") != heads[0][2].get("unloadable"):
+            raise UsageError(f"--merge: {name} and {heads[0][0]} are shards of different runs "
+                             f"(the trace files they could not load differ)")
+    missing = [i for i in range(1, (count if isinstance(count, int) else 0) + 1) if i not in seen]
+    if missing:
+        raise UsageError(f"--merge: shard{'s' if len(missing) > 1 else ''} "
+                         f"{', '.join(f'{i}/{count}' for i in missing)} missing ({len(seen)} of {count} given)")
+    run = {k: v for k, v in head0.items() if k != "shard"}
+    run["started"] = min(str(h.get("started") or "") for _, h in sharded) or head0.get("started")
+    names = [a.get("name") for a in head0.get("adapters") or [] if isinstance(a, dict)]
+    rank = {n: i for i, n in enumerate(names)}
+    verdicts = [r for _, records in shards for r in records if r.get("type") == "verdict"]
+    # the order of a single run: trace by trace (sorted by API and id), adapter by adapter,
+    # chunk plan by chunk plan (a unit's records stay together, in their order: the sort is stable)
+    verdicts.sort(key=lambda r: (str(r.get("api")), str(r.get("trace")), rank.get(r.get("adapter"), len(rank))))
+    summaries = [s for _, _, s in heads]
+    counts = {n: dict.fromkeys(VERDICTS, 0) for n in names}
+    for s in summaries:
+        for adapter, by_verdict in (s.get("counts") or {}).items():
+            for v, n in by_verdict.items():
+                counts.setdefault(adapter, dict.fromkeys(VERDICTS, 0))[v] = counts[adapter].get(v, 0) + n
+    # an expectations entry is XPASS when no shard failed it and one passed it; unused when none matched it
+    tallies: list[list[Any]] = []
+    for s in summaries:
+        for i, e in enumerate(s["shard"].get("expectations") or []):
+            if i == len(tallies):
+                tallies.append([e.get("entry"), 0, 0])
+            tallies[i][1] += e.get("failures") or 0
+            tallies[i][2] += e.get("passes") or 0
+    stopped = [s["stopped"] for s in summaries if isinstance(s.get("stopped"), dict)]
+    summary = {"type": "summary", "seconds": max(float(s.get("seconds") or 0) for s in summaries), "counts": counts,
+               "known": sum(s.get("known") or 0 for s in summaries),
+               "unexpected_failures": sum(s.get("unexpected_failures") or 0 for s in summaries),
+               "xpass": [e for e, f, p in tallies if not f and p],
+               "unused_expectations": [e for e, f, p in tallies if not f and not p],
+               "stopped": ({"maxfail": stopped[0].get("maxfail"), "not_run": sum(s.get("not_run") or 0 for s in stopped)}
+                           if stopped else None),
+               "unloadable": summaries[0].get("unloadable") or []}
+    return [run, *verdicts, summary]
