@@ -44,7 +44,7 @@ from typing import Any, Callable, Iterable
 
 from .errors import TraceError, UsageError, not_json, unreadable
 
-__all__ = ["Env", "find_root", "load_envs", "build_env", "run_adapter", "run_matrix", "load_results",
+__all__ = ["Env", "find_root", "load_envs", "build_env", "run_adapter", "run_matrix", "load_results", "shard",
            "markdown_report", "html_report", "write_report", "analyse", "load_upstream", "DEFAULT_ENVS_DIR"]
 
 DEFAULT_ENVS_DIR = Path(".kit") / "matrix" / "envs"
@@ -144,6 +144,21 @@ def select(envs: dict[str, Env], names: Iterable[str], adapter_names: Iterable[s
     if adapter_names:
         env_names = sorted({a.env for a in chosen} | set(names), key=list(envs).index)
     return [envs[n] for n in env_names], chosen
+
+
+def shard(adapters: list[Any], index: int, count: int) -> list[Any]:
+    """The adapters of shard ``index`` of ``count`` (``kit matrix run --shard I/N``): dealt
+    round-robin in registry order, so each adapter is in exactly one shard, the shards
+    differ by at most one adapter, and an environment's adapters (often alike in speed,
+    e.g. litellm's three) are spread over the shards. The split depends only on the chosen
+    adapters and N: every machine given the same command computes the same one. Each
+    adapter writes its own results file, so the shards' files copied into one folder are
+    the results of one run."""
+    from .adapters.thirdparty import ADAPTERS  # noqa: PLC0415
+
+    rank = {a.name: i for i, a in enumerate(ADAPTERS)}
+    ordered = sorted(adapters, key=lambda a: (rank.get(a.name, len(rank)), a.name))
+    return [a for k, a in enumerate(ordered) if k % count == index - 1]
 
 
 # -- building environments -------------------------------------------------------------------------------

@@ -33,6 +33,30 @@ def _existing(ctx: click.Context, param: click.Parameter, value: str | None) -> 
     return value
 
 
+def _shard(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[int, int] | None:
+    from .verify.runner import parse_shard  # noqa: PLC0415
+
+    if value is None:
+        return None
+    try:
+        return parse_shard(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def _sharded(chosen: list, shard: tuple[int, int] | None, envs: list) -> tuple[list, list]:
+    """The adapters of the shard and the environments they need (all of them without a shard)."""
+    from .matrix import shard as deal  # noqa: PLC0415
+
+    if shard is None:
+        return chosen, envs
+    mine = deal(chosen, *shard)
+    needed = {a.env for a in mine}
+    _echo(f"shard {shard[0]}/{shard[1]}: {len(mine)} of {len(chosen)} adapters"
+          + (f" ({', '.join(a.name for a in mine)})" if mine else ""))
+    return mine, [e for e in envs if e.name in needed]
+
+
 def _echo(line: str) -> None:
     click.echo(line, err=True)
 
@@ -58,6 +82,11 @@ def matrix(ctx: click.Context, root: str | None, envs_dir: str | None, jobs: int
       kit matrix build --upgrade litellm re-resolve and rewrite its pins
       kit matrix run -a litellm-chat     one adapter; then: kit matrix report
       kit matrix report --check          are the docs what the results generate?
+
+    \b
+    Sharded over machines (e.g. a CI job matrix; README, "Sharding"):
+      kit matrix build --shard 2/4 && kit matrix run --shard 2/4 --results out/
+      then copy every shard's out/*.jsonl into matrix/results/ and: kit matrix report
     """
     ctx.obj = {"root": root, "envs_dir": envs_dir, "jobs": jobs}
     if ctx.invoked_subcommand is None:
@@ -80,14 +109,17 @@ def _envs(ctx: click.Context) -> tuple[Path, dict]:
 @click.option("--adapter", "-a", "adapters", multiple=True, metavar="NAME", help="The environments of these adapters.")
 @click.option("--upgrade", is_flag=True, help="Resolve the requirements afresh and rewrite matrix/envs/<env>.txt.")
 @click.option("--rebuild", is_flag=True, help="Delete and recreate the environments.")
+@click.option("--shard", metavar="I/N", callback=_shard,
+              help="Only the environments the adapters of kit matrix run --shard I/N need.")
 @click.pass_context
 def build(ctx: click.Context, envs: tuple[str, ...] = (), adapters: tuple[str, ...] = (), upgrade: bool = False,
-          rebuild: bool = False) -> None:
+          rebuild: bool = False, shard: tuple[int, int] | None = None) -> None:
     """Create or update the environments (default: all), pinned by matrix/envs/<env>.txt."""
     from .matrix import build_env, select  # noqa: PLC0415
 
     root, defined = _envs(ctx)
-    chosen, _ = select(defined, envs, adapters)
+    chosen, picked = select(defined, envs, adapters)
+    _, chosen = _sharded(picked, shard, chosen)
     _echo(f"kit matrix build: {len(chosen)} environments in {chosen[0].dir.parent if chosen else '-'}")
     for n, env in enumerate(chosen, 1):
         t0 = time.perf_counter()
@@ -104,14 +136,19 @@ def build(ctx: click.Context, envs: tuple[str, ...] = (), adapters: tuple[str, .
 @click.option("--results", "results_dir", metavar="DIR", help="Where results go (default: <root>/matrix/results).")
 @click.option("--traces", metavar="DIR", callback=_existing, help="Another folder of traces than the bundled corpus (e.g. imported real "
               "recordings; use with --results elsewhere, then kit matrix gaps).")
+@click.option("--shard", metavar="I/N", callback=_shard,
+              help="Only the I-th of N parts of the adapters (dealt round-robin in registry order, the same on every "
+                   "machine); copy the shards' results files together, then kit matrix report.")
 @click.pass_context
 def run(ctx: click.Context, envs: tuple[str, ...] = (), adapters: tuple[str, ...] = (), timeout: float = 10.0,
-        chunking: str = "recorded,event,bytewise", results_dir: str | None = None, traces: str | None = None) -> None:
+        chunking: str = "recorded,event,bytewise", results_dir: str | None = None, traces: str | None = None,
+        shard: tuple[int, int] | None = None) -> None:
     """Run kit verify for every adapter (default: all) in its environment; write its results."""
     from .matrix import run_matrix, select  # noqa: PLC0415
 
     root, defined = _envs(ctx)
     chosen_envs, chosen = select(defined, envs, adapters)
+    chosen, chosen_envs = _sharded(chosen, shard, chosen_envs)
     jobs = (ctx.obj or {}).get("jobs") or 2
     _echo(f"kit matrix run: {len(chosen)} adapters in {len(chosen_envs)} environments, {jobs} at a time")
     failed, seconds = run_matrix(chosen_envs, chosen, root, jobs=jobs, timeout=timeout, chunking=chunking,
