@@ -219,10 +219,13 @@ DIALECTS: tuple[Dialect, ...] = (
        (_gh("greeves89/AI-Employee#285"), _gh("greeves89/AI-Employee#291"), _gh("rsalmn/ExtremeRouter#9")),
        ("resp-arguments-source",)),
     _d("final-values-disagree", ("vLLM (re-serialised arguments)", "text-normalising gateways",
-                                 "LM Studio (`{}` in `output_item.done`)"),
+                                 "LM Studio (`{}` in `output_item.done`)", "OmniRoute (corrupted deltas)",
+                                 "servers that take the final text too early"),
        "The final value of a text or of arguments (a `.done` event, the finished item) differs from what the "
-       "deltas built: re-serialised, trimmed or emptied.",
-       (_gh("anomalyco/opencode#44862"), _gh("Soju06/codex-lb#504"), _gh("earendil-works/pi#917")),
+       "deltas built: re-serialised, trimmed, emptied, taken before the last deltas, or right where the "
+       "deltas were corrupted.",
+       (_gh("anomalyco/opencode#44862"), _gh("Soju06/codex-lb#504"), _gh("earendil-works/pi#917"),
+        _gh("diegosouzapw/OmniRoute#10223"), _gh("MoonshotAI/kimi-code#1455"), _gh("Luce-Org/lucebox#341")),
        ("resp-arguments-mismatch", "resp-text-mismatch")),
     _d("delta-after-done", ("vLLM", "other non-conforming Responses endpoints"),
        "An argument delta arrives for an item after its `function_call_arguments.done`.",
@@ -255,10 +258,12 @@ DIALECTS: tuple[Dialect, ...] = (
        "Content block indexes skip a number (thinking at 0, tool_use at 2).",
        (_gh("jundot/omlx#1353"), _gh("anthropics/anthropic-sdk-python#1192")),
        ("anth-block-index",)),
-    _d("converter-block-events", ("new-api and other format converters",),
+    _d("converter-block-events", ("new-api and other format converters", "claude-code-router",
+                                  "sglang's Anthropic endpoint"),
        "Block events do not follow the documented block lifecycle: deltas or stops for a block that never "
        "started, deltas of a type that does not fit the block.",
-       (_gh("QuantumNous/new-api#5482"), _gh("anthropics/anthropic-sdk-python#1192")),
+       (_gh("QuantumNous/new-api#5482"), _gh("anthropics/anthropic-sdk-python#1192"),
+        _gh("musistudio/claude-code-router#1356"), _gh("sgl-project/sglang#24293")),
        ("anth-block-not-started", "anth-delta-type")),
     _d("tool-input-prefilled", ("ccrelay and other proxies that send whole tool_use blocks",),
        "A tool_use block starts with its whole input in `content_block_start` instead of `input: {}` and "
