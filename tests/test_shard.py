@@ -181,6 +181,9 @@ def test_shards_that_do_not_make_one_run_are_clear_errors(tmp_path):
     assert res.exit_code == 3 and "bad.jsonl" in res.output and "line 1" in res.output
     res = CliRunner().invoke(main, ["verify", "--merge", str(tmp_path / "nothing.jsonl")])
     assert res.exit_code == 3 and "no such file" in res.output
+    bad.write_text('{"type": "summary"}\n')
+    res = CliRunner().invoke(main, ["verify", "--merge", str(bad)])
+    assert res.exit_code == 3 and "bad.jsonl" in res.output and "not kit verify --json output" in res.output
 
 
 def test_merge_runs_nothing_and_says_which_options_belong_to_the_shards(tmp_path):

@@ -393,7 +393,8 @@ def merge_shards(shards: list[tuple[str, list[dict[str, Any]]]]) -> list[dict[st
 
     Raises :class:`~kit.errors.UsageError` naming the file when a shard is missing or
     given twice, a file did not finish (no summary record) or is not of the same run
-    (another kit version, versions of the libraries, adapters, chunk plans or traces)."""
+    (another kit version, versions of the libraries, adapters, chunk plans or traces), and
+    :class:`~kit.errors.TraceError` when a file's records do not start with a run record."""
     from ..errors import UsageError  # noqa: PLC0415
 
     if not shards:
@@ -401,7 +402,7 @@ def merge_shards(shards: list[tuple[str, list[dict[str, Any]]]]) -> list[dict[st
     heads: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
     for name, records in shards:
         if not records or records[0].get("type") != "run":
-            raise UsageError(f"{name}: not kit verify --json output (its first record is not a run record)")
+            raise TraceError("not kit verify --json output (its first record is not a run record)", path=name)
         if records[-1].get("type") != "summary":
             raise UsageError(f"{name}: has no summary record (the run did not finish); run that shard again")
         heads.append((name, records[0], records[-1]))
