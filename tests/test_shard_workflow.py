@@ -87,3 +87,39 @@ def test_the_sharded_workflow_runs_the_real_cli(tmp_path):
 
     assert untimed(summary) == untimed((tmp_path / "whole.md").read_text(encoding="utf-8"))
     assert re.search(r"PASSED\*\*: \d{3,} cases", summary)
+
+
+def _action(tmp_path: Path, cwd: Path, **inputs: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+           "GITHUB_STEP_SUMMARY": str(cwd / "summary.md"), "GITHUB_OUTPUT": str(cwd / "output"),
+           "RUNNER_TEMP": str(cwd), **inputs}
+    return subprocess.run(["bash", str(ROOT / ".ci" / "action-verify")], capture_output=True, text=True,
+                          cwd=cwd, env=env, timeout=120)
+
+
+def test_the_action_runs_shards_and_merges_them(tmp_path):
+    if not (BIN / "kit").exists():
+        pytest.skip(f"no kit executable beside {sys.executable}")
+    doc = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
+    assert {"shard", "json", "merge"} <= set(doc["inputs"])
+    step = next(s for s in doc["runs"]["steps"] if ".ci/action-verify" in s.get("run", ""))
+    assert {"KIT_SHARD", "KIT_JSON", "KIT_MERGE"} <= set(step["env"])
+    folder = tmp_path / "shards"
+    folder.mkdir()
+    for i in (1, 2):
+        job = tmp_path / f"job{i}"
+        job.mkdir()
+        res = _action(tmp_path, job, KIT_ADAPTER="openai-chat-create", KIT_ARGS="--api chat --trace y_all_calls* "
+                      "--trace y_text_only --chunking recorded", KIT_SHARD=f"{i}/2", KIT_JSON=f"shard-{i}.jsonl")
+        assert res.returncode in (0, 1), res.stderr
+        assert f"shard {i}/2 of the run" in (job / "summary.md").read_text()
+        shutil.copy(job / f"shard-{i}.jsonl", folder)
+    merge = tmp_path / "merge"
+    merge.mkdir()
+    res = _action(tmp_path, merge, KIT_MERGE=str(folder), KIT_JUNIT="junit.xml")
+    assert res.returncode == 1, res.stderr  # openai-chat-create fails y_all_calls_index_zero
+    summary = (merge / "summary.md").read_text()
+    assert "**FAILED**" in summary and "shard" not in summary
+    assert (merge / "output").read_text() == "status=1\n" and (merge / "junit.xml").is_file()
+    res = _action(tmp_path, merge)  # neither adapter nor merge
+    assert res.returncode == 2 and "adapter" in res.stderr

@@ -202,6 +202,9 @@ def _overall(records: list[Record], verdicts: list[Record]) -> tuple[bool, str]:
         n = stopped.get("maxfail")
         bits.append(("stopped at the first failure" if n == 1 else f"stopped after {n} failures")
                     + f" (-x/--maxfail): {_plural(stopped.get('not_run') or 0, 'case')} not run")
+    shard = (_first(records, "run") or {}).get("shard")
+    if isinstance(shard, dict):  # kit verify --shard: this part of a run (kit verify --merge makes the whole)
+        bits.append(f"shard {shard.get('index')}/{shard.get('count')} of the run")
     unloadable = _unloadable(records)
     if unloadable:
         ok = False
