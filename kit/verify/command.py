@@ -259,7 +259,8 @@ def verify(ctx: click.Context, adapters: tuple[str, ...], source: str | None, id
     if mutants and (maxfail or last_failed):
         raise UsageError("--mutants runs every mutant until it is killed; it takes no -x, --maxfail or --last-failed")
     if shard and (mutants or last_failed):
-        raise UsageError(f"--shard splits the whole selection; it takes no {'--mutants' if mutants else '--last-failed'}")
+        raise UsageError("--shard splits the whole selection; it takes no "
+                         + ("--mutants" if mutants else "--last-failed (each machine has its own cache)"))
     plans = _chunkings(chunking)
     to_stdout = json_path == "-" or markdown_path == "-"
     out = sys.stderr if to_stdout else sys.stdout
@@ -302,14 +303,14 @@ def verify(ctx: click.Context, adapters: tuple[str, ...], source: str | None, id
     if json_path == "-":
         _write(json_path, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
     sys.exit(_report(records, out, mutants=[a.name for a in loaded] if mutants else None, junit_path=junit_path,
-                     markdown_path=markdown_path, html_path=html_path, write_expectations=write_expectations, strict_expectations=strict_expectations,
-                     nonstrict_fails=nonstrict_fails, repro_dir=repro_dir,
+                     markdown_path=markdown_path, html_path=html_path, write_expectations=write_expectations,
+                     strict_expectations=strict_expectations, nonstrict_fails=nonstrict_fails, repro_dir=repro_dir,
                      written=[p for p in (json_path, junit_path, markdown_path, html_path, write_expectations)
                               if p and p != "-"]))
 
 
-def _report(records: list[dict[str, Any]], out: Any, *, mutants: list[str] | None = None, junit_path: str | None, markdown_path: str | None,
-            html_path: str | None, write_expectations: str | None, strict_expectations: bool,
+def _report(records: list[dict[str, Any]], out: Any, *, mutants: list[str] | None = None, junit_path: str | None,
+            markdown_path: str | None, html_path: str | None, write_expectations: str | None, strict_expectations: bool,
             nonstrict_fails: bool, written: list[str], repro_dir: str) -> int:
     """Write the reports of a run's records (a run's, or the shards' merged) and say what
     happened on ``out``; the exit status of the run (``mutants``: the mutants' names, whose

@@ -189,9 +189,13 @@ class Run:
         self.maxfail = max(0, maxfail)
         self.select = select
         self.shard = shard
-        self.all_traces = len(traces)
-        self.all_cases = len(traces) * sum(self.cases_per_trace(a) for a in adapters)
-        self.in_shard = shard_units(adapters, traces, *shard) if shard is not None else None
+        self.in_shard: set[tuple[str, str, str]] | None = None
+        # the whole run's traces and cases, whichever shard this is (the run record counts them)
+        self.all_traces = len(traces) if select is None else sum(1 for t in traces if self._cases(t))
+        self.all_cases = (len(traces) * sum(self.cases_per_trace(a) for a in adapters) if select is None
+                          else sum(len(self._cases(t)) for t in traces))
+        if shard is not None:
+            self.in_shard = shard_units(adapters, traces, *shard)
         self.trace_digest = _trace_digest(traces) if shard is not None else None
         self.traces = [t for t in traces if self._cases(t)] if select is not None or shard is not None else traces
         self.counts: dict[str, dict[str, int]] = {a.name: dict.fromkeys(VERDICTS, 0) for a in adapters}
@@ -237,7 +241,7 @@ class Run:
                 "versions": versions(), "adapters": [a.describe() for a in self.adapters],
                 "chunkings": list(self.chunkings), "traces": len(self.traces), "cases": self.total}
         if self.shard is not None:  # the whole run's counts; this part's in the shard field
-            head.update(traces=self.all_traces, cases=self.all_cases if self.select is None else self.total)
+            head.update(traces=self.all_traces, cases=self.all_cases)
             head["shard"] = {"index": self.shard[0], "count": self.shard[1], "traces": len(self.traces),
                              "cases": self.total, "trace_digest": self.trace_digest}
         return head
@@ -410,7 +414,8 @@ def merge_shards(shards: list[tuple[str, list[dict[str, Any]]]]) -> list[dict[st
     if not sharded:
         if len(shards) == 1:
             return list(shards[0][1])
-        raise UsageError(f"--merge: {heads[0][0]} and {heads[1][0]} are not shards (kit verify --shard I/N writes them)")
+        raise UsageError(f"--merge: {heads[0][0]} and {heads[1][0]} are not shards "
+                         f"(kit verify --shard I/N writes them)")
     if len(sharded) != len(heads):
         plain = next(n for n, h, _ in heads if not isinstance(h.get("shard"), dict))
         raise UsageError(f"--merge: {plain} is not a shard (kit verify --shard I/N), {sharded[0][0]} is")
@@ -428,7 +433,8 @@ def merge_shards(shards: list[tuple[str, list[dict[str, Any]]]]) -> list[dict[st
         if shard.get("trace_digest") != head0["shard"].get("trace_digest"):
             raise UsageError(f"--merge: {name} and {name0} are shards of different runs (their traces differ)")
         if shard.get("index") in seen:
-            raise UsageError(f"--merge: shard {shard.get('index')}/{count} is given twice ({seen[shard['index']]}, {name})")
+            raise UsageError(f"--merge: shard {shard.get('index')}/{count} is given twice "
+                             f"({seen[shard['index']]}, {name})")
         seen[shard.get("index")] = name
     for name, _, summary in heads:
         if summary.get("unloadable") != heads[0][2].get("unloadable"):
@@ -466,7 +472,7 @@ def merge_shards(shards: list[tuple[str, list[dict[str, Any]]]]) -> list[dict[st
                "unexpected_failures": sum(s.get("unexpected_failures") or 0 for s in summaries),
                "xpass": [e for e, f, p in tallies if not f and p],
                "unused_expectations": [e for e, f, p in tallies if not f and not p],
-               "stopped": ({"maxfail": stopped[0].get("maxfail"), "not_run": sum(s.get("not_run") or 0 for s in stopped)}
-                           if stopped else None),
+               "stopped": ({"maxfail": stopped[0].get("maxfail"),
+                            "not_run": sum(s.get("not_run") or 0 for s in stopped)} if stopped else None),
                "unloadable": summaries[0].get("unloadable") or []}
     return [run, *verdicts, summary]
