@@ -23,6 +23,12 @@ SELECT = ["--api", "chat", "--trace", "y_parallel*", "--trace", "y_text*", "--tr
 ADAPTERS = ["-a", "reference", "-a", MUTANT, "-a", BYTEWISE]
 
 
+@pytest.fixture(autouse=True)
+def _elsewhere(tmp_path, monkeypatch):
+    """Each test runs in its own folder: kit verify's .kit/ cache is not the checkout's."""
+    monkeypatch.chdir(tmp_path)
+
+
 def invoke(*args):
     return CliRunner().invoke(main, ["verify", *args], catch_exceptions=False)
 
