@@ -434,7 +434,15 @@ if __name__ == "__main__":
 # Mutants whose plans differ from the reference's on the corpus only in what `kit verify` no
 # longer grades (conformance.md 8.3), so it lets them pass (with a note). Strict both ways: a
 # mutant that the engine catches again must leave this list.
-VERIFY_SURVIVORS: dict[str, str] = {}
+VERIFY_SURVIVORS: dict[str, str] = {
+    "mutant:r27_text_from_done_event": "on y_text_done_differs_from_deltas the done text differs from the "
+                                       "deltas only in trailing whitespace: a note, not a difference; where it "
+                                       "differs in words (i_text_done_missing_tail) which text to keep is "
+                                       "implementation-defined",
+    "mutant:a20_delta_type_unchecked": "on y_delta_type_mismatch the misplaced text_delta is a lone newline: "
+                                       "a whitespace-only SAY, a note; keeping misplaced words apart as text "
+                                       "(i_text_delta_on_tool_block) is implementation-defined",
+}
 
 
 def test_kit_verify_kills_every_mutant():
@@ -468,10 +476,19 @@ UNPROVEN_RULES: frozenset[str] = frozenset({
     # the reference completes every item at the terminal event, so a late event changes the Plan only
     # by bringing a new item, which is implementation-defined (i_function_call_after_completed)
     "resp-after-terminal",
+    # where the final text differs from the deltas in words, or misplaced deltas carry words, which
+    # to keep is implementation-defined (i_text_done_missing_tail, i_text_delta_on_tool_block); their
+    # y_ traces differ only in whitespace, not graded (8.3)
+    "resp-text-mismatch", "anth-delta-type",
 })
 # (mutant, rule) declarations no graded trace that exercises the rule proves yet, with the trace
 # that would. Strict too: a declaration that becomes proven must leave.
-UNPROVEN_BREAKS: dict[tuple[str, str], str] = {}
+UNPROVEN_BREAKS: dict[tuple[str, str], str] = {
+    ("r27_text_from_done_event", "resp-text-mismatch"):
+        "a graded trace whose final text differs from the deltas in words (today only an i_ trace)",
+    ("a20_delta_type_unchecked", "anth-delta-type"):
+        "a graded trace whose misplaced delta would corrupt what the Plan shows (today only an i_ trace)",
+}
 ALL_MUTANTS: list[str] = [n for _, n in MUTANTS] + mutants.streaming_names()
 
 

@@ -16,7 +16,7 @@ from ._naive_anthropic import Block, NaiveAnthropic, declare
 QUIRK = "anth-delta-type"
 BREAKS = ("anth-delta-type",)
 NEEDS = ("a valid trace with deltas that do not fit their blocks and carry words or tool input, not only "
-         "whitespace (rule anth-delta-type), e.g. y_text_delta_on_tool_block")
+         "whitespace (rule anth-delta-type), e.g. i_text_delta_on_tool_block, where keeping the words apart is implementation-defined")
 
 
 class Mutant(NaiveAnthropic):

@@ -14,7 +14,7 @@ from ._naive_responses import Item, NaiveResponses, declare
 QUIRK = "resp-text-mismatch"
 BREAKS = ("resp-text-mismatch",)
 NEEDS = ("a valid trace whose output_text.done differs from the joined deltas in words, not only in "
-         "whitespace (rule resp-text-mismatch), e.g. y_text_done_missing_tail")
+         "whitespace (rule resp-text-mismatch), e.g. i_text_done_missing_tail, where which text to keep is implementation-defined")
 
 
 class Mutant(NaiveResponses):
