@@ -46,3 +46,16 @@ def api_option(*decls: str, help: str, **kwargs: Any) -> Any:  # noqa: A002 - cl
     names appended."""
     return click.option(*(decls or ("--api",)), type=API, metavar=API_METAVAR,
                         help=f"{help.rstrip('.')}. {API_HELP_SUFFIX}.", **kwargs)
+
+
+def shard(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[int, int] | None:
+    """``--shard I/N``: the click callback both ``kit verify`` and ``kit matrix`` use
+    (:func:`kit.verify.runner.parse_shard` says what is valid)."""
+    from .verify.runner import parse_shard  # noqa: PLC0415
+
+    if value is None:
+        return None
+    try:
+        return parse_shard(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None

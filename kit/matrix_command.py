@@ -8,6 +8,8 @@ from pathlib import Path
 
 import click
 
+from ._options import shard as _shard
+
 MATRIX_EXIT_CODES = """\b
 Exit codes:
   0  done
@@ -31,17 +33,6 @@ def _existing(ctx: click.Context, param: click.Parameter, value: str | None) -> 
 
         raise missing(value)
     return value
-
-
-def _shard(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[int, int] | None:
-    from .verify.runner import parse_shard  # noqa: PLC0415
-
-    if value is None:
-        return None
-    try:
-        return parse_shard(value)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from None
 
 
 def _sharded(chosen: list, shard: tuple[int, int] | None, envs: list) -> tuple[list, list]:

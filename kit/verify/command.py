@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from .._options import api_option
+from .._options import shard as _shard
 from ..errors import UsageError
 
 EXIT_OK, EXIT_FAILURES, EXIT_USAGE, EXIT_TRACE = 0, 1, 2, 3
@@ -40,17 +41,6 @@ def _seconds(ctx: Any, param: Any, value: float) -> float:
     if not math.isfinite(value) or value <= 0:
         raise click.BadParameter(f"{value:g}; give a number of seconds above 0")
     return value
-
-
-def _shard(ctx: Any, param: Any, value: str | None) -> tuple[int, int] | None:
-    from .runner import parse_shard
-
-    if value is None:
-        return None
-    try:
-        return parse_shard(value)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from None
 
 
 def _chunkings(value: str) -> list[str]:
