@@ -199,7 +199,10 @@ def verify(ctx: click.Context, adapters: tuple[str, ...], source: str | None, id
     case gets a verdict: PASS, NONSTRICT (right plan, but text buffered or a call
     dispatched late), FAIL (wrong plan, a call dispatched with partial arguments or twice,
     an invalid stream turned silently into a plan), ERROR (crash, protocol violation),
-    TIMEOUT, SKIP (outside the adapter's declared capabilities) or INFO (i_ traces).
+    TIMEOUT, SKIP (an API, feed or kind of tool call the adapter does not declare) or
+    INFO (i_ traces). Only what the adapter's result can express is compared: it declares
+    the rest (one choice, text unordered against calls, no "do not run" mark, ...), and
+    the run's notes list it (conformance.md 8.3).
 
     \b
     Adapters (--adapter SPEC; options in brackets: exec[apis=chat,timeout=20]:...):
