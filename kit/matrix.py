@@ -965,6 +965,12 @@ def _root_cause_section(analysis: Analysis) -> list[str]:
     return out
 
 
+def _result_limits(adapter: dict[str, Any]) -> list[str]:
+    from .verify.reports import result_limits  # noqa: PLC0415
+
+    return result_limits(adapter)
+
+
 def summary_rows(all_results: list[list[dict[str, Any]]], analysis: Analysis | None = None) -> list[dict[str, Any]]:
     """One row per adapter; ``counts`` are its cells per column: the verdicts, with the
     ``dialect`` and ``inherited`` cells counted apart (see :func:`columns`)."""
@@ -976,7 +982,9 @@ def summary_rows(all_results: list[list[dict[str, Any]]], analysis: Analysis | N
                      "distribution": meta["distribution"], "apis": _apis(records),
                      "counts": columns(records, analysis),
                      "recipe": recipe_of(records), "usage": meta.get("usage"), "env": meta.get("env"),
-                     "omits": [o for a in run.get("adapters") or [] for o in a.get("omits") or []]})
+                     "omits": [o for a in run.get("adapters") or [] for o in a.get("omits") or []],
+                     "limits": [x for a in run.get("adapters") or [] if isinstance(a, dict)
+                                for x in _result_limits(a)]})
     return rows
 
 
@@ -1049,8 +1057,8 @@ def _adapter_sections(members: list[tuple[dict[str, Any], list[dict[str, Any]]]]
             out += [f"Recipe: {_md(row['recipe'])}.", ""]
         out.append(f"{_md(row['usage'])} ({', '.join(_API_SHORT.get(a, a) for a in row['apis'])}): "
                    f"{sum(c.values())} cells, {_short_columns(c)}.")
-        if row["omits"]:
-            out.append(f"Its result carries no {', '.join(row['omits'])}: not graded.")
+        if row["limits"]:
+            out.append(f"What its result cannot express is not graded: it {'; '.join(map(_md, row['limits']))}.")
         groups = _failure_groups(records)
         if not groups:
             out += ["", "No failing cell.", ""]

@@ -114,7 +114,7 @@ def test_report_explains_every_failure_with_rule_and_repro(tmp_path):
     assert "repro: `kit verify -a lib-chat --trace y_b`" in md  # fails under every plan: no --chunking
     assert "repro: `kit verify -a lib-chat --trace y_c --chunking bytewise`" in md
     assert "raises on this valid stream: TypeError: bad (at lib.py:3 in f)" in md
-    assert "Its result carries no usage: not graded." in md
+    assert "What its result cannot express is not graded: it has no usage (not compared)." in md
     assert "Results recorded 2026-01-02" in md
     block = matrix.readme_block([records])
     assert "generated 2026-01-02 with lib 1.2.3" in block and "2 of 3 graded cells of libraries fail" in block

@@ -229,6 +229,23 @@ def _others(records: list[Record]) -> str:
     return "no other trace to grade" if run.get("traces") == 0 else "the other traces were graded"
 
 
+def result_limits(a: dict[str, Any]) -> list[str]:
+    """What an adapter's result cannot express, from its description in the run record
+    (:meth:`kit.adapters.Adapter.describe`), one phrase each: those parts are not graded."""
+    return ([] if a.get("multi_choice", True) or "multi_choice" in (a.get("assumed") or [])
+            else ["holds one choice (a stream of several is graded on the choice it takes)"]) + \
+        ([] if a.get("ordered", True) else ["does not order text against calls (the two are compared apart)"]) + \
+        ([] if a.get("marks_undispatched", True)
+         else ["cannot mark a call not to be run (a call a cut stream left incomplete may be dropped or "
+               "flagged invalid)"]) + \
+        ([] if a.get("holds_invalid_arguments", True)
+         else ["cannot hold a call whose arguments are not valid JSON (it may drop or flag one)"]) + \
+        (["gives a refusal as its text (expected there)"] if a.get("refusal_as_text") else []) + \
+        ([f"has no {', '.join(a['omits'])} (not compared)"] if a.get("omits") else []) + \
+        ([f"can request only the tool calls {'+'.join(a['call_types'])} (streams with another kind are SKIP)"]
+         if a.get("call_types") is not None else [])
+
+
 def assumed_notes(records: list[Record], *, hint: bool = False) -> list[str]:
     """One sentence per adapter that leaves its APIs or multi-choice support undeclared
     (``assumed`` in the run record), e.g. ``py:m:f declares nothing: assumed all APIs,
@@ -254,20 +271,7 @@ def assumed_notes(records: list[Record], *, hint: bool = False) -> list[str]:
                 note += f" (declare {them} in the spec: {kind}[apis=chat,multi_choice=no]:...)"
         notes.append(note)
     for a in run.get("adapters") or []:  # what each result cannot express, hence is not graded
-        if not isinstance(a, dict):
-            continue
-        said = ([] if a.get("multi_choice", True) or "multi_choice" in (a.get("assumed") or [])
-                else ["holds one choice (a stream of several is graded on the choice it takes)"]) + \
-            ([] if a.get("ordered", True) else ["does not order text against calls (the two are compared apart)"]) + \
-            ([] if a.get("marks_undispatched", True)
-             else ["cannot mark a call not to be run (a call a cut stream left incomplete may be dropped or "
-                   "flagged invalid)"]) + \
-            ([] if a.get("holds_invalid_arguments", True)
-             else ["cannot hold a call whose arguments are not valid JSON (it may drop or flag one)"]) + \
-            (["gives a refusal as its text (expected there)"] if a.get("refusal_as_text") else []) + \
-            ([f"has no {', '.join(a['omits'])} (not compared)"] if a.get("omits") else []) + \
-            ([f"can request only the tool calls {'+'.join(a['call_types'])} (streams with another kind are SKIP)"]
-             if a.get("call_types") is not None else [])
+        said = result_limits(a) if isinstance(a, dict) else []
         if said:
             notes.append(f"{a.get('name')}'s result {'; '.join(said)} (conformance.md 8.3)")
     return notes
