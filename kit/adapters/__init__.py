@@ -59,6 +59,15 @@ BUILTIN: dict[str, str] = {
         "http[apis=responses,name=openai-responses-http]:{python} -m kit.adapters.http_clients.openai_responses",
     "openai-responses-http-async": "http[apis=responses,name=openai-responses-http-async]:"
                                    "{python} -m kit.adapters.http_clients.openai_responses --async",
+    # the same programs as warm workers: started once, serving every case (protocol kit-worker/1)
+    "openai-chat-http-worker": "http[apis=chat,worker=yes,name=openai-chat-http-worker]:"
+                               "{python} -m kit.adapters.http_clients.openai_chat --worker",
+    "openai-chat-http-async-worker": "http[apis=chat,worker=yes,name=openai-chat-http-async-worker]:"
+                                     "{python} -m kit.adapters.http_clients.openai_chat --async --worker",
+    "openai-responses-http-worker": "http[apis=responses,worker=yes,name=openai-responses-http-worker]:"
+                                    "{python} -m kit.adapters.http_clients.openai_responses --worker",
+    "openai-responses-http-async-worker": "http[apis=responses,worker=yes,name=openai-responses-http-async-worker]:"
+                                          "{python} -m kit.adapters.http_clients.openai_responses --async --worker",
 }
 
 
@@ -261,7 +270,7 @@ class Adapter:
 
 _SPEC = re.compile(r"^(?P<kind>[a-z]+)(?:\[(?P<opts>[^\]]*)\])?:(?P<target>.+)$", re.S)
 _OPTION_KEYS = {"apis", "multi_choice", "incremental", "feed", "timeout", "name", "isolate", "omits", "ordered",
-                "marks_undispatched", "call_types", "holds_invalid_arguments", "refusal_as_text"}
+                "marks_undispatched", "call_types", "holds_invalid_arguments", "refusal_as_text", "worker"}
 
 
 def parse_spec(spec: str) -> tuple[str, dict[str, str], str]:
@@ -328,6 +337,9 @@ def load_adapter(spec: str, *, timeout: float = 10.0, isolate: bool = False,
     if "isolate" in options:
         isolate = _flag(spec, "isolate", options["isolate"])
     name = options.get("name") or (spec if spec in BUILTIN else None)
+    if "worker" in options and kind != "http":
+        raise UsageError(f"adapter {spec!r}: worker= is an http: option (a program serving many cases); "
+                         f"not for {kind}:")
     if kind == "py":
         from .python import PyAdapter  # noqa: PLC0415
 

@@ -209,6 +209,7 @@ def verify(ctx: click.Context, adapters: tuple[str, ...], source: str | None, id
       py:MODULE:ATTR      a Python callable, run in-process (--isolate: in a child process)
       exec:COMMAND        any program: SSE bytes on stdin, JSON lines on stdout
       http:COMMAND        an unmodified client program, pointed at the kit's replay server
+                          (http[worker=yes]: started once, serving every case; conformance.md 8.2a)
       client:MODULE:ATTR  a client library, driven in-process over real HTTP
       NAME                a bundled adapter: reference, openai-chat-state, litellm-chat, ...
                           (kit verify --list-adapters lists them)
