@@ -13,6 +13,11 @@ Layout (relative to the clone's root):
 - ``matrix/envs/<env>.txt``: its pinned versions (``pip freeze``), used as pip constraints,
   so a rebuild gets the same versions; ``build --upgrade`` re-resolves and rewrites it, the
   deliberate way to move to new releases;
+- ``matrix/envs/<env>/package.json`` and ``package-lock.json``: a Node environment (its
+  packages pinned exactly by the committed lockfile), built with ``npm ci``; its adapters
+  are ``http:`` programs run by the clone's own kit with ``NODE_PATH`` pointing at the
+  environment's ``node_modules``. Without ``node`` and ``npm`` on PATH it is skipped, with
+  that reason, by ``build`` and ``run`` (the Python environments still build and run);
 - ``matrix/results/<adapter>.jsonl``: each adapter's ``kit verify`` records (format
   ``kit-verify/1``), with the library's version in the run record; the committed results
   the report is generated from;
@@ -81,18 +86,42 @@ class Env:
     spec: Path  # matrix/envs/<name>.in
     lock: Path  # matrix/envs/<name>.txt
     dir: Path  # the virtual environment
+    # "python" (a virtual environment from <name>.in/.txt) or "node" (npm ci from
+    # <name>/package.json and package-lock.json, run by the kit that runs kit matrix)
+    kind: str = "python"
 
     @property
     def python(self) -> Path:
+        if self.kind == "node":
+            return Path(sys.executable)
         return self.dir / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
 
     @property
     def kit(self) -> Path:
         return self.dir / ("Scripts/kit.exe" if os.name == "nt" else "bin/kit")
 
+    def kit_command(self) -> list[str]:
+        """How to run the kit in this environment."""
+        if self.kind == "node":
+            return [sys.executable, "-m", "kit"]
+        return [str(self.kit)]
+
+    @property
+    def node_modules(self) -> Path:
+        return self.dir / "node_modules"
+
     @property
     def built(self) -> bool:
+        if self.kind == "node":
+            return self.node_modules.is_dir() and (self.dir / "kit-matrix-stamp").exists()
         return self.python.exists() and self.kit.exists()
+
+    def missing_tools(self) -> str | None:
+        """Why this environment cannot be built or run on this machine (None: it can)."""
+        if self.kind != "node":
+            return None
+        absent = [tool for tool in ("node", "npm") if shutil.which(tool) is None]
+        return f"{' and '.join(absent)} not on PATH" if absent else None
 
 
 def _requirements(path: Path) -> list[str]:
@@ -104,15 +133,37 @@ def _requirements(path: Path) -> list[str]:
     return out
 
 
+def _node_requirements(path: Path) -> list[str]:
+    """The dependencies of a Node environment's ``package.json``, as ``name@version``."""
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise unreadable(path, exc) from None
+    except ValueError as exc:
+        raise not_json(path, exc) from None
+    deps = doc.get("dependencies") if isinstance(doc, dict) else None
+    if not isinstance(deps, dict) or not deps:
+        raise TraceError("a matrix Node environment lists its packages under \"dependencies\"", path=str(path))
+    return [f"{name}@{version}" for name, version in deps.items()]
+
+
 def load_envs(root: Path, envs_dir: Path | None = None) -> dict[str, Env]:
-    """Every environment ``matrix/envs/*.in`` defines, by name."""
+    """Every environment ``matrix/envs/*.in`` (Python) and ``matrix/envs/*/package.json``
+    (Node) defines, by name."""
     base = envs_dir if envs_dir is not None else root / DEFAULT_ENVS_DIR
     out = {}
     for spec in sorted((root / ENVS_SPEC_DIR).glob("*.in")):
         name = spec.stem
         out[name] = Env(name, _requirements(spec), spec, spec.with_suffix(".txt"), base / name)
+    for spec in sorted((root / ENVS_SPEC_DIR).glob("*/package.json")):
+        name = spec.parent.name
+        if name in out:
+            raise UsageError(f"kit matrix: environment {name} is defined twice ({name}.in and {name}/package.json)")
+        out[name] = Env(name, _node_requirements(spec), spec, spec.with_name("package-lock.json"), base / name,
+                        kind="node")
     if not out:
-        raise UsageError(f"kit matrix: no environments in {root / ENVS_SPEC_DIR} (expected <env>.in files)")
+        raise UsageError(f"kit matrix: no environments in {root / ENVS_SPEC_DIR} (expected <env>.in files or "
+                         "<env>/package.json)")
     return out
 
 
@@ -184,12 +235,57 @@ def _pip(env: Env, args: list[str], what: str) -> str:
     return proc.stdout
 
 
+def _npm(env: Env, args: list[str], what: str) -> None:
+    proc = subprocess.run(["npm", *args, "--no-audit", "--no-fund"], capture_output=True, text=True, cwd=env.dir,
+                          env={**os.environ, "npm_config_update_notifier": "false"})
+    if proc.returncode != 0:
+        tail = [line for line in (proc.stderr or proc.stdout).strip().splitlines() if line.strip()][-3:]
+        raise UsageError(f"kit matrix build {env.name}: {what} failed (npm exit {proc.returncode}): "
+                         + " / ".join(t.strip() for t in tail))
+
+
+def _build_node(env: Env, root: Path, *, upgrade: bool, rebuild: bool, echo: Callable[[str], None]) -> str:
+    """A Node environment: ``npm ci`` from the committed ``package.json`` and
+    ``package-lock.json`` (with ``upgrade``, or no lockfile yet: ``npm install``, and the
+    lockfile it writes is copied back)."""
+    why = env.missing_tools()
+    if why:
+        return f"skipped: {why} (a Node environment needs both)"
+    stamp_file = env.dir / "kit-matrix-stamp"
+    if (env.built and not upgrade and not rebuild and stamp_file.exists()
+            and stamp_file.read_text().strip() == _stamp(env, root)):
+        return "up to date"
+    if rebuild and env.dir.exists():
+        shutil.rmtree(env.dir)
+    env.dir.mkdir(parents=True, exist_ok=True)
+    stamp_file.unlink(missing_ok=True)
+    shutil.copyfile(env.spec, env.dir / "package.json")
+    had_lock = env.lock.exists()
+    fresh = upgrade or not had_lock
+    if fresh:
+        (env.dir / "package-lock.json").unlink(missing_ok=True)
+        echo(f"  {env.name}: npm install {' '.join(env.requirements)}")
+        _npm(env, ["install"], "npm install")
+        shutil.copyfile(env.dir / "package-lock.json", env.lock)
+        echo(f"  {env.name}: wrote {env.lock.relative_to(root)}")
+    else:
+        shutil.copyfile(env.lock, env.dir / "package-lock.json")
+        echo(f"  {env.name}: npm ci {' '.join(env.requirements)} (pinned by {env.spec.parent.name}/{env.lock.name})")
+        _npm(env, ["ci"], "npm ci")
+    stamp_file.write_text(_stamp(env, root) + "\n")
+    if fresh:
+        return "upgraded, lockfile rewritten" if had_lock else "built, lockfile written"
+    return "built"
+
+
 def build_env(env: Env, root: Path, *, upgrade: bool = False, rebuild: bool = False,
               echo: Callable[[str], None] = print) -> str:
     """Create or update one environment; returns what was done (``up to date``, ``built``,
-    ``upgraded``). The clone is installed editable, the requirements under the pins of
-    ``<env>.txt``; with ``upgrade`` (or no pins yet) they are resolved afresh and the pins
-    rewritten."""
+    ``upgraded``, or for a Node environment without node/npm ``skipped: ...``). The clone
+    is installed editable, the requirements under the pins of ``<env>.txt``; with
+    ``upgrade`` (or no pins yet) they are resolved afresh and the pins rewritten."""
+    if env.kind == "node":
+        return _build_node(env, root, upgrade=upgrade, rebuild=rebuild, echo=echo)
     stamp_file = env.dir / "kit-matrix-stamp"
     if (env.built and not upgrade and not rebuild and stamp_file.exists()
             and stamp_file.read_text().strip() == _stamp(env, root)):
@@ -237,6 +333,13 @@ def _clean_environment() -> dict[str, str]:
 
 
 def _version(env: Env, distribution: str) -> str | None:
+    if env.kind == "node":  # an npm package, "npm:<name>"
+        try:
+            package = env.node_modules / distribution.removeprefix("npm:") / "package.json"
+            doc = json.loads(package.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return doc.get("version") if isinstance(doc, dict) and isinstance(doc.get("version"), str) else None
     proc = subprocess.run([str(env.python), "-c", "import importlib.metadata as m, sys; print(m.version(sys.argv[1]))",
                            distribution], capture_output=True, text=True)
     return proc.stdout.strip() or None if proc.returncode == 0 else None
@@ -335,18 +438,25 @@ def run_adapter(adapter: Any, env: Env, root: Path, *, chunking: str = "recorded
     ``{"ok", "records", "seconds", "error"}``. Records are rewritten for publishing: trace
     paths relative to the clone, the library and its version in the run record, a repro
     command on every failing record."""
+    why = env.missing_tools()
+    if why:
+        return {"ok": False, "skipped": True, "records": [], "seconds": 0.0,
+                "error": f"skipped: {why} (environment {env.name} is a Node environment)"}
     if not env.built:
         return {"ok": False, "records": [], "seconds": 0.0,
                 "error": f"environment {env.name} is not built (kit matrix build {env.name})"}
+    environment = _clean_environment()
+    if env.kind == "node":
+        environment["NODE_PATH"] = str(env.node_modules)
     out_path = json_path or Path(tempfile.mkdtemp(prefix="kit-matrix-")) / f"{adapter.name}.jsonl"
     # only the wire APIs the adapter declares (the others would be all SKIP)
     probe = subprocess.run([str(env.python), "-c", "import sys; from kit.adapters import load_adapter; "
                             "print(' '.join(load_adapter(sys.argv[1]).capabilities.apis))", adapter.spec],
-                           capture_output=True, text=True, env=_clean_environment())
+                           capture_output=True, text=True, env=environment)
     if probe.returncode != 0 or not probe.stdout.strip():
         last = [line for line in probe.stderr.strip().splitlines() if line.strip()][-1:] or ["no APIs declared"]
         return {"ok": False, "records": [], "seconds": 0.0, "error": f"cannot load the adapter: {last[0].strip()}"}
-    cmd = [str(env.kit), "verify", "-a", adapter.spec, "--json", str(out_path), "--quiet", "--no-repro",
+    cmd = [*env.kit_command(), "verify", "-a", adapter.spec, "--json", str(out_path), "--quiet", "--no-repro",
            "--timeout", f"{timeout:g}", "--chunking", chunking]
     for api in probe.stdout.split():
         cmd += ["--api", api]
@@ -355,7 +465,7 @@ def run_adapter(adapter: Any, env: Env, root: Path, *, chunking: str = "recorded
     start = time.perf_counter()
     work = tempfile.mkdtemp(prefix="kit-matrix-cwd-")
     try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, env=_clean_environment(), cwd=work, timeout=limit)
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=environment, cwd=work, timeout=limit)
         status, stderr = proc.returncode, proc.stderr
     except subprocess.TimeoutExpired:
         status, stderr = -1, f"kit verify did not finish within {limit:g} s"
@@ -473,6 +583,9 @@ def run_matrix(envs: list[Env], adapters: list[Any], root: Path, *, jobs: int = 
         if tty:
             sys.stderr.write("\r" + " " * 150 + "\r")
         if not res["ok"]:
+            if res.get("skipped"):  # the machine cannot run it (no node): said, not a failure
+                echo(f"  {a.name}: {res['error']}")
+                return
             failed.append(a.name)
             echo(f"  {a.name}: did not run: {res['error']}")
             return

@@ -151,6 +151,10 @@ def test_every_registered_adapter_has_an_environment_and_a_smoke_test():
     for a in ADAPTERS:
         if a.bundled:
             continue
+        if a.http:  # a program in another language: its environment is locked, its smoke test is tests/test_node*.py
+            assert envs[a.env].kind == "node" and envs[a.env].lock.exists(), f"{a.env}: no lockfile"
+            assert list((ROOT / "tests").glob("test_node*.py")), f"{a.name}: no tests/test_node*.py"
+            continue
         module = a.target.split(":")[0]
         assert f"test_{module}" in tests, f"{a.name}: no tests/thirdparty/test_{module}.py"
         assert envs[a.env].lock.exists(), f"{a.env}: no pins (kit matrix build --upgrade {a.env})"

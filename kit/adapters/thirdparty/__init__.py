@@ -43,11 +43,18 @@ class ThirdParty:
     # of them, or a FAIL the SDK's own row shows identically on the same trace, is reported as
     # inherited from that SDK (one root cause), not as the library's own
     sits_on: tuple[str, ...] = ()
+    # a library in another language: the ``http:`` adapter that runs its program against the
+    # replay server (options and command, without ``name=``), e.g. ``[apis=chat]:{python} -m
+    # kit.adapters.node openai_chat``; its ``distribution`` is then ``npm:<package>``
+    http: str = ""
 
     @property
     def spec(self) -> str:
         if self.bundled:
             return self.name
+        if self.http:
+            options, command = self.http.split("]:", 1)
+            return f"http{options},name={self.name}]:{command}"
         return f"client[name={self.name}]:kit.adapters.thirdparty.{self.target}"
 
 
@@ -165,6 +172,12 @@ ADAPTERS: tuple[ThirdParty, ...] = (
     ThirdParty("aisuite-anthropic", "aisuite_client:anthropic_stream", "aisuite", "aisuite", "aisuite",
                "Client(provider_configs={'anthropic': ...}).chat.completions.create(stream=True): its conversion of "
                "Anthropic events to chunks, assembled by index as its README shows", sits_on=("anthropic",)),
+    # JavaScript: openai-node (kit/adapters/node/), in the Node environment matrix/envs/node_openai/
+    ThirdParty("openai-node-chat", "", "openai-node", "npm:openai", "node_openai",
+               "new OpenAI().chat.completions.stream({...}): .on(event) as the events come, then "
+               "await finalChatCompletion()",
+               http="[apis=chat,multi_choice=yes,ordered=yes,marks_undispatched=no]:"
+                    "{python} -m kit.adapters.node openai_chat"),
 )
 
 

@@ -1,0 +1,7 @@
+"""``python -m kit.adapters.node PROGRAM``: run a bundled Node program (see the package's docstring)."""
+
+import sys
+
+from . import main
+
+sys.exit(main())
