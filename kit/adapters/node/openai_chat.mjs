@@ -10,7 +10,11 @@
 // mapped as the Python SDK's adapter maps the same events (kit/adapters/openai_sdk.py):
 // text and refusal deltas, a call started with its first arguments delta, a call done when
 // the helper says so (or, for a call it never finished, from the final completion), each
-// choice's finish reason and the usage from the final completion. Nothing is repaired. An
+// choice's finish reason and the usage from the final completion. Where the helper's events
+// cannot be placed they are left to the final completion: an event whose call has no integer
+// index, and a call's deltas the helper passes on after it said the call was done (the done
+// event carried its arguments). Arguments are parsed with JSON.parse, as a JavaScript user's
+// code parses them (the Plan's conventions: "" -> {}, invalid -> null). Nothing is repaired. An
 // exception is the library's answer: its message is the last line of stderr and the exit
 // status is 1 (the kit records "this stream is broken").
 //
