@@ -15,7 +15,7 @@ Exit codes:
   0  done
   1  an adapter did not run (its error is printed; its previous results are kept),
      or with report --check: docs/compatibility.* differ from what the results generate
-  2  usage error (unknown environment or adapter, not in a clone, pip failed)
+  2  usage error (unknown environment or adapter, not in a clone, pip or npm failed)
   3  a results folder or file could not be loaded (missing, not JSON lines)
 """
 
@@ -105,7 +105,11 @@ def _envs(ctx: click.Context) -> tuple[Path, dict]:
 @click.pass_context
 def build(ctx: click.Context, envs: tuple[str, ...] = (), adapters: tuple[str, ...] = (), upgrade: bool = False,
           rebuild: bool = False, shard: tuple[int, int] | None = None) -> None:
-    """Create or update the environments (default: all), pinned by matrix/envs/<env>.txt."""
+    """Create or update the environments (default: all), pinned by matrix/envs/<env>.txt.
+
+    A Node environment (matrix/envs/<env>/package.json) is built with npm ci from its
+    committed package-lock.json; without node or npm on PATH it is skipped, with that reason.
+    """
     from .matrix import build_env, select  # noqa: PLC0415
 
     root, defined = _envs(ctx)
