@@ -154,7 +154,7 @@ def _write(path: str, text: str) -> None:
 @click.option("--timeout", default=10.0, show_default=True, metavar="SECONDS", type=float, callback=_seconds,
               help="Per case (above 0).")
 @click.option("--isolate", is_flag=True, help="Run py: adapters in a child process, killed on timeout or crash.")
-@click.option("--jobs", "-j", default=0, metavar="N", type=int, help="Parallel exec: cases (default: CPU count).")
+@click.option("--jobs", "-j", default=0, metavar="N", type=int, help="Cases of exec: and http: adapters run at once (an http worker pool holds as many workers; default: CPU count).")
 @click.option("--validate-protocol", is_flag=True, help="Check every line an exec: program prints against schemas/protocol.schema.json.")
 @click.option("--json", "json_path", metavar="PATH", help="Write the verdict records as JSON lines ('-' for stdout).")
 @click.option("--junit", "junit_path", metavar="PATH", help="Write JUnit XML.")
