@@ -109,7 +109,7 @@ def test_report_explains_every_failure_with_rule_and_repro(tmp_path):
                {"type": "summary", "seconds": 1.0}]
     md = matrix.markdown_report([records])
     # cells, not records: y_a PASS, y_b FAIL (both plans), y_c ERROR (its one plan)
-    assert "| lib | lib 1.2.3 | [`lib-chat`](#lib-chat) | Chat Completions | 1 |  | 1 | 1 |" in md
+    assert "| lib | Python | lib 1.2.3 | [`lib-chat`](#lib-chat) | Chat Completions | 1 |  | 1 | 1 |" in md
     assert 'reports the call id "call_1call_1" instead of "call_1"' in md
     assert "repro: `kit verify -a lib-chat --trace y_b`" in md  # fails under every plan: no --chunking
     assert "repro: `kit verify -a lib-chat --trace y_c --chunking bytewise`" in md
@@ -420,3 +420,8 @@ def test_the_registry_marks_recipes():
     results = {r[0]["matrix"]["adapter"]: r for r in matrix.load_results(ROOT)}
     assert matrix.recipe_of(results["openai-chat-create"]) and not matrix.recipe_of(results["litellm-chat"])
 
+
+
+def test_the_language_column_comes_from_the_distribution():
+    assert matrix.language("npm:openai") == "JavaScript"
+    assert matrix.language("pydantic-ai-slim") == "Python"

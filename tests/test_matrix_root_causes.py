@@ -87,7 +87,7 @@ def test_a_crash_inside_the_sdk_is_one_root_cause_inherited_by_the_libraries_on_
     md = matrix.markdown_report([sdk, wrap, other])
     # the wrapper's row counts it in "inherited", not in ERROR; its own crash stays ERROR
     row = next(line for line in md.splitlines() if "[`wrap-chat`]" in line and line.startswith("| Wrap"))
-    cols = [c.strip() for c in row.split("|")[5:-1]]
+    cols = [c.strip() for c in row.split("|")[6:-1]]
     assert dict(zip(matrix.COLUMNS, cols))["ERROR"] == "1" and dict(zip(matrix.COLUMNS, cols))["inherited"] == "1"
     assert f"inherited from openai: root cause [`{rc}`](#{matrix._anchor(rc)})" in md
     roots = md.split("\n## Root causes\n", 1)[1].split("\n## ", 1)[0]
