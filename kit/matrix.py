@@ -244,6 +244,12 @@ def _npm(env: Env, args: list[str], what: str) -> None:
                          + " / ".join(t.strip() for t in tail))
 
 
+def _up_to_date(env: Env, root: Path) -> bool:
+    """The environment is built, from the spec and pins it was last built from."""
+    stamp_file = env.dir / "kit-matrix-stamp"
+    return env.built and stamp_file.exists() and stamp_file.read_text().strip() == _stamp(env, root)
+
+
 def _build_node(env: Env, root: Path, *, upgrade: bool, rebuild: bool, echo: Callable[[str], None]) -> str:
     """A Node environment: ``npm ci`` from the committed ``package.json`` and
     ``package-lock.json`` (with ``upgrade``, or no lockfile yet: ``npm install``, and the
@@ -252,8 +258,7 @@ def _build_node(env: Env, root: Path, *, upgrade: bool, rebuild: bool, echo: Cal
     if why:
         return f"skipped: {why} (a Node environment needs both)"
     stamp_file = env.dir / "kit-matrix-stamp"
-    if (env.built and not upgrade and not rebuild and stamp_file.exists()
-            and stamp_file.read_text().strip() == _stamp(env, root)):
+    if not upgrade and not rebuild and _up_to_date(env, root):
         return "up to date"
     if rebuild and env.dir.exists():
         shutil.rmtree(env.dir)
@@ -287,8 +292,7 @@ def build_env(env: Env, root: Path, *, upgrade: bool = False, rebuild: bool = Fa
     if env.kind == "node":
         return _build_node(env, root, upgrade=upgrade, rebuild=rebuild, echo=echo)
     stamp_file = env.dir / "kit-matrix-stamp"
-    if (env.built and not upgrade and not rebuild and stamp_file.exists()
-            and stamp_file.read_text().strip() == _stamp(env, root)):
+    if not upgrade and not rebuild and _up_to_date(env, root):
         return "up to date"
     if rebuild and env.dir.exists():
         shutil.rmtree(env.dir)

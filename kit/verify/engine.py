@@ -34,7 +34,8 @@ from __future__ import annotations
 import difflib
 import json
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Iterable
 
 from ..adapters import DONE, Adapter, Case, Outcome
@@ -73,11 +74,18 @@ class Expected:
     total_events: int
     events: list[str] | None
     events_problem: str | None
-    call_types: tuple[str, ...] = ()  # the kinds of client tool call items the stream carries (Responses)
+    api: str = ""
+    data: list[str] = field(default_factory=list)  # each SSE event's data, as decoded
 
     @property
     def choices(self) -> int:
         return len(self.plan["choices"])
+
+    @cached_property
+    def call_types(self) -> tuple[str, ...]:
+        """The kinds of tool use the stream carries (:func:`_call_types`), read only for an
+        adapter that declares ``call_types``: the scan parses events again."""
+        return _call_types(self.api, self.data)
 
 
 def prepare(trace: Trace, chunking: str) -> tuple[Case, Expected]:
@@ -122,7 +130,7 @@ def prepare(trace: Trace, chunking: str) -> tuple[Case, Expected]:
     diagnostics = sorted(decoder.diagnostics + machine.diagnostics,
                          key=lambda d: (d.offset if d.offset is not None else float("inf")))
     exp = Expected(machine.plan(), outputs, diagnostics, sse_pos, events_at, count, events, problem,
-                   _call_types(trace.api, data))
+                   trace.api, data)
     case = Case(trace.id, trace.api, chunking, reads, events, problem)
     return case, exp
 
