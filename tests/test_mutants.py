@@ -223,8 +223,8 @@ def test_mutant_loads_as_an_adapter(api: str, name: str) -> None:
     assert adapter.capabilities.apis == (api,)
     assert adapter.capabilities.feed == "bytes" and not adapter.capabilities.incremental
     assert adapter.capabilities.multi_choice
-    assert adapter.skip_reason(api, 1) is None
-    assert all(adapter.skip_reason(other, 1) for other in APIS if other != api)
+    assert adapter.skip_reason(api) is None
+    assert all(adapter.skip_reason(other) for other in APIS if other != api)
 
 
 @pytest.mark.parametrize("api", APIS)

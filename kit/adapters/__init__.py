@@ -225,7 +225,7 @@ class Adapter:
         self.capabilities = capabilities
         self.timeout = timeout
 
-    def skip_reason(self, api: str, choices: int, case: Case | None = None) -> str | None:
+    def skip_reason(self, api: str, case: Case | None = None) -> str | None:
         """Why a case is outside what the implementation declared, or None."""
         caps = self.capabilities
         if api not in caps.apis:

@@ -998,7 +998,7 @@ def run_case(adapter: Adapter, trace: Trace, chunking: str = "recorded", *,
              prepared: tuple[Case, Expected] | None = None) -> tuple[dict, dict[str, Any] | None]:
     """``(verdict record, normalised plan or None)`` of one case."""
     case, exp = prepared or prepare(trace, chunking)
-    skip = adapter.skip_reason(trace.api, exp.choices, case)
+    skip = adapter.skip_reason(trace.api, case)
     held = adapter.capabilities.call_types
     if skip is None and held is not None and set(exp.call_types) - set(held):
         skip = (f"{trace.id} carries {', '.join(sorted(set(exp.call_types) - set(held)))}, a kind of tool use "

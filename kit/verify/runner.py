@@ -254,7 +254,7 @@ class Run:
                 continue
             if trace.api not in adapter.capabilities.apis:  # no need to replay the reference for a SKIP
                 jobs.append((adapter, c, (record(adapter, trace, label, "SKIP", check="capability",
-                                                 message=adapter.skip_reason(trace.api, 1) or ""), None)))
+                                                 message=adapter.skip_reason(trace.api) or ""), None)))
                 continue
             if c not in prepared:
                 prepared[c] = prepare(trace, c)
