@@ -46,7 +46,7 @@ def test_the_node_environment_is_pinned_exactly_by_its_lockfile():
 def test_the_registered_row_runs_in_the_node_environment():
     assert ROW.env == "node_openai" and ROW.distribution == "npm:openai"
     assert ROW.spec.startswith("http[") and "name=openai-node-chat" in ROW.spec
-    module = ROW.http.split("kit.adapters.node ", 1)[1]
+    module = ROW.http.split("kit.adapters.node ", 1)[1].split()[0]
     assert (ROOT / "kit" / "adapters" / "node" / f"{module}.mjs").is_file()
 
 

@@ -18,41 +18,14 @@
 // exception is the library's answer: its message is the last line of stderr and the exit
 // status is 1 (the kit records "this stream is broken").
 //
-// The openai package is found the way Node finds packages, plus NODE_PATH (which
-// `kit matrix run` sets to its environment's node_modules, .kit/matrix/envs/node_openai/).
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
-import { pathToFileURL } from "node:url";
+// With --worker it serves many cases (protocol kit-worker/1; harness.mjs). The openai package comes
+// from NODE_PATH (which `kit matrix run` sets to its environment's node_modules,
+// .kit/matrix/envs/node_openai/) or node_modules folders above the current one.
+import { finishReason, importPackage, nameOrNull, parameters, say, serve, text } from "./harness.mjs";
 
 const API = "openai.chat.completions";
 const MODEL = "gpt-4o-mini"; // any name: the replay server answers every model with the trace
 const MESSAGES = [{ role: "user", content: "hi" }];
-// the Chat Completions finish reasons as the kit's reference reads them (kit/reference/chat.py)
-const FINISH = { stop: "stop", tool_calls: "tool_calls", length: "length", content_filter: "content_filter",
-  function_call: "tool_calls", error: "error" };
-
-const say = (event) => process.stdout.write(JSON.stringify(event) + "\n");
-const nameOrNull = (value) => (value === undefined || value === null || value === "" ? null : String(value));
-
-function finishReason(value) {
-  if (value === undefined || value === null || value === "") return null;
-  if (typeof value !== "string") return String(value);
-  return FINISH[value.toLowerCase()] ?? value;
-}
-
-// an argument value as text: a string as it is, null/undefined as empty, a JSON value as JSON
-const text = (value) => (typeof value === "string" ? value : value == null ? "" : JSON.stringify(value));
-
-function parameters(raw) {
-  // the Plan's convention (kit/plan.py): "" -> {}; invalid JSON -> null, marked invalid, never repaired
-  if (!raw || !raw.trim()) return [{}, false];
-  try {
-    return [JSON.parse(raw), false];
-  } catch {
-    return [null, true];
-  }
-}
 
 function usage(u) {
   if (!u || typeof u !== "object") return null;
@@ -61,18 +34,6 @@ function usage(u) {
     if (Number.isInteger(u[src]) && !(dst in out)) out[dst] = u[src];
   }
   return out;
-}
-
-async function loadOpenAI() {
-  // the package's ES module entry (its package.json "exports"), found from here or NODE_PATH
-  const require = createRequire(import.meta.url);
-  const main = require.resolve("openai"); // the CommonJS entry, at the package's root
-  const dir = dirname(main);
-  const dot = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")).exports?.["."];
-  const esm = typeof dot === "string" ? dot : typeof dot?.import === "string" ? dot.import
-    : typeof dot?.import?.default === "string" ? dot.import.default : typeof dot?.default === "string" ? dot.default : null;
-  const mod = await import(pathToFileURL(esm ? join(dir, esm) : main).href);
-  return mod.OpenAI ?? mod.default;
 }
 
 class ChatEvents {
@@ -168,42 +129,14 @@ class ChatEvents {
   }
 }
 
-async function main() {
-  const wanted = process.env.KIT_API;
-  if (wanted && wanted !== API) {
-    say({ type: "skip", reason: `this client makes ${API} requests, not ${wanted}` });
-    return 0;
-  }
-  const OpenAI = await loadOpenAI();
+async function runCase() {
+  const { OpenAI } = await importPackage("openai");
   const client = new OpenAI();
   const stream = client.chat.completions.stream({ model: MODEL, messages: MESSAGES });
   const mapper = new ChatEvents();
   mapper.attach(stream);
   const completion = await stream.finalChatCompletion();
   mapper.finish(completion);
-  return 0;
 }
 
-function where(error) {
-  // the innermost cause: the helper re-raises what went wrong as an OpenAIError with it as `cause`
-  while (error?.cause instanceof Error) error = error.cause;
-  const frame = /\n\s+at (?:async )?(?:(\S[^\n]*?) \()?(?:file:\/\/)?([^()\s]+?):(\d+):\d+\)?/.exec(String(error?.stack ?? ""));
-  if (!frame) return "";
-  const file = frame[2].split(/[\\/]/).pop();
-  return ` (at ${file}:${frame[3]} in ${frame[1] ?? "<module>"})`;
-}
-
-main().then(
-  (status) => { process.exitCode = status; },
-  (error) => {
-    const text = String(error?.stack ?? error);
-    process.stderr.write(text + "\n");
-    let inner = error;
-    while (inner?.cause instanceof Error) inner = inner.cause;
-    const message = String(error?.message ?? error).split(/\s+/).join(" ").trim();
-    // the last line, what the kit reports: the exception and the frame that raised it, said as
-    // the Python adapters say it ("(at file:line in function)")
-    process.stderr.write(`${inner?.name ?? "Error"}: ${message}${where(error)}\n`);
-    process.exitCode = 1;
-  },
-);
+serve([API], runCase);

@@ -176,8 +176,8 @@ ADAPTERS: tuple[ThirdParty, ...] = (
     ThirdParty("openai-node-chat", "", "openai-node", "npm:openai", "node_openai",
                "new OpenAI().chat.completions.stream({...}): .on(event) as the events come, then "
                "await finalChatCompletion()",
-               http="[apis=chat,multi_choice=yes,ordered=yes,marks_undispatched=no]:"
-                    "{python} -m kit.adapters.node openai_chat"),
+               http="[worker=yes,apis=chat,multi_choice=yes,ordered=yes,marks_undispatched=no]:"
+                    "{python} -m kit.adapters.node openai_chat --worker"),
 )
 
 
