@@ -11,7 +11,10 @@ plan (one HTTP chunk and flush per read). For each case it runs COMMAND (split l
   ``/v1/messages``);
 - dummy keys ``OPENAI_API_KEY`` and ``ANTHROPIC_API_KEY`` (the user's own credentials are
   removed from the environment, and loopback is added to ``NO_PROXY``);
-- ``KIT_API``, ``KIT_TRACE``, ``KIT_CHUNKING`` and ``KIT_PROTOCOL=1``.
+- ``KIT_API``, ``KIT_TRACE``, ``KIT_CHUNKING`` and ``KIT_PROTOCOL=1``;
+- ``KIT_TOOLS``: a JSON list of the client tool names the stream calls, in order of first
+  call (:func:`declared_tools`): what the request declared, for a client that checks calls
+  against its declared tools.
 
 Its stdin is empty. Its stdout is read exactly as ``exec:`` reads it (protocol
 ``kit-exec/1``: one Plan, or JSON lines of output events, ``skip`` lines; a non-zero exit
@@ -119,6 +122,26 @@ class HttpOutcome(Outcome):
 
     requests: int = 0  # requests the program made for its case's base URL
     base_url: str = ""
+
+
+def declared_tools(case: Case) -> list[str]:
+    """The names of the client tools the stream calls, in order of first call: what the
+    request that produced it declared. A client library that checks a call against the
+    tools declared (the Vercel AI SDK) is given these, so that it is graded on the stream,
+    not on a request the kit never made."""
+    from ..replay import replay_reads  # noqa: PLC0415
+
+    try:
+        plan = replay_reads(case.api, case.reads).plan
+    except Exception:  # noqa: BLE001 - a stream the reference rejects outright declares nothing
+        return []
+    names: list[str] = []
+    for choice in plan.get("choices", []):
+        for command in choice.get("commands", []):
+            name = command.get("action") if command.get("type") == "DO" else None
+            if isinstance(name, str) and name and name not in names:
+                names.append(name)
+    return names
 
 
 class HttpAdapter(ExecAdapter):
@@ -240,7 +263,8 @@ class HttpAdapter(ExecAdapter):
         """The variables that name the case (a one-shot program's environment, a worker's
         ``env`` object)."""
         return dict(KIT_BASE_URL=url, OPENAI_BASE_URL=url, ANTHROPIC_BASE_URL=url.removesuffix("/v1"),
-                    KIT_API=case.api, KIT_TRACE=case.trace_id, KIT_CHUNKING=case.chunking)
+                    KIT_API=case.api, KIT_TRACE=case.trace_id, KIT_CHUNKING=case.chunking,
+                    KIT_TOOLS=json.dumps(declared_tools(case)))
 
     def environment(self, case: Case, url: str) -> dict[str, str]:
         env = self.base_environment()
