@@ -21,7 +21,8 @@ Its stdin is empty. Its stdout is read exactly as ``exec:`` reads it (protocol
 means the program reported the stream as broken), with the same timeout (the process group
 is killed) and ``--validate-protocol``. The outcome also says how many requests the program
 made for its base URL; a program that never requested it, or got no stream from it (a
-wrong path), is an ERROR whatever it printed or exited with.
+wrong path), is an ERROR whatever it printed or exited with, unless it printed a ``skip``
+line and exited 0 without a request (it cannot express the case: SKIP).
 
 With ``worker=yes`` (``http[worker=yes]:COMMAND``) the program is a warm worker, protocol
 ``kit-worker/1`` (``schemas/worker.schema.json``): started once (``KIT_WORKER=1``, no case
@@ -309,9 +310,15 @@ class HttpAdapter(ExecAdapter):
         replay server saw (``error``: the rejection message a worker gave)."""
         mine = self._cases.requests_for(url, seen)
         served = [r for r in mine if r.get("status") == 200]
+        parsed = None
+        if timeout is None and not protocol and status == 0:
+            parsed = parse_output(stdout, case.api, validate=self.validate_protocol)
         if timeout is not None:
             never = "" if mine else f" (it never requested {url})"
             out: Outcome = HttpOutcome(timeout=True, error=f"{timeout}{never}")
+        elif parsed is not None and parsed.skip is not None and not mine:
+            # the program said it cannot express this case (another API) before any request
+            out = HttpOutcome(skip=parsed.skip)
         elif protocol:
             out = HttpOutcome(protocol=list(protocol), error=protocol[0])
         elif not mine:
@@ -330,7 +337,7 @@ class HttpAdapter(ExecAdapter):
                 why = f"status {status}"
             out = HttpOutcome(rejected=True, error=f"{why}: {last}" if last else why)
         else:
-            parsed = parse_output(stdout, case.api, validate=self.validate_protocol)
+            assert parsed is not None
             out = HttpOutcome(**{f: getattr(parsed, f) for f in Outcome.__dataclass_fields__})
         assert isinstance(out, HttpOutcome)
         out.requests = len(mine)
