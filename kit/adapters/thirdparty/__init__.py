@@ -178,6 +178,16 @@ ADAPTERS: tuple[ThirdParty, ...] = (
                "await finalChatCompletion()",
                http="[worker=yes,apis=chat,multi_choice=yes,ordered=yes,marks_undispatched=no]:"
                     "{python} -m kit.adapters.node openai_chat --worker"),
+    ThirdParty("openai-node-responses", "", "openai-node", "npm:openai", "node_openai",
+               "new OpenAI().responses.stream({...}): for await (const event of stream) as the events come, then "
+               "await finalResponse()",
+               http="[worker=yes,apis=responses,multi_choice=no,ordered=yes,marks_undispatched=yes]:"
+                    "{python} -m kit.adapters.node openai_responses --worker"),
+    # JavaScript: the Anthropic TypeScript SDK, in the Node environment matrix/envs/node_anthropic/
+    ThirdParty("anthropic-node-messages", "", "Anthropic TypeScript SDK", "npm:@anthropic-ai/sdk", "node_anthropic",
+               "new Anthropic().messages.stream({...}).on('text', ...), then await finalMessage()",
+               http="[worker=yes,apis=anthropic,multi_choice=no,ordered=yes,marks_undispatched=no,"
+                    "holds_invalid_arguments=no]:{python} -m kit.adapters.node anthropic_messages --worker"),
 )
 
 
