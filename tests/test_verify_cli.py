@@ -336,3 +336,24 @@ def test_cases_not_run_leave_out_apis_the_adapter_does_not_declare():
     recs = records(invoke(*args, "-x").stdout)
     graded = [v for v in _verdicts(recs) if v["api"] == "openai.chat.completions"]
     assert recs[-1]["stopped"]["not_run"] == len(chat) - len(graded) > 0
+
+
+def test_dialect_selects_the_contract_or_a_dialect():
+    from kit.trace import corpus
+
+    def graded(*args: str) -> set[str]:
+        result = CliRunner().invoke(main, ["verify", "-a", "reference-plan", "--chunking", "recorded", "--no-repro",
+                                           "--json", "-", "-q", *args])
+        assert result.exit_code == 0, result.output
+        records = [json.loads(line) for line in result.output.splitlines() if line.startswith("{")]
+        return {r["trace"] for r in records if r.get("type") == "verdict"}
+
+    traces = corpus()
+    contract = {t.id for t in traces if t.dialect is None}
+    index = {t.id for t in traces if t.dialect and t.dialect.startswith("tool-index")}
+    assert contract and index and not contract & index
+    assert graded("--dialect", "none") == contract
+    assert graded("--dialect", "tool-index*") == index
+    assert graded("--dialect", "none", "--dialect", "tool-index*") == contract | index
+    result = CliRunner().invoke(main, ["verify", "-a", "reference-plan", "--dialect", "no-such-dialect"])
+    assert result.exit_code == 2 and "--dialect 'no-such-dialect': no such dialect (kit dialects" in result.output

@@ -53,9 +53,10 @@ def _chunkings(value: str) -> list[str]:
 
 
 def select_traces(source: str | None, ids: tuple[str, ...], apis: tuple[str, ...], classes: tuple[str, ...],
-                  rules: tuple[str, ...], *, traces: list | None = None) -> list:
+                  rules: tuple[str, ...], *, traces: list | None = None, dialects: tuple[str, ...] = ()) -> list:
     """The traces of ``source`` (default: the bundled corpus; or the given ``traces``) that
-    every given filter keeps."""
+    every given filter keeps. ``dialects``: dialect ids or patterns; ``none`` keeps the
+    traces of the provider's documented contract (no dialect)."""
     from ..adapters import api_name
     from ..rules import RULES_BY_ID
     from ..trace import corpus
@@ -72,6 +73,15 @@ def select_traces(source: str | None, ids: tuple[str, ...], apis: tuple[str, ...
         if unknown:
             raise UsageError(f"--rule {unknown[0]!r}: no such rule (conformance.md lists them)")
         traces = [t for t in traces if any(fnmatch.fnmatchcase(tr, r) for r in rules for tr in t.rules)]
+    if dialects:
+        from ..dialects import DIALECTS_BY_ID  # noqa: PLC0415
+
+        unknown = [d for d in dialects if d != "none" and d not in DIALECTS_BY_ID and not any(ch in d for ch in "*?[")]
+        if unknown:
+            raise UsageError(f"--dialect {unknown[0]!r}: no such dialect (kit dialects lists them; 'none' is the "
+                             "provider's documented contract)")
+        traces = [t for t in traces if any(t.dialect is None if d == "none" else
+                                           t.dialect is not None and fnmatch.fnmatchcase(t.dialect, d) for d in dialects)]
     if ids:
         def keep(t: Any) -> bool:
             return any(fnmatch.fnmatchcase(t.id, i) or fnmatch.fnmatchcase(t.name, i) for i in ids)
@@ -149,6 +159,9 @@ def _write(path: str, text: str) -> None:
 @api_option("--api", "apis", multiple=True, help="Only this wire API (repeatable)")
 @click.option("--class", "classes", multiple=True, type=click.Choice(["y", "n", "i"]), help="Only this trace class (repeatable).")
 @click.option("--rule", "rules", multiple=True, metavar="RULE", help="Only traces that exercise this rule id (repeatable; patterns allowed).")
+@click.option("--dialect", "dialects", multiple=True, metavar="ID",
+              help="Only traces of this dialect of a compatible server (repeatable; patterns allowed; 'none': only "
+                   "the providers' documented contract). kit dialects lists them.")
 @click.option("--chunking", default=DEFAULT_CHUNKINGS, show_default=True, metavar="PLANS",
               help="Comma-separated chunk plans: recorded, event, bytewise, fixed:N, random:SEED, whole.")
 @click.option("--timeout", default=10.0, show_default=True, metavar="SECONDS", type=float, callback=_seconds,
@@ -186,8 +199,8 @@ def _write(path: str, text: str) -> None:
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar; only the summary.")
 @click.pass_context
 def verify(ctx: click.Context, adapters: tuple[str, ...], source: str | None, ids: tuple[str, ...], apis: tuple[str, ...],
-           classes: tuple[str, ...], rules: tuple[str, ...], chunking: str, timeout: float, isolate: bool, jobs: int,
-           validate_protocol: bool, json_path: str | None, junit_path: str | None, markdown_path: str | None,
+           classes: tuple[str, ...], rules: tuple[str, ...], dialects: tuple[str, ...], chunking: str, timeout: float,
+           isolate: bool, jobs: int, validate_protocol: bool, json_path: str | None, junit_path: str | None, markdown_path: str | None,
            html_path: str | None, expectations: str | None, strict_expectations: bool,
            write_expectations: str | None, nonstrict_fails: bool, repro_dir: str, no_repro: bool,
            repro_file: str | None, exitfirst: bool, maxfail: int, last_failed: bool, cache_clear: bool,
@@ -260,7 +273,7 @@ def verify(ctx: click.Context, adapters: tuple[str, ...], source: str | None, id
     out = sys.stderr if to_stdout else sys.stdout
     loaded_traces, unloadable = load_traces(source, apis)
     # no trace loaded: nothing to grade, but the reports still name the files (exit 3)
-    traces = (select_traces(source, ids, apis, classes, rules, traces=loaded_traces)
+    traces = (select_traces(source, ids, apis, classes, rules, traces=loaded_traces, dialects=dialects)
               if loaded_traces or not unloadable else [])
     if mutants:
         if adapters:
