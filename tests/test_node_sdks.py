@@ -1,0 +1,159 @@
+"""The JavaScript SDK rows: openai-node's Responses stream and the Anthropic TypeScript SDK's MessageStream.
+
+The environment and registration tests need neither node nor npm. The program tests build the
+row's environment where node and npm are present (`kit matrix build`, npm ci from the lockfile;
+skipped with the reason otherwise) and grade a few traces with the registered worker spec.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kit import matrix
+from kit.adapters import load_adapter
+from kit.adapters.thirdparty import ADAPTERS, by_name
+
+ROOT = Path(__file__).resolve().parents[1]
+ROWS = {"openai-node-responses": ("node_openai", "npm:openai", "openai_responses", "openai"),
+        "anthropic-node-messages": ("node_anthropic", "npm:@anthropic-ai/sdk", "anthropic_messages", "@anthropic-ai/sdk")}
+
+
+# -- the environment and the rows, as committed ---------------------------------------------------------------
+
+
+def test_the_anthropic_environment_is_pinned_exactly_by_its_lockfile():
+    env = matrix.load_envs(ROOT)["node_anthropic"]
+    assert env.kind == "node" and env.lock.name == "package-lock.json" and env.lock.exists()
+    spec = json.loads(env.spec.read_text(encoding="utf-8"))
+    lock = json.loads(env.lock.read_text(encoding="utf-8"))
+    assert spec.get("private") is True and "@anthropic-ai/sdk" in spec["dependencies"]
+    for name, version in spec["dependencies"].items():
+        assert version[:1].isdigit() and set(version) <= set("0123456789."), f"{name}: {version!r} is not exact"
+        assert lock["packages"][""]["dependencies"][name] == version, f"{name}: the lockfile is not package.json's"
+        assert lock["packages"][f"node_modules/{name}"]["version"] == version
+    # npm ci installs every locked package from its integrity hash
+    for path, entry in lock["packages"].items():
+        if path:
+            assert entry.get("integrity", "").startswith("sha512-"), path
+    assert env.requirements == [f"{n}@{v}" for n, v in spec["dependencies"].items()]
+
+
+@pytest.mark.parametrize("name", sorted(ROWS))
+def test_the_row_is_registered_with_its_program_and_environment(name):
+    env, distribution, program, _package = ROWS[name]
+    row = by_name()[name]
+    assert (row.env, row.distribution) == (env, distribution)
+    assert row.spec.startswith("http[worker=yes,") and f"name={name}" in row.spec
+    assert row.http.split("kit.adapters.node ", 1)[1].split() == [program, "--worker"]
+    assert (ROOT / "kit" / "adapters" / "node" / f"{program}.mjs").is_file()
+    from kit.adapters.node import PROGRAMS
+
+    assert PROGRAMS[program] == env
+    assert env in matrix.load_envs(ROOT)
+    # the two rows follow the openai-node-chat row, the JavaScript rows together
+    names = [a.name for a in ADAPTERS]
+    assert names.index(name) > names.index("openai-node-chat")
+
+
+def test_the_rows_declare_what_their_result_types_can_express():
+    responses = load_adapter(by_name()["openai-node-responses"].spec).capabilities
+    anthropic = load_adapter(by_name()["anthropic-node-messages"].spec).capabilities
+    assert responses.apis == ("openai.responses",) and anthropic.apis == ("anthropic.messages",)
+    # a Response's function_call item has a status ("incomplete") and raw arguments
+    assert responses.marks_undispatched and responses.holds_invalid_arguments and responses.ordered
+    # a ToolUseBlock has no status and only the parsed input
+    assert not anthropic.marks_undispatched and not anthropic.holds_invalid_arguments and anthropic.ordered
+    assert not responses.multi_choice and not anthropic.multi_choice
+    assert responses.omits == () and anthropic.omits == ()
+
+
+# -- the programs, against the replay server -------------------------------------------------------------------
+
+
+def _built(name: str) -> matrix.Env:
+    env_name, _distribution, _program, package = ROWS[name]
+    env = matrix.load_envs(ROOT)[env_name]
+    if shutil.which("node") is None:
+        pytest.skip("node is not on PATH")
+    if not (env.node_modules / package / "package.json").exists():
+        if shutil.which("npm") is None:
+            pytest.skip(f"npm is not on PATH (kit matrix build {env_name} needs it)")
+        try:
+            matrix.build_env(env, ROOT, echo=lambda _line: None)
+        except Exception as exc:  # noqa: BLE001 - e.g. no registry: the reason is the skip
+            pytest.skip(f"the {env_name} environment could not be built (kit matrix build {env_name}): {exc}")
+        env = matrix.load_envs(ROOT)[env_name]
+    return env
+
+
+def _verify(name: str, api: str, *traces: str) -> dict[str, dict]:
+    """kit verify of the registered row on these traces (recorded plan): the verdict record by trace."""
+    env = _built(name)
+    cmd = [sys.executable, "-m", "kit", "verify", "-a", by_name()[name].spec, "--api", api, "--chunking", "recorded",
+           "--no-repro", "--validate-protocol", "--json", "-", "--quiet"]
+    for t in traces:
+        cmd += ["--trace", t]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120, cwd=ROOT,
+                          env={**os.environ, "NODE_PATH": str(env.node_modules)})
+    out = {}
+    for line in proc.stdout.splitlines():
+        r = json.loads(line)
+        if r.get("type") == "verdict":
+            out[r["trace"]] = r
+    assert set(out) == set(traces), proc.stderr[-2000:]
+    return out
+
+
+def _said(r: dict) -> str:
+    return f"{r['verdict']} {r.get('message') or ''}"
+
+
+def test_openai_node_responses_passes_text_calls_and_server_tools():
+    traces = ("y_text_only", "y_parallel_function_calls", "y_custom_tool_call", "y_computer_call", "y_refusal",
+              "y_web_search_with_citations", "n_incomplete_mid_arguments", "n_error_event_flat")
+    got = _verify("openai-node-responses", "responses", *traces)
+    assert all(r["verdict"] == "PASS" for r in got.values()), {t: _said(r) for t, r in got.items()}
+
+
+def test_openai_node_responses_defects_are_graded():
+    got = _verify("openai-node-responses", "responses", "y_item_done_missing", "y_completed_output_null")
+    # a terminal response with an empty output replaces the streamed call: the call is lost, silently
+    lost = got["y_item_done_missing"]
+    assert lost["verdict"] == "FAIL" and lost["rule"] == "resp-item-done-missing", _said(lost)
+    assert any(d["field"] == "dispatched" and d["expected"] is True and d["actual"] is False
+               for d in lost["differences"]), lost["differences"]
+    # output: null in response.completed: openai-node's accumulator iterates it and raises
+    crash = got["y_completed_output_null"]
+    assert crash["verdict"] == "ERROR" and "TypeError:" in crash["message"], _said(crash)
+    assert "(at ResponsesParser.mjs:" in crash["message"] and "addOutputText" in crash["message"]
+
+
+def test_anthropic_node_messages_passes_text_calls_and_server_tools():
+    traces = ("y_text_only", "y_parallel_tool_use", "y_thinking_then_tool_use", "y_web_search_citations",
+              "y_tool_input_many_fragments", "y_usage_cumulative", "n_overloaded_error_mid_tool_input")
+    got = _verify("anthropic-node-messages", "anthropic", *traces)
+    assert all(r["verdict"] == "PASS" for r in got.values()), {t: _said(r) for t, r in got.items()}
+
+
+def test_anthropic_node_messages_defects_are_graded():
+    got = _verify("anthropic-node-messages", "anthropic", "y_block_index_gap", "y_text_delta_block_never_started",
+                  "n_tool_input_malformed_json")
+    # deltas for a block index past the end of the content list are dropped: the call runs with {}
+    gap = got["y_block_index_gap"]
+    assert gap["verdict"] == "FAIL", _said(gap)
+    assert any(d["field"] == "parameters" and d["actual"] == {} and d["expected"] == {"path": "src/main.rs"}
+               for d in gap["differences"]), gap["differences"]
+    # a delta for a block that never started: MessageStream reads the type of a missing block
+    crash = got["y_text_delta_block_never_started"]
+    assert crash["verdict"] == "ERROR" and "TypeError:" in crash["message"], _said(crash)
+    assert "(at MessageStream.mjs:" in crash["message"]
+    # the partial-JSON parser raises on input that is not JSON: the library's answer to a broken stream
+    bad = got["n_tool_input_malformed_json"]
+    assert bad["verdict"] == "PASS" and "SyntaxError" in bad["message"] and "partialParse" in bad["message"], _said(bad)
