@@ -188,6 +188,23 @@ ADAPTERS: tuple[ThirdParty, ...] = (
                "new Anthropic().messages.stream({...}).on('text', ...), then await finalMessage()",
                http="[worker=yes,apis=anthropic,multi_choice=no,ordered=yes,marks_undispatched=no,"
                     "holds_invalid_arguments=no]:{python} -m kit.adapters.node anthropic_messages --worker"),
+    # JavaScript: LangChain.js chat models (kit/adapters/node/langchain.mjs), in matrix/envs/node_langchain/
+    ThirdParty("langchain-js-openai-chat", "", "LangChain.js", "npm:@langchain/openai", "node_langchain",
+               "new ChatOpenAI({...}).bindTools(tools).stream(messages), chunks joined with concat(); .content, "
+               ".tool_calls, .invalid_tool_calls, .response_metadata, .usage_metadata",
+               http="[worker=yes,apis=chat,multi_choice=no,ordered=no,marks_undispatched=no]:"
+                    "{python} -m kit.adapters.node langchain --worker", sits_on=("npm:openai",)),
+    ThirdParty("langchain-js-openai-responses", "", "LangChain.js", "npm:@langchain/openai", "node_langchain",
+               "new ChatOpenAI({..., useResponsesApi: true}).bindTools(tools).stream(messages), chunks joined with "
+               "concat(); .content, .tool_calls, .additional_kwargs (tool_outputs, refusal), .response_metadata",
+               http="[worker=yes,apis=responses,multi_choice=no,ordered=no,marks_undispatched=no,call_types="
+                    "function_call+custom_tool_call+computer_call+shell_call+local_shell_call+apply_patch_call]:"
+                    "{python} -m kit.adapters.node langchain --worker", sits_on=("npm:openai",)),
+    ThirdParty("langchain-js-anthropic", "", "LangChain.js", "npm:@langchain/anthropic", "node_langchain",
+               "new ChatAnthropic({...}).bindTools(tools).stream(messages), chunks joined with concat(); content "
+               "blocks in order, .tool_calls, .additional_kwargs.stop_reason, .usage_metadata",
+               http="[worker=yes,apis=anthropic,multi_choice=no,ordered=yes,marks_undispatched=no]:"
+                    "{python} -m kit.adapters.node langchain --worker", sits_on=("npm:@anthropic-ai/sdk",)),
 )
 
 
