@@ -765,7 +765,7 @@ def recipe_of(records: list[dict[str, Any]]) -> str:
 
 UPSTREAM = Path("matrix") / "upstream.json"
 SDK_OF_API = {"openai.chat.completions": "openai", "openai.responses": "openai", "anthropic.messages": "anthropic"}
-_AT = re.compile(r"^(?:crashed on a valid stream: )?(?P<type>[A-Za-z_][\w.]*)(?::.*?)?"
+_AT = re.compile(r"^(?:crashed on a valid stream: )?(?:(?:exit )?status \d+: )?(?P<type>[A-Za-z_][\w.]*)(?::.*?)?"
                  r" \(at (?P<file>[^():]+):(?P<line>\d+) in (?P<function>[^()]+)\)\s*$", re.S)
 _LINK_KEYS = ("root_cause", "adapter", "library", "trace", "rule", "package", "exception")
 

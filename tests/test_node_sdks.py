@@ -157,3 +157,21 @@ def test_anthropic_node_messages_defects_are_graded():
     # the partial-JSON parser raises on input that is not JSON: the library's answer to a broken stream
     bad = got["n_tool_input_malformed_json"]
     assert bad["verdict"] == "PASS" and "SyntaxError" in bad["message"] and "partialParse" in bad["message"], _said(bad)
+
+
+def test_a_node_crash_is_placed_by_its_frame_for_root_causes():
+    # a worker's crash message says "status 1: " (a one-shot program's "exit status 1: ") before the
+    # exception; the matrix places the crash by the frame after it, so that two rows reading through
+    # the same SDK share a root cause, and a library on an SDK inherits the SDK row's crash
+    for prefix in ("status 1: ", "exit status 1: ", ""):
+        record = {"verdict": "ERROR", "check": "crash",
+                  "message": f"crashed on a valid stream: {prefix}TypeError: rsp.output is not iterable "
+                             "(at ResponsesParser.mjs:154 in addOutputText)"}
+        assert matrix.crash_site(record) == {"package": None, "file": "ResponsesParser.mjs", "line": 154,
+                                             "function": "addOutputText", "exception": "TypeError"}
+    record = {"verdict": "ERROR", "check": "crash",
+              "message": "crashed on a valid stream: status 1: APIError: Overloaded (path: /v1/messages, type: x) "
+                         "(at streaming.mjs:54 in Stream.iterator)"}
+    site = matrix.crash_site(record)
+    assert site is not None and (site["file"], site["function"], site["exception"]) == \
+        ("streaming.mjs", "Stream.iterator", "APIError")
