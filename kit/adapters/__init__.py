@@ -337,9 +337,9 @@ def load_adapter(spec: str, *, timeout: float = 10.0, isolate: bool = False,
     if "isolate" in options:
         isolate = _flag(spec, "isolate", options["isolate"])
     name = options.get("name") or (spec if spec in BUILTIN else None)
-    if "worker" in options and kind != "http":
-        raise UsageError(f"adapter {spec!r}: worker= is an http: option (a program serving many cases); "
-                         f"not for {kind}:")
+    if "worker" in options and kind not in ("http", "client"):
+        raise UsageError(f"adapter {spec!r}: worker= is an http: and client: option (a process serving many "
+                         f"cases); not for {kind}:")
     if kind == "py":
         from .python import PyAdapter  # noqa: PLC0415
 
@@ -353,7 +353,10 @@ def load_adapter(spec: str, *, timeout: float = 10.0, isolate: bool = False,
 
         return HttpAdapter(spec, target, options, name=name, timeout=timeout, validate_protocol=validate_protocol)
     if kind == "client":
-        from .client import ClientAdapter  # noqa: PLC0415
+        from .client import ClientAdapter, ClientWorkerAdapter  # noqa: PLC0415
 
+        if "worker" in options and _flag(spec, "worker", options["worker"]):
+            return ClientWorkerAdapter(spec, target, options, name=name, timeout=timeout,
+                                       validate_protocol=validate_protocol)
         return ClientAdapter(spec, target, options, name=name, timeout=timeout)
     raise UsageError(f"adapter {spec!r}: unknown kind {kind!r}; expected py, exec, http or client")

@@ -39,7 +39,7 @@ from ..reference.anthropic import STOP_REASONS as ANTHROPIC_STOP
 from ..reference.chat import FINISH_REASONS as CHAT_FINISH
 from ..reference.responses import INCOMPLETE_REASONS
 from . import Adapter, Case, Outcome, apply_options
-from .http import DUMMY_KEY, CaseServer, HttpOutcome
+from .http import DUMMY_KEY, CaseServer, HttpAdapter, HttpOutcome
 from .python import _where, declared, origin_of, resolve
 
 __all__ = ["ClientAdapter", "PlanOf", "anthropic_base", "finish_reason", "responses_finish", "latest", "name_or_none",
@@ -364,3 +364,28 @@ class ClientAdapter(Adapter):
         doc = super().describe()
         doc["transport"] = "http"
         return doc
+
+
+class ClientWorkerAdapter(HttpAdapter):
+    """``client[worker=yes]:package.module:attr``: the function runs in a worker process of
+    its own (``python -m kit.adapters.client_worker package.module:attr``, protocol
+    ``kit-worker/1``), started once and serving many cases, instead of a thread of the
+    kit's process. A crash that would take the kit's process down (``os._exit``, a fault in
+    an extension) is that case's ERROR, and a hang is killed: the case is TIMEOUT and the next
+    case starts a new worker (a thread cannot be killed). The capabilities are the
+    function's, as for ``client:``."""
+
+    kind = "client"
+
+    def __init__(self, spec: str, target: str, options: dict[str, str], *, name: str | None, timeout: float,
+                 validate_protocol: bool = False) -> None:
+        fn = resolve(target, spec)
+        caps = apply_options(spec, declared(fn, spec), options)
+        if caps.feed != "bytes" or caps.incremental:
+            raise UsageError(f"adapter {spec!r}: client: targets get their stream over HTTP and are graded on "
+                             "their final Plan (feed=events and incremental=yes are for py: adapters)")
+        super().__init__(spec, f"{{python}} -m kit.adapters.client_worker {target}", options,
+                         name=name or f"client:{target}", timeout=timeout, validate_protocol=validate_protocol)
+        self.capabilities = replace(caps, feed="bytes", incremental=False)
+        self.target = target
+        self.says_status = False  # what the function raised is the message, as in-process

@@ -162,6 +162,7 @@ class HttpAdapter(ExecAdapter):
         self._all: list[_Worker] = []
         self._lock = threading.Lock()
         self._next_id = 0
+        self.says_status = True  # a rejection's message starts with the exit status
         self.started = 0  # worker processes started (one per case run at the same time, and restarts)
         self.restarts = 0  # workers ended by a crash or a hang (the next case starts a new one)
 
@@ -244,6 +245,9 @@ class HttpAdapter(ExecAdapter):
             error = end.get("error") if isinstance(end.get("error"), str) else None
             out = self._finish(case, url, seen, stdout, stderr, status, seconds=seconds, error=error,
                                protocol=problems)
+            origin = end.get("origin")
+            if out.rejected and isinstance(origin, dict) and isinstance(origin.get("file"), str):
+                out.origin = origin  # where the exception was raised, as a worker in Python can tell it
         out.stderr = stderr[-4000:]
         return out
 
@@ -335,7 +339,9 @@ class HttpAdapter(ExecAdapter):
             why = f"exit status {status}" if status > 0 else f"killed by signal {-status}"
             if self.worker:
                 why = f"status {status}"
-            out = HttpOutcome(rejected=True, error=f"{why}: {last}" if last else why)
+            if error is not None and not self.says_status:
+                why = ""  # the exception is the whole answer, as for an in-process client: adapter
+            out = HttpOutcome(rejected=True, error=f"{why}: {last}" if why and last else why or last)
         else:
             assert parsed is not None
             out = HttpOutcome(**{f: getattr(parsed, f) for f in Outcome.__dataclass_fields__})
