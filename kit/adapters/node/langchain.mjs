@@ -72,6 +72,10 @@
 //   arguments; a cut call whose partial JSON LangChain completes (parsePartialJson) lands in
 //   `tool_calls` as a valid call, and is graded as dispatched.
 // - multi_choice: no (`choices[0]` of every chunk; Responses and Anthropic have one).
+// - call_types (Responses): what bindTools can request as documented: function tools, custom tools, and the
+//   computer, shell, local shell and apply_patch tools of @langchain/openai's `tools` (tools/*.js), each
+//   sent as its built-in type. LangChain.js's stream converter keeps an apply_patch_call nowhere, so such
+//   a call is lost (a difference like any lost call).
 import { PlanOf, isServerTool, importPackage, nameOrNull, responsesFinish, say, serve } from "./harness.mjs";
 
 // LangChain.js prints its warnings with console.log: they go to stderr, stdout carries the kit's events
@@ -88,7 +92,8 @@ const ANTHROPIC_MODEL = "claude-haiku-4-5";
 const MESSAGES = [["user", "hi"]];
 
 const SERVER_BLOCK_EXTRA = ["server_tool_use", "mcp_tool_use"];
-// client calls that LangChain.js keeps only as items of additional_kwargs.tool_outputs
+// client calls LangChain.js keeps only as items of additional_kwargs.tool_outputs (shell_call, local_shell_call;
+// apply_patch_call only from a response that is not streamed: a stream's converter drops it)
 const OUTPUT_CALLS = ["shell_call", "local_shell_call", "apply_patch_call"];
 
 function tools() {
