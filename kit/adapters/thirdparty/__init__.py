@@ -44,9 +44,14 @@ class ThirdParty:
     # inherited from that SDK (one root cause), not as the library's own
     sits_on: tuple[str, ...] = ()
     # a library in another language: the ``http:`` adapter that runs its program against the
-    # replay server (options and command, without ``name=``), e.g. ``[apis=chat]:{python} -m
-    # kit.adapters.node openai_chat``; its ``distribution`` is then ``npm:<package>``
+    # replay server (options and command, without ``name=``; ``worker`` adds ``worker=yes`` and
+    # the program's ``--worker``), e.g. ``[apis=chat]:{python} -m kit.adapters.node openai_chat``;
+    # its ``distribution`` is then ``npm:<package>``
     http: str = ""
+    # the row runs as a warm worker (client[worker=yes]: / http[worker=yes]: with the program's
+    # --worker): the library is imported once per job, a hang or a crash ends only its case.
+    # False: in-process client: / one process per case (bench/bench_matrix.py compares the two)
+    worker: bool = True
 
     @property
     def spec(self) -> str:
@@ -54,8 +59,13 @@ class ThirdParty:
             return self.name
         if self.http:
             options, command = self.http.split("]:", 1)
-            return f"http{options},name={self.name}]:{command}"
-        return f"client[name={self.name}]:kit.adapters.thirdparty.{self.target}"
+            opts = [o for o in options.lstrip("[").split(",") if o and not o.startswith("worker=")]
+            command = command.replace(" --worker", "")
+            if self.worker:
+                opts.insert(0, "worker=yes")
+                command += " --worker"
+            return f"http[{','.join([*opts, f'name={self.name}'])}]:{command}"
+        return f"client[{'worker=yes,' if self.worker else ''}name={self.name}]:kit.adapters.thirdparty.{self.target}"
 
 
 ADAPTERS: tuple[ThirdParty, ...] = (
@@ -176,8 +186,8 @@ ADAPTERS: tuple[ThirdParty, ...] = (
     ThirdParty("openai-node-chat", "", "openai-node", "npm:openai", "node_openai",
                "new OpenAI().chat.completions.stream({...}): .on(event) as the events come, then "
                "await finalChatCompletion()",
-               http="[worker=yes,apis=chat,multi_choice=yes,ordered=yes,marks_undispatched=no]:"
-                    "{python} -m kit.adapters.node openai_chat --worker"),
+               http="[apis=chat,multi_choice=yes,ordered=yes,marks_undispatched=no]:"
+                    "{python} -m kit.adapters.node openai_chat"),
     ThirdParty("openai-node-responses", "", "openai-node", "npm:openai", "node_openai",
                "new OpenAI().responses.stream({...}): for await (const event of stream) as the events come, then "
                "await finalResponse()",
