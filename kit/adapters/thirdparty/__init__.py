@@ -215,6 +215,24 @@ ADAPTERS: tuple[ThirdParty, ...] = (
                "blocks in order, .tool_calls, .additional_kwargs.stop_reason, .usage_metadata",
                http="[worker=yes,apis=anthropic,multi_choice=no,ordered=yes,marks_undispatched=no]:"
                     "{python} -m kit.adapters.node langchain --worker", sits_on=("npm:@anthropic-ai/sdk",)),
+    # JavaScript: the Vercel AI SDK (kit/adapters/node/ai_sdk.mjs), in matrix/envs/node_ai/. The distribution
+    # is the provider package: it parses the stream (its own SSE parser and chunk schemas, no SDK beneath)
+    ThirdParty("vercel-ai-openai-chat", "", "Vercel AI SDK", "npm:@ai-sdk/openai", "node_ai",
+               "streamText({model: createOpenAI({baseURL}).chat(id), tools: {name: tool({inputSchema}) without "
+               "execute}}): for await (part of fullStream), then await content, finishReason, usage",
+               http="[worker=yes,apis=chat,multi_choice=no,ordered=no,marks_undispatched=no,refusal_as_text=yes]:"
+                    "{python} -m kit.adapters.node ai_sdk --worker"),
+    ThirdParty("vercel-ai-openai-responses", "", "Vercel AI SDK", "npm:@ai-sdk/openai", "node_ai",
+               "streamText({model: createOpenAI({baseURL}).responses(id), tools}): for await (part of fullStream), "
+               "then await content (parts in order), finishReason, usage",
+               http="[worker=yes,apis=responses,multi_choice=no,ordered=yes,marks_undispatched=no,refusal_as_text=yes,"
+                    "omits=server_tools,call_types=function_call+custom_tool_call]:"
+                    "{python} -m kit.adapters.node ai_sdk --worker"),
+    ThirdParty("vercel-ai-anthropic", "", "Vercel AI SDK", "npm:@ai-sdk/anthropic", "node_ai",
+               "streamText({model: createAnthropic({baseURL})(id), tools}): for await (part of fullStream), then "
+               "await content (parts in order), finishReason, usage",
+               http="[worker=yes,apis=anthropic,multi_choice=no,ordered=yes,marks_undispatched=no,omits=server_tools]:"
+                    "{python} -m kit.adapters.node ai_sdk --worker"),
 )
 
 
