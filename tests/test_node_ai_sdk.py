@@ -60,7 +60,7 @@ def test_the_row_runs_the_ai_sdk_program_in_its_environment(name):
     assert (row.env, row.distribution, row.library) == (ENV, distribution, "Vercel AI SDK")
     assert row.sits_on == ()  # the provider packages parse the stream themselves (no SDK beneath)
     assert row.spec.startswith("http[worker=yes,") and f"name={name}" in row.spec
-    assert row.http.split("kit.adapters.node ", 1)[1].split() == ["ai_sdk", "--worker"]
+    assert row.spec.split("kit.adapters.node ", 1)[1].split() == ["ai_sdk", "--worker"]
     from kit.adapters.node import PROGRAMS
 
     assert PROGRAMS["ai_sdk"] == ENV and (ROOT / "kit" / "adapters" / "node" / "ai_sdk.mjs").is_file()

@@ -220,19 +220,19 @@ ADAPTERS: tuple[ThirdParty, ...] = (
     ThirdParty("vercel-ai-openai-chat", "", "Vercel AI SDK", "npm:@ai-sdk/openai", "node_ai",
                "streamText({model: createOpenAI({baseURL}).chat(id), tools: {name: tool({inputSchema}) without "
                "execute}}): for await (part of fullStream), then await content, finishReason, usage",
-               http="[worker=yes,apis=chat,multi_choice=no,ordered=no,marks_undispatched=no,refusal_as_text=yes]:"
-                    "{python} -m kit.adapters.node ai_sdk --worker"),
+               http="[apis=chat,multi_choice=no,ordered=no,marks_undispatched=no,refusal_as_text=yes]:"
+                    "{python} -m kit.adapters.node ai_sdk"),
     ThirdParty("vercel-ai-openai-responses", "", "Vercel AI SDK", "npm:@ai-sdk/openai", "node_ai",
                "streamText({model: createOpenAI({baseURL}).responses(id), tools}): for await (part of fullStream), "
                "then await content (parts in order), finishReason, usage",
-               http="[worker=yes,apis=responses,multi_choice=no,ordered=yes,marks_undispatched=no,refusal_as_text=yes,"
+               http="[apis=responses,multi_choice=no,ordered=yes,marks_undispatched=no,refusal_as_text=yes,"
                     "omits=server_tools,call_types=function_call+custom_tool_call]:"
-                    "{python} -m kit.adapters.node ai_sdk --worker"),
+                    "{python} -m kit.adapters.node ai_sdk"),
     ThirdParty("vercel-ai-anthropic", "", "Vercel AI SDK", "npm:@ai-sdk/anthropic", "node_ai",
                "streamText({model: createAnthropic({baseURL})(id), tools}): for await (part of fullStream), then "
                "await content (parts in order), finishReason, usage",
-               http="[worker=yes,apis=anthropic,multi_choice=no,ordered=yes,marks_undispatched=no,omits=server_tools]:"
-                    "{python} -m kit.adapters.node ai_sdk --worker"),
+               http="[apis=anthropic,multi_choice=no,ordered=yes,marks_undispatched=no,omits=server_tools]:"
+                    "{python} -m kit.adapters.node ai_sdk"),
 )
 
 
