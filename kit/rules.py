@@ -567,9 +567,10 @@ RULES += (
        "`pause_turn` and `refusal` change what the application must do next.",
        ANTH_STREAM),
     _r("anth-message-stop-missing", "SHOULD", "dialect", ANTH,
-       "A stream SHOULD end with `message_stop`; a consumer MUST accept its absence after a `message_delta` with a stop reason.",
-       "The Python SDK returns whatever it has; a stream that also lacks the stop reason is "
-       "truncated.",
+       "A stream SHOULD end with `message_stop`; after a `message_delta` with a stop reason, its absence is implementation-defined: a consumer accepts the finished message or reports the stream as cut, and never changes the message's content, finish or calls.",
+       "Anthropic's docs end every stream with `message_stop`, and no server is known to leave it out; the Python SDK "
+       "returns the message it has, the TypeScript SDK's `finalMessage()` rejects the stream. Both keep the "
+       "answer intact; a stream that also lacks the stop reason is truncated (`anth-truncated`).",
        ANTH_STREAM),
     _r("anth-truncated", "MUST", "fault", ANTH,
        "A stream that ends before any stop reason (no `message_delta` with `stop_reason`, no error) is truncated; a consumer MUST report it.",

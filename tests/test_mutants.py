@@ -55,7 +55,10 @@ MUTANTS: list[tuple[str, str]] = [(api, name) for api in APIS for name in mutant
 
 # Mutants the corpus does not kill yet, each with the trace that would. Marked strict xfail:
 # the day the trace lands, the XPASS fails the run and the entry must be removed.
-KNOWN_SURVIVORS: dict[str, str] = {}
+KNOWN_SURVIVORS: dict[str, str] = {
+    "a19_message_stop_required": "only i_message_stop_missing (not graded) ends after its stop reason without "
+                                 "message_stop: accepting or reporting such a stream is implementation-defined",
+}
 
 
 def _mutant_params() -> list[Any]:
@@ -442,6 +445,9 @@ VERIFY_SURVIVORS: dict[str, str] = {
     "mutant:a20_delta_type_unchecked": "on y_delta_type_mismatch the misplaced text_delta is a lone newline: "
                                        "a whitespace-only SAY, a note; keeping misplaced words apart as text "
                                        "(i_text_delta_on_tool_block) is implementation-defined",
+    "mutant:a19_message_stop_required": "a stream that ends after its stop reason without message_stop is shown "
+                                        "only by i_message_stop_missing: accepting it or reporting it as cut is "
+                                        "implementation-defined (no server is known to send it)",
 }
 
 
@@ -480,6 +486,9 @@ UNPROVEN_RULES: frozenset[str] = frozenset({
     # to keep is implementation-defined (i_text_done_missing_tail, i_text_delta_on_tool_block); their
     # y_ traces differ only in whitespace, not graded (8.3)
     "resp-text-mismatch", "anth-delta-type",
+    # a stream without message_stop after its stop reason: accepting it or reporting it as cut is
+    # implementation-defined (i_message_stop_missing); no server is known to send it
+    "anth-message-stop-missing",
 })
 # (mutant, rule) declarations no graded trace that exercises the rule proves yet, with the trace
 # that would. Strict too: a declaration that becomes proven must leave.
@@ -488,6 +497,8 @@ UNPROVEN_BREAKS: dict[tuple[str, str], str] = {
         "a graded trace whose final text differs from the deltas in words (today only an i_ trace)",
     ("a20_delta_type_unchecked", "anth-delta-type"):
         "a graded trace whose misplaced delta would corrupt what the Plan shows (today only an i_ trace)",
+    ("a19_message_stop_required", "anth-message-stop-missing"):
+        "a graded trace that ends after its stop reason without message_stop (today only an i_ trace)",
 }
 ALL_MUTANTS: list[str] = [n for _, n in MUTANTS] + mutants.streaming_names()
 

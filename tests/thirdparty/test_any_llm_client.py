@@ -26,15 +26,13 @@ def test_chat_passes_and_strict_chunk_validation_crashes():
 
 def test_anthropic_conversion_passes_and_maps_unknown_stops_to_stop():
     records = verify(ANTHROPIC, ["y_text_then_tool_use", "y_parallel_tool_use", "y_pause_turn",
-                                 "y_message_stop_missing"])
+                                 "y_usage_cumulative"])
     assert records[("y_text_then_tool_use", "recorded")]["verdict"] == "PASS"
     assert records[("y_parallel_tool_use", "recorded")]["verdict"] == "PASS"
     # stop reasons without an OpenAI counterpart fall through to "stop"
     r = records[("y_pause_turn", "recorded")]
     assert r["verdict"] == "FAIL" and difference(r, "finish_reason")["actual"] == "stop"
-    # usage is only taken from the SDK's message_stop snapshot: no message_stop, no usage
-    r = records[("y_message_stop_missing", "recorded")]
-    assert r["verdict"] == "FAIL" and difference(r, "usage")["actual"] is None
+    assert records[("y_usage_cumulative", "recorded")]["verdict"] == "PASS"
 
 
 def test_responses_recipe_passes_parallel_calls():

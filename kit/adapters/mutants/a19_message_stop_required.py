@@ -1,9 +1,10 @@
 """Mutant: a stream without `message_stop` is taken as cut off, though its stop reason came.
 
 Rule anth-message-stop-missing: a stream can end after a ``message_delta`` with a stop
-reason and no ``message_stop`` (the Python SDK returns what it has); a handler that waits
-for ``message_stop`` to call the message complete reports a finished answer as truncated
-and never runs its calls. The Plan accepts it.
+reason and no ``message_stop``; a handler that waits for ``message_stop`` to call the
+message complete drops the finish it was given. Only an ``i_`` trace shows such a stream
+(what a consumer makes of it is implementation-defined: no server is known to send it), so
+no graded trace kills this mutant; ``tests/test_mutants.py`` lists it as a survivor.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from ._naive_anthropic import NaiveAnthropic, declare
 
 QUIRK = "anth-message-stop-missing"
 BREAKS = ("anth-message-stop-missing",)
-NEEDS = ("a valid trace that ends after message_delta without message_stop (rule anth-message-stop-missing), "
-         "e.g. y_message_stop_missing")
+NEEDS = ("a graded trace that ends after message_delta without message_stop (rule anth-message-stop-missing); "
+         "today only i_message_stop_missing shows one")
 
 
 class Mutant(NaiveAnthropic):
