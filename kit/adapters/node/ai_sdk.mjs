@@ -156,8 +156,9 @@ async function runCase(api) {
     if (part.type === "text") plan.text(part.text, 0, n);
     else if (part.type === "tool-call" && !part.providerExecuted) {
       const input = part.input;
-      if (part.invalid && typeof input === "string" && pkgs.ai.InvalidToolInputError.isInstance(part.error)) {
-        plan.call(part.toolCallId, part.toolName, input); // the raw text the SDK could not parse
+      if (part.invalid && typeof input === "string") {
+        // an invalid call's string input is the raw text when its JSON did not parse (parse-tool-call.ts)
+        plan.call(part.toolCallId, part.toolName, input);
       } else if (typeof input === "string") {
         plan.call(part.toolCallId, part.toolName, input, { freeForm: true }); // a parsed string: free-form input
       } else {
