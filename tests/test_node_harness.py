@@ -81,7 +81,10 @@ serve(["openai.chat.completions"], async (api) => {
   const response = await fetch(process.env.OPENAI_BASE_URL + "/chat/completions", { method: "POST", body: "{}" });
   await response.text();
   const trace = process.env.KIT_TRACE;
-  if (trace === "y_text_only") return new PlanOf(api).text("not the trace's text").finish("stop").end();
+  if (trace === "y_text_only") {
+    console.log("a warning a library prints on stdout");  // the harness sends it to stderr
+    return new PlanOf(api).text("not the trace's text").finish("stop").end();
+  }
   if (trace === "y_parallel_calls") throw new TypeError("thrown by the client");
   if (trace === "y_refusal") {  // an error thrown outside the case's promises, as an event handler throws
     setTimeout(() => { throw new RangeError("thrown in a callback"); }, 0);
@@ -112,9 +115,10 @@ def test_a_program_runs_one_case_or_serves_many_with_the_same_verdicts(tmp_path,
     spec = (f"http[worker=yes,apis=chat,name=p]:node {program} --worker" if worker else
             f"http[apis=chat,name=p]:node {program}")
     got = _verdicts(tmp_path, spec)
+    # graded on what it printed: the library's console.log did not reach stdout
     assert got["y_text_only"].startswith("FAIL") and "not the trac" in got["y_text_only"]
     assert got["y_parallel_calls"].startswith("ERROR")
-    assert "TypeError: thrown by the client (at prog.mjs:7 " in got["y_parallel_calls"]
+    assert "TypeError: thrown by the client (at prog.mjs:10 " in got["y_parallel_calls"]
     # an error escaping the case's promises is the case's crash, and (as a worker) the next case still runs
     assert got["y_refusal"].startswith("ERROR") and "RangeError: thrown in a callback (at prog.mjs:" in got["y_refusal"]
     assert got["y_text_then_tool_call"].startswith("ERROR") and "printed nothing" in got["y_text_then_tool_call"]

@@ -300,6 +300,9 @@ async function serveCases(apis, runCase) {
  * client makes requests to (another KIT_API is a skip, with the reason). */
 export function serve(apis, runCase) {
   const worker = process.argv.includes("--worker");
+  // stdout carries the kit's events only: what a library prints with console.log / info / debug
+  // (LangChain.js prints its warnings so) goes to stderr, as console.warn / error already do
+  for (const name of ["log", "info", "debug"]) console[name] = (...args) => console.error(...args);
   for (const signal of ["unhandledRejection", "uncaughtException"]) {
     process.on(signal, (error) => {
       if (worker) escaped ??= error;

@@ -78,8 +78,8 @@
 //   a call is lost (a difference like any lost call).
 import { PlanOf, isServerTool, importPackage, nameOrNull, responsesFinish, say, serve } from "./harness.mjs";
 
-// LangChain.js prints its warnings with console.log: they go to stderr, stdout carries the kit's events
-console.log = (...args) => console.error(...args);
+// LangChain.js prints its warnings with console.log: the harness sends them to stderr (stdout carries
+// the kit's events)
 process.env.LANGSMITH_TRACING = "false";
 process.env.LANGCHAIN_TRACING_V2 = "false";
 process.env.LANGCHAIN_TRACING = "false";
