@@ -177,8 +177,9 @@ RULES: tuple[Rule, ...] = (
        "hang or report a truncated stream.",
        OPENAI_CHAT_STREAM, gh("waybarrios/vllm-mlx#101"), gh("ikawrakow/ik_llama.cpp#467")),
     _r("chat-after-done", "MUST", "dialect", CHAT,
-       "A stream MUST NOT send events after `data: [DONE]`; a consumer ignores them and reports them.",
-       "The sentinel is the documented end of the stream; the openai SDK stops reading there.",
+       "A stream MUST NOT send events after `data: [DONE]`; whether a consumer ignores them (and reports them) or reads them is implementation-defined, but a second `[DONE]` MUST NOT break it.",
+       "The sentinel is the documented end of the stream; the openai SDK stops reading there, the Vercel AI SDK "
+       "reads on (a usage chunk a router sends after `[DONE]` is the response's own usage).",
        OPENAI_CHAT_STREAM),
     _r("chat-truncated", "MUST", "fault", CHAT,
        "A stream that ends with a choice unfinished and no `[DONE]` is truncated; a consumer MUST report it, never present it as a complete plan.",
@@ -586,8 +587,9 @@ RULES += (
        "Usage values in `message_delta` are totals; adding them double-counts.",
        ANTH_STREAM),
     _r("anth-after-stop", "SHOULD", "dialect", ANTH,
-       "A stream SHOULD NOT send events after `message_stop`; a consumer ignores and reports them.",
-       "The message is complete at `message_stop`.",
+       "A stream SHOULD NOT send events after `message_stop`; whether a consumer ignores them (and reports them) or reads them as the stream's continuation is implementation-defined.",
+       "The message is complete at `message_stop` (the reference ignores what follows); no server is known to "
+       "send more, and every client library graded reads on.",
        ANTH_STREAM),
     # -- any consumer (graded by `kit verify`, whatever the wire API) ----------------------------
     _r("plan-chunk-invariance", "MUST", "behaviour", PLAN,

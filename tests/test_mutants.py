@@ -56,6 +56,10 @@ MUTANTS: list[tuple[str, str]] = [(api, name) for api in APIS for name in mutant
 # Mutants the corpus does not kill yet, each with the trace that would. Marked strict xfail:
 # the day the trace lands, the XPASS fails the run and the entry must be removed.
 KNOWN_SURVIVORS: dict[str, str] = {
+    "m52_reads_past_done": "only i_usage_chunk_after_done (not graded) has a chunk after [DONE] that changes the "
+                           "Plan: reading it (the usage is the response's own) is implementation-defined",
+    "a21_events_after_stop_applied": "only i_events_after_message_stop (not graded) has events after message_stop: "
+                                     "no server is known to send them, reading on is implementation-defined",
     "a19_message_stop_required": "only i_message_stop_missing (not graded) ends after its stop reason without "
                                  "message_stop: accepting or reporting such a stream is implementation-defined",
 }
@@ -445,6 +449,10 @@ VERIFY_SURVIVORS: dict[str, str] = {
     "mutant:a20_delta_type_unchecked": "on y_delta_type_mismatch the misplaced text_delta is a lone newline: "
                                        "a whitespace-only SAY, a note; keeping misplaced words apart as text "
                                        "(i_text_delta_on_tool_block) is implementation-defined",
+    "mutant:m52_reads_past_done": "a chunk after [DONE] that changes the Plan is shown only by "
+                                  "i_usage_chunk_after_done: reading it is implementation-defined",
+    "mutant:a21_events_after_stop_applied": "events after message_stop are shown only by i_events_after_message_stop: "
+                                            "reading on is implementation-defined",
     "mutant:a19_message_stop_required": "a stream that ends after its stop reason without message_stop is shown "
                                         "only by i_message_stop_missing: accepting it or reporting it as cut is "
                                         "implementation-defined (no server is known to send it)",
@@ -489,6 +497,9 @@ UNPROVEN_RULES: frozenset[str] = frozenset({
     # a stream without message_stop after its stop reason: accepting it or reporting it as cut is
     # implementation-defined (i_message_stop_missing); no server is known to send it
     "anth-message-stop-missing",
+    # events after the stream's documented end: ignoring them or reading on is implementation-defined
+    # (i_usage_chunk_after_done, i_events_after_message_stop)
+    "chat-after-done", "anth-after-stop",
 })
 # (mutant, rule) declarations no graded trace that exercises the rule proves yet, with the trace
 # that would. Strict too: a declaration that becomes proven must leave.
@@ -497,6 +508,10 @@ UNPROVEN_BREAKS: dict[tuple[str, str], str] = {
         "a graded trace whose final text differs from the deltas in words (today only an i_ trace)",
     ("a20_delta_type_unchecked", "anth-delta-type"):
         "a graded trace whose misplaced delta would corrupt what the Plan shows (today only an i_ trace)",
+    ("m52_reads_past_done", "chat-after-done"):
+        "a graded trace where reading past [DONE] changes the Plan (today only an i_ trace)",
+    ("a21_events_after_stop_applied", "anth-after-stop"):
+        "a graded trace where reading past message_stop changes the Plan (today only an i_ trace)",
     ("a19_message_stop_required", "anth-message-stop-missing"):
         "a graded trace that ends after its stop reason without message_stop (today only an i_ trace)",
 }

@@ -53,7 +53,7 @@ def test_responses_passes_with_server_tools_and_ignores_finished_arguments():
 
 def test_anthropic_passes_and_takes_input_tokens_only_from_message_delta():
     records = verify(ANTHROPIC, ["y_parallel_tool_use", "y_text_after_server_tool_then_client_tool",
-                                 "y_thinking_then_tool_use", "y_text_then_tool_use", "y_events_after_message_stop"],
+                                 "y_thinking_then_tool_use", "y_text_then_tool_use"],
                      chunkings=("recorded", "bytewise"))
     got = verdicts(records)
     for ok in ("y_parallel_tool_use", "y_text_after_server_tool_then_client_tool", "y_thinking_then_tool_use"):
@@ -61,9 +61,6 @@ def test_anthropic_passes_and_takes_input_tokens_only_from_message_delta():
     # message_start's usage is dropped; this trace's message_delta has no input_tokens -> 0
     usage = records[("y_text_then_tool_use", "recorded")]
     assert usage["verdict"] == "FAIL" and usage["path"] == "usage.input_tokens" and usage["actual"] == 0
-    # a second message_delta after message_stop: merge_dicts concatenates the stop reasons
-    late = records[("y_events_after_message_stop", "recorded")]
-    assert late["verdict"] == "FAIL" and difference(late, "finish_reason")["actual"] == "end_turnmax_tokens"
     assert all(r["verdict"] == records[(i, "recorded")]["verdict"] for (i, c), r in records.items())
 
 

@@ -2,8 +2,9 @@
 
 Rule anth-after-stop: a faulty relay replayed events after ``message_stop`` (a text
 block, a second ``message_delta``); a handler that keeps applying them adds text to a
-finished answer and overwrites its stop reason and usage. The message is complete at
-``message_stop``.
+finished answer and overwrites its stop reason and usage. No server is known to send
+such a stream and every client library graded reads on, so whether to is
+implementation-defined: only an ``i_`` trace shows it and the mutant survives.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from ._naive_anthropic import NaiveAnthropic, declare
 
 QUIRK = "anth-after-stop"
 BREAKS = ("anth-after-stop",)
-NEEDS = "a valid trace with events after message_stop (rule anth-after-stop), e.g. y_events_after_message_stop"
+NEEDS = ("a graded trace where reading past message_stop changes the Plan (rule anth-after-stop); today only "
+         "i_events_after_message_stop shows one")
 
 
 class Mutant(NaiveAnthropic):
