@@ -90,10 +90,15 @@ serve(["openai.chat.completions"], async (api) => {
     setTimeout(() => { throw new RangeError("thrown in a callback"); }, 0);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+  if (trace === "y_parallel_interleaved") {  // a validation error built without a stack, wrapped by the library
+    const inner = new SyntaxError("the chunk is not valid");
+    inner.stack = "SyntaxError: the chunk is not valid";
+    throw new Error("x".repeat(600), { cause: inner });
+  }
   // y_text_then_tool_call: prints nothing
 });
 """
-TRACES = ["y_text_only", "y_parallel_calls", "y_refusal", "y_text_then_tool_call", "y_text_only"]
+TRACES = ["y_text_only", "y_parallel_calls", "y_refusal", "y_text_then_tool_call", "y_text_only", "y_parallel_interleaved"]
 
 
 def _verdicts(tmp_path: Path, spec: str, api: str = "chat") -> dict[str, str]:
@@ -122,6 +127,9 @@ def test_a_program_runs_one_case_or_serves_many_with_the_same_verdicts(tmp_path,
     # an error escaping the case's promises is the case's crash, and (as a worker) the next case still runs
     assert got["y_refusal"].startswith("ERROR") and "RangeError: thrown in a callback (at prog.mjs:" in got["y_refusal"]
     assert got["y_text_then_tool_call"].startswith("ERROR") and "printed nothing" in got["y_text_then_tool_call"]
+    # the innermost cause's type, the message cut to 500 characters, the frame of the error around it
+    wrapped = got["y_parallel_interleaved"]
+    assert "SyntaxError: " + "x" * 497 + "... (at prog.mjs:" in wrapped and "x" * 498 not in wrapped
 
 
 def test_another_api_is_a_skip_with_the_reason(tmp_path):

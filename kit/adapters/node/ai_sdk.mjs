@@ -34,9 +34,11 @@
 //
 // The finish: `result.finishReason` is the AI SDK's own vocabulary (`stop`, `tool-calls`, `length`,
 // `content-filter`, `error`, `other`; ai/src/types/language-model.ts), mapped here onto the Plan's
-// (the hyphens are the SDK's; the harness's table is not extended for them). `other` is the SDK's
-// "none of these": the Plan takes the provider's reason the SDK keeps beside it,
-// `result.rawFinishReason`, read by the wire vocabulary (none when the stream carried none).
+// (the hyphens are the SDK's; the harness's table is not extended for them). Beside it the SDK keeps
+// the provider's own reason, `result.rawFinishReason`, for what the unified value cannot say (it
+// unifies Anthropic's `pause_turn` as `stop`, deliberately, and anything unknown as `other`): the
+// Plan takes that raw reason, read by the wire vocabulary, where there is one, else the unified
+// value (none for `other` without a raw reason: the stream carried none).
 // Usage: `result.usage` (the step's) `inputTokens` / `outputTokens`. On Anthropic the SDK's
 // `inputTokens` is the total with the cache reads and writes, which it reports as
 // `inputTokenDetails.cacheReadTokens` / `cacheWriteTokens`
@@ -120,8 +122,12 @@ function tools({ ai }) {
 }
 
 function planFinish(unified, raw) {
+  // the provider's own reason where the SDK keeps it (rawFinishReason: what a user reads for what the
+  // unified value leaves out, e.g. Anthropic's pause_turn, which the SDK unifies as "stop"), read by
+  // the wire vocabulary; else the unified value
+  if (typeof raw === "string" && raw) return finishReason(raw);
   if (typeof unified === "string" && unified in FINISH) return FINISH[unified];
-  return finishReason(raw ?? null); // "other" (or nothing): the provider's own reason, when the SDK kept one
+  return null; // "other" with no reason kept: the stream carried none
 }
 
 /** An error part's error as thrown: an Error as it is; a value the SDK put there itself (streamText

@@ -251,13 +251,19 @@ function where(error) {
   return ` (at ${file}:${frame[3]} in ${frame[1] ?? "<module>"})`;
 }
 
-/** The line the kit reports for what a client raised: the innermost cause (a library re-raises what
- * went wrong with it as `cause`), its message on one line, and the frame that raised it. */
+/** The line the kit reports for what a client raised: the innermost cause's type (a library re-raises
+ * what went wrong with it as `cause`), the message on one line (at most 500 characters), and the
+ * frame that raised it. */
 export function said(error) {
-  let inner = error;
-  while (inner?.cause instanceof Error) inner = inner.cause;
-  const message = String(error?.message ?? error).split(/\s+/).join(" ").trim();
-  return `${inner?.name ?? "Error"}: ${message}${where(inner)}`;
+  const chain = [error];
+  while (chain.at(-1)?.cause instanceof Error) chain.push(chain.at(-1).cause);
+  const inner = chain.at(-1);
+  let message = String(error?.message ?? error).split(/\s+/).join(" ").trim();
+  if (message.length > 500) message = message.slice(0, 497) + "...";
+  // the frame: the innermost error's, or (a validation error built without a stack, e.g. zod's) the
+  // innermost one around it that has a frame
+  const frame = chain.slice().reverse().map(where).find(Boolean) ?? "";
+  return `${inner?.name ?? "Error"}: ${message}${frame}`;
 }
 
 let escaped = null; // an error raised outside the case's own promise chain (an event handler, a timer)
