@@ -183,13 +183,15 @@ def test_the_protocol_is_validated(worker):
 
 
 def test_worker_option_errors():
-    with pytest.raises(UsageError, match="worker= is an http: option"):
+    with pytest.raises(UsageError, match="worker= is an http: and client: option"):
         load_adapter("exec[worker=yes]:python -c pass")
     with pytest.raises(UsageError, match="worker='maybe'; expected yes or no"):
         load_adapter("http[worker=maybe]:python -c pass")
+    with pytest.raises(UsageError, match="worker='maybe'; expected yes or no"):
+        load_adapter("client[worker=maybe]:kit.adapters.thirdparty.anthropic_sdk:messages_stream")
     r = CliRunner().invoke(main, ["verify", "-a", "py[worker=yes]:kit.adapters.builtin:reference", "--trace",
                                   "y_text_only"])
-    assert r.exit_code == 2 and "worker= is an http: option" in r.output and "Traceback" not in r.output
+    assert r.exit_code == 2 and "worker= is an http: and client: option" in r.output and "Traceback" not in r.output
 
 
 def test_bundled_worker_variants_agree_with_the_in_process_client():
