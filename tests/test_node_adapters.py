@@ -7,12 +7,7 @@ node is not on PATH or that environment is not built.
 
 from __future__ import annotations
 
-import json
-import os
 import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
@@ -20,7 +15,8 @@ from kit import matrix
 from kit.adapters.thirdparty import by_name
 from kit.errors import TraceError
 
-ROOT = Path(__file__).resolve().parents[1]
+from .node_rows import ROOT, built, check_pinned, said, verify_row
+
 ROW = by_name()["openai-node-chat"]
 
 
@@ -32,15 +28,7 @@ def _env() -> matrix.Env:
 
 
 def test_the_node_environment_is_pinned_exactly_by_its_lockfile():
-    env = _env()
-    assert env.kind == "node" and env.lock.name == "package-lock.json" and env.lock.exists()
-    spec = json.loads(env.spec.read_text(encoding="utf-8"))
-    lock = json.loads(env.lock.read_text(encoding="utf-8"))
-    for name, version in spec["dependencies"].items():
-        assert version[:1].isdigit(), f"{name}: {version!r} is a range, not an exact version"
-        assert lock["packages"][""]["dependencies"][name] == version, f"{name}: the lockfile is not package.json's"
-        assert lock["packages"][f"node_modules/{name}"]["version"] == version
-    assert env.requirements == [f"{n}@{v}" for n, v in spec["dependencies"].items()]
+    check_pinned("node_openai", ("openai",))
 
 
 def test_the_registered_row_runs_in_the_node_environment():
@@ -72,48 +60,21 @@ def test_a_node_environment_without_dependencies_is_a_clear_error(tmp_path):
 # -- the program, against the replay server --------------------------------------------------------------------
 
 
-def _built() -> matrix.Env:
-    env = _env()
-    if shutil.which("node") is None:
-        pytest.skip("node is not on PATH")
-    if not (env.node_modules / "openai" / "package.json").exists():
-        # node and npm are here: build it as `kit matrix build node_openai` would (npm ci from the lockfile)
-        if shutil.which("npm") is None:
-            pytest.skip("npm is not on PATH (kit matrix build node_openai needs it)")
-        try:
-            matrix.build_env(env, ROOT, echo=lambda _line: None)
-        except Exception as exc:  # noqa: BLE001 - e.g. no registry: the reason is the skip
-            pytest.skip(f"the node_openai environment could not be built (kit matrix build node_openai): {exc}")
-        env = _env()
-    return env
-
-
-def _verify(env: matrix.Env, *traces: str) -> dict[str, str]:
+def _verify(*traces: str) -> dict[str, str]:
     """kit verify of the registered row on these chat traces (recorded plan): verdict and message by trace."""
-    cmd = [sys.executable, "-m", "kit", "verify", "-a", ROW.spec, "--api", "chat", "--chunking", "recorded",
-           "--no-repro", "--validate-protocol", "--json", "-", "--quiet"]
-    for t in traces:
-        cmd += ["--trace", t]
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120,
-                          env={**os.environ, "NODE_PATH": str(env.node_modules)})
-    out = {}
-    for line in proc.stdout.splitlines():
-        r = json.loads(line)
-        if r.get("type") == "verdict":
-            out[r["trace"]] = f"{r['verdict']} {r.get('message') or ''}"
-    assert set(out) == set(traces), proc.stderr[-2000:]
-    return out
+    got = verify_row(ROW.name, built("node_openai", ("openai",)), "chat", traces)
+    return {t: said(r) for t, r in got.items()}
 
 
 def test_openai_node_passes_text_and_parallel_calls():
-    got = _verify(_built(), "y_text_only", "y_text_then_tool_call", "y_parallel_calls", "y_refusal")
+    got = _verify("y_text_only", "y_text_then_tool_call", "y_parallel_calls", "y_refusal")
     assert all(v.startswith("PASS") for v in got.values()), got
 
 
 def test_openai_node_failures_are_graded_with_the_frame_that_raised():
     # what the library does wrong is its answer: a done event said twice is a second dispatch,
     # an exception inside the package is a crash named with its frame
-    got = _verify(_built(), "y_two_finish_reasons", "y_tool_index_starts_at_one")
+    got = _verify("y_two_finish_reasons", "y_tool_index_starts_at_one")
     assert got["y_two_finish_reasons"].startswith("FAIL") and "dispatched twice" in got["y_two_finish_reasons"]
     assert got["y_tool_index_starts_at_one"].startswith("ERROR"), got
     assert "TypeError:" in got["y_tool_index_starts_at_one"] and "(at " in got["y_tool_index_starts_at_one"]

@@ -8,21 +8,13 @@ registered worker specs.
 
 from __future__ import annotations
 
-import json
-import os
-import re
-import shutil
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
-from kit import matrix
 from kit.adapters import load_adapter
 from kit.adapters.thirdparty import ADAPTERS, by_name
 
-ROOT = Path(__file__).resolve().parents[1]
+from .node_rows import ROOT, built, check_pinned, said, verify_row
+
 ENV = "node_ai"
 ROWS = {"vercel-ai-openai-chat": ("openai.chat.completions", "npm:@ai-sdk/openai"),
         "vercel-ai-openai-responses": ("openai.responses", "npm:@ai-sdk/openai"),
@@ -33,24 +25,8 @@ ROWS = {"vercel-ai-openai-chat": ("openai.chat.completions", "npm:@ai-sdk/openai
 
 
 def test_the_ai_sdk_environment_is_pinned_exactly_by_its_lockfile():
-    env = matrix.load_envs(ROOT)[ENV]
-    assert env.kind == "node" and env.lock.name == "package-lock.json" and env.lock.exists()
-    spec = json.loads(env.spec.read_text(encoding="utf-8"))
-    lock = json.loads(env.lock.read_text(encoding="utf-8"))
-    assert spec.get("private") is True
-    assert {"ai", "@ai-sdk/openai", "@ai-sdk/anthropic"} <= set(spec["dependencies"])
-    for name, version in spec["dependencies"].items():
-        assert version[:1].isdigit() and set(version) <= set("0123456789."), f"{name}: {version!r} is not exact"
-        assert lock["packages"][""]["dependencies"][name] == version, f"{name}: the lockfile is not package.json's"
-        assert lock["packages"][f"node_modules/{name}"]["version"] == version
-    for path, entry in lock["packages"].items():  # npm ci installs each locked package by its hash
-        if path:
-            assert entry.get("integrity", "").startswith("sha512-"), path
     # every locked package runs on Node 20 (the newest AI SDK line that does: ai 7 needs Node 22)
-    for path, entry in lock["packages"].items():
-        wanted = (entry.get("engines") or {}).get("node", "")
-        assert all(int(major) <= 20 for major in re.findall(r">=\s*(\d+)", wanted)), f"{path}: engines {wanted}"
-    assert env.requirements == [f"{n}@{v}" for n, v in spec["dependencies"].items()]
+    check_pinned(ENV, ("ai", "@ai-sdk/openai", "@ai-sdk/anthropic"))
 
 
 @pytest.mark.parametrize("name", sorted(ROWS))
@@ -86,43 +62,10 @@ def test_the_rows_declare_what_streamtext_results_can_express():
 # -- the program, against the replay server --------------------------------------------------------------------
 
 
-def _built() -> matrix.Env:
-    env = matrix.load_envs(ROOT)[ENV]
-    if shutil.which("node") is None:
-        pytest.skip("node is not on PATH")
-    if not all((env.node_modules / p / "package.json").exists() for p in ("ai", "@ai-sdk/openai", "@ai-sdk/anthropic")):
-        if shutil.which("npm") is None:
-            pytest.skip(f"npm is not on PATH (kit matrix build {ENV} needs it)")
-        try:
-            matrix.build_env(env, ROOT, echo=lambda _line: None)
-        except Exception as exc:  # noqa: BLE001 - e.g. no registry: the reason is the skip
-            pytest.skip(f"the {ENV} environment could not be built (kit matrix build {ENV}): {exc}")
-        env = matrix.load_envs(ROOT)[ENV]
-    return env
-
-
 def _verify(name: str, *traces: str) -> dict[str, dict]:
     """kit verify of the registered row on these traces (recorded plan): the verdict record by trace."""
-    env = _built()
-    api = {"openai.chat.completions": "chat", "openai.responses": "responses", "anthropic.messages": "anthropic"}[
-        ROWS[name][0]]
-    cmd = [sys.executable, "-m", "kit", "verify", "-a", by_name()[name].spec, "--api", api, "--chunking", "recorded",
-           "--no-repro", "--validate-protocol", "--json", "-", "--quiet"]
-    for t in traces:
-        cmd += ["--trace", t]
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120, cwd=ROOT,
-                          env={**os.environ, "NODE_PATH": str(env.node_modules)})
-    out = {}
-    for line in proc.stdout.splitlines():
-        r = json.loads(line)
-        if r.get("type") == "verdict":
-            out[r["trace"]] = r
-    assert set(out) == set(traces), proc.stderr[-2000:]
-    return out
-
-
-def _said(r: dict) -> str:
-    return f"{r['verdict']} {r.get('message') or ''}"
+    env = built(ENV, ("ai", "@ai-sdk/openai", "@ai-sdk/anthropic"))
+    return verify_row(name, env, ROWS[name][0], traces)
 
 
 def test_chat_passes_text_calls_refusal_and_a_reported_error():
@@ -131,22 +74,22 @@ def test_chat_passes_text_calls_refusal_and_a_reported_error():
                   "y_all_calls_index_zero_streamed", "y_choice_index_missing")
     for t in ("y_text_then_tool_call", "y_parallel_calls", "y_refusal", "y_whole_call_with_finish_same_chunk",
               "n_truncated_mid_arguments", "n_error_event_no_finish"):
-        assert got[t]["verdict"] == "PASS", (t, _said(got[t]))
+        assert got[t]["verdict"] == "PASS", (t, said(got[t]))
     # an error event before any output: the provider raises it, streamText hands it over as an error
     # part, the program throws it: the library's answer, with the frame that raised it
     error = got["n_error_event_no_finish"]
-    assert error["check"] == "fault-reported" and "AI_APICallError" in error["message"], _said(error)
+    assert error["check"] == "fault-reported" and "AI_APICallError" in error["message"], said(error)
     assert "(at index.mjs:" in error["message"] and "createOpenAIStreamError" in error["message"]
     # two calls at index 0: the second call's argument fragments (index 0, no id) are dropped as
     # ambiguous, and the call is returned with {} (data lost)
     merged = got["y_all_calls_index_zero_streamed"]
-    assert merged["verdict"] == "FAIL", _said(merged)
+    assert merged["verdict"] == "FAIL", said(merged)
     assert any(d["field"] == "parameters" and d["actual"] == {} and d["expected"] == {"path": "docs/guides"}
                for d in merged["differences"]), merged["differences"]
     # a relay's chunks without a choice index fail the provider's chunk schema: an error part on a
     # valid stream, a crash
     crash = got["y_choice_index_missing"]
-    assert crash["verdict"] == "ERROR" and crash["check"] == "crash", _said(crash)
+    assert crash["verdict"] == "ERROR" and crash["check"] == "crash", said(crash)
     assert "ZodError" in crash["message"] and '"index"' in crash["message"]
 
 
@@ -156,12 +99,12 @@ def test_responses_passes_items_in_order_and_skips_what_it_cannot_request():
                   "y_computer_call", "y_item_done_missing")
     for t in ("y_text_then_function_call", "y_parallel_function_calls", "y_custom_tool_call",
               "y_web_search_with_citations", "y_refusal", "n_response_failed"):
-        assert got[t]["verdict"] == "PASS", (t, _said(got[t]))
+        assert got[t]["verdict"] == "PASS", (t, said(got[t]))
     assert got["y_computer_call"]["verdict"] == "SKIP" and "computer_call" in got["y_computer_call"]["message"]
     # a converter that sends no .done events: the call never becomes a tool-call part (lost), and the
     # finish says stop
     lost = got["y_item_done_missing"]
-    assert lost["verdict"] == "FAIL", _said(lost)
+    assert lost["verdict"] == "FAIL", said(lost)
     fields = {d["field"]: d for d in lost["differences"]}
     assert fields["do"]["actual"] is None and fields["finish_reason"]["actual"] == "stop", lost["differences"]
 
@@ -172,7 +115,7 @@ def test_anthropic_passes_blocks_and_crashes_on_an_unknown_block():
                   "y_unknown_block_and_event_types")
     for t in ("y_text_then_tool_use", "y_parallel_tool_use", "y_thinking_then_tool_use", "y_web_search_citations",
               "y_usage_cumulative", "n_overloaded_error_mid_tool_input"):
-        assert got[t]["verdict"] == "PASS", (t, _said(got[t]))
+        assert got[t]["verdict"] == "PASS", (t, said(got[t]))
     # a content block of a type the chunk schema does not list: an error part on a valid stream
     crash = got["y_unknown_block_and_event_types"]
     assert crash["verdict"] == "ERROR" and "ZodError" in crash["message"] and "progress_note" in crash["message"]

@@ -8,45 +8,21 @@ node is not on PATH or the environment cannot be built.
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import subprocess
-import sys
-from pathlib import Path
-
-import pytest
-
-from kit import matrix
 from kit.adapters.thirdparty import by_name
 
-ROOT = Path(__file__).resolve().parents[1]
+from .node_rows import ROOT, built, check_pinned, verify_row
+
 ROWS = {"chat": "langchain-js-openai-chat", "responses": "langchain-js-openai-responses",
         "anthropic": "langchain-js-anthropic"}
 PACKAGES = ("@langchain/core", "@langchain/openai", "@langchain/anthropic")
-
-
-def _env() -> matrix.Env:
-    return matrix.load_envs(ROOT)["node_langchain"]
 
 
 # -- the environment, as committed ----------------------------------------------------------------------------
 
 
 def test_the_langchain_environment_is_pinned_exactly_by_its_lockfile():
-    env = _env()
-    assert env.kind == "node" and env.lock.name == "package-lock.json" and env.lock.exists()
-    spec = json.loads(env.spec.read_text(encoding="utf-8"))
-    lock = json.loads(env.lock.read_text(encoding="utf-8"))
-    assert set(spec["dependencies"]) == set(PACKAGES)
-    for name, version in spec["dependencies"].items():
-        assert version[:1].isdigit(), f"{name}: {version!r} is a range, not an exact version"
-        assert lock["packages"][""]["dependencies"][name] == version, f"{name}: the lockfile is not package.json's"
-        assert lock["packages"][f"node_modules/{name}"]["version"] == version
-        # the matrix runs on Node 20: every pinned LangChain package must accept it
-        engines = lock["packages"][f"node_modules/{name}"].get("engines", {}).get("node", "")
-        assert engines in ("", ">=18", ">=20"), f"{name} {version} requires node {engines}"
-    assert env.requirements == [f"{n}@{v}" for n, v in spec["dependencies"].items()]
+    env = check_pinned("node_langchain", PACKAGES)
+    assert {r.rsplit("@", 1)[0] for r in env.requirements} == set(PACKAGES)
 
 
 def test_the_rows_are_registered_with_the_langchain_program():
@@ -71,39 +47,11 @@ def test_the_rows_are_registered_with_the_langchain_program():
 # -- the program, against the replay server --------------------------------------------------------------------
 
 
-def _built() -> matrix.Env:
-    env = _env()
-    if shutil.which("node") is None:
-        pytest.skip("node is not on PATH")
-    if not all((env.node_modules / p / "package.json").exists() for p in PACKAGES):
-        if shutil.which("npm") is None:
-            pytest.skip("npm is not on PATH (kit matrix build node_langchain needs it)")
-        try:
-            matrix.build_env(env, ROOT, echo=lambda _line: None)
-        except Exception as exc:  # noqa: BLE001 - e.g. no registry: the reason is the skip
-            pytest.skip(f"the node_langchain environment could not be built (kit matrix build node_langchain): {exc}")
-        env = _env()
-    return env
-
-
 def _verify(api: str, *traces: str) -> dict[str, dict]:
     """kit verify of the registered row of `api` on these traces (recorded plan): the verdict records by trace.
-    Read leniently, as `kit matrix run` reads it: a finish reason outside the Plan's vocabulary (LangChain's
-    concatenated "tool_callsstop") is the library's answer, graded, not a protocol error of the program."""
-    env = _built()
-    cmd = [sys.executable, "-m", "kit", "verify", "-a", by_name()[ROWS[api]].spec, "--api", api,
-           "--chunking", "recorded", "--no-repro", "--json", "-", "--quiet"]
-    for t in traces:
-        cmd += ["--trace", t]
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120,
-                          env={**os.environ, "NODE_PATH": str(env.node_modules)})
-    out = {}
-    for line in proc.stdout.splitlines():
-        r = json.loads(line)
-        if r.get("type") == "verdict":
-            out[r["trace"]] = r
-    assert set(out) == set(traces), proc.stderr[-2000:]
-    return out
+    Validated as any program's output: a finish reason outside the Plan's vocabulary (LangChain's concatenated
+    "tool_callsstop") is the library's answer, graded, not a protocol error of the program."""
+    return verify_row(ROWS[api], built("node_langchain", PACKAGES), api, traces)
 
 
 def test_chat_passes_text_and_calls_and_a_concatenated_finish_reason_is_a_failure():

@@ -7,20 +7,14 @@ skipped with the reason otherwise) and grade a few traces with the registered wo
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
 from kit import matrix
 from kit.adapters import load_adapter
 from kit.adapters.thirdparty import ADAPTERS, by_name
 
-ROOT = Path(__file__).resolve().parents[1]
+from .node_rows import ROOT, built, check_pinned, said, verify_row
+
 ROWS = {"openai-node-responses": ("node_openai", "npm:openai", "openai_responses", "openai"),
         "anthropic-node-messages": ("node_anthropic", "npm:@anthropic-ai/sdk", "anthropic_messages", "@anthropic-ai/sdk")}
 
@@ -29,20 +23,7 @@ ROWS = {"openai-node-responses": ("node_openai", "npm:openai", "openai_responses
 
 
 def test_the_anthropic_environment_is_pinned_exactly_by_its_lockfile():
-    env = matrix.load_envs(ROOT)["node_anthropic"]
-    assert env.kind == "node" and env.lock.name == "package-lock.json" and env.lock.exists()
-    spec = json.loads(env.spec.read_text(encoding="utf-8"))
-    lock = json.loads(env.lock.read_text(encoding="utf-8"))
-    assert spec.get("private") is True and "@anthropic-ai/sdk" in spec["dependencies"]
-    for name, version in spec["dependencies"].items():
-        assert version[:1].isdigit() and set(version) <= set("0123456789."), f"{name}: {version!r} is not exact"
-        assert lock["packages"][""]["dependencies"][name] == version, f"{name}: the lockfile is not package.json's"
-        assert lock["packages"][f"node_modules/{name}"]["version"] == version
-    # npm ci installs every locked package from its integrity hash
-    for path, entry in lock["packages"].items():
-        if path:
-            assert entry.get("integrity", "").startswith("sha512-"), path
-    assert env.requirements == [f"{n}@{v}" for n, v in spec["dependencies"].items()]
+    check_pinned("node_anthropic", ("@anthropic-ai/sdk",))
 
 
 @pytest.mark.parametrize("name", sorted(ROWS))
@@ -77,61 +58,29 @@ def test_the_rows_declare_what_their_result_types_can_express():
 # -- the programs, against the replay server -------------------------------------------------------------------
 
 
-def _built(name: str) -> matrix.Env:
-    env_name, _distribution, _program, package = ROWS[name]
-    env = matrix.load_envs(ROOT)[env_name]
-    if shutil.which("node") is None:
-        pytest.skip("node is not on PATH")
-    if not (env.node_modules / package / "package.json").exists():
-        if shutil.which("npm") is None:
-            pytest.skip(f"npm is not on PATH (kit matrix build {env_name} needs it)")
-        try:
-            matrix.build_env(env, ROOT, echo=lambda _line: None)
-        except Exception as exc:  # noqa: BLE001 - e.g. no registry: the reason is the skip
-            pytest.skip(f"the {env_name} environment could not be built (kit matrix build {env_name}): {exc}")
-        env = matrix.load_envs(ROOT)[env_name]
-    return env
-
-
 def _verify(name: str, api: str, *traces: str) -> dict[str, dict]:
     """kit verify of the registered row on these traces (recorded plan): the verdict record by trace."""
-    env = _built(name)
-    cmd = [sys.executable, "-m", "kit", "verify", "-a", by_name()[name].spec, "--api", api, "--chunking", "recorded",
-           "--no-repro", "--validate-protocol", "--json", "-", "--quiet"]
-    for t in traces:
-        cmd += ["--trace", t]
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120, cwd=ROOT,
-                          env={**os.environ, "NODE_PATH": str(env.node_modules)})
-    out = {}
-    for line in proc.stdout.splitlines():
-        r = json.loads(line)
-        if r.get("type") == "verdict":
-            out[r["trace"]] = r
-    assert set(out) == set(traces), proc.stderr[-2000:]
-    return out
-
-
-def _said(r: dict) -> str:
-    return f"{r['verdict']} {r.get('message') or ''}"
+    env_name, _distribution, _program, package = ROWS[name]
+    return verify_row(name, built(env_name, (package,)), api, traces)
 
 
 def test_openai_node_responses_passes_text_calls_and_server_tools():
     traces = ("y_text_only", "y_parallel_function_calls", "y_custom_tool_call", "y_computer_call", "y_refusal",
               "y_web_search_with_citations", "n_incomplete_mid_arguments", "n_error_event_flat")
     got = _verify("openai-node-responses", "responses", *traces)
-    assert all(r["verdict"] == "PASS" for r in got.values()), {t: _said(r) for t, r in got.items()}
+    assert all(r["verdict"] == "PASS" for r in got.values()), {t: said(r) for t, r in got.items()}
 
 
 def test_openai_node_responses_defects_are_graded():
     got = _verify("openai-node-responses", "responses", "y_item_done_missing", "y_completed_output_null")
     # a terminal response with an empty output replaces the streamed call: the call is lost, silently
     lost = got["y_item_done_missing"]
-    assert lost["verdict"] == "FAIL" and lost["rule"] == "resp-item-done-missing", _said(lost)
+    assert lost["verdict"] == "FAIL" and lost["rule"] == "resp-item-done-missing", said(lost)
     assert any(d["field"] == "dispatched" and d["expected"] is True and d["actual"] is False
                for d in lost["differences"]), lost["differences"]
     # output: null in response.completed: openai-node's accumulator iterates it and raises
     crash = got["y_completed_output_null"]
-    assert crash["verdict"] == "ERROR" and "TypeError:" in crash["message"], _said(crash)
+    assert crash["verdict"] == "ERROR" and "TypeError:" in crash["message"], said(crash)
     assert "(at ResponsesParser.mjs:" in crash["message"] and "addOutputText" in crash["message"]
 
 
@@ -139,7 +88,7 @@ def test_anthropic_node_messages_passes_text_calls_and_server_tools():
     traces = ("y_text_only", "y_parallel_tool_use", "y_thinking_then_tool_use", "y_web_search_citations",
               "y_tool_input_many_fragments", "y_usage_cumulative", "n_overloaded_error_mid_tool_input")
     got = _verify("anthropic-node-messages", "anthropic", *traces)
-    assert all(r["verdict"] == "PASS" for r in got.values()), {t: _said(r) for t, r in got.items()}
+    assert all(r["verdict"] == "PASS" for r in got.values()), {t: said(r) for t, r in got.items()}
 
 
 def test_anthropic_node_messages_defects_are_graded():
@@ -147,16 +96,16 @@ def test_anthropic_node_messages_defects_are_graded():
                   "n_tool_input_malformed_json")
     # deltas for a block index past the end of the content list are dropped: the call runs with {}
     gap = got["y_block_index_gap"]
-    assert gap["verdict"] == "FAIL", _said(gap)
+    assert gap["verdict"] == "FAIL", said(gap)
     assert any(d["field"] == "parameters" and d["actual"] == {} and d["expected"] == {"path": "src/main.rs"}
                for d in gap["differences"]), gap["differences"]
     # a delta for a block that never started: MessageStream reads the type of a missing block
     crash = got["y_text_delta_block_never_started"]
-    assert crash["verdict"] == "ERROR" and "TypeError:" in crash["message"], _said(crash)
+    assert crash["verdict"] == "ERROR" and "TypeError:" in crash["message"], said(crash)
     assert "(at MessageStream.mjs:" in crash["message"]
     # the partial-JSON parser raises on input that is not JSON: the library's answer to a broken stream
     bad = got["n_tool_input_malformed_json"]
-    assert bad["verdict"] == "PASS" and "SyntaxError" in bad["message"] and "partialParse" in bad["message"], _said(bad)
+    assert bad["verdict"] == "PASS" and "SyntaxError" in bad["message"] and "partialParse" in bad["message"], said(bad)
 
 
 def test_a_node_crash_is_placed_by_its_frame_for_root_causes():
