@@ -358,6 +358,11 @@ RESP = "openai.responses"
 ANTH = "anthropic.messages"
 OPENAI_RESP_STREAM = "https://platform.openai.com/docs/api-reference/responses-streaming"
 ANTH_STREAM = "https://docs.anthropic.com/en/docs/build-with-claude/streaming"
+ANTH_PTC = "https://platform.claude.com/docs/en/agents-and-tools/tool-use/programmatic-tool-calling"
+ANTH_STOP_REASONS = "https://platform.claude.com/docs/en/api/handling-stop-reasons"
+ANTH_SDK_TOOL_USE = "https://github.com/anthropics/anthropic-sdk-python/blob/main/src/anthropic/types/tool_use_block.py"
+ANTH_SDK_ACCUMULATE = ("https://github.com/anthropics/anthropic-sdk-python/blob/main/"
+                       "src/anthropic/lib/streaming/_messages.py")
 
 RULES += (
     # -- OpenAI Responses -----------------------------------------------------------------
@@ -530,10 +535,10 @@ RULES += (
        "No-argument tools send `partial_json: \"\"`; the Java accumulator and LiteLLM failed to parse it.",
        gh("anthropics/anthropic-sdk-java#295"), gh("BerriAI/litellm#5063")),
     _r("anth-input-prefilled", "SHOULD", "dialect", ANTH,
-       "A tool_use block SHOULD start with `input: {}` and stream its input; a consumer uses a pre-filled `input` when no deltas follow, and the deltas when they do.",
+       "A tool_use block the model writes SHOULD start with `input: {}` and stream its input (a call made by code execution, with a `caller` other than `direct`, comes whole in `content_block_start` as documented, and is not reported); a consumer uses a pre-filled `input` when no deltas follow, and the deltas when they do.",
        "Synthetic and proxy streams send the whole input in `content_block_start`; Claude Code "
-       "ignored it and ran every call with `{}`.",
-       gh("inflaborg/ccrelay#119"), gh("farion1231/cc-switch#2557")),
+       "ignored it and ran every call with `{}`. Anthropic sends a programmatic tool call that way.",
+       gh("inflaborg/ccrelay#119"), gh("farion1231/cc-switch#2557"), ANTH_PTC),
     _r("anth-input-json", "MUST", "fault", ANTH,
        "A tool call's assembled input MUST be valid JSON; a consumer reports invalid input (parameters null) and never repairs it.",
        "Malformed partial JSON reached the SDK's parser as a raw error; per-fragment parsing "
@@ -560,9 +565,25 @@ RULES += (
        "Thinking precedes the answer and the tool calls in extended-thinking streams.",
        ANTH_STREAM),
     _r("anth-server-tools", "MUST", "behaviour", ANTH,
-       "A consumer MUST NOT dispatch `server_tool_use`, `mcp_tool_use` or any `*_tool_result` block as a client call.",
-       "They ran on Anthropic's side; only `tool_use` is for the client.",
-       ANTH_STREAM),
+       "A consumer MUST NOT dispatch `server_tool_use`, `mcp_tool_use`, any `*_tool_result` block (`mcp_tool_result` included) or `container_upload` as a client call, whatever their `caller`, also when a server call's result only comes in a later response.",
+       "They run on Anthropic's side (the MCP connector runs MCP calls; a code execution call whose "
+       "result is still missing at a `tool_use` stop is completed in the next response); only "
+       "`tool_use` is for the client.",
+       ANTH_STREAM, ANTH_STOP_REASONS),
+    _r("anth-tool-use-client", "MUST", "behaviour", ANTH,
+       "A consumer MUST take every `tool_use` block as a client call (DO) whatever its `caller`: one made by the code execution tool (`caller.type` `code_execution_*`, naming the server call in `tool_id`) is the client's to run and answer with a `tool_result` (the code waits on it); and whatever the message's stop reason (`pause_turn` included), the finish saying what the turn needs next.",
+       "Programmatic tool calling: Claude's code calls the client's tools; the API stops with "
+       "`tool_use` and resumes the code when the result comes back. A handler that takes a server "
+       "caller to mean the server ran the call gives no DO, and the agent stalls.",
+       ANTH_PTC, ANTH_SDK_TOOL_USE, ANTH_STOP_REASONS),
+    _r("anth-message-start-content", "MUST", "info", ANTH,
+       "A consumer MUST take the blocks of `message_start.message.content` as the message's first blocks, whole (streamed blocks continue after them, at index n): a `tool_use` there is a complete client call, dispatched there or at the latest at `message_stop`, text a SAY, server tools apart; and `message.stop_reason` is the finish unless a `message_delta` brings one.",
+       "A programmatic tool calling continuation arrives as a `message_start` holding the next "
+       "`tool_use` (its `caller` the code execution tool) and `stop_reason: \"tool_use\"`, then only "
+       "`message_stop`. A consumer that reads only block events sees no call and no finish, and the "
+       "waiting code never gets its result. Both official SDKs start their message from "
+       "`message_start.message`; vercel/ai dispatches such calls at `message_start`.",
+       ANTH_PTC, ANTH_STREAM, ANTH_SDK_ACCUMULATE, gh("vercel/ai#11262")),
     _r("anth-stop-reason", "SHOULD", "dialect", ANTH,
        "`stop_reason` SHOULD be a documented value; a consumer normalises it and reports any other.",
        "`pause_turn` and `refusal` change what the application must do next.",

@@ -36,9 +36,11 @@ def text_block(i, *pieces, stop=True):
     return evs + ([{"type": "content_block_stop", "index": i}] if stop else [])
 
 
-def tool_block(i, *parts, id="toolu_1", name="f", prefilled=None, stop=True, kind="tool_use"):
-    evs = [{"type": "content_block_start", "index": i,
-            "content_block": {"type": kind, "id": id, "name": name, "input": prefilled if prefilled is not None else {}}}]
+def tool_block(i, *parts, id="toolu_1", name="f", prefilled=None, stop=True, kind="tool_use", caller=None):
+    block = {"type": kind, "id": id, "name": name, "input": prefilled if prefilled is not None else {}}
+    if caller is not None:
+        block["caller"] = caller
+    evs = [{"type": "content_block_start", "index": i, "content_block": block}]
     evs += [{"type": "content_block_delta", "index": i, "delta": {"type": "input_json_delta", "partial_json": p}}
             for p in parts]
     return evs + ([{"type": "content_block_stop", "index": i}] if stop else [])
@@ -187,3 +189,119 @@ def test_strict_profile_turns_dialect_into_errors():
     lenient, strict = run(body), run(body, profile="strict")
     assert lenient.plan == strict.plan and not lenient.errors
     assert "anth-event-name" in {d.rule for d in strict.errors}
+
+
+# -- who runs a call, and blocks that arrive whole in message_start (issue 17) ------------------
+
+CODE = {"type": "code_execution_20250825", "tool_id": "srvtoolu_code"}
+
+
+def start_with(*content, reason=None):
+    return {"type": "message_start", "message": {"id": "msg_2", "role": "assistant", "content": list(content),
+                                                 "stop_reason": reason, "usage": {"input_tokens": 0, "output_tokens": 0}}}
+
+
+def whole_call(id="toolu_9", input=None, caller=CODE):
+    return {"type": "tool_use", "id": id, "name": "check", "input": {"w": "south"} if input is None else input,
+            "caller": caller}
+
+
+def test_message_start_content_dispatched_at_message_start():
+    """anth-message-start-content: a continuation's tool_use is dispatched where it arrives; the
+    finish is message.stop_reason, given at message_stop."""
+    from kit.reference.anthropic import AnthropicReference
+
+    m = AnthropicReference()
+    at_start = [e.type for e in m.feed_json(start_with(whole_call(), reason="tool_use"))]
+    assert "tool_call.done" in at_start and "message.done" not in at_start
+    at_stop = m.feed_json(STOP)
+    assert [(e.type, e.finish_reason) for e in at_stop if e.type == "message.done"] == [("message.done", "tool_calls")]
+    r = run(sse(start_with(whole_call(), reason="tool_use"), STOP), "bytewise")
+    assert cmds(r) == [("DO", ("toolu_9", "check", {"w": "south"}, True))]
+    do = r.plan["choices"][0]["commands"][0]
+    assert do["arguments"] == '{"w":"south"}'
+    assert r.plan["choices"][0]["finish_reason"] == "tool_calls" and not r.errors
+    assert "anth-message-start-content" in rules(r)
+    assert "anth-input-prefilled" not in rules(r) and "anth-stop-reason" not in rules(r)
+
+
+def test_message_start_content_is_the_first_blocks():
+    """anth-message-start-content: whole blocks are 0..n-1 in order (text SAY, server tools apart);
+    block events continue at index n."""
+    server = {"type": "server_tool_use", "id": "srvtoolu_code", "name": "code_execution", "input": {"code": "1"}}
+    text = {"type": "text", "text": "Checking."}
+    r = run(sse(start_with(text, server, whole_call(input={})), *text_block(3, "Done."), delta("end_turn"), STOP))
+    assert cmds(r) == [("SAY", "Checking."), ("DO", ("toolu_9", "check", {}, True)), ("SAY", "Done.")]
+    assert r.plan["choices"][0]["server_tools"] == [{"type": "server_tool_use", "id": "srvtoolu_code",
+                                                     "name": "code_execution"}]
+    assert r.plan["choices"][0]["finish_reason"] == "stop"
+    assert "anth-block-index" not in rules(r)
+    # a block event at an index the whole blocks hold is a reused index: reported, ignored
+    r = run(sse(start_with(text), *text_block(0, "again"), delta("end_turn"), STOP))
+    assert cmds(r) == [("SAY", "Checking.")] and "anth-block-index" in rules(r)
+
+
+def test_message_delta_stop_reason_wins_over_message_start():
+    r = run(sse(start_with(whole_call(), reason="tool_use"), delta("end_turn"), STOP))
+    assert r.plan["choices"][0]["finish_reason"] == "stop"
+    assert cmds(r) == [("DO", ("toolu_9", "check", {"w": "south"}, True))]
+
+
+def test_message_start_stop_reason_without_message_stop():
+    """A stream that ends after a message_start with its stop reason is a finished message
+    without message_stop (anth-message-stop-missing), not a truncated one."""
+    r = run(sse(start_with(whole_call(), reason="tool_use")))
+    assert r.plan["choices"][0]["finish_reason"] == "tool_calls"
+    assert "anth-message-stop-missing" in rules(r) and "anth-truncated" not in rules(r)
+
+
+def test_message_start_content_only_from_the_first_message_start():
+    """A message_start after block events (or a second one) adds no blocks."""
+    r = run(sse(*text_block(0, "early"), start_with(whole_call()), delta("end_turn"), STOP))
+    assert cmds(r) == [("SAY", "early")]
+    r = run(sse(START, start_with(whole_call()), *text_block(0, "x"), delta("end_turn"), STOP))
+    assert cmds(r) == [("SAY", "x")] and "anth-message-start" in rules(r)
+
+
+def test_message_start_without_content_unchanged():
+    r = run(sse(START, *text_block(0, "x"), delta("end_turn"), STOP))
+    assert "anth-message-start-content" not in rules(r)
+
+
+def test_tool_use_called_by_code_execution_is_a_client_call():
+    """anth-tool-use-client: a code execution caller does not make the call the server's; its whole
+    input in content_block_start is the documented shape (not reported)."""
+    code = tool_block(0, '{"code": "await check()"}', id="srvtoolu_code", name="code_execution",
+                      kind="server_tool_use", caller={"type": "direct"})
+    call = tool_block(1, prefilled={"w": "north"}, id="toolu_8", name="check", caller=CODE)
+    r = run(sse(START, *code, *call, delta("tool_use"), STOP))
+    assert cmds(r) == [("DO", ("toolu_8", "check", {"w": "north"}, True))]
+    assert [t["type"] for t in r.plan["choices"][0]["server_tools"]] == ["server_tool_use"]
+    assert "anth-input-prefilled" not in rules(r)
+    # the same pre-filled call made by the model directly is a proxy's habit: reported
+    r = run(sse(START, *tool_block(1, prefilled={"w": "north"}, caller={"type": "direct"}), delta("tool_use"), STOP))
+    assert "anth-input-prefilled" in rules(r)
+
+
+def test_server_blocks_never_do_whatever_their_caller():
+    """anth-server-tools: MCP connector calls and results, container uploads, a server call made from code."""
+    blocks = [
+        *tool_block(0, '{"q": 1}', id="mcptoolu_1", name="lookup", kind="mcp_tool_use"),
+        {"type": "content_block_start", "index": 1,
+         "content_block": {"type": "mcp_tool_result", "tool_use_id": "mcptoolu_1", "content": []}},
+        {"type": "content_block_stop", "index": 1},
+        *tool_block(2, '{"query": "x"}', id="srvtoolu_2", name="web_search", kind="server_tool_use", caller=CODE),
+        {"type": "content_block_start", "index": 3, "content_block": {"type": "container_upload", "file_id": "file_1"}},
+        {"type": "content_block_stop", "index": 3},
+    ]
+    r = run(sse(START, *blocks, *text_block(4, "ok"), delta("end_turn"), STOP))
+    assert cmds(r) == [("SAY", "ok")]
+    assert [t["type"] for t in r.plan["choices"][0]["server_tools"]] == [
+        "mcp_tool_use", "mcp_tool_result", "server_tool_use", "container_upload"]
+
+
+def test_tool_use_kept_in_a_paused_turn():
+    """anth-tool-use-client: a tool_use is a DO whatever the stop reason; pause_turn is the finish."""
+    r = run(sse(START, *tool_block(0, '{"a": 1}', caller=CODE), delta("pause_turn"), STOP))
+    assert cmds(r) == [("DO", ("toolu_1", "f", {"a": 1}, True))]
+    assert r.plan["choices"][0]["finish_reason"] == "incomplete"

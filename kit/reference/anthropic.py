@@ -23,8 +23,15 @@ Two levels of state, each with every legal move in one table below:
 
 Each text block is its own SAY; ``tool_use`` is a DO whose arguments are the joined
 ``input_json_delta`` fragments (none or empty: ``{}``; no fragments but a pre-filled
-``input``: that input); thinking is never SAY; server tools and tool results go to
-``server_tools``.
+``input``: that input), whatever its ``caller`` (a call made by code execution waits on the
+client's result); thinking is never SAY; server tools and tool results go to
+``server_tools``, whatever their ``caller``.
+
+A ``message_start`` whose ``message.content`` already holds blocks (a programmatic tool
+calling continuation) opens the message with them, whole: they are blocks ``0..n-1``
+(streamed blocks continue after them), a ``tool_use`` among them is dispatched there (its
+input is complete), and ``message.stop_reason`` is the finish at ``message_stop`` unless a
+``message_delta`` brings one.
 """
 
 from __future__ import annotations
@@ -112,7 +119,8 @@ _new = tuple.__new__
 
 
 class _Block:
-    __slots__ = ("index", "state", "type", "id", "name", "parts", "blocks", "prefilled", "ordinal", "tool_use_id")
+    __slots__ = ("index", "state", "type", "id", "name", "parts", "blocks", "prefilled", "ordinal", "tool_use_id",
+                 "caller")
 
     def __init__(self, index: int) -> None:
         self.index = index
@@ -125,6 +133,13 @@ class _Block:
         self.prefilled: Any = None
         self.ordinal: int | None = None
         self.tool_use_id: str | None = None
+        self.caller: Any = None
+
+
+def is_programmatic(caller: Any) -> bool:
+    """Whether a tool_use block's ``caller`` names a server tool (code execution) that made the
+    call, rather than the model directly. Such a call is still the client's to run."""
+    return type(caller) is dict and type(caller.get("type")) is str and caller["type"] != "direct"
 
 
 class AnthropicReference(Machine):
@@ -143,6 +158,7 @@ class AnthropicReference(Machine):
         self._error_seen = False
         self._usage: dict[str, int] = {}
         self._started = False
+        self._start_reason: str | None = None  # message.stop_reason of message_start, if any
 
     # -- public API -------------------------------------------------------------------------
 
@@ -225,8 +241,13 @@ class AnthropicReference(Machine):
             elif kind == "delta":
                 self._delta(obj, out)
             elif kind == "stop":
+                pending = self._start_reason if not self._stop_seen and not self._error_seen else None
+                if pending == "max_tokens" or pending == "model_context_window_exceeded":
+                    self._cut_blocks(pending, out)
                 self._end_blocks(out, dispatch=not self._error_seen)
-                if not self._stop_seen and not self._error_seen:
+                if pending is not None:  # the stop reason message_start carried, no message_delta's
+                    self._take_stop_reason(pending, out)
+                elif not self._stop_seen and not self._error_seen:
                     self._note("anth-stop-reason", "message_stop without a stop reason; finish null")
                     self._stop_seen = True
                     out.append(ev.MessageDone(0, None))
@@ -244,6 +265,21 @@ class AnthropicReference(Machine):
         usage = message.get("usage")
         if type(usage) is dict:
             self._take_usage(usage, out)
+        reason = message.get("stop_reason")
+        if type(reason) is str and reason:
+            self._start_reason = reason
+        content = message.get("content")
+        if type(content) is list and content and not self._blocks:
+            self._note("anth-message-start-content", f"message_start carries {len(content)} whole content "
+                       f"block(s): blocks 0..{len(content) - 1} of the message"
+                       + (f", stop reason {reason!r}" if self._start_reason else ""))
+            for index, doc in enumerate(content):
+                block = self._blocks[index] = _Block(index)
+                self._max_index = index
+                block.state = OPEN
+                self._start_block(block, doc, out)
+                block.state = STOPPED
+                self._finish_block(block, out, dispatch=True, whole=True)
 
     def _take_usage(self, usage: dict, out: list) -> None:
         new = dict(self._usage)
@@ -261,15 +297,18 @@ class AnthropicReference(Machine):
         delta = obj.get("delta") if type(obj.get("delta")) is dict else {}
         raw = delta.get("stop_reason")
         if type(raw) is str and raw:
-            reason = STOP_REASONS.get(raw)
-            if reason is None:
-                self._note("anth-stop-reason", f"stop_reason {raw!r} is not a documented value; finish null")
             if raw == "max_tokens" or raw == "model_context_window_exceeded":
                 self._cut_blocks(raw, out)
             self._end_blocks(out, dispatch=not self._error_seen)
-            self._stop_seen = True
-            self._stop_reason = reason
-            out.append(ev.MessageDone(0, reason))
+            self._take_stop_reason(raw, out)
+
+    def _take_stop_reason(self, raw: str, out: list) -> None:
+        reason = STOP_REASONS.get(raw)
+        if reason is None:
+            self._note("anth-stop-reason", f"stop_reason {raw!r} is not a documented value; finish null")
+        self._stop_seen = True
+        self._stop_reason = reason
+        out.append(ev.MessageDone(0, reason))
 
     def _error(self, obj: dict, out: list) -> None:
         inner = obj.get("error") if type(obj.get("error")) is dict else obj
@@ -290,6 +329,14 @@ class AnthropicReference(Machine):
         if self._stop_seen:
             self._note("anth-message-stop-missing", "stream ended after message_delta without message_stop")
             self._end_blocks(out, dispatch=True)
+            return
+        if self._start_reason is not None:
+            self._note("anth-message-stop-missing", "stream ended after a message_start with a stop reason, "
+                       "without message_stop")
+            if self._start_reason == "max_tokens" or self._start_reason == "model_context_window_exceeded":
+                self._cut_blocks(self._start_reason, out)
+            self._end_blocks(out, dispatch=True)
+            self._take_stop_reason(self._start_reason, out)
             return
         self._note("anth-truncated", "stream ended before a stop reason; open calls not dispatched", state=prev)
         self._end_blocks(out, dispatch=False)
@@ -346,6 +393,7 @@ class AnthropicReference(Machine):
             block.id = doc.get("id") if type(doc.get("id")) is str and doc["id"] else None
             block.name = doc.get("name") if type(doc.get("name")) is str and doc["name"] else None
             block.prefilled = doc.get("input")
+            block.caller = doc.get("caller")
             block.ordinal = self._calls
             self._calls += 1
             out.append(ev.ToolCallStarted(0, block.ordinal, block.id, block.name))
@@ -426,23 +474,28 @@ class AnthropicReference(Machine):
                     block.state = STOPPED  # ended undispatched, once
                     self._finish_block(block, out, dispatch=False)
 
-    def _finish_block(self, block: _Block, out: list, *, dispatch: bool) -> None:
+    def _finish_block(self, block: _Block, out: list, *, dispatch: bool, whole: bool = False) -> None:
         t = block.type
         if t == "tool_use":
             if dispatch:
-                self._dispatch(block, out)
+                self._dispatch(block, out, whole=whole)
         elif t in SERVER_BLOCKS:
             out.append(ev.ServerTool(0, {"type": t, "id": block.id, "name": block.name}))
         elif is_result_block(t):
             out.append(ev.ServerTool(0, {"type": t, "id": block.tool_use_id, "name": None}))
 
-    def _dispatch(self, block: _Block, out: list) -> None:
+    def _dispatch(self, block: _Block, out: list, *, whole: bool = False) -> None:
+        """Dispatch a tool_use; ``whole``: it came whole in ``message_start`` (its input is all there is)."""
         joined = "".join(block.blocks) + "".join(block.parts)
         block.parts, block.blocks = [], []  # released: the done event carries the input
         pre = block.prefilled
-        if not joined and type(pre) is dict and pre:
-            self._note("anth-input-prefilled", f"tool_use {block.id!r}: input given in content_block_start, "
-                       "no deltas; used it")
+        if whole and pre is not None:
+            arguments = json.dumps(pre, ensure_ascii=False, separators=(",", ":"))
+            parameters, invalid = pre, False
+        elif not joined and type(pre) is dict and pre:
+            if not is_programmatic(block.caller):  # a call made by code execution arrives whole: documented
+                self._note("anth-input-prefilled", f"tool_use {block.id!r}: input given in content_block_start, "
+                           "no deltas; used it")
             arguments = json.dumps(pre, ensure_ascii=False, separators=(",", ":"))
             parameters, invalid = pre, False
         else:

@@ -15,7 +15,8 @@ method with the buggy version of it that real handlers have shipped:
 ``on_event(name, data)``           ``[DONE]``, JSON decoding, then ``on_payload``
 ``on_payload(obj)``                routing by ``type``; ``ping`` and unknown types
                                    ignored; nothing counts after ``message_stop``
-``on_message_start(obj)``          usage of the first ``message_start``
+``on_message_start(obj)``          usage and stop reason of the first ``message_start``
+``on_start_content(content)``      blocks that came whole in ``message_start``
 ``block(index)``                   the block an event names (a dict by index)
 ``on_block_start(b, doc)``         text / tool_use / server tools / thinking
 ``on_block_delta(b, delta)``       dispatch by delta type (mismatches ignored)
@@ -116,6 +117,7 @@ class NaiveAnthropic(NaiveSSE):
         self.stop_seen = False  # a stop reason or message_stop
         self.stopped = False  # message_stop: the message is complete
         self.failed = False  # an error event
+        self.start_reason: str | None = None  # the stop reason message_start carried, if any
 
     # -- payloads ----------------------------------------------------------------------------
 
@@ -166,8 +168,30 @@ class NaiveAnthropic(NaiveSSE):
             return
         self.started = True
         message = obj.get("message")
-        if isinstance(message, dict) and isinstance(message.get("usage"), dict):
+        if not isinstance(message, dict):
+            return
+        if isinstance(message.get("usage"), dict):
             self.take_usage(message["usage"])
+        if isinstance(message.get("stop_reason"), str) and message["stop_reason"]:
+            self.start_reason = message["stop_reason"]  # the finish, unless a message_delta brings one
+        if isinstance(message.get("content"), list) and not self.blocks:
+            self.on_start_content(message["content"])
+
+    def on_start_content(self, content: list) -> None:
+        """A message that opens with whole blocks (a programmatic tool calling continuation):
+        they are blocks 0..n-1, each complete; a tool_use among them is dispatched at once."""
+        for index, doc in enumerate(content):
+            b = self.block(index)
+            b.started = b.stopped = True
+            self.on_block_start(b, doc)
+            if b.type != "tool_use":
+                self.end_block(b)
+            elif b.prefilled is None:
+                self.dispatch(b)
+            else:  # its input is all there is, `{}` included
+                b.dispatched = True
+                b.arguments = json.dumps(b.prefilled, ensure_ascii=False, separators=(",", ":"))
+                b.parameters, b.invalid = b.prefilled, False
 
     def block(self, index: int) -> Block:
         if index not in self.blocks:
@@ -307,10 +331,21 @@ class NaiveAnthropic(NaiveSSE):
 
     def on_message_stop(self) -> None:
         self.stopped = True
-        self.end_open_blocks(dispatch=not self.failed)
+        self.end_with_start_reason() or self.end_open_blocks(dispatch=not self.failed)
         if not self.stop_seen and not self.failed:
             self.stop_seen = True
             self.finish = None
+
+    def end_with_start_reason(self) -> bool:
+        """The message ends with only message_start's stop reason: it is the finish."""
+        if self.stop_seen or self.failed or self.start_reason is None:
+            return False
+        if self.start_reason in ("max_tokens", "model_context_window_exceeded"):
+            self.cut_open_calls()
+        self.end_open_blocks(dispatch=True)
+        self.stop_seen = True
+        self.finish = self.finish_of(self.start_reason)
+        return True
 
     def on_error(self, obj: dict) -> None:
         inner = obj["error"] if isinstance(obj.get("error"), dict) else obj
@@ -325,7 +360,7 @@ class NaiveAnthropic(NaiveSSE):
         if self.stopped:
             return
         # a stop reason without message_stop is a finished message; anything else is cut off
-        self.end_open_blocks(dispatch=self.stop_seen and not self.failed)
+        self.end_with_start_reason() or self.end_open_blocks(dispatch=self.stop_seen and not self.failed)
 
     # -- the plan ----------------------------------------------------------------------------
 
