@@ -610,6 +610,8 @@ RULE_FIELDS: dict[str, tuple[str, ...]] = {
     "anth-thinking": ("text",), "anth-server-tools": ("server_tools", "do"), "anth-stop-reason": ("finish_reason",),
     "anth-message-stop-missing": (LOST,), "anth-truncated": _FAULT + _ARGS, "anth-error": _FAULT,
     "anth-usage": ("usage",), "anth-after-stop": ("text", "order", "usage", "finish_reason") + _CALL,
+    "anth-tool-use-client": ("do", "server_tools", "dispatched"),
+    "anth-message-start-content": ("do", "dispatched", "finish_reason", "text", "order", "server_tools") + _ARGS,
     # any API: streaming behaviour, graded by the streaming checks, not by a Plan field
     "plan-chunk-invariance": (), "plan-text-streamed": (), "plan-dispatch-complete": (), "plan-dispatch-once": (),
     "plan-dispatch-timely": (), "plan-fault-reported": (), "plan-protocol": (),
