@@ -249,6 +249,14 @@ DIALECTS: tuple[Dialect, ...] = (
        "`sequence_number` is absent, constant, or jumps, instead of rising by one per event.",
        (_gh("onyx-dot-app/onyx#13624"), _gh("BerriAI/litellm#28899"), _gh("ENTERPILOT/GoModel#953")),
        ("resp-sequence-number",)),
+    _d("server-tools-as-custom-calls", ("xAI (Responses API, server-side X search)",),
+       "The provider's own server tools are reported as `custom_tool_call` items naming no tool the request "
+       "declared (X search sub-tools, call ids `xs_call_*`), with the rest of the turn and the answer in the same "
+       "response, instead of a server tool item type.",
+       ("https://docs.x.ai/docs/guides/tools/advanced-usage",
+        "https://github.com/vercel/ai/blob/main/packages/xai/src/responses/xai-responses-language-model.ts",
+        "https://github.com/vercel/ai/blob/main/packages/xai/src/responses/__fixtures__/xai-x-search-tool.chunks.txt"),
+       ("resp-custom-call-undeclared",)),
     # -- Anthropic Messages ------------------------------------------------------------------
     _d("done-sentinel-on-anthropic", ("Azure API Management in front of Anthropic",),
        "A gateway appends OpenAI's `data: [DONE]` to an Anthropic stream.",

@@ -450,10 +450,35 @@ RULES += (
        "Reasoning items take `output_index` slots next to messages and calls.",
        gh("BerriAI/litellm#21337")),
     _r("resp-server-tools", "MUST", "behaviour", RESP,
-       "A consumer MUST NOT dispatch server-executed tools (web search, file search, code interpreter, image generation, MCP, tool search) as client calls.",
+       "A consumer MUST NOT dispatch server-executed tools (web search, file search, code interpreter, image generation, MCP, tool search run by the server) as client calls; an `mcp_approval_request` is neither a call to run nor one that ran: it is listed with them (its tool's name), and the application answers it with an `mcp_approval_response` in its next request.",
        "They run on the provider's side; running them again, or waiting for a client result, "
-       "breaks the turn.",
-       gh("pydantic/pydantic-ai#7923")),
+       "breaks the turn. An approval request asks the user, not the client's tools.",
+       gh("pydantic/pydantic-ai#7923"), "https://platform.openai.com/docs/guides/tools-remote-mcp"),
+    _r("resp-tool-search-client", "MUST", "info", RESP,
+       "A consumer MUST take a `tool_search_call` whose `execution` is `client` (the item's, else the declared tool-search tool's) as a DO: action `tool_search`, parameters its `arguments`, the call id of the finished item; with `execution: server` or none, the search ran on the server (`server_tools`), as did a `tool_search_output` in the stream (the client's answer is never in it).",
+       "A tool-search tool declared with `execution: \"client\"` asks the client to search its deferred tools and "
+       "answer with a `tool_search_output` in the next request. Filing every `tool_search_*` item as a server tool "
+       "leaves a response whose only output is such a call with no DO and finish `stop`: the agent stalls.",
+       "https://developers.openai.com/api/docs/guides/tools-tool-search",
+       "https://github.com/openai/openai-python/blob/main/src/openai/types/responses/response_tool_search_call.py",
+       "https://openai.github.io/openai-agents-js/openai/agents/functions/toolsearchtool"),
+    _r("resp-server-run-call", "MUST", "info", RESP,
+       "A consumer MUST NOT dispatch a call the server runs, decided at the earliest signal: a `shell_call` whose `environment` is a hosted container (any type but `local`; without one, when the declared shell tool's environment is a container), or a call whose output item (same `call_id`) came earlier in the response; it is a server tool. An output item after its call was dispatched does not take the DO back: the reference reports it, and whether a consumer that decides at the terminal event drops the DO is implementation-defined.",
+       "A shell call in an OpenAI-hosted container is run by the server: its `shell_call_output` and the answer "
+       "follow in the same response. Dispatching it runs the commands again where the container's files do not "
+       "exist, and reports `tool_calls` for a finished answer.",
+       "https://platform.openai.com/docs/guides/tools-shell",
+       "https://github.com/openai/openai-python/blob/main/src/openai/types/responses/"
+       "response_function_shell_tool_call.py"),
+    _r("resp-custom-call-undeclared", "SHOULD", "dialect", RESP,
+       "A `custom_tool_call` SHOULD name a tool the request declared; one naming no tool of the response's `tools` (a known, non-empty list without a tool search that could load more) is the provider's server tool: a consumer lists it in `server_tools`, never as DO, and reports it.",
+       "xAI streams its X search sub-tools (`x_keyword_search`, `view_x_video`; call ids `xs_call_*`) as "
+       "`custom_tool_call` items, followed by more searches and the answer in the same completed response; its "
+       "docs say a client-side call pauses the response, and vercel/ai's xAI provider marks these calls "
+       "provider-executed.",
+       "https://docs.x.ai/docs/guides/tools/advanced-usage",
+       "https://github.com/vercel/ai/blob/main/packages/xai/src/responses/xai-responses-language-model.ts",
+       "https://github.com/vercel/ai/blob/main/packages/xai/src/responses/__fixtures__/xai-x-search-tool.chunks.txt"),
     _r("resp-malformed-item", "SHOULD", "dialect", RESP,
        "Items SHOULD have the documented shape (a message's `content` a list, a part's `text` a string); a consumer MUST tolerate `null` and missing fields.",
        "vLLM emitted a message item with `content: null`; pi crashed on it and never ran the "

@@ -226,3 +226,139 @@ def test_strict_profile_turns_dialect_into_errors():
     lenient, strict = run(body), run(body, profile="strict")
     assert lenient.plan == strict.plan and not lenient.errors
     assert "resp-sequence-number" in {d.rule for d in strict.errors}
+
+
+# -- who runs a call (issue 17) ---------------------------------------------------------------------------------
+
+
+def created_with(tools):
+    return {"type": "response.created", "response": {"id": "resp_1", "status": "in_progress", "output": [],
+                                                     "tools": tools}}
+
+
+def item_added(i, item):
+    return {"type": "response.output_item.added", "output_index": i, "item": item}
+
+
+def item_done(i, item):
+    return {"type": "response.output_item.done", "output_index": i, "item": item}
+
+
+def server_tools(r):
+    return [(t["type"], t["name"]) for t in r.plan["choices"][0]["server_tools"]]
+
+
+def finish(r):
+    return r.plan["choices"][0]["finish_reason"]
+
+
+@pytest.mark.parametrize("item_execution,tool_execution,runner", [
+    ("client", None, "client"), ("server", "client", "server"), (None, "client", "client"), (None, None, "server")])
+def test_tool_search_runner_is_the_items_execution_else_the_tools(item_execution, tool_execution, runner):
+    """resp-tool-search-client: the item's `execution`, else the declared tool's, else the server."""
+    tool = {"type": "tool_search", **({"execution": tool_execution} if tool_execution else {})}
+    base = {"type": "tool_search_call", "id": "tsc_0", "status": "completed",
+            **({"execution": item_execution} if item_execution else {})}
+    r = run(sse(created_with([tool]), item_added(0, {**base, "call_id": None, "arguments": {}}),
+                item_done(0, {**base, "call_id": "call_ts", "arguments": {"paths": ["crm"]}}), completed()))
+    if runner == "client":
+        assert cmds(r) == [("DO", ("call_ts", "tool_search", {"paths": ["crm"]}, True))]  # the final call id
+        assert finish(r) == "tool_calls" and server_tools(r) == []
+        assert "resp-tool-search-client" in rules(r) and not r.errors
+    else:
+        assert cmds(r) == [] and server_tools(r) == [("tool_search_call", None)] and finish(r) == "stop"
+
+
+def test_tool_search_arguments_given_as_a_string_are_parsed():
+    ts = {"type": "tool_search_call", "id": "tsc_0", "execution": "client", "call_id": "call_ts",
+          "arguments": '{"query": "refunds"}'}
+    r = run(sse(CREATED, item_done(0, ts), completed()))
+    assert cmds(r) == [("DO", ("call_ts", "tool_search", {"query": "refunds"}, True))]
+
+
+def test_client_tool_search_output_is_not_a_command():
+    out = {"type": "tool_search_output", "id": "tso_0", "execution": "client", "call_id": "call_ts", "tools": []}
+    r = run(sse(CREATED, item_done(0, out), completed()))
+    assert cmds(r) == [] and server_tools(r) == []
+
+
+SHELL_ACTION = {"commands": ["ls"], "timeout_ms": 1000}
+
+
+@pytest.mark.parametrize("env,tools,runner", [
+    ({"type": "container_reference", "container_id": "cntr_1"}, [], "server"),
+    ({"type": "local"}, [{"type": "shell", "environment": {"type": "container_auto"}}], "client"),
+    (None, [{"type": "shell", "environment": {"type": "container_auto"}}], "server"),
+    (None, [{"type": "shell", "environment": {"type": "local"}}], "client"),
+    (None, [], "client")])
+def test_shell_call_in_a_hosted_container_is_the_servers(env, tools, runner):
+    """resp-server-run-call: the item's environment, else the declared shell tool's."""
+    sh = {"type": "shell_call", "id": "sh_0", "call_id": "call_sh", "action": SHELL_ACTION, "status": "completed",
+          **({"environment": env} if env else {})}
+    r = run(sse(created_with(tools) if tools else CREATED, item_added(0, {**sh, "status": "in_progress"}),
+                item_done(0, sh), completed()))
+    if runner == "client":
+        assert cmds(r) == [("DO", ("call_sh", "shell", SHELL_ACTION, True))] and finish(r) == "tool_calls"
+    else:
+        assert cmds(r) == [] and server_tools(r) == [("shell_call", None)] and finish(r) == "stop"
+        assert "resp-server-run-call" in rules(r) and not r.errors
+
+
+def test_output_item_before_the_call_makes_it_the_servers():
+    """resp-server-run-call: an output item with the call's id, earlier in the response."""
+    out = {"type": "function_call_output", "id": "fco_0", "call_id": "call_f", "output": "42"}
+    r = run(sse(CREATED, item_done(0, out), call_added(1, "call_f"), call_done(1, "call_f"), completed()))
+    assert cmds(r) == [] and server_tools(r) == [("function_call", "f")] and finish(r) == "stop"
+    assert "resp-server-run-call" in rules(r)
+
+
+def test_output_item_after_dispatch_is_reported_and_the_do_stands():
+    """resp-server-run-call: a DO is not taken back."""
+    out = {"type": "shell_call_output", "id": "sho_1", "call_id": "call_sh", "output": []}
+    sh = {"type": "shell_call", "id": "sh_0", "call_id": "call_sh", "action": SHELL_ACTION, "status": "completed"}
+    r = run(sse(CREATED, item_done(0, sh), item_done(1, out), completed()))
+    assert cmds(r) == [("DO", ("call_sh", "shell", SHELL_ACTION, True))] and server_tools(r) == []
+    assert "resp-server-run-call" in rules(r) and not r.errors
+
+
+@pytest.mark.parametrize("tools,runner", [
+    ([{"type": "x_search"}], "server"),
+    ([{"type": "custom", "name": "x_keyword_search"}], "client"),
+    ([{"type": "namespace", "name": "x", "tools": [{"type": "custom", "name": "x_keyword_search"}]}], "client"),
+    ([{"type": "x_search"}, {"type": "tool_search"}], "client"),  # a tool search may load it
+    (None, "client")])
+def test_custom_call_naming_no_declared_tool_is_the_servers(tools, runner):
+    """resp-custom-call-undeclared (dialect): xAI's X search as custom_tool_call."""
+    ct = {"type": "custom_tool_call", "id": "ctc_0", "call_id": "xs_call_1", "name": "x_keyword_search",
+          "input": '{"query":"q"}', "status": "completed"}
+    body = sse(created_with(tools) if tools else CREATED, item_added(0, {**ct, "input": ""}),
+               {"type": "response.custom_tool_call_input.delta", "output_index": 0, "item_id": "ctc_0",
+                "delta": '{"query":"q"}'}, item_done(0, ct), msg_added(1), text_delta(1, "found"),
+               msg_done(1, "found"), completed())
+    r = run(body)
+    if runner == "server":
+        assert cmds(r) == [("SAY", "found")] and server_tools(r) == [("custom_tool_call", "x_keyword_search")]
+        assert finish(r) == "stop" and "resp-custom-call-undeclared" in rules(r) and not r.errors
+        assert "resp-custom-call-undeclared" in {d.rule for d in run(body, profile="strict").errors}
+    else:
+        assert cmds(r)[0] == ("DO", ("xs_call_1", "x_keyword_search", '{"query":"q"}', True))
+
+
+def test_function_call_naming_no_declared_tool_stays_a_do():
+    r = run(sse(created_with([{"type": "function", "name": "g"}]), call_added(0), call_done(0), completed()))
+    assert cmds(r) == [("DO", ("call_1", "f", {}, True))]
+
+
+def test_item_runner_and_type_level_classification():
+    from kit.adapters.client import is_server_tool
+    from kit.reference.responses import Tools, is_server_item, item_runner
+
+    assert not is_server_item("tool_search_call") and not is_server_item("shell_call")
+    assert is_server_item("mcp_approval_request") and is_server_item("web_search_call")
+    assert item_runner({"type": "tool_search_call", "execution": "client"}) == "client"
+    assert item_runner({"type": "shell_call", "environment": {"type": "container_reference"}}) == "server"
+    assert item_runner({"type": "custom_tool_call", "name": "n"}, Tools([{"type": "x_search"}])) == "server"
+    assert item_runner({"type": "message"}) is None and item_runner({"type": "shell_call_output"}) is None
+    assert is_server_tool("openai.responses", "shell_call", {"environment": {"type": "container_reference"}})
+    assert not is_server_tool("openai.responses", "tool_search_call", {"execution": "client"})
+    assert is_server_tool("openai.responses", "tool_search_call", {"execution": "server"})

@@ -48,15 +48,24 @@ __all__ = ["ClientAdapter", "PlanOf", "anthropic_base", "finish_reason", "respon
 FIRST_CALL_TIMEOUT = 60.0  # seconds: the first case pays for importing the library
 
 
-def is_server_tool(api: str, kind: Any) -> bool:
+def is_server_tool(api: str, kind: Any, item: Any = None) -> bool:
     """Whether an output item (Responses) or content block (Anthropic) of type ``kind`` is a
     server-executed tool, per the Plan conventions: exactly the reference's classification,
-    so an adapter keeps such items out of its DO commands the way the reference does."""
+    so an adapter keeps such items out of its DO commands the way the reference does.
+
+    By type alone, only the types that are server-run whatever the item says. Given the
+    Responses ``item`` (a dict, or a model with ``model_dump``), the item-level rule of
+    :func:`kit.reference.responses.item_runner`: a ``tool_search_call`` by its ``execution``,
+    a ``shell_call`` in a hosted container (without the response's declared tools)."""
     if not isinstance(kind, str):
         return False
     if api == "openai.responses":
-        from ..reference.responses import is_server_item  # noqa: PLC0415
+        from ..reference.responses import is_server_item, item_runner  # noqa: PLC0415
 
+        if item is not None and not isinstance(item, dict) and callable(getattr(item, "model_dump", None)):
+            item = item.model_dump()
+        if isinstance(item, dict):
+            return item_runner(dict(item, type=kind)) == "server"
         return is_server_item(kind)
     if api == "anthropic.messages":
         from ..reference.anthropic import is_server_block  # noqa: PLC0415

@@ -25,7 +25,11 @@ What each item becomes follows the Plan conventions: a message item's text (delt
 content part, else the part's ``output_text.done``, else the finished item) is its own
 SAY; refusal parts are the refusal; ``function_call``, ``custom_tool_call`` and the
 computer/shell/patch calls are DO; server-executed tools are ``server_tools``; reasoning
-is never SAY. Arguments are the first of: the finished item, the arguments ``.done``
+is never SAY. Who runs a call is decided per item at its first document
+(:func:`item_runner`, with the response's declared ``tools`` from ``response.created``): a
+``tool_search_call``'s ``execution``, a shell call's hosted ``environment``, a custom tool
+call naming no declared tool, or the call's output item earlier in the response; a DO once
+started is not taken back (a later output item is reported). Arguments are the first of: the finished item, the arguments ``.done``
 event, the deltas joined, the added item, that is neither empty nor an empty object ``{}``
 (else the first non-empty of them): where the finished item contradicts another source,
 which value a consumer takes is implementation-defined (rule resp-arguments-mismatch), and
@@ -94,15 +98,112 @@ ITEM_TRANSITIONS: dict[tuple[str, str], tuple[str, str | None]] = {
 CLIENT_CALLS = {"function_call", "custom_tool_call", "computer_call", "local_shell_call", "shell_call",
                 "apply_patch_call"}
 SERVER_TOOLS = {"web_search_call", "file_search_call", "code_interpreter_call", "image_generation_call",
-                "mcp_call", "mcp_list_tools", "mcp_approval_request", "tool_search_call", "tool_search_output"}
+                "mcp_call", "mcp_list_tools", "mcp_approval_request"}
+# call types whose runner the item says: `execution` ("client" or "server"; the tool's, else server)
+EXECUTION_CALLS = {"tool_search_call"}
 INCOMPLETE_REASONS = {"max_output_tokens": "length", "content_filter": "content_filter"}
 
 
 def is_server_item(t: str | None) -> bool:
-    """Whether an output item of type ``t`` is a server-executed tool (never DO): the known
-    ones, and any other ``*_call``, ``mcp_*`` or ``tool_search*`` that is not a client call."""
-    return t in SERVER_TOOLS or bool(t) and t not in CLIENT_CALLS and (
-        t.endswith("_call") or t.startswith("mcp_") or t.startswith("tool_search"))
+    """Whether an output item of type ``t`` is a server-executed tool whatever the item says
+    (never DO): the known ones, and any other ``*_call`` or ``mcp_*`` that is not a client call.
+    ``tool_search_*`` items are not: who ran them is the item's ``execution``
+    (:func:`item_runner`); a client call type may be server-run too (a hosted shell)."""
+    return t in SERVER_TOOLS or bool(t) and t not in CLIENT_CALLS and t not in EXECUTION_CALLS and (
+        t.endswith("_call") or t.startswith("mcp_"))
+
+
+def is_output_item(t: str | None) -> bool:
+    """An item that carries a call's result (``function_call_output``, ``shell_call_output``,
+    ``tool_search_output``, ...): never a call itself."""
+    return bool(t) and t.endswith("_output")
+
+
+class Tools:
+    """What the response's ``tools`` (echoed in ``response.created``) say about who runs a call:
+    the tool-search tool's ``execution``, whether the shell tool runs in a hosted container, and
+    the names of the tools declared for the client (``None`` when unknown: no list, an empty one,
+    or a tool search that may load more)."""
+
+    __slots__ = ("search_execution", "hosted_shell", "names")
+
+    def __init__(self, tools: Any = None) -> None:
+        self.search_execution: str | None = None
+        self.hosted_shell = False
+        self.names: set[str] | None = None
+        if type(tools) is not list or not tools:
+            return
+        names: set[str] = set()
+        searchable = False
+        for tool in tools:
+            if type(tool) is not dict:
+                continue
+            kind = tool.get("type")
+            if kind == "tool_search":
+                searchable = True
+                if tool.get("execution") in ("client", "server"):
+                    self.search_execution = tool["execution"]
+            elif kind == "shell":
+                env = tool.get("environment")
+                self.hosted_shell = type(env) is dict and type(env.get("type")) is str and env["type"] != "local"
+            _names(tool, names)
+        self.names = None if searchable else names
+
+
+def _names(doc: Any, out: set[str]) -> None:
+    """Every ``name`` in a tool definition (namespaces hold their functions)."""
+    if type(doc) is dict:
+        if type(doc.get("name")) is str:
+            out.add(doc["name"])
+        for value in doc.values():
+            if type(value) in (list, dict):
+                _names(value, out)
+    elif type(doc) is list:
+        for value in doc:
+            _names(value, out)
+
+
+def item_runner(doc: Any, tools: Tools | None = None) -> str | None:
+    """Who runs the call an item document describes, from the item itself and the response's
+    tools: ``"client"`` (a DO), ``"server"`` (``server_tools``), or ``None`` (not a call: a
+    message, reasoning, a call's output, an unknown item).
+
+    - ``tool_search_call``: its ``execution``, else the tool-search tool's, else the server;
+    - ``shell_call``: the server when its ``environment`` is a hosted container (any type but
+      ``local``), or when it has none and the response's shell tool runs in a container;
+    - ``custom_tool_call`` naming no tool the response declares: the server (xAI's X and web
+      search sub-tools; dialect ``server-tools-as-custom-calls``);
+    - another client call type: the client; a server tool type: the server.
+
+    The other signal, a call's output item in the same response, is the machine's to apply."""
+    if type(doc) is not dict:
+        return None
+    t = doc.get("type")
+    tools = tools or Tools()
+    if t in EXECUTION_CALLS:
+        execution = doc.get("execution")
+        if execution not in ("client", "server"):
+            execution = tools.search_execution or "server"
+        return execution
+    if t == "shell_call":
+        env = doc.get("environment")
+        if type(env) is dict and type(env.get("type")) is str:
+            return "client" if env["type"] == "local" else "server"
+        return "server" if tools.hosted_shell else "client"
+    if t == "custom_tool_call":
+        name = doc.get("name")
+        if tools.names is not None and type(name) is str and name and name not in tools.names:
+            return "server"
+        return "client"
+    if t in CLIENT_CALLS:
+        return "client"
+    if t == "tool_search_output":  # the server's search result; a client's answer is never in the stream
+        execution = doc.get("execution")
+        return None if (execution if execution in ("client", "server") else tools.search_execution) == "client" \
+            else "server"
+    if is_server_item(t):
+        return "server"
+    return None
 
 
 _new = tuple.__new__
@@ -121,7 +222,7 @@ def _short(text: str, n: int = 40) -> str:
 class _Item:
     __slots__ = ("index", "state", "type", "id", "call_id", "name", "deltas", "blocks", "final_args", "done_args",
                  "added_args", "ordinal", "texts", "text_blocks", "item_text", "refusal_seen", "refusal_final",
-                 "args_closed", "raw", "id_noted", "said")
+                 "args_closed", "raw", "id_noted", "said", "runner")
 
     def __init__(self, index: int) -> None:
         self.index = index
@@ -145,6 +246,7 @@ class _Item:
         self.raw: dict | None = None
         self.id_noted = False
         self.said = False
+        self.runner: str | None = None  # "client" (a DO), "server" (server_tools) or None (not a call)
 
 
 class ResponsesReference(Machine):
@@ -162,6 +264,8 @@ class ResponsesReference(Machine):
         self._error_seen = False
         self._seq: int | None = None
         self._started = False
+        self._tools = Tools()
+        self._outputs: set[str] = set()  # call ids whose output item is in this response
 
     # -- public API -------------------------------------------------------------------------
 
@@ -261,6 +365,9 @@ class ResponsesReference(Machine):
         t = obj["type"]
         if t in ("response.created", "response.in_progress", "response.queued"):
             self._started = True
+            response = obj.get("response")
+            if type(response) is dict and type(response.get("tools")) is list and response["tools"]:
+                self._tools = Tools(response["tools"])
             return
         if not self._started:
             self._started = True
@@ -322,6 +429,8 @@ class ResponsesReference(Machine):
             if item.args_closed:
                 self._note("resp-delta-after-done", f"argument delta {delta!r} after the arguments' .done event "
                            f"for output_index {index}; ignored")
+            elif item.ordinal is None:
+                pass  # the input of a call the server runs: not the client's
             elif type(delta) is str and delta:
                 pending = item.deltas
                 pending.append(delta)
@@ -360,7 +469,8 @@ class ResponsesReference(Machine):
             self._move(item, "content")
         elif t.startswith("response.") and any(t.startswith(f"response.{s}") for s in
                                                 ("web_search_call", "file_search_call", "code_interpreter_call",
-                                                 "image_generation_call", "mcp_call", "mcp_list_tools")):
+                                                 "image_generation_call", "mcp_call", "mcp_list_tools",
+                                                 "shell_call_command", "shell_call_output_content")):
             self._move(item, "content")
         else:
             self._once("resp-unknown-event", t, f"event type {t!r} not modelled; kept in the timeline only")
@@ -393,9 +503,14 @@ class ResponsesReference(Machine):
                 self._note("resp-item-id-mismatch", f"output_index {item.index}: item id {doc['id']!r} after "
                            f"{item.id!r}; routed by output_index")
             item.id = item.id or doc["id"]
-        if item.type in CLIENT_CALLS:
-            if type(doc.get("call_id")) is str and doc["call_id"] and item.call_id is None:
-                item.call_id = doc["call_id"]
+        if item.ordinal is None:  # who runs it, until it is the client's (a DO cannot be taken back)
+            item.runner = self._runner(item, doc) or item.runner
+        if is_output_item(item.type):
+            self._output_item(item, doc)
+        elif item.type in CLIENT_CALLS or item.type in EXECUTION_CALLS:
+            if type(doc.get("call_id")) is str and doc["call_id"] and (
+                    item.call_id is None or not added and item.type in EXECUTION_CALLS):
+                item.call_id = doc["call_id"]  # a tool search's call id is final only in the finished item
             name = doc.get("name")
             if type(name) is str and name and item.name is None:
                 item.name = name
@@ -405,7 +520,8 @@ class ResponsesReference(Machine):
                     item.added_args = value
                 else:
                     item.done_args = value
-            self._call_item(item, item.type, out)
+            if item.runner == "client":
+                self._call_item(item, item.type, out)
         elif item.type == "message":
             content = doc.get("content")
             if content is None:
@@ -422,10 +538,50 @@ class ResponsesReference(Machine):
                     elif part.get("type") == "refusal" and type(part.get("refusal")) is str:
                         item.refusal_final = item.refusal_final or part["refusal"]
 
+    def _runner(self, item: _Item, doc: dict) -> str | None:
+        """Who runs the item's call (:func:`item_runner`), with the signal only the whole stream
+        has: a call whose output item came first in this response was run by the server."""
+        runner = item_runner(doc, self._tools)
+        t = item.type
+        call_id = doc.get("call_id")
+        if runner == "client" and type(call_id) is str and call_id in self._outputs:
+            runner = "server"
+            if item.runner != "server":
+                self._note("resp-server-run-call", f"{t} {call_id!r}: its output item is already in this "
+                           "response; run by the server (server_tools, not DO)")
+        elif runner == "client" and t in EXECUTION_CALLS and item.runner != "client":
+            self._once("resp-tool-search-client", item.index, f"{t} at output_index {item.index} is executed by "
+                       "the client (`execution: client`): a DO")
+        elif runner == "server" and t in CLIENT_CALLS and item.runner != "server":
+            if t == "custom_tool_call":
+                self._note("resp-custom-call-undeclared", f"custom_tool_call {doc.get('name')!r} at output_index "
+                           f"{item.index} names no tool of the response's `tools`: a server tool, not DO")
+            else:
+                self._note("resp-server-run-call", f"{t} at output_index {item.index} runs in a hosted "
+                           "environment: a server tool, not DO")
+        return runner
+
+    def _output_item(self, item: _Item, doc: dict) -> None:
+        """A call's output item: the call it answers was run by the server. Decided where the call
+        has not been given to the client yet; after that, reported (a DO is not taken back)."""
+        call_id = doc.get("call_id")
+        if type(call_id) is not str or not call_id or call_id in self._outputs:
+            return
+        self._outputs.add(call_id)
+        for other in self._items.values():
+            if other is item or other.call_id != call_id or other.runner != "client":
+                continue
+            if other.ordinal is None:
+                other.runner = "server"
+            else:
+                self._note("resp-server-run-call", f"{item.type} for call {call_id!r} after the call was given "
+                           "to the client; the DO stands (a DO is not taken back)")
+
     def _call_item(self, item: _Item, kind: str, out: list) -> None:
         if item.type is None:
             item.type = kind
-        if item.ordinal is None and item.type in CLIENT_CALLS:
+        if item.ordinal is None and (item.runner == "client" or item.runner is None and item.type in CLIENT_CALLS):
+            item.runner = "client"
             item.ordinal = self._calls
             self._calls += 1
             out.append(ev.ToolCallStarted(0, item.ordinal, item.call_id, self._action(item)))
@@ -464,7 +620,7 @@ class ResponsesReference(Machine):
             if item.refusal_final and not item.refusal_seen:
                 item.refusal_seen = True
                 out.append(ev.RefusalDelta(0, item.refusal_final))
-        elif t in CLIENT_CALLS:
+        elif item.runner == "client" or item.runner is None and t in CLIENT_CALLS:
             status = (item.raw or {}).get("status")
             if status == "incomplete" or self._terminal == "response.incomplete":
                 self._note("resp-arguments-json", f"call {item.call_id!r} ({item.name!r}) was cut off "
@@ -472,7 +628,7 @@ class ResponsesReference(Machine):
                            "not dispatched")
                 return
             self._dispatch(item, out)
-        elif is_server_item(t):
+        elif item.runner == "server" or item.runner is None and is_server_item(t):
             raw = item.raw or {}
             name = raw.get("name") if type(raw.get("name")) is str else None
             out.append(ev.ServerTool(0, {"type": t, "id": item.id, "name": name}))
@@ -503,9 +659,12 @@ class ResponsesReference(Machine):
                     shown = arguments if len(arguments) <= 60 else arguments[:57] + "..."
                     self._note("resp-arguments-json", f"arguments of call {item.call_id!r} ({item.name!r}) are not "
                                f"valid JSON: {shown!r}; parameters null")
+        elif item.type in EXECUTION_CALLS and type((item.raw or {}).get("arguments")) is str:
+            arguments = item.raw["arguments"]
+            parameters, invalid = parse_arguments(arguments)
         else:
             raw = item.raw or {}
-            parameters = next((raw[k] for k in ("action", "operation", "actions") if k in raw), None)
+            parameters = next((raw[k] for k in ("action", "operation", "actions", "arguments") if k in raw), None)
             arguments = json.dumps(parameters, ensure_ascii=False, separators=(",", ":"))
             invalid = False
         action = self._action(item)
@@ -581,5 +740,6 @@ class ResponsesReference(Machine):
             self._note("resp-truncated", "stream ended before a terminal event; calls not dispatched", state=prev)
             out.append(ev.MessageDone(0, None))
         for item in self._items.values():  # what streamed of unfinished messages stays visible
-            if item.state != DONE and item.type != "message" and item.type not in CLIENT_CALLS and item.type:
+            if item.state != DONE and item.type != "message" and item.type and not (
+                    item.runner == "client" or item.runner is None and item.type in CLIENT_CALLS):
                 self._complete(item, out)

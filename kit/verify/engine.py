@@ -159,11 +159,13 @@ def _call_types(api: str, data: list[str]) -> tuple[str, ...]:
         return tuple(sorted(kinds))
     if api != "openai.responses":
         return ()
-    from ..reference.responses import CLIENT_CALLS  # noqa: PLC0415
+    from ..reference.responses import CLIENT_CALLS, EXECUTION_CALLS, Tools, item_runner  # noqa: PLC0415
 
+    kinds = CLIENT_CALLS | EXECUTION_CALLS
     found: set[str] = set()
+    tools, declared = Tools(), False
     for d in data:
-        if not any(t in d for t in CLIENT_CALLS):
+        if not any(t in d for t in kinds) and (declared or '"tools"' not in d):
             continue
         try:
             payload = json.loads(d)
@@ -172,9 +174,14 @@ def _call_types(api: str, data: list[str]) -> tuple[str, ...]:
         if not isinstance(payload, dict):
             continue
         response = payload.get("response")
+        if not declared and isinstance(response, dict) and isinstance(response.get("tools"), list) \
+                and response["tools"]:
+            tools, declared = Tools(response["tools"]), True  # the declared tools say who runs some calls
         items = [payload.get("item")] + (response.get("output") or [] if isinstance(response, dict)
                                          and isinstance(response.get("output"), list) else [])
-        found.update(i["type"] for i in items if isinstance(i, dict) and i.get("type") in CLIENT_CALLS)
+        # a call type counts where the client runs it (not a hosted shell, a server-run tool search)
+        found.update(i["type"] for i in items if isinstance(i, dict) and i.get("type") in kinds
+                     and item_runner(i, tools) == "client")
     return tuple(sorted(found))
 
 
@@ -596,6 +603,9 @@ RULE_FIELDS: dict[str, tuple[str, ...]] = {
     "resp-dispatch-at-item-done": ("dispatched", "do") + _ARGS, "resp-message-say": ("text", "order"),
     "resp-text-mismatch": ("text",), "resp-refusal": ("refusal", "text"), "resp-reasoning": ("text",),
     "resp-server-tools": ("server_tools", "do"), "resp-malformed-item": (LOST,),
+    "resp-tool-search-client": ("server_tools", "finish_reason", "dispatched") + _CALL,
+    "resp-server-run-call": ("do", "server_tools", "finish_reason", "dispatched", "order"),
+    "resp-custom-call-undeclared": ("do", "server_tools", "finish_reason", "order"),
     "resp-item-done-missing": ("choices", "text", "do", "dispatched") + _ARGS, "resp-completed-output": (LOST,),
     "resp-error": _FAULT, "resp-incomplete": ("finish_reason", "dispatched", "do"),
     "resp-truncated": _FAULT + _ARGS, "resp-after-terminal": ("text", "order", "finish_reason") + _CALL, "resp-usage": ("usage",),

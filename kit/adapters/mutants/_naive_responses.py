@@ -29,6 +29,9 @@ method with the buggy version of it that real handlers have shipped:
 ``dispatch(item)``                 a call's arguments and parameters
 ``arguments_of(item)``             done item, ``.done`` event, deltas, added item (``{}`` skipped)
 ``is_client_call`` / ``is_server_tool``  item types
+``who_runs(item, doc)``            client or server, per item: ``tool_search_runner``
+                                   (``execution``), ``shell_runner`` (a hosted
+                                   container), ``custom_runner`` (a declared tool)
 ``on_terminal(obj)``               completed / incomplete / failed
 ``output_keys(output)``            the items of the terminal ``output`` (by id,
                                    else by position)
@@ -104,6 +107,7 @@ class Item:
         self.added_args: str | None = None
         self.final_args: str | None = None  # function_call_arguments.done
         self.done_args: str | None = None  # output_item.done
+        self.runner: str | None = None  # "client", "server", or None (not a call)
         self.dispatched = False
         self.arguments = ""
         self.parameters: Any = None
@@ -138,6 +142,8 @@ class NaiveResponses(NaiveSSE):
         self.terminal: str | None = None
         self.failed = False  # an error event or response.failed
         self.touched = False  # something reached the choice
+        self.tools: list = []  # the response's `tools`, as response.created echoes the request's
+        self.outputs: set[str] = set()  # call ids whose output item is in this response
 
     # -- payloads ----------------------------------------------------------------------------
 
@@ -154,6 +160,9 @@ class NaiveResponses(NaiveSSE):
     def on_payload(self, obj: dict) -> None:
         t = obj["type"]
         if t in LIFECYCLE:
+            response = obj.get("response")
+            if isinstance(response, dict) and isinstance(response.get("tools"), list) and response["tools"]:
+                self.tools = response["tools"]
             return
         if t in TERMINAL:
             self.on_terminal(obj)
@@ -232,9 +241,20 @@ class NaiveResponses(NaiveSSE):
             item.type = doc["type"]
         if isinstance(doc.get("id"), str) and doc["id"] and not item.id:
             item.id = doc["id"]
-        if self.is_client_call(item.type):
-            if isinstance(doc.get("call_id"), str) and doc["call_id"] and item.call_id is None:
-                item.call_id = doc["call_id"]
+        if not item.started:
+            item.runner = self.who_runs(item, doc) or item.runner
+        if isinstance(item.type, str) and item.type.endswith("_output"):
+            call_id = doc.get("call_id")
+            if isinstance(call_id, str) and call_id:
+                self.outputs.add(call_id)
+                for other in self.items.values():  # a call not yet given to the client: the server ran it
+                    if other.call_id == call_id and not other.started and other.runner == "client":
+                        other.runner = "server"
+        elif self.is_client_call(item.type) or item.type == "tool_search_call":
+            call_id = doc.get("call_id")
+            if isinstance(call_id, str) and call_id and (item.call_id is None or
+                                                         (not added and item.type == "tool_search_call")):
+                item.call_id = call_id
             if isinstance(doc.get("name"), str) and doc["name"] and item.name is None:
                 item.name = doc["name"]
             value = doc.get("arguments", doc.get("input"))
@@ -243,7 +263,8 @@ class NaiveResponses(NaiveSSE):
                     item.added_args = value
                 else:
                     item.done_args = value
-            self.start_call(item)
+            if item.runner == "client":
+                self.start_call(item)
         elif item.type == "message" and not added:
             self.take_message_content(item, doc.get("content"))
 
@@ -263,7 +284,69 @@ class NaiveResponses(NaiveSSE):
 
     def is_server_tool(self, t: str | None) -> bool:
         return bool(t) and not self.is_client_call(t) and (
-            t.endswith("_call") or t.startswith("mcp_") or t.startswith("tool_search"))
+            t.endswith("_call") or t.startswith("mcp_")) and t != "tool_search_call"  # its item says (who_runs)
+
+    def who_runs(self, item: Item, doc: dict) -> str | None:
+        """Who runs the call an item document describes: ``"client"``, ``"server"``, or None."""
+        t = doc.get("type")
+        if t == "tool_search_call":
+            runner = self.tool_search_runner(doc)
+        elif t == "tool_search_output":
+            return None if self.tool_search_runner(doc) == "client" else "server"
+        elif t == "shell_call":
+            runner = self.shell_runner(doc)
+        elif t == "custom_tool_call":
+            runner = self.custom_runner(doc)
+        elif self.is_client_call(t):
+            runner = "client"
+        elif self.is_server_tool(t):
+            return "server"
+        else:
+            return None
+        if runner == "client" and doc.get("call_id") in self.outputs:
+            return "server"  # its output came first: the server ran it
+        return runner
+
+    def declared_tool(self, kind: str) -> dict | None:
+        return next((t for t in self.tools if isinstance(t, dict) and t.get("type") == kind), None)
+
+    def tool_search_runner(self, doc: dict) -> str:
+        """``execution`` of the item, else of the declared tool-search tool, else the server."""
+        for source in (doc, self.declared_tool("tool_search") or {}):
+            if source.get("execution") in ("client", "server"):
+                return source["execution"]
+        return "server"
+
+    def shell_runner(self, doc: dict) -> str:
+        """A shell call in a hosted container (the item's environment, else the declared tool's) is the server's."""
+        env = doc.get("environment")
+        if not isinstance(env, dict):
+            env = (self.declared_tool("shell") or {}).get("environment")
+        kind = env.get("type") if isinstance(env, dict) else None
+        return "server" if isinstance(kind, str) and kind != "local" else "client"
+
+    def custom_runner(self, doc: dict) -> str:
+        """A custom tool call naming no declared tool is the provider's own (xAI's X search)."""
+        name = doc.get("name")
+        if not self.tools or self.declared_tool("tool_search") is not None or not isinstance(name, str) or not name:
+            return "client"
+        names: set[str] = set()
+        todo: list[Any] = list(self.tools)
+        while todo:
+            node = todo.pop()
+            if isinstance(node, dict):
+                if isinstance(node.get("name"), str):
+                    names.add(node["name"])
+                todo.extend(v for v in node.values() if isinstance(v, (dict, list)))
+            elif isinstance(node, list):
+                todo.extend(node)
+        return "client" if name in names else "server"
+
+    def runs_on_client(self, item: Item) -> bool:
+        return item.runner == "client" or item.runner is None and self.is_client_call(item.type)
+
+    def runs_on_server(self, item: Item) -> bool:
+        return item.runner == "server" or item.runner is None and self.is_server_tool(item.type)
 
     def action(self, item: Item) -> str | None:
         if item.type in ("function_call", "custom_tool_call"):
@@ -310,8 +393,9 @@ class NaiveResponses(NaiveSSE):
     # -- calls -------------------------------------------------------------------------------
 
     def start_call(self, item: Item) -> None:
-        if item.started or not self.is_client_call(item.type):
+        if item.started or not self.runs_on_client(item):
             return
+        item.runner = "client"
         item.started = True
         item.started_call_id, item.started_action = item.call_id, self.action(item)
         self.calls += 1
@@ -337,11 +421,11 @@ class NaiveResponses(NaiveSSE):
                 self.settle_text(item, ci, item.final_parts[ci])
             if item.final_refusal:
                 self.on_refusal(item, item.final_refusal, final=True)
-        elif self.is_client_call(item.type):
+        elif self.runs_on_client(item):
             if (item.doc or {}).get("status") == "incomplete" or self.terminal == "response.incomplete":
                 return  # cut off by the output limit: its arguments may be partial, never run it
             self.dispatch(item)
-        elif self.is_server_tool(item.type):
+        elif self.runs_on_server(item):
             self.touched = True
             name = (item.doc or {}).get("name")
             self.server_tools.append({"type": item.type, "id": item.id,
@@ -363,9 +447,12 @@ class NaiveResponses(NaiveSSE):
                 item.parameters, item.invalid = item.arguments, False  # free-form input, not JSON
             else:
                 item.parameters, item.invalid = parse_arguments(item.arguments)
-        else:  # computer, shell, patch calls: the action object
+        elif item.type == "tool_search_call" and isinstance((item.doc or {}).get("arguments"), str):
+            item.arguments = item.doc["arguments"]
+            item.parameters, item.invalid = parse_arguments(item.arguments)
+        else:  # computer, shell, patch calls: the action object; a tool search: its arguments
             doc = item.doc or {}
-            item.parameters = next((doc[k] for k in ("action", "operation", "actions") if k in doc), None)
+            item.parameters = next((doc[k] for k in ("action", "operation", "actions", "arguments") if k in doc), None)
             item.arguments = json.dumps(item.parameters, ensure_ascii=False, separators=(",", ":"))
             item.invalid = False
 
@@ -437,7 +524,7 @@ class NaiveResponses(NaiveSSE):
             self.touched = True  # truncated: finish null, open calls never dispatched
         for key in in_order(self.items):  # server tools that ran still ran
             item = self.items[key]
-            if not item.done and self.is_server_tool(item.type):
+            if not item.done and self.runs_on_server(item):
                 self.complete(item)
 
     # -- the plan ---------------------------------------------------------------------------
