@@ -60,6 +60,7 @@ def conventions() -> dict[str, object]:
 
     return {"finish": dict(_FINISH), "incomplete_reasons": dict(responses.INCOMPLETE_REASONS),
             "client_calls": sorted(responses.CLIENT_CALLS), "server_tools": sorted(responses.SERVER_TOOLS),
+            "execution_calls": sorted(responses.EXECUTION_CALLS),
             "server_blocks": list(anthropic.SERVER_BLOCKS)}
 
 

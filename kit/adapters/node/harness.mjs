@@ -78,7 +78,8 @@ export function isServerTool(api, type) {
   if (api === "openai.responses") {
     if ((c.server_tools ?? []).includes(type)) return true;
     if ((c.client_calls ?? []).includes(type)) return false;
-    return type.endsWith("_call") || type.startsWith("mcp_") || type.startsWith("tool_search");
+    if ((c.execution_calls ?? []).includes(type)) return false; // the item's `execution` says who ran it
+    return type.endsWith("_call") || type.startsWith("mcp_");
   }
   if (api === "anthropic.messages") {
     return (c.server_blocks ?? []).includes(type) || type.endsWith("_tool_result") || type === "container_upload";
