@@ -603,7 +603,7 @@ RULE_FIELDS: dict[str, tuple[str, ...]] = {
     "resp-dispatch-at-item-done": ("dispatched", "do") + _ARGS, "resp-message-say": ("text", "order"),
     "resp-text-mismatch": ("text",), "resp-refusal": ("refusal", "text"), "resp-reasoning": ("text",),
     "resp-server-tools": ("server_tools", "do"), "resp-malformed-item": (LOST,),
-    "resp-tool-search-client": ("server_tools", "finish_reason", "dispatched") + _CALL,
+    "resp-tool-search-client": ("choices", "server_tools", "finish_reason", "dispatched") + _CALL,
     "resp-server-run-call": ("do", "server_tools", "finish_reason", "dispatched", "order"),
     "resp-custom-call-undeclared": ("do", "server_tools", "finish_reason", "order"),
     "resp-item-done-missing": ("choices", "text", "do", "dispatched") + _ARGS, "resp-completed-output": (LOST,),
