@@ -48,30 +48,56 @@ __all__ = ["ClientAdapter", "PlanOf", "anthropic_base", "finish_reason", "respon
 FIRST_CALL_TIMEOUT = 60.0  # seconds: the first case pays for importing the library
 
 
-def is_server_tool(api: str, kind: Any, item: Any = None) -> bool:
+def _doc(value: Any) -> Any:
+    """A library's item or tool as a plain dict (a pydantic model through ``model_dump``)."""
+    if value is not None and not isinstance(value, dict) and callable(getattr(value, "model_dump", None)):
+        return value.model_dump()
+    return value
+
+
+def _runner(kind: str, item: Any, tools: Any, earlier_outputs: Any) -> str | None:
+    from ..reference.responses import Tools, item_runner  # noqa: PLC0415
+
+    doc = _doc(item)
+    doc = dict(doc, type=kind) if isinstance(doc, dict) else {"type": kind}
+    declared = Tools([_doc(t) for t in tools]) if isinstance(tools, (list, tuple)) else None
+    runner = item_runner(doc, declared)
+    call_id = doc.get("call_id")
+    if runner == "client" and earlier_outputs and isinstance(call_id, str) and call_id in earlier_outputs:
+        return "server"  # its output item came first in the same response: the server ran it
+    return runner
+
+
+def is_server_tool(api: str, kind: Any, item: Any = None, tools: Any = None, *,
+                   earlier_outputs: Any = None) -> bool:
     """Whether an output item (Responses) or content block (Anthropic) of type ``kind`` is a
     server-executed tool, per the Plan conventions: exactly the reference's classification,
     so an adapter keeps such items out of its DO commands the way the reference does.
 
-    By type alone, only the types that are server-run whatever the item says. Given the
-    Responses ``item`` (a dict, or a model with ``model_dump``), the item-level rule of
-    :func:`kit.reference.responses.item_runner`: a ``tool_search_call`` by its ``execution``,
-    a ``shell_call`` in a hosted container (without the response's declared tools)."""
+    On Responses who runs a call is decided per item
+    (:func:`kit.reference.responses.item_runner`): give the ``item`` (a dict, or a model with
+    ``model_dump``) and the response's declared ``tools`` where the library's result keeps
+    them, and ``earlier_outputs``, the call ids of the output items before this one. Without
+    them the rule's defaults apply: a ``tool_search_*`` item is the server's, a ``shell_call``
+    or ``custom_tool_call`` the client's."""
     if not isinstance(kind, str):
         return False
     if api == "openai.responses":
-        from ..reference.responses import is_server_item, item_runner  # noqa: PLC0415
-
-        if item is not None and not isinstance(item, dict) and callable(getattr(item, "model_dump", None)):
-            item = item.model_dump()
-        if isinstance(item, dict):
-            return item_runner(dict(item, type=kind)) == "server"
-        return is_server_item(kind)
+        return _runner(kind, item, tools, earlier_outputs) == "server"
     if api == "anthropic.messages":
         from ..reference.anthropic import is_server_block  # noqa: PLC0415
 
         return is_server_block(kind)
     return False  # Chat Completions has no server-executed tools
+
+
+def is_client_call(api: str, kind: Any, item: Any = None, tools: Any = None, *,
+                   earlier_outputs: Any = None) -> bool:
+    """Whether a Responses output item is a call for the client to run (a DO), by the same
+    per-item rule as :func:`is_server_tool` (``False`` for a message, reasoning, an output)."""
+    if not isinstance(kind, str) or api != "openai.responses":
+        return False
+    return _runner(kind, item, tools, earlier_outputs) == "client"
 
 
 def anthropic_base(base_url: str) -> str:
