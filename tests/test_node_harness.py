@@ -48,6 +48,75 @@ def _node(script: str) -> object:
     return json.loads(proc.stdout)
 
 
+def test_by_type_the_responses_rule_keeps_its_defaults():
+    # the type-level defaults: a tool_search_* item is the server's, a shell or custom call the client's;
+    # every other type as is_server_item says
+    for t in ITEM_TYPES:
+        want = t.startswith("tool_search_") or is_server_item(t or None)
+        assert client.is_server_tool("openai.responses", t) == (want and t != "tool_search_next"), t
+
+
+# items with what decides who runs them (execution, environment, name, call_id) and response tools lists
+ITEMS = [
+    {"type": "tool_search_call", "execution": "client", "call_id": "ts_1"},
+    {"type": "tool_search_call", "execution": "server"},
+    {"type": "tool_search_call"},
+    {"type": "tool_search_call", "execution": "elsewhere"},
+    {"type": "tool_search_output", "execution": "client"},
+    {"type": "tool_search_output"},
+    {"type": "shell_call", "environment": {"type": "container_reference", "container_id": "cntr_1"}},
+    {"type": "shell_call", "environment": {"type": "local"}},
+    {"type": "shell_call", "environment": None},
+    {"type": "shell_call", "environment": {"type": 3}},
+    {"type": "shell_call"},
+    {"type": "custom_tool_call", "name": "x_keyword_search", "call_id": "xs_call_1"},
+    {"type": "custom_tool_call", "name": "apply_grammar", "call_id": "call_2"},
+    {"type": "custom_tool_call", "name": ""},
+    {"type": "custom_tool_call"},
+    {"type": "function_call", "name": "get_weather", "call_id": "call_answered"},
+    {"type": "function_call", "name": "lookup", "call_id": "call_3"},
+    {"type": "computer_call", "call_id": "call_answered"},
+    {"type": "web_search_call"},
+    {"type": "message"},
+    {"type": "function_call_output", "call_id": "call_answered"},
+]
+TOOLS = [
+    None,
+    [],
+    [{"type": "tool_search", "execution": "client"}, {"type": "function", "name": "get_weather"}],
+    [{"type": "tool_search", "execution": "server"}],
+    [{"type": "shell", "environment": {"type": "container_auto"}}, {"type": "custom", "name": "apply_grammar"}],
+    [{"type": "shell", "environment": {"type": "local"}}, {"type": "function", "name": "get_weather"},
+     {"type": "namespace", "name": "crm", "tools": [{"type": "function", "name": "lookup"}]}],
+    [{"type": "shell"}, {"type": "custom", "name": "x_keyword_search"}, "not a tool"],
+    "not a list",
+]
+OUTPUTS = [None, ["call_answered", "ts_1"]]
+
+
+def test_the_per_item_responses_rule_is_the_references():
+    got = _node(f"""
+        import {{ isServerTool, isClientCall, outputCallIds }} from "{HARNESS}";
+        const items = {json.dumps(ITEMS)}, toolsLists = {json.dumps(TOOLS)}, outputs = {json.dumps(OUTPUTS)};
+        const out = [];
+        for (const tools of toolsLists) for (const earlier of outputs) for (const item of items) {{
+          const opts = {{ earlierOutputs: earlier && new Set(earlier) }};
+          out.push([isServerTool("openai.responses", item.type, item, tools, opts),
+                    isClientCall("openai.responses", item.type, item, tools, opts)]);
+        }}
+        const ids = [...outputCallIds([...items, null, {{ type: "shell_call_output", call_id: "" }},
+                                       {{ type: "tool_search_output", call_id: "ts_9" }}])];
+        console.log(JSON.stringify({{ out, ids }}));
+    """)
+    want = [[client.is_server_tool("openai.responses", i["type"], i, tools, earlier_outputs=earlier and set(earlier)),
+             client.is_client_call("openai.responses", i["type"], i, tools, earlier_outputs=earlier and set(earlier))]
+            for tools in TOOLS for earlier in OUTPUTS for i in ITEMS]
+    assert got["out"] == want
+    # the cases exercise every answer: a DO, a server tool, neither
+    assert {tuple(w) for w in want} == {(True, False), (False, True), (False, False)}
+    assert sorted(got["ids"]) == ["call_answered", "ts_9"]
+
+
 def test_a_node_program_reads_results_by_the_kits_own_rules():
     got = _node(f"""
         import {{ isServerTool, finishReason, responsesFinish, planUsage }} from "{HARNESS}";
@@ -65,7 +134,7 @@ def test_a_node_program_reads_results_by_the_kits_own_rules():
         console.log(JSON.stringify(out));
     """)
     assert got == {
-        "items": [is_server_item(t) for t in ITEM_TYPES],
+        "items": [client.is_server_tool("openai.responses", t) for t in ITEM_TYPES],
         "blocks": [is_server_block(t or None) for t in ITEM_TYPES],
         "chat": [False] * len(ITEM_TYPES),
         "finish": [client.finish_reason(f) for f in FINISHES],

@@ -69,22 +69,129 @@ export function responsesFinish(status, incompleteReason, { calls }) {
   return null;
 }
 
-/** Whether an output item (Responses) or content block (Anthropic) of this type is a server-executed
- * tool, never a DO: the reference's classification (reference/responses.py is_server_item,
- * reference/anthropic.py is_server_block). */
-export function isServerTool(api, type) {
+/** What a Responses response's `tools` (echoed in `response.created`) say about who runs a call
+ * (reference/responses.py Tools): the tool-search tool's `execution`, whether the shell tool runs in a
+ * hosted container, and the names of the tools declared (null when unknown: no list, an empty one, or a
+ * tool search that may load more). Accepts the list, or an already read ResponseTools. */
+export class ResponseTools {
+  constructor(tools = null) {
+    this.searchExecution = null;
+    this.hostedShell = false;
+    this.names = null;
+    if (!Array.isArray(tools) || !tools.length) return;
+    const names = new Set();
+    let searchable = false;
+    for (const tool of tools) {
+      if (!isPlain(tool)) continue;
+      if (tool.type === "tool_search") {
+        searchable = true;
+        if (tool.execution === "client" || tool.execution === "server") this.searchExecution = tool.execution;
+      } else if (tool.type === "shell") {
+        const env = tool.environment;
+        this.hostedShell = isPlain(env) && typeof env.type === "string" && env.type !== "local";
+      }
+      collectNames(tool, names);
+    }
+    this.names = searchable ? null : names;
+  }
+
+  static of(tools) {
+    return tools instanceof ResponseTools ? tools : new ResponseTools(tools);
+  }
+}
+
+const isPlain = (value) => value !== null && typeof value === "object" && !Array.isArray(value);
+
+function collectNames(doc, out) {
+  // every `name` in a tool definition (a namespace holds its functions)
+  if (Array.isArray(doc)) for (const v of doc) collectNames(v, out);
+  else if (isPlain(doc)) {
+    if (typeof doc.name === "string") out.add(doc.name);
+    for (const v of Object.values(doc)) if (v !== null && typeof v === "object") collectNames(v, out);
+  }
+}
+
+/** Whether a Responses item of type `t` is a server-executed tool whatever the item says
+ * (reference/responses.py is_server_item): the known ones, and any other `*_call` or `mcp_*` that is not
+ * a client call nor a call whose `execution` says who ran it (tool_search_call). */
+function isServerType(t) {
+  const c = CONVENTIONS;
+  if ((c.server_tools ?? []).includes(t)) return true;
+  if ((c.client_calls ?? []).includes(t) || (c.execution_calls ?? []).includes(t)) return false;
+  return t.endsWith("_call") || t.startsWith("mcp_");
+}
+
+/** Who runs the call a Responses item describes (reference/responses.py item_runner): "client" (a DO),
+ * "server" (a server tool) or null (not a call). `item`: the item as the library kept it (a plain
+ * object; null: decided by type, with the rule's defaults); `tools`: the response's `tools` list (or a
+ * ResponseTools), null when unknown. The other signal, a call's output item earlier in the response, is
+ * the caller's to apply (its call_id among the outputs seen: the server ran it). */
+export function itemRunner(type, item = null, tools = null) {
+  const t = typeof type === "string" && type ? type : isPlain(item) && typeof item.type === "string" ? item.type : null;
+  if (!t) return null;
+  const doc = isPlain(item) ? item : {}; // `type` names the item's type (as client.py's helper reads it)
+  const tl = ResponseTools.of(tools);
+  const c = CONVENTIONS;
+  if ((c.execution_calls ?? []).includes(t)) {
+    return doc.execution === "client" || doc.execution === "server" ? doc.execution : tl.searchExecution ?? "server";
+  }
+  if (t === "shell_call") {
+    const env = doc.environment;
+    if (isPlain(env) && typeof env.type === "string") return env.type === "local" ? "client" : "server";
+    return tl.hostedShell ? "server" : "client";
+  }
+  if (t === "custom_tool_call") {
+    const name = doc.name;
+    return tl.names !== null && typeof name === "string" && name && !tl.names.has(name) ? "server" : "client";
+  }
+  if ((c.client_calls ?? []).includes(t)) return "client";
+  if (t === "tool_search_output") {
+    // the server's search result; a client's answer is never in the stream
+    const execution = doc.execution === "client" || doc.execution === "server" ? doc.execution : tl.searchExecution;
+    return execution === "client" ? null : "server";
+  }
+  return isServerType(t) ? "server" : null;
+}
+
+/** Whether an output item (Responses) or content block (Anthropic) is a server-executed tool, never a
+ * DO: the reference's classification (reference/responses.py item_runner, reference/anthropic.py
+ * is_server_block; kit/adapters/client.py is_server_tool). Responses: with the item (`execution`,
+ * `environment`, `name`, `call_id`), the response's `tools` and `earlierOutputs` (a Set of the call_ids of
+ * the output items before it: outputCallIds), per item; without them, by type with the rule's defaults
+ * (tool_search_* -> server, shell_call and custom_tool_call -> client). */
+export function isServerTool(api, type, item = null, tools = null, { earlierOutputs = null } = {}) {
   if (typeof type !== "string" || !type) return false;
   const c = CONVENTIONS;
-  if (api === "openai.responses") {
-    if ((c.server_tools ?? []).includes(type)) return true;
-    if ((c.client_calls ?? []).includes(type)) return false;
-    if ((c.execution_calls ?? []).includes(type)) return false; // the item's `execution` says who ran it
-    return type.endsWith("_call") || type.startsWith("mcp_");
-  }
+  if (api === "openai.responses") return runnerOf(type, item, tools, earlierOutputs) === "server";
   if (api === "anthropic.messages") {
     return (c.server_blocks ?? []).includes(type) || type.endsWith("_tool_result") || type === "container_upload";
   }
   return false;
+}
+
+/** Whether a Responses item is a call for the client to run (a DO): itemRunner(...) === "client". */
+export function isClientCall(api, type, item = null, tools = null, { earlierOutputs = null } = {}) {
+  return api === "openai.responses" && typeof type === "string" && !!type
+    && runnerOf(type, item, tools, earlierOutputs) === "client";
+}
+
+function runnerOf(type, item, tools, earlierOutputs) {
+  // itemRunner, then: a call whose output item came first in the same response was run by the server
+  const runner = itemRunner(type, item, tools);
+  const callId = isPlain(item) ? item.call_id : undefined;
+  if (runner === "client" && earlierOutputs && typeof callId === "string" && earlierOutputs.has(callId)) return "server";
+  return runner;
+}
+
+/** The call_ids of the call output items (`*_output`) in a Responses output list: a call answered in
+ * the same response was run by the server (resp-server-run-call). */
+export function outputCallIds(output) {
+  const ids = new Set();
+  for (const item of Array.isArray(output) ? output : []) {
+    if (isPlain(item) && typeof item.type === "string" && item.type.endsWith("_output")
+      && typeof item.call_id === "string" && item.call_id) ids.add(item.call_id);
+  }
+  return ids;
 }
 
 /** Usage in the Plan's terms (client.plan_usage): integer counts only; none at all -> null. */
