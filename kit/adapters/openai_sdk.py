@@ -140,9 +140,8 @@ from typing import Any, Callable, Iterable, Iterator
 
 from .. import events as ev
 from ..plan import PlanBuilder, parse_arguments
-from ..reference.responses import CLIENT_CALLS, is_server_item
 from . import DONE, implementation
-from .client import content_text, finish_reason, name_or_none, responses_finish
+from .client import content_text, finish_reason, is_client_call, is_server_tool, name_or_none, responses_finish
 
 __all__ = ["chat_stream_state", "chat_client_stream", "chat_client_create", "responses_stream_state",
            "responses_client_stream"]
@@ -422,6 +421,25 @@ class _ResponseEvents:
         self.started: set[int] = set()  # ordinals of calls that have a ToolCallStarted
         self.dispatched = 0
         self.failed = False
+        # who runs each call is decided per item (the reference's rule): the response's declared
+        # tools (response.created), the call ids of the output items so far, and the decision
+        # taken at an item's first sight (a call started as the client's is not taken back)
+        self.tools: Any = None
+        self.outputs: set[str] = set()
+        self.runner: dict[int, bool] = {}  # output_index -> a client call
+
+    def _client_call(self, output_index: Any, item: dict) -> bool:
+        if isinstance(output_index, int) and output_index in self.runner:
+            return self.runner[output_index]
+        client = is_client_call(RESPONSES, item.get("type"), item, self.tools, earlier_outputs=self.outputs)
+        if isinstance(output_index, int):
+            self.runner[output_index] = client
+        return client
+
+    def _seen(self, item: dict) -> None:
+        kind, call_id = item.get("type"), item.get("call_id")
+        if isinstance(kind, str) and kind.endswith("_output") and isinstance(call_id, str) and call_id:
+            self.outputs.add(call_id)
 
     def _ordinal(self, output_index: int) -> int:
         n = self.calls.get(output_index)
@@ -479,9 +497,14 @@ class _ResponseEvents:
         elif t == "response.refusal.delta":
             if e.delta:
                 out(ev.RefusalDelta(0, e.delta))
+        elif t in ("response.created", "response.in_progress"):
+            tools = getattr(getattr(e, "response", None), "tools", None)
+            if isinstance(tools, list) and tools:
+                self.tools = [_doc(tool) for tool in tools]
         elif t == "response.output_item.added":
             item = _doc(e.item)
-            if item.get("type") in CLIENT_CALLS:
+            self._seen(item)
+            if self._client_call(e.output_index, item):
                 n = self._ordinal(e.output_index)
                 self.started.add(n)
                 out(ev.ToolCallStarted(0, n, name_or_none(item.get("call_id")), self._action(item)))
@@ -493,9 +516,10 @@ class _ResponseEvents:
         elif t == "response.output_item.done":
             item = _doc(e.item)
             kind = item.get("type")
-            if kind in CLIENT_CALLS:
+            self._seen(item)
+            if self._client_call(e.output_index, item):
                 self._dispatch(e.output_index, item)
-            elif is_server_item(kind):
+            elif is_server_tool(RESPONSES, kind, item, self.tools, earlier_outputs=self.outputs):
                 name = item.get("name") if isinstance(item.get("name"), str) else None
                 out(ev.ServerTool(0, {"type": kind, "id": item.get("id"), "name": name}))
         elif t == "error":
@@ -522,7 +546,7 @@ class _ResponseEvents:
         if t == "response.completed":
             for position, item in enumerate(getattr(response, "output", None) or []):
                 doc = _doc(item)
-                if doc.get("type") in CLIENT_CALLS and position not in self.done:
+                if position not in self.done and self._client_call(position, doc):
                     self._dispatch(position, doc)
             out(ev.MessageDone(0, responses_finish("completed", calls=bool(self.dispatched))))
         else:
