@@ -12,8 +12,10 @@
 //
 // The events are mapped as the Python SDK's row maps the same helper (kit/adapters/openai_sdk.py,
 // Responses): `response.output_text.delta` -> text of its output item; `response.refusal.delta` ->
-// refusal; a client call (function_call, custom_tool_call, computer/shell/patch calls: the reference's
-// CLIENT_CALLS) starts at its `response.output_item.added`, takes `response.function_call_arguments.delta`
+// refusal; a client call (who runs it decided per item, as the reference does: harness.mjs isClientCall
+// with the item's execution / environment / name, the response's `tools` from `response.created`, and
+// the call_ids of the output items before it; decided at the item's first sight) starts at its
+// `response.output_item.added`, takes `response.function_call_arguments.delta`
 // as its arguments, and is dispatched at its `response.output_item.done`, the one event that carries
 // call_id, name and arguments together; a finished call item with status "incomplete" is cut off and
 // not dispatched (the DO keeps what arrived); server-executed items at their `output_item.done` ->
@@ -30,7 +32,7 @@
 // text per output_index; Response.output is the list of items in order); marks_undispatched yes
 // (ResponseFunctionToolCall.status "incomplete" marks a call cut off); multi_choice no (a Response
 // has no choices); holds_invalid_arguments yes (ResponseFunctionToolCall.arguments is the raw string).
-import { importPackage, isServerTool, nameOrNull, parameters, responsesFinish, say, serve, text } from "./harness.mjs";
+import { importPackage, isClientCall, isServerTool, nameOrNull, parameters, responsesFinish, say, serve, text } from "./harness.mjs";
 
 const API = "openai.responses";
 const MODEL = "gpt-4.1-mini"; // any name: the replay server answers every model with the trace
@@ -40,13 +42,23 @@ const actionOf = (item) =>
   item.type === "function_call" || item.type === "custom_tool_call" ? nameOrNull(item.name) : item.type.slice(0, -"_call".length);
 
 class ResponseEvents {
-  constructor(clientCalls) {
-    this.clientCalls = clientCalls; // the reference's client call item types
+  constructor() {
     this.calls = new Map(); // output_index -> the call's position among the calls
     this.started = new Set(); // positions of calls that have a tool_call.started
     this.done = new Set(); // output_index of calls dispatched or closed
     this.dispatched = 0;
     this.failed = false;
+    // who runs each call is decided per item (the reference's rule, harness.mjs isClientCall): the
+    // response's declared tools (response.created), the call_ids of the output items so far, and the
+    // decision taken at an item's first sight (a call started as the client's is not taken back)
+    this.tools = null;
+    this.outputs = new Set();
+    this.runner = new Map(); // output_index -> a client call
+  }
+
+  seen(item) {
+    const t = item?.type, callId = item?.call_id;
+    if (typeof t === "string" && t.endsWith("_output") && typeof callId === "string" && callId) this.outputs.add(callId);
   }
 
   ordinal(outputIndex) {
@@ -54,8 +66,11 @@ class ResponseEvents {
     return this.calls.get(outputIndex);
   }
 
-  isClientCall(type) {
-    return this.clientCalls.includes(type);
+  isClientCall(outputIndex, item) {
+    if (this.runner.has(outputIndex)) return this.runner.get(outputIndex);
+    const client = isClientCall(API, item?.type, item, this.tools, { earlierOutputs: this.outputs });
+    if (Number.isInteger(outputIndex)) this.runner.set(outputIndex, client);
+    return client;
   }
 
   dispatch(outputIndex, item) {
@@ -81,8 +96,12 @@ class ResponseEvents {
     } else if (t === "custom_tool_call") {
       raw = text(item.input);
       [params, invalid] = [raw, false];
+    } else if (typeof item.arguments === "string") {
+      // a tool_search_call whose arguments are text (the reference parses them as a function call's)
+      raw = item.arguments;
+      [params, invalid] = parameters(raw);
     } else {
-      const key = ["action", "operation", "actions"].find((k) => k in item);
+      const key = ["action", "operation", "actions", "arguments"].find((k) => k in item);
       params = key === undefined ? null : item[key];
       [raw, invalid] = [JSON.stringify(params ?? null), false];
     }
@@ -108,8 +127,13 @@ class ResponseEvents {
       case "response.refusal.delta":
         if (e.delta) say({ type: "refusal.delta", choice: 0, text: String(e.delta) });
         break;
+      case "response.created":
+      case "response.in_progress":
+        if (Array.isArray(e.response?.tools) && e.response.tools.length) this.tools = e.response.tools;
+        break;
       case "response.output_item.added":
-        if (this.isClientCall(e.item?.type)) {
+        this.seen(e.item);
+        if (this.isClientCall(e.output_index, e.item)) {
           const n = this.ordinal(e.output_index);
           this.started.add(n);
           say({ type: "tool_call.started", choice: 0, call: n, call_id: nameOrNull(e.item.call_id), action: actionOf(e.item) });
@@ -124,8 +148,9 @@ class ResponseEvents {
         break;
       case "response.output_item.done": {
         const kind = e.item?.type;
-        if (this.isClientCall(kind)) this.dispatch(e.output_index, e.item);
-        else if (isServerTool(API, kind)) {
+        this.seen(e.item);
+        if (this.isClientCall(e.output_index, e.item)) this.dispatch(e.output_index, e.item);
+        else if (isServerTool(API, kind, e.item, this.tools, { earlierOutputs: this.outputs })) {
           say({ type: "server_tool", choice: 0, tool: { type: kind, id: nameOrNull(e.item.id),
             name: typeof e.item.name === "string" ? nameOrNull(e.item.name) : null } });
         }
@@ -157,8 +182,10 @@ class ResponseEvents {
     }
     if (this.failed) return;
     if (status === "completed") {
+      if (this.tools === null && Array.isArray(response.tools) && response.tools.length) this.tools = response.tools;
       (response.output ?? []).forEach((item, position) => {
-        if (this.isClientCall(item?.type) && !this.done.has(position)) this.dispatch(position, item);
+        this.seen(item);
+        if (!this.done.has(position) && this.isClientCall(position, item)) this.dispatch(position, item);
       });
     }
     const finish = responsesFinish(status, response?.incomplete_details?.reason, { calls: this.dispatched > 0 });
@@ -166,14 +193,11 @@ class ResponseEvents {
   }
 }
 
-let clientCalls = null;
-
 async function runCase() {
   const { OpenAI } = await importPackage("openai");
-  clientCalls ??= JSON.parse(process.env.KIT_NODE_CONVENTIONS || "{}").client_calls ?? [];
   const client = new OpenAI({ maxRetries: 0 });
   const stream = client.responses.stream({ model: MODEL, input: INPUT });
-  const mapper = new ResponseEvents(clientCalls);
+  const mapper = new ResponseEvents();
   for await (const event of stream) mapper.event(event);
   const response = await stream.finalResponse();
   mapper.finish(response);
