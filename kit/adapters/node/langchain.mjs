@@ -51,9 +51,14 @@
 //   computer tool, read as the user reads it with its item in `additional_kwargs.tool_outputs`: a DO
 //   `computer` whose parameters are the action. Shell and local shell calls are only items in
 //   `additional_kwargs.tool_outputs` (where the `tools.shell` / `tools.localShell` docstrings tell users to
-//   find them): a DO `shell` / `local_shell` with the item's `call_id` and `action`; the server tool
+//   find them): a DO `shell` / `local_shell` with the item's `call_id` and `action`, as is a client tool
+//   search (`tool_search_call`, kept there too: a DO `tool_search` with its `arguments`); the server tool
 //   items there (web_search_call, file_search_call, mcp_call...) -> server tools; the refusal is
-//   `additional_kwargs.refusal`.
+//   `additional_kwargs.refusal`. Who runs a call is read per item, as the reference does (runners():
+//   the raw items of `response_metadata.output` / `tool_outputs`, the response's `tools` LangChain.js
+//   copies into `response_metadata`, a call whose output item came first): a shell call in a hosted
+//   container, a client tool search's `execution`, a custom tool call naming no declared tool (xAI's X
+//   search) are read from them; a call of `tool_calls` its raw item shows server-run is a server tool.
 // - Finish: Chat Completions `response_metadata.finish_reason`; Anthropic `stop_reason`, which
 //   LangChain.js keeps in `additional_kwargs` (the message_delta's delta), or `response_metadata` where a
 //   version puts it; Responses has no finish reason on the wire, so `response_metadata.status` and
@@ -73,10 +78,10 @@
 //   `tool_calls` as a valid call, and is graded as dispatched.
 // - multi_choice: no (`choices[0]` of every chunk; Responses and Anthropic have one).
 // - call_types (Responses): what bindTools can request as documented: function tools, custom tools, and the
-//   computer, shell, local shell and apply_patch tools of @langchain/openai's `tools` (tools/*.js), each
-//   sent as its built-in type. LangChain.js's stream converter keeps an apply_patch_call nowhere, so such
+//   computer, shell, local shell, apply_patch and tool search (`tools.toolSearch({execution: "client"})`)
+//   tools of @langchain/openai's `tools` (tools/*.js), each sent as its built-in type. LangChain.js's stream converter keeps an apply_patch_call nowhere, so such
 //   a call is lost (a difference like any lost call).
-import { PlanOf, isServerTool, importPackage, nameOrNull, responsesFinish, say, serve } from "./harness.mjs";
+import { PlanOf, isClientCall, isServerTool, importPackage, nameOrNull, responsesFinish, say, serve } from "./harness.mjs";
 
 // LangChain.js prints its warnings with console.log: the harness sends them to stderr (stdout carries
 // the kit's events)
@@ -95,6 +100,8 @@ const SERVER_BLOCK_EXTRA = ["server_tool_use", "mcp_tool_use"];
 // client calls LangChain.js keeps only as items of additional_kwargs.tool_outputs (shell_call, local_shell_call;
 // apply_patch_call only from a response that is not streamed: a stream's converter drops it)
 const OUTPUT_CALLS = ["shell_call", "local_shell_call", "apply_patch_call"];
+// calls whose item says who runs them (`execution`), kept only in tool_outputs as well: a client tool search
+const EXECUTION_CALLS = ["tool_search_call"];
 
 function tools() {
   let names = [];
@@ -171,8 +178,39 @@ function toolOutputs(full) {
   return Array.isArray(items) ? items.filter((x) => x && typeof x === "object") : [];
 }
 
-function addCall(plan, api, full, [chunk, call, valid]) {
+/** Who runs each Responses call, read per item as the reference does (harness.mjs isClientCall /
+ * isServerTool): the items LangChain.js keeps raw (`response_metadata.output`, the completed response's
+ * output list, else `additional_kwargs.tool_outputs`), the response's `tools` (`response_metadata.tools`,
+ * copied from the completed response), and the call_ids whose output item came before the call. */
+function runners(full) {
+  const meta = full.response_metadata ?? {};
+  const declared = Array.isArray(meta.tools) && meta.tools.length ? meta.tools : null;
+  const output = Array.isArray(meta.output) ? meta.output.filter((x) => x && typeof x === "object") : null;
+  const answered = new Set(); // call_ids whose output item came before the call
+  const outputs = new Set();
+  for (const item of output ?? toolOutputs(full)) {
+    const callId = item.call_id;
+    if (typeof callId !== "string" || !callId) continue;
+    if (typeof item.type === "string" && item.type.endsWith("_output")) outputs.add(callId);
+    else if (outputs.has(callId)) answered.add(callId);
+  }
+  const opts = { earlierOutputs: answered };
+  const raw = new Map(); // call_id -> the raw call item
+  for (const item of [...toolOutputs(full), ...(output ?? [])]) {
+    if (typeof item.call_id === "string" && item.call_id && !String(item.type).endsWith("_output")) raw.set(item.call_id, item);
+  }
+  return {
+    client: (item) => isClientCall(RESPONSES, item?.type, item, declared, opts),
+    server: (item) => isServerTool(RESPONSES, item?.type, item, declared, opts),
+    // a call of tool_calls / invalid_tool_calls that its raw item shows the server ran
+    serverCall: (callId) => typeof callId === "string" && raw.has(callId)
+      && isServerTool(RESPONSES, raw.get(callId).type, raw.get(callId), declared, opts),
+  };
+}
+
+function addCall(plan, api, full, [chunk, call, valid], who) {
   const args = call.args;
+  if (api === RESPONSES && who.serverCall(call.id)) return; // reported as a server tool from tool_outputs
   if (api === RESPONSES && valid) {
     if (chunk?.isCustomTool && args && typeof args === "object" && Object.keys(args).join() === "input"
       && typeof args.input === "string") {
@@ -201,14 +239,14 @@ function addCall(plan, api, full, [chunk, call, valid]) {
     invalid_arguments: true });
 }
 
-function finishOf(api, full) {
+function finishOf(api, full, who) {
   const meta = full.response_metadata ?? {};
   if (api === CHAT) return [meta.finish_reason, false];
   if (api === ANTHROPIC) return [meta.stop_reason ?? full.additional_kwargs?.stop_reason, false];
   const details = meta.incomplete_details;
   const reason = details && typeof details === "object" ? details.reason : null;
-  const called = (full.tool_calls ?? []).length + (full.invalid_tool_calls ?? []).length > 0
-    || toolOutputs(full).some((x) => OUTPUT_CALLS.includes(x.type));
+  const called = [...(full.tool_calls ?? []), ...(full.invalid_tool_calls ?? [])].some((c) => !who.serverCall(c.id))
+    || toolOutputs(full).some((x) => [...OUTPUT_CALLS, ...EXECUTION_CALLS].includes(x.type) && who.client(x));
   return [responsesFinish(meta.status, reason, { calls: called }), true];
 }
 
@@ -225,6 +263,7 @@ function report(api, full) {
     if (chunk && chunk.index !== undefined && chunk.index !== null && !byIndex.has(chunk.index)) byIndex.set(chunk.index, n);
   });
   const used = new Set();
+  const who = api === RESPONSES ? runners(full) : null;
   const content = full.content;
   if (typeof content === "string") plan.text(content);
   else {
@@ -240,7 +279,7 @@ function report(api, full) {
         const k = byIndex.get(block.index);
         if (k !== undefined && !used.has(k)) {
           used.add(k);
-          addCall(plan, api, full, all[k]);
+          addCall(plan, api, full, all[k], who);
         }
       } else if (isServerTool(api, kind) || (api === ANTHROPIC && SERVER_BLOCK_EXTRA.includes(kind))) {
         plan.serverTool({ type: kind, id: block.id ?? block.tool_use_id, name: typeof block.name === "string" ? block.name : null });
@@ -248,20 +287,20 @@ function report(api, full) {
     }
   }
   all.forEach((c, k) => {
-    if (!used.has(k)) addCall(plan, api, full, c);
+    if (!used.has(k)) addCall(plan, api, full, c, who);
   });
   if (api === RESPONSES) {
     for (const item of toolOutputs(full)) {
-      if (OUTPUT_CALLS.includes(item.type)) {
-        const action = ["action", "operation", "actions"].map((k) => item[k]).find((x) => x !== undefined && x !== null);
+      if ([...OUTPUT_CALLS, ...EXECUTION_CALLS].includes(item.type) && who.client(item)) {
+        const action = ["action", "operation", "actions", "arguments"].map((k) => item[k]).find((x) => x !== undefined && x !== null);
         plan.call(item.call_id, item.type.slice(0, -"_call".length), action ?? null);
-      } else if (isServerTool(api, item.type)) {
+      } else if (who.server(item)) {
         plan.serverTool({ type: item.type, id: item.id, name: typeof item.name === "string" ? item.name : null });
       }
     }
     if (typeof full.additional_kwargs?.refusal === "string") plan.refusal(full.additional_kwargs.refusal);
   }
-  const [reason, mapped] = finishOf(api, full);
+  const [reason, mapped] = finishOf(api, full, who);
   plan.finish(reason, 0, { mapped });
   const usage = full.usage_metadata;
   if (usage && typeof usage === "object") {

@@ -208,8 +208,8 @@ ADAPTERS: tuple[ThirdParty, ...] = (
                "new ChatOpenAI({..., useResponsesApi: true}).bindTools(tools).stream(messages), chunks joined with "
                "concat(); .content, .tool_calls, .additional_kwargs (tool_outputs, refusal), .response_metadata",
                http="[worker=yes,apis=responses,multi_choice=no,ordered=no,marks_undispatched=no,call_types="
-                    "function_call+custom_tool_call+computer_call+shell_call+local_shell_call+apply_patch_call]:"
-                    "{python} -m kit.adapters.node langchain --worker", sits_on=("npm:openai",)),
+                    "function_call+custom_tool_call+computer_call+shell_call+local_shell_call+apply_patch_call+"
+                    "tool_search_call]:{python} -m kit.adapters.node langchain --worker", sits_on=("npm:openai",)),
     ThirdParty("langchain-js-anthropic", "", "LangChain.js", "npm:@langchain/anthropic", "node_langchain",
                "new ChatAnthropic({...}).bindTools(tools).stream(messages), chunks joined with concat(); content "
                "blocks in order, .tool_calls, .additional_kwargs.stop_reason, .usage_metadata",
