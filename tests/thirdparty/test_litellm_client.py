@@ -71,3 +71,13 @@ def test_anthropic_input_tokens_are_counted_as_the_wire_counts_them():
     # (prompt_tokens_details): the Plan's input_tokens is Anthropic's, without them (1830 here, 1536 read)
     r = verify(ANTHROPIC, ["y_usage_cumulative"])[("y_usage_cumulative", "recorded")]
     assert r["verdict"] == "PASS", r["message"]
+
+
+def test_responses_who_runs_a_call_is_read_per_item():
+    # the terminal response keeps each item whole and the declared tools: a client tool search is
+    # a DO, a hosted shell call (its output in the same response) and xAI's X search under
+    # custom_tool_call are server tools, a local shell call a DO
+    ids = ["y_tool_search_client", "y_hosted_shell_call", "y_shell_call_local", "y_xai_x_search_as_custom_calls"]
+    records = verify(RESPONSES, ids)
+    for ident in ids:
+        assert records[(ident, "recorded")]["verdict"] == "PASS", records[(ident, "recorded")]["message"]

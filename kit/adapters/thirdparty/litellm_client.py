@@ -40,11 +40,14 @@ Three adapters, each the way litellm's own documentation shows:
   ``for event in litellm.responses(..., stream=True)``; the final result is the ``response``
   of the terminal event (``response.completed`` / ``.incomplete`` / ``.failed``), as litellm
   yields it (the server's object, usage filled in by litellm when missing). Its ``output``
-  items in order: ``message`` parts -> SAY (``output_text``) or the refusal; client calls
-  (``function_call``, ``custom_tool_call``, computer/shell/patch calls) -> DO (``call_id``,
-  ``name``, ``arguments`` / free-text ``input`` / action), one whose item ``status`` is
-  ``incomplete`` a DO that is not dispatched; server-executed tool items (``*_call``,
-  ``mcp_*``, ``tool_search_*``) -> server tools; reasoning and anything else left out. The
+  items in order: ``message`` parts -> SAY (``output_text``) or the refusal; calls for the
+  client -> DO (``call_id``, ``name``, ``arguments`` / free-text ``input`` / action, a client
+  tool search's ``arguments``), one whose item ``status`` is ``incomplete`` a DO that is not
+  dispatched; server-run calls -> server tools. Who runs a call is read per item by
+  :func:`kit.adapters.client.is_client_call` / ``is_server_tool``, given the item as litellm
+  keeps it (its ``execution``, ``environment``, ``name``), the response's ``tools`` and the
+  call ids of the output items before it (a call whose output came first is the server's).
+  Reasoning and anything else is left out. The
   Responses API has no finish reason, only ``status``, read by
   :func:`kit.adapters.client.responses_finish` (the rule every adapter shares):
   ``completed`` is ``tool_calls`` when the output has a client call and ``stop``
@@ -92,7 +95,7 @@ import os
 from typing import Any
 
 from kit.adapters import implementation
-from kit.adapters.client import DUMMY_KEY, PlanOf, anthropic_base, is_server_tool, responses_finish
+from kit.adapters.client import DUMMY_KEY, PlanOf, anthropic_base, is_client_call, is_server_tool, responses_finish
 
 # before litellm is imported (it reads them at import / first use)
 os.environ["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"
@@ -117,10 +120,6 @@ TOOLS = [{
 RESPONSES_TOOLS = [{"type": "function", "name": "get_weather",
                     "description": "Get the current weather in a given location",
                     "parameters": TOOLS[0]["function"]["parameters"]}]
-
-CLIENT_CALLS = ("function_call", "custom_tool_call", "computer_call", "local_shell_call", "shell_call",
-                "apply_patch_call")
-
 
 def _litellm() -> Any:
     import litellm
@@ -224,6 +223,10 @@ def responses_stream(base_url: str, *, api: str) -> dict[str, Any]:
     if final is None:  # litellm ended the iteration without a terminal event
         return plan.plan()
     calls = 0
+    # who runs a call is read per item (its execution, environment, name), with the response's
+    # declared tools and the call ids of the output items before it, as the reference reads them
+    tools = _get(final, "tools")
+    outputs: set[str] = set()
     for n, item in enumerate(_get(final, "output") or []):
         kind = _get(item, "type")
         if kind == "message":
@@ -233,6 +236,11 @@ def responses_stream(base_url: str, *, api: str) -> dict[str, Any]:
                     plan.text(_get(part, "text"), item=n)
                 elif part_type == "refusal":
                     plan.refusal(_get(part, "refusal"))
+        elif not is_client_call(api, kind, item, tools, earlier_outputs=outputs):
+            if is_server_tool(api, kind, item, tools, earlier_outputs=outputs):
+                name = _get(item, "name")
+                plan.server_tool({"type": kind, "id": _get(item, "id"),
+                                  "name": name if isinstance(name, str) else None})
         elif kind in ("function_call", "custom_tool_call") and _get(item, "status") == "incomplete":
             _cut_call(plan, _get(item, "call_id"), _get(item, "name"),
                       _get(item, "arguments") if kind == "function_call" else _get(item, "input"))
@@ -242,14 +250,13 @@ def responses_stream(base_url: str, *, api: str) -> dict[str, Any]:
         elif kind == "custom_tool_call":
             calls += 1
             _custom_call(plan, _get(item, "call_id"), _get(item, "name"), _get(item, "input"))
-        elif kind in CLIENT_CALLS:
+        else:  # an action call (computer, shell, patch) or a client tool search: its action as parameters
             calls += 1
-            action = next((_get(item, k) for k in ("action", "operation", "actions") if _get(item, k) is not None),
-                          None)
+            action = next((_get(item, k) for k in ("action", "operation", "actions", "arguments")
+                           if _get(item, k) is not None), None)
             plan.call(_get(item, "call_id"), kind[: -len("_call")], _plain(action))
-        elif is_server_tool(api, kind):
-            name = _get(item, "name")
-            plan.server_tool({"type": kind, "id": _get(item, "id"), "name": name if isinstance(name, str) else None})
+        if isinstance(kind, str) and kind.endswith("_output") and isinstance(_get(item, "call_id"), str):
+            outputs.add(_get(item, "call_id"))
     status = _get(final, "status")
     if status == "failed":
         error = _get(final, "error")
