@@ -38,3 +38,14 @@ def test_responses_passes_server_and_custom_tools_and_rejects_an_incomplete_turn
     # the final response is response.completed's as sent (output: []), nothing is accumulated
     r = records[("y_item_done_missing", "recorded")]
     assert r["verdict"] == "FAIL" and r["plans"]["actual"]["choices"] == []
+
+
+def test_responses_who_runs_a_call_is_read_per_item():
+    # the final Response keeps each item (its execution, environment, name) and the declared tools:
+    # a client tool search is a DO, a hosted shell call and xAI's X search under custom_tool_call
+    # are the server's, a local shell call a DO
+    ids = ["y_tool_search_client", "y_tool_search_server_then_call", "y_hosted_shell_call", "y_shell_call_local",
+           "y_xai_x_search_as_custom_calls"]
+    records = verify(f"{MODULE}:responses", ids)
+    for ident in ids:
+        assert records[(ident, "recorded")]["verdict"] == "PASS", (ident, records[(ident, "recorded")]["message"])

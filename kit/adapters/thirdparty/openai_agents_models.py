@@ -34,9 +34,13 @@ parts as SAY (one SAY per message item), its ``refusal`` parts as the refusal;
 ``custom_tool_call`` -> DO whose parameters are its free-form ``input`` string (given to
 the Plan as that JSON string value); ``computer_call``, ``local_shell_call``,
 ``shell_call``, ``apply_patch_call`` -> DO named after the type, parameters the item's
-``action`` / ``operation``; web/file search, code interpreter, image generation, MCP and
-tool-search items -> server tools (``type``, ``id``, ``name``); reasoning items are left
-out. Usage is the response's ``input_tokens`` / ``output_tokens`` when it has usage.
+``action`` / ``operation``, a client tool search's ``arguments``; web/file search, code
+interpreter, image generation, MCP items and server-run calls -> server tools (``type``,
+``id``, ``name``); reasoning items are left out. On Responses who runs a call is read per
+item by :func:`kit.adapters.client.is_client_call` / ``is_server_tool``, given the item (the
+openai SDK model keeps its ``execution``, ``environment``, ``name``), the response's
+``tools`` and the call ids of the output items before it (a call whose output came first is
+the server's). Usage is the response's ``input_tokens`` / ``output_tokens`` when it has usage.
 
 Capabilities: one choice (the Chat converter processes choice 0 only); ``finish_reason``
 omitted: neither the stream's final ``Response`` nor the ``ModelResponse`` the Runner makes
@@ -68,7 +72,7 @@ from typing import Any
 os.environ.setdefault("OPENAI_AGENTS_DISABLE_TRACING", "1")  # before the SDK is imported: no trace export
 
 from kit.adapters import implementation  # noqa: E402
-from kit.adapters.client import DUMMY_KEY, PlanOf, is_server_tool  # noqa: E402
+from kit.adapters.client import DUMMY_KEY, PlanOf, is_client_call, is_server_tool  # noqa: E402
 
 MODEL = "gpt-4.1"  # any name: the replay server answers every model with the trace
 OMITS = ("finish_reason",)
@@ -138,27 +142,37 @@ def _complete(item: Any) -> bool:
 
 def _plan(api: str, response: Any) -> dict[str, Any]:
     plan = PlanOf(api)
+    # Responses: who runs a call is read per item (its execution, environment, name), with the
+    # response's declared tools and the call ids of the output items before it
+    tools = getattr(response, "tools", None)
+    outputs: set[str] = set()
     for n, item in enumerate(response.output or []):
         kind = getattr(item, "type", None)
+        client = is_client_call(api, kind, item, tools, earlier_outputs=outputs) if api == "openai.responses" \
+            else kind in ("function_call", "custom_tool_call") or kind in ACTION_CALLS
         if kind == "message":
             for part in item.content or []:
                 if getattr(part, "type", None) == "output_text":
                     plan.text(part.text, item=n)
                 elif getattr(part, "type", None) == "refusal":
                     plan.refusal(part.refusal)
+        elif not client:
+            if is_server_tool(api, kind, item, tools, earlier_outputs=outputs):
+                name = getattr(item, "name", None)
+                plan.server_tool({"type": kind, "id": getattr(item, "id", None),
+                                  "name": name if isinstance(name, str) else None})
         elif kind == "function_call":
             plan.call(item.call_id, item.name, item.arguments, dispatched=_complete(item))
         elif kind == "custom_tool_call":
             plan.call(item.call_id, item.name, item.input, free_form=True, dispatched=_complete(item))
-        elif kind in ACTION_CALLS:
-            action = next((getattr(item, k) for k in ("action", "operation", "actions") if getattr(item, k, None)
-                           is not None), None)
+        else:  # an action call (computer, shell, patch) or a client tool search: its action as parameters
+            action = next((getattr(item, k) for k in ("action", "operation", "actions", "arguments")
+                           if getattr(item, k, None) is not None), None)
             plan.call(getattr(item, "call_id", None), kind.removesuffix("_call"), _dump(action),
                       dispatched=_complete(item))
-        elif is_server_tool(api, kind):
-            name = getattr(item, "name", None)
-            plan.server_tool({"type": kind, "id": getattr(item, "id", None),
-                              "name": name if isinstance(name, str) else None})
+        call_id = getattr(item, "call_id", None)
+        if isinstance(kind, str) and kind.endswith("_output") and isinstance(call_id, str):
+            outputs.add(call_id)
     usage = response.usage
     if usage is not None:
         plan.usage(usage.input_tokens, usage.output_tokens)
