@@ -23,8 +23,10 @@
 //
 // The content parts of the step, in order: `text` -> SAY; `tool-call` -> DO (`toolCallId`,
 // `toolName`, `input`), except a provider-executed call (`providerExecuted: true`, the provider
-// ran it: web search, code interpreter, MCP, ...), which is no DO; `reasoning`, `source`, `file`,
-// `tool-result` and `tool-error` parts are never SAY or DO. `input` is the value the SDK parsed:
+// ran it: web search, code interpreter, MCP, ...), which is no DO, nor (Responses) a call for which
+// the content holds a provider-executed `tool-result` (the provider passes a `shell_call_output` item
+// on so: the server ran the call, as the reference reads a call answered in the same response);
+// `reasoning`, `source`, `file`, `tool-result` and `tool-error` parts are never SAY or DO. `input` is the value the SDK parsed:
 // an object, or a string (a Responses custom tool call's free-form input, which the provider
 // passes on as a JSON string: the tools here are declared as function tools, since KIT_TOOLS has
 // only names, and the SDK hands such a call back the same way). A call the SDK flags `invalid:
@@ -158,9 +160,13 @@ async function runCase(api) {
   const [content, unified, raw, usage] = await Promise.all([result.content, result.finishReason,
     result.rawFinishReason, result.usage]);
   const plan = new PlanOf(api);
+  // Responses: a call the provider reports its own result for in the same response (a tool-result part
+  // with providerExecuted for its toolCallId: a shell call in a hosted container) was run by the server
+  const ranByProvider = new Set(api === "openai.responses" ? content.filter((p) => p.type === "tool-result"
+    && p.providerExecuted && typeof p.toolCallId === "string").map((p) => p.toolCallId) : []);
   content.forEach((part, n) => {
     if (part.type === "text") plan.text(part.text, 0, n);
-    else if (part.type === "tool-call" && !part.providerExecuted) {
+    else if (part.type === "tool-call" && !part.providerExecuted && !ranByProvider.has(part.toolCallId)) {
       const input = part.input;
       if (part.invalid && typeof input === "string") {
         // an invalid call's string input is the raw text when its JSON did not parse (parse-tool-call.ts)
