@@ -51,6 +51,21 @@ def test_responses_passes_with_server_tools_and_ignores_finished_arguments():
     assert "_construct_lc_result_from_responses_api" in null["message"]
 
 
+def test_responses_reads_who_runs_a_call_from_the_block_but_not_the_declared_tools():
+    records = verify(RESPONSES, ["y_tool_search_client", "y_tool_search_server_then_call",
+                                 "y_xai_x_search_as_custom_calls", "y_hosted_shell_call"])
+    # the tool_search_call block keeps its item's execution: the client's search is a DO, the
+    # server's a server tool
+    for ok in ("y_tool_search_client", "y_tool_search_server_then_call"):
+        assert records[(ok, "recorded")]["verdict"] == "PASS", records[(ok, "recorded")]["message"]
+    # the response's tools are not kept: xAI's X search under custom_tool_call is in tool_calls, a DO
+    xai = records[("y_xai_x_search_as_custom_calls", "recorded")]
+    assert xai["verdict"] == "FAIL" and "DO x_keyword_search(" in difference(xai, "commands[0]")["actual"]
+    # a shell_call item is not kept at all (not in its content block list): the server tool is lost
+    shell = records[("y_hosted_shell_call", "recorded")]
+    assert shell["verdict"] == "FAIL" and difference(shell, "server_tools[0]")["actual"] is None
+
+
 def test_anthropic_passes_and_takes_input_tokens_only_from_message_delta():
     records = verify(ANTHROPIC, ["y_parallel_tool_use", "y_text_after_server_tool_then_client_tool",
                                  "y_thinking_then_tool_use", "y_text_then_tool_use"],

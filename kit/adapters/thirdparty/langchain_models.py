@@ -43,10 +43,18 @@ Mapping of the gathered ``AIMessageChunk``:
   ``reasoning`` / ``thinking`` / ``redacted_thinking`` are never SAY. A Responses
   ``computer_call`` or ``apply_patch_call`` is only a content block (not in
   ``tool_calls``), with its ``call_id`` and ``action``: a DO ``computer`` (``apply_patch``)
-  whose parameters are that action, as the user reads it from the block.
+  whose parameters are that action, as the user reads it from the block; likewise a
+  ``tool_search_call`` the client runs: a DO ``tool_search`` whose parameters are its
+  ``arguments``. Who runs a Responses call is read per block by
+  :func:`kit.adapters.client.is_client_call` / ``is_server_tool``: LangChain keeps each
+  item whole (its ``execution``, ``environment``, ``call_id``) and the output blocks before
+  it (a call whose output came first is the server's), but not the response's declared
+  ``tools``, so a ``custom_tool_call`` is the client's whatever it names (LangChain lists it
+  in ``tool_calls``). A call that is only a content block counts for the ``tool_calls``
+  finish.
 - Call kinds (``call_types``, Responses): what ``bind_tools`` can request: function and
-  custom tools, and the computer and apply_patch tool dicts it passes through; a shell
-  tool raises "Unsupported function".
+  custom tools, and the computer, apply_patch and tool_search tool dicts it passes through
+  (``WellKnownTools``); a shell tool raises "Unsupported function".
 - Calls: ``tool_calls`` entries -> DO with ``id``, ``name`` and the ``args`` dict LangChain
   parsed; ``invalid_tool_calls`` entries -> DO with the raw ``args`` string (invalid
   JSON, so an invalid DO). Both lists come from ``tool_call_chunks`` in order; calls not
@@ -100,7 +108,7 @@ import os
 from typing import Any
 
 from kit.adapters import implementation
-from kit.adapters.client import DUMMY_KEY, PlanOf, anthropic_base, is_server_tool, responses_finish
+from kit.adapters.client import DUMMY_KEY, PlanOf, anthropic_base, is_client_call, is_server_tool, responses_finish
 
 MESSAGES = [("user", "hi")]
 OPENAI_MODEL = "gpt-4.1-mini"  # any name: the replay server answers every model with the trace
@@ -116,11 +124,13 @@ TOOLS = [{
 }]
 
 CALL_BLOCKS = ("function_call", "custom_tool_call", "tool_use")
-ACTION_BLOCKS = ("computer_call", "apply_patch_call")  # client calls LangChain keeps as content blocks only
+# client calls LangChain keeps as content blocks only (a tool search when its item says the client runs it)
+ACTION_BLOCKS = ("computer_call", "apply_patch_call", "tool_search_call")
 # the kinds of client call bind_tools can request on Responses: function tools, custom tools
-# (langchain_openai.tools.custom_tool), and the computer and apply_patch tool dicts it passes
-# through (langchain_core.utils.function_calling); shell tools raise "Unsupported function"
-RESPONSES_CALL_TYPES = ("function_call", "custom_tool_call", "computer_call", "apply_patch_call")
+# (langchain_openai.tools.custom_tool), and the computer, apply_patch and tool_search tool dicts it
+# passes through (WellKnownTools, langchain_core.utils.function_calling); shell tools raise
+# "Unsupported function"
+RESPONSES_CALL_TYPES = ("function_call", "custom_tool_call", "computer_call", "apply_patch_call", "tool_search_call")
 
 
 def _offline() -> None:
@@ -177,6 +187,11 @@ def _plan(api: str, gathered: Any, *, finish: Any) -> dict[str, Any]:
     by_index = {index: n for n, (index, _, _) in enumerate(calls) if index is not None}
     used: set[int] = set()
     content = gathered.content
+    # Responses: who runs a call is read per block (LangChain keeps the item whole: its
+    # execution, environment, call_id), with the call ids of the output blocks before it; the
+    # response's declared tools are not kept (response_metadata drops them)
+    outputs: set[str] = set()
+    actions = 0
     if isinstance(content, str):
         plan.text(content)
     else:
@@ -187,25 +202,35 @@ def _plan(api: str, gathered: Any, *, finish: Any) -> dict[str, Any]:
             if not isinstance(block, dict):
                 continue
             kind = block.get("type") or ""
+            server_run = api == "openai.responses" and (kind in CALL_BLOCKS or kind in ACTION_BLOCKS) \
+                and not is_client_call(api, kind, block, earlier_outputs=outputs)
             if kind == "text":
                 plan.text(block.get("text"), item=block.get("index"))
-            elif kind in CALL_BLOCKS:
+            elif kind in CALL_BLOCKS and not server_run:
                 k = by_index.get(block.get("index"))
                 if k is not None and k not in used:
                     used.add(k)
                     _call(plan, calls[k][1], calls[k][2], kind)
-            elif kind in ACTION_BLOCKS:  # a computer or patch call: only a content block, its action as arguments
-                action = next((block.get(k) for k in ("action", "operation") if block.get(k) is not None), None)
+            elif kind in ACTION_BLOCKS and not server_run:
+                # a computer, patch or client tool-search call: only a content block, its action as arguments
+                action = next((block.get(k) for k in ("action", "operation", "arguments") if block.get(k) is not None),
+                              None)
                 plan.call(block.get("call_id"), kind[: -len("_call")], action)
+                actions += 1
             elif kind == "refusal":
                 plan.refusal(block.get("refusal"))
-            elif is_server_tool(api, kind):
+            elif is_server_tool(api, kind, block if api == "openai.responses" else None, earlier_outputs=outputs):
                 name = block.get("name") if isinstance(block.get("name"), str) else None
                 plan.server_tool({"type": kind, "id": block.get("id") or block.get("tool_use_id"), "name": name})
+                k = by_index.get(block.get("index")) if kind in CALL_BLOCKS else None
+                if k is not None:
+                    used.add(k)  # a call LangChain lists whose item says the server ran it
+            if kind.endswith("_output") and isinstance(block.get("call_id"), str):
+                outputs.add(block["call_id"])
     for k, (_, call, valid) in enumerate(calls):
         if k not in used:
             _call(plan, call, valid)
-    plan.finish(finish(gathered))
+    plan.finish(finish(gathered, actions))
     usage = getattr(gathered, "usage_metadata", None)
     if usage:
         details = usage.get("input_token_details") or {}
@@ -217,18 +242,19 @@ def _plan(api: str, gathered: Any, *, finish: Any) -> dict[str, Any]:
     return plan.plan()
 
 
-def _chat_finish(gathered: Any) -> Any:
+def _chat_finish(gathered: Any, actions: int = 0) -> Any:
     return (gathered.response_metadata or {}).get("finish_reason")
 
 
-def _responses_finish(gathered: Any) -> Any:
+def _responses_finish(gathered: Any, actions: int = 0) -> Any:
+    """``actions``: the client calls read from content blocks alone (not in ``tool_calls``)."""
     meta = gathered.response_metadata or {}
     details = meta.get("incomplete_details")
     return responses_finish(meta.get("status"), details.get("reason") if isinstance(details, dict) else None,
-                            calls=bool(gathered.tool_calls or gathered.invalid_tool_calls))
+                            calls=bool(gathered.tool_calls or gathered.invalid_tool_calls or actions))
 
 
-def _anthropic_finish(gathered: Any) -> Any:
+def _anthropic_finish(gathered: Any, actions: int = 0) -> Any:
     return (gathered.response_metadata or {}).get("stop_reason")
 
 
