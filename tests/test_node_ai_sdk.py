@@ -56,7 +56,8 @@ def test_the_rows_declare_what_streamtext_results_can_express():
     assert chat.refusal_as_text and responses.refusal_as_text and not anthropic.refusal_as_text
     # provider-executed tools carry the SDK's own names, not the wire's item and block types
     assert responses.omits == ("server_tools",) and anthropic.omits == ("server_tools",) and chat.omits == ()
-    assert responses.call_types == ("function_call", "custom_tool_call") and anthropic.call_types is None
+    assert responses.call_types == ("function_call", "custom_tool_call", "tool_search_call")
+    assert anthropic.call_types is None
 
 
 # -- the program, against the replay server --------------------------------------------------------------------
@@ -119,3 +120,17 @@ def test_anthropic_passes_blocks_and_crashes_on_an_unknown_block():
     # a content block of a type the chunk schema does not list: an error part on a valid stream
     crash = got["y_unknown_block_and_event_types"]
     assert crash["verdict"] == "ERROR" and "ZodError" in crash["message"] and "progress_note" in crash["message"]
+
+
+def test_responses_reads_a_provider_executed_result_and_a_client_tool_search():
+    # the hosted shell: the provider hands over the shell_call_output as a provider-executed tool-result
+    got = _verify("vercel-ai-openai-responses", "y_hosted_shell_call", "y_tool_search_server_then_call",
+                  "y_xai_x_search_as_custom_calls", "y_tool_search_client")
+    for t in ("y_hosted_shell_call", "y_tool_search_server_then_call"):
+        assert got[t]["verdict"] == "PASS", (t, said(got[t]))
+    # the OpenAI provider's result keeps no item type: a custom call naming no declared tool (xAI's X search)
+    # is an invalid call like any undeclared one, a DO
+    lost = got["y_xai_x_search_as_custom_calls"]
+    assert lost["verdict"] == "FAIL" and lost["rule"] == "resp-custom-call-undeclared", said(lost)
+    # a client tool search (declared as the provider's tool search tool run by the client): its arguments
+    assert got["y_tool_search_client"]["verdict"] == "PASS", said(got["y_tool_search_client"])

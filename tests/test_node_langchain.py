@@ -87,3 +87,13 @@ def test_anthropic_passes_a_tool_call_and_over_counts_output_tokens():
     assert bad["verdict"] == "FAIL" and bad["path"] == "usage.output_tokens"
     assert (bad["expected"], bad["actual"]) == (27, 30), bad["message"]
     assert [d["field"] for d in bad["differences"]] == ["usage"]
+
+
+def test_responses_reads_who_runs_a_call_from_the_items_langchain_keeps():
+    # tool_outputs and response_metadata keep the raw items and the response's tools: a hosted shell call and
+    # xAI's undeclared custom calls are server tools, a client tool search a DO, a local shell call a DO
+    traces = ("y_tool_search_client", "y_tool_search_server_then_call", "y_hosted_shell_call", "y_shell_call_local",
+              "y_xai_x_search_as_custom_calls", "y_mcp_approval_request")
+    got = _verify("responses", *traces)
+    for t in traces:
+        assert got[t]["verdict"] == "PASS", (t, got[t]["message"])

@@ -124,3 +124,17 @@ def test_a_node_crash_is_placed_by_its_frame_for_root_causes():
     site = matrix.crash_site(record)
     assert site is not None and (site["file"], site["function"], site["exception"]) == \
         ("streaming.mjs", "Stream.iterator", "APIError")
+
+
+def test_openai_node_responses_reads_who_runs_a_call_per_item():
+    # a client tool search is a DO; a server one, xAI's undeclared custom calls and an MCP approval request are
+    # not; a local shell call is; openai-node keeps each item whole, so the program reads them by the reference's rule
+    passing = ("y_tool_search_client", "y_tool_search_server_then_call", "y_xai_x_search_as_custom_calls",
+               "y_shell_call_local", "y_mcp_approval_request", "y_computer_call_pending_safety_check")
+    got = _verify("openai-node-responses", "responses", *passing, "y_hosted_shell_call")
+    for t in passing:
+        assert got[t]["verdict"] == "PASS", (t, said(got[t]))
+    # the hosted shell's command events: openai-node's accumulator has no case for them and throws
+    crash = got["y_hosted_shell_call"]
+    assert crash["verdict"] == "ERROR" and "Unhandled response stream event" in crash["message"], said(crash)
+    assert "shell_call_command" in crash["message"] and "(at ResponseAccumulator.mjs:" in crash["message"]

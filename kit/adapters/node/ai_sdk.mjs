@@ -73,8 +73,9 @@
 // - no server tools in the wire's terms: a provider-executed call or result carries the SDK's own
 //   tool name (`web_search`, `code_interpreter`, `computer_use`, `mcp`...), not the item or block
 //   type and name the Plan lists;
-// - Responses call types: function tools (`function_call`) and `openai.tools.customTool`
-//   (`custom_tool_call`); the provider treats a `computer_call` as provider-executed, and
+// - Responses call types: function tools (`function_call`), `openai.tools.customTool`
+//   (`custom_tool_call`) and `openai.tools.toolSearch({ execution: "client" })` (`tool_search_call`,
+//   the SDK reads the item's `execution`: a server one is provider-executed); the provider treats a `computer_call` as provider-executed, and
 //   `openai.tools` has no computer tool (@ai-sdk/openai/src/openai-tools.ts).
 import { importPackage, finishReason, PlanOf, serve, text } from "./harness.mjs";
 
@@ -109,7 +110,12 @@ function model(api, { openai, anthropic }) {
   return api === "openai.responses" ? provider.responses(MODELS[api]) : provider.chat(MODELS[api]);
 }
 
-function tools({ ai }) {
+// the Plan's action for a client tool search (a tool_search_call item): declared on Responses as the
+// provider's tool search tool run by the client, `openai.tools.toolSearch({ execution: "client" })`, whose
+// calls the SDK hands over with the input `{arguments, call_id}` (@ai-sdk/openai toolSearchInputSchema)
+const TOOL_SEARCH = "tool_search";
+
+function tools(api, { ai, openai }) {
   let names = [];
   try {
     names = JSON.parse(process.env.KIT_TOOLS || "[]");
@@ -118,7 +124,8 @@ function tools({ ai }) {
   }
   const out = {};
   for (const name of names) {
-    if (typeof name === "string" && name) out[name] = ai.tool({ inputSchema: ai.jsonSchema({ type: "object" }) });
+    if (api === "openai.responses" && name === TOOL_SEARCH) out[name] = openai.openai.tools.toolSearch({ execution: "client" });
+    else if (typeof name === "string" && name) out[name] = ai.tool({ inputSchema: ai.jsonSchema({ type: "object" }) });
   }
   return out;
 }
@@ -146,7 +153,7 @@ async function runCase(api) {
   const result = pkgs.ai.streamText({
     model: model(api, pkgs),
     prompt: "hi",
-    tools: tools(pkgs),
+    tools: tools(api, pkgs),
     maxRetries: 0,
     onError: () => {}, // the error parts are read from fullStream below (the default logs them to stderr)
   });
@@ -167,7 +174,10 @@ async function runCase(api) {
   content.forEach((part, n) => {
     if (part.type === "text") plan.text(part.text, 0, n);
     else if (part.type === "tool-call" && !part.providerExecuted && !ranByProvider.has(part.toolCallId)) {
-      const input = part.input;
+      let input = part.input;
+      if (api === "openai.responses" && part.toolName === TOOL_SEARCH && !part.invalid && input && typeof input === "object") {
+        input = input.arguments; // what the model searched for (the SDK's input also repeats the call_id)
+      }
       if (part.invalid && typeof input === "string") {
         // an invalid call's string input is the raw text when its JSON did not parse (parse-tool-call.ts)
         plan.call(part.toolCallId, part.toolName, input);

@@ -226,7 +226,7 @@ ADAPTERS: tuple[ThirdParty, ...] = (
                "streamText({model: createOpenAI({baseURL}).responses(id), tools}): for await (part of fullStream), "
                "then await content (parts in order), finishReason, usage",
                http="[apis=responses,multi_choice=no,ordered=yes,marks_undispatched=no,refusal_as_text=yes,"
-                    "omits=server_tools,call_types=function_call+custom_tool_call]:"
+                    "omits=server_tools,call_types=function_call+custom_tool_call+tool_search_call]:"
                     "{python} -m kit.adapters.node ai_sdk"),
     ThirdParty("vercel-ai-anthropic", "", "Vercel AI SDK", "npm:@ai-sdk/anthropic", "node_ai",
                "streamText({model: createAnthropic({baseURL})(id), tools}): for await (part of fullStream), then "
