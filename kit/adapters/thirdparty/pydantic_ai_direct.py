@@ -83,7 +83,11 @@ OMITS = ("server_tools",)
 # the computer tool through the documented openai_native_tools setting (ComputerToolParam,
 # pydantic_ai/models/openai/_settings.py); no custom (free-form) tools: tools are only ever
 # FunctionToolParam. pydantic-ai asks for a computer call and drops it from its streamed
-# response (a warning, "not yet implemented"): a lost call, graded.
+# response (a warning, "not yet implemented"): a lost call, graded. A client tool search
+# (ToolSearchTool with a local callable, execution "client") is not a call of the wire's
+# tool_search vocabulary: pydantic-ai declares its own `search_tools` schema ({"queries"})
+# and reports the call as that function (normalize_tool_search_args folds a `paths` list into
+# `queries`), so a stream whose tool search declares another schema is not one it requests.
 RESPONSES_CALL_TYPES = ("function_call", "computer_call")
 
 
