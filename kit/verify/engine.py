@@ -139,9 +139,10 @@ _ANTHROPIC_TOOL_BLOCKS = ("tool_use", "server_tool_use", "mcp_tool_use")
 
 
 def _call_types(api: str, data: list[str]) -> tuple[str, ...]:
-    """The kinds of tool use a stream carries: on Responses the item types of its client
-    calls (``function_call``, ``computer_call``, ...), from the items of its events and of its
-    final response; on Anthropic Messages its tool blocks (``tool_use``, ``mcp_tool_use``,
+    """The kinds of tool use a stream carries: on Responses the item types of its calls of a
+    client call type (``function_call``, ``computer_call``, ``shell_call``, ``tool_search_call``,
+    ...), whoever runs them (a hosted shell is requested by declaring the shell tool), from the
+    items of its events and of its final response; on Anthropic Messages its tool blocks (``tool_use``, ``mcp_tool_use``,
     and ``server_tool_use:NAME`` for each server tool by name)."""
     if api == "anthropic.messages":
         kinds: set[str] = set()
@@ -159,13 +160,12 @@ def _call_types(api: str, data: list[str]) -> tuple[str, ...]:
         return tuple(sorted(kinds))
     if api != "openai.responses":
         return ()
-    from ..reference.responses import CLIENT_CALLS, EXECUTION_CALLS, Tools, item_runner  # noqa: PLC0415
+    from ..reference.responses import CLIENT_CALLS, EXECUTION_CALLS  # noqa: PLC0415
 
     kinds = CLIENT_CALLS | EXECUTION_CALLS
     found: set[str] = set()
-    tools, declared = Tools(), False
     for d in data:
-        if not any(t in d for t in kinds) and (declared or '"tools"' not in d):
+        if not any(t in d for t in kinds):
             continue
         try:
             payload = json.loads(d)
@@ -174,14 +174,11 @@ def _call_types(api: str, data: list[str]) -> tuple[str, ...]:
         if not isinstance(payload, dict):
             continue
         response = payload.get("response")
-        if not declared and isinstance(response, dict) and isinstance(response.get("tools"), list) \
-                and response["tools"]:
-            tools, declared = Tools(response["tools"]), True  # the declared tools say who runs some calls
         items = [payload.get("item")] + (response.get("output") or [] if isinstance(response, dict)
                                          and isinstance(response.get("output"), list) else [])
-        # a call type counts where the client runs it (not a hosted shell, a server-run tool search)
-        found.update(i["type"] for i in items if isinstance(i, dict) and i.get("type") in kinds
-                     and item_runner(i, tools) == "client")
+        # a call type counts whoever runs it: a hosted shell or a server-run tool search is still
+        # requested by declaring that tool, which a library that cannot request it never sees
+        found.update(i["type"] for i in items if isinstance(i, dict) and i.get("type") in kinds)
     return tuple(sorted(found))
 
 
