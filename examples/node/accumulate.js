@@ -407,6 +407,7 @@ class AnthropicAccumulator {
     this.calls = 0;
     this.usage = {};
     this.stopSeen = false;
+    this.startReason = null; // message.stop_reason of message_start (a continuation that arrives whole)
     this.failed = false;
     this.problems = [];
   }
@@ -439,10 +440,7 @@ class AnthropicAccumulator {
     else if (t === "message_stop") {
       this.state = "STOPPED";
       this.endBlocks(!this.failed);
-      if (!this.stopSeen && !this.failed) {
-        this.stopSeen = true;
-        emit({ type: "message.done", choice: 0, finish_reason: null });
-      }
+      if (!this.stopSeen && !this.failed) this.takeStartReason();
     } else this.blockEvent(obj);
   }
 
@@ -451,6 +449,25 @@ class AnthropicAccumulator {
     this.started = true;
     const message = isObject(obj.message) ? obj.message : {};
     if (isObject(message.usage)) this.takeUsage(message.usage);
+    if (nonEmpty(message.stop_reason)) this.startReason = message.stop_reason;
+    // programmatic tool calling: a continuation can arrive whole, its blocks already in
+    // message.content (a tool_use whose input is complete); they are blocks 0..n-1
+    const content = Array.isArray(message.content) ? message.content : [];
+    content.forEach((doc, index) => {
+      const b = { index, state: "OPEN", type: null, id: null, name: null, parts: [], prefilled: undefined, ordinal: null, toolUseId: null };
+      this.blocks.set(index, b);
+      this.startBlock(b, doc);
+      b.state = "STOPPED";
+      this.finishBlock(b, true);
+    });
+  }
+
+  // the finish message_start carried, when no message_delta brought one (none: null)
+  takeStartReason() {
+    this.stopSeen = true;
+    const raw = this.startReason;
+    const reason = raw && Object.prototype.hasOwnProperty.call(ANTH_STOP, raw) ? ANTH_STOP[raw] : null;
+    emit({ type: "message.done", choice: 0, finish_reason: reason });
   }
 
   takeUsage(u) {
@@ -608,6 +625,9 @@ class AnthropicAccumulator {
       this.endBlocks(false);
     } else if (this.stopSeen) {
       this.endBlocks(true); // message_delta came, message_stop did not: the message is complete
+    } else if (this.startReason) {
+      this.endBlocks(true); // message_start said how the message stopped
+      this.takeStartReason();
     } else {
       this.problems.push("stream ended before a stop reason: truncated; open calls not run");
       this.endBlocks(false);

@@ -109,6 +109,8 @@ def is_server_item(t: str | None) -> bool:
     (never DO): the known ones, and any other ``*_call`` or ``mcp_*`` that is not a client call.
     ``tool_search_*`` items are not: who ran them is the item's ``execution``
     (:func:`item_runner`); a client call type may be server-run too (a hosted shell)."""
+    if type(t) is not str:  # a payload's value of another type is no item type
+        return False
     return t in SERVER_TOOLS or bool(t) and t not in CLIENT_CALLS and t not in EXECUTION_CALLS and (
         t.endswith("_call") or t.startswith("mcp_"))
 
@@ -116,7 +118,7 @@ def is_server_item(t: str | None) -> bool:
 def is_output_item(t: str | None) -> bool:
     """An item that carries a call's result (``function_call_output``, ``shell_call_output``,
     ``tool_search_output``, ...): never a call itself."""
-    return bool(t) and t.endswith("_output")
+    return type(t) is str and t.endswith("_output")
 
 
 class Tools:
@@ -179,6 +181,8 @@ def item_runner(doc: Any, tools: Tools | None = None) -> str | None:
     if type(doc) is not dict:
         return None
     t = doc.get("type")
+    if type(t) is not str:
+        return None
     tools = tools or Tools()
     if t in EXECUTION_CALLS:
         execution = doc.get("execution")
