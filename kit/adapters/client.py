@@ -68,6 +68,16 @@ def _runner(kind: str, item: Any, tools: Any, earlier_outputs: Any) -> str | Non
     return runner
 
 
+def note_output(outputs: set[str], kind: Any, call_id: Any) -> None:
+    """Add to ``outputs`` the call id a Responses output item (``*_output``) answers: a call
+    whose output item came earlier in the response was run by the server (``earlier_outputs``
+    of :func:`is_server_tool`; the reference reads it the same way)."""
+    from ..reference.responses import is_output_item  # noqa: PLC0415
+
+    if is_output_item(kind) and isinstance(call_id, str) and call_id:
+        outputs.add(call_id)
+
+
 def is_server_tool(api: str, kind: Any, item: Any = None, tools: Any = None, *,
                    earlier_outputs: Any = None) -> bool:
     """Whether an output item (Responses) or content block (Anthropic) of type ``kind`` is a

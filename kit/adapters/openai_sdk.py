@@ -141,7 +141,8 @@ from typing import Any, Callable, Iterable, Iterator
 from .. import events as ev
 from ..plan import PlanBuilder, parse_arguments
 from . import DONE, implementation
-from .client import content_text, finish_reason, is_client_call, is_server_tool, name_or_none, responses_finish
+from .client import (content_text, finish_reason, is_client_call, is_server_tool, name_or_none, note_output,
+                     responses_finish)
 
 __all__ = ["chat_stream_state", "chat_client_stream", "chat_client_create", "responses_stream_state",
            "responses_client_stream"]
@@ -437,9 +438,7 @@ class _ResponseEvents:
         return client
 
     def _seen(self, item: dict) -> None:
-        kind, call_id = item.get("type"), item.get("call_id")
-        if isinstance(kind, str) and kind.endswith("_output") and isinstance(call_id, str) and call_id:
-            self.outputs.add(call_id)
+        note_output(self.outputs, item.get("type"), item.get("call_id"))
 
     def _ordinal(self, output_index: int) -> int:
         n = self.calls.get(output_index)

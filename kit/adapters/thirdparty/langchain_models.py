@@ -108,7 +108,8 @@ import os
 from typing import Any
 
 from kit.adapters import implementation
-from kit.adapters.client import DUMMY_KEY, PlanOf, anthropic_base, is_client_call, is_server_tool, responses_finish
+from kit.adapters.client import (DUMMY_KEY, PlanOf, anthropic_base, is_client_call, is_server_tool, note_output,
+                                responses_finish)
 
 MESSAGES = [("user", "hi")]
 OPENAI_MODEL = "gpt-4.1-mini"  # any name: the replay server answers every model with the trace
@@ -225,8 +226,7 @@ def _plan(api: str, gathered: Any, *, finish: Any) -> dict[str, Any]:
                 k = by_index.get(block.get("index")) if kind in CALL_BLOCKS else None
                 if k is not None:
                     used.add(k)  # a call LangChain lists whose item says the server ran it
-            if kind.endswith("_output") and isinstance(block.get("call_id"), str):
-                outputs.add(block["call_id"])
+            note_output(outputs, kind, block.get("call_id"))
     for k, (_, call, valid) in enumerate(calls):
         if k not in used:
             _call(plan, call, valid)

@@ -95,7 +95,8 @@ import os
 from typing import Any
 
 from kit.adapters import implementation
-from kit.adapters.client import DUMMY_KEY, PlanOf, anthropic_base, is_client_call, is_server_tool, responses_finish
+from kit.adapters.client import (DUMMY_KEY, PlanOf, anthropic_base, is_client_call, is_server_tool, note_output,
+                                responses_finish)
 
 # before litellm is imported (it reads them at import / first use)
 os.environ["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"
@@ -255,8 +256,7 @@ def responses_stream(base_url: str, *, api: str) -> dict[str, Any]:
             action = next((_get(item, k) for k in ("action", "operation", "actions", "arguments")
                            if _get(item, k) is not None), None)
             plan.call(_get(item, "call_id"), kind[: -len("_call")], _plain(action))
-        if isinstance(kind, str) and kind.endswith("_output") and isinstance(_get(item, "call_id"), str):
-            outputs.add(_get(item, "call_id"))
+        note_output(outputs, kind, _get(item, "call_id"))
     status = _get(final, "status")
     if status == "failed":
         error = _get(final, "error")

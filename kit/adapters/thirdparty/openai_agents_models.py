@@ -72,7 +72,7 @@ from typing import Any
 os.environ.setdefault("OPENAI_AGENTS_DISABLE_TRACING", "1")  # before the SDK is imported: no trace export
 
 from kit.adapters import implementation  # noqa: E402
-from kit.adapters.client import DUMMY_KEY, PlanOf, is_client_call, is_server_tool  # noqa: E402
+from kit.adapters.client import DUMMY_KEY, PlanOf, is_client_call, is_server_tool, note_output  # noqa: E402
 
 MODEL = "gpt-4.1"  # any name: the replay server answers every model with the trace
 OMITS = ("finish_reason",)
@@ -170,9 +170,7 @@ def _plan(api: str, response: Any) -> dict[str, Any]:
                            if getattr(item, k, None) is not None), None)
             plan.call(getattr(item, "call_id", None), kind.removesuffix("_call"), _dump(action),
                       dispatched=_complete(item))
-        call_id = getattr(item, "call_id", None)
-        if isinstance(kind, str) and kind.endswith("_output") and isinstance(call_id, str):
-            outputs.add(call_id)
+        note_output(outputs, kind, getattr(item, "call_id", None))
     usage = response.usage
     if usage is not None:
         plan.usage(usage.input_tokens, usage.output_tokens)
