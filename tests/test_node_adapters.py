@@ -78,3 +78,19 @@ def test_openai_node_failures_are_graded_with_the_frame_that_raised():
     assert got["y_two_finish_reasons"].startswith("FAIL") and "dispatched twice" in got["y_two_finish_reasons"]
     assert got["y_tool_index_starts_at_one"].startswith("ERROR"), got
     assert "TypeError:" in got["y_tool_index_starts_at_one"] and "(at " in got["y_tool_index_starts_at_one"]
+
+
+def test_the_worker_field_alone_makes_a_row_a_worker():
+    from dataclasses import replace
+
+    from kit.adapters.thirdparty import ADAPTERS
+
+    for row in ADAPTERS:
+        if row.http:  # the registry's options and command say nothing of workers: the field does
+            assert "worker=" not in row.http and "--worker" not in row.http, row.name
+            assert row.spec.startswith("http[worker=yes,") and row.spec.endswith(" --worker"), row.name
+            one_shot = replace(row, worker=False).spec
+            assert "worker" not in one_shot and one_shot == row.spec.replace("worker=yes,", "").removesuffix(" --worker")
+        elif not row.bundled:
+            assert row.spec.startswith("client[worker=yes,") and "worker" not in replace(row, worker=False).spec
+

@@ -32,7 +32,7 @@ def test_the_row_is_registered_with_its_program_and_environment(name):
     row = by_name()[name]
     assert (row.env, row.distribution) == (env, distribution)
     assert row.spec.startswith("http[worker=yes,") and f"name={name}" in row.spec
-    assert row.http.split("kit.adapters.node ", 1)[1].split() == [program, "--worker"]
+    assert row.spec.split("kit.adapters.node ", 1)[1].split() == [program, "--worker"]
     assert (ROOT / "kit" / "adapters" / "node" / f"{program}.mjs").is_file()
     from kit.adapters.node import PROGRAMS
 

@@ -44,8 +44,9 @@ class ThirdParty:
     # inherited from that SDK (one root cause), not as the library's own
     sits_on: tuple[str, ...] = ()
     # a library in another language: the ``http:`` adapter that runs its program against the
-    # replay server (options and command, without ``name=``; ``worker`` adds ``worker=yes`` and
-    # the program's ``--worker``), e.g. ``[apis=chat]:{python} -m kit.adapters.node openai_chat``;
+    # replay server (options and command, without ``name=``, ``worker=`` or ``--worker``: the
+    # ``worker`` field adds ``worker=yes`` and the program's ``--worker``), e.g.
+    # ``[apis=chat]:{python} -m kit.adapters.node openai_chat``;
     # its ``distribution`` is then ``npm:<package>``
     http: str = ""
     # the row runs as a warm worker (client[worker=yes]: / http[worker=yes]: with the program's
@@ -59,8 +60,7 @@ class ThirdParty:
             return self.name
         if self.http:
             options, command = self.http.split("]:", 1)
-            opts = [o for o in options.lstrip("[").split(",") if o and not o.startswith("worker=")]
-            command = command.replace(" --worker", "")
+            opts = [o for o in options.lstrip("[").split(",") if o]
             if self.worker:
                 opts.insert(0, "worker=yes")
                 command += " --worker"
@@ -191,30 +191,30 @@ ADAPTERS: tuple[ThirdParty, ...] = (
     ThirdParty("openai-node-responses", "", "openai-node", "npm:openai", "node_openai",
                "new OpenAI().responses.stream({...}): for await (const event of stream) as the events come, then "
                "await finalResponse()",
-               http="[worker=yes,apis=responses,multi_choice=no,ordered=yes,marks_undispatched=yes]:"
-                    "{python} -m kit.adapters.node openai_responses --worker"),
+               http="[apis=responses,multi_choice=no,ordered=yes,marks_undispatched=yes]:"
+                    "{python} -m kit.adapters.node openai_responses"),
     # JavaScript: the Anthropic TypeScript SDK, in the Node environment matrix/envs/node_anthropic/
     ThirdParty("anthropic-node-messages", "", "Anthropic TypeScript SDK", "npm:@anthropic-ai/sdk", "node_anthropic",
                "new Anthropic().messages.stream({...}).on('text', ...), then await finalMessage()",
-               http="[worker=yes,apis=anthropic,multi_choice=no,ordered=yes,marks_undispatched=no,"
-                    "holds_invalid_arguments=no]:{python} -m kit.adapters.node anthropic_messages --worker"),
+               http="[apis=anthropic,multi_choice=no,ordered=yes,marks_undispatched=no,"
+                    "holds_invalid_arguments=no]:{python} -m kit.adapters.node anthropic_messages"),
     # JavaScript: LangChain.js chat models (kit/adapters/node/langchain.mjs), in matrix/envs/node_langchain/
     ThirdParty("langchain-js-openai-chat", "", "LangChain.js", "npm:@langchain/openai", "node_langchain",
                "new ChatOpenAI({...}).bindTools(tools).stream(messages), chunks joined with concat(); .content, "
                ".tool_calls, .invalid_tool_calls, .response_metadata, .usage_metadata",
-               http="[worker=yes,apis=chat,multi_choice=no,ordered=no,marks_undispatched=no]:"
-                    "{python} -m kit.adapters.node langchain --worker", sits_on=("npm:openai",)),
+               http="[apis=chat,multi_choice=no,ordered=no,marks_undispatched=no]:"
+                    "{python} -m kit.adapters.node langchain", sits_on=("npm:openai",)),
     ThirdParty("langchain-js-openai-responses", "", "LangChain.js", "npm:@langchain/openai", "node_langchain",
                "new ChatOpenAI({..., useResponsesApi: true}).bindTools(tools).stream(messages), chunks joined with "
                "concat(); .content, .tool_calls, .additional_kwargs (tool_outputs, refusal), .response_metadata",
-               http="[worker=yes,apis=responses,multi_choice=no,ordered=no,marks_undispatched=no,call_types="
+               http="[apis=responses,multi_choice=no,ordered=no,marks_undispatched=no,call_types="
                     "function_call+custom_tool_call+computer_call+shell_call+local_shell_call+apply_patch_call+"
-                    "tool_search_call]:{python} -m kit.adapters.node langchain --worker", sits_on=("npm:openai",)),
+                    "tool_search_call]:{python} -m kit.adapters.node langchain", sits_on=("npm:openai",)),
     ThirdParty("langchain-js-anthropic", "", "LangChain.js", "npm:@langchain/anthropic", "node_langchain",
                "new ChatAnthropic({...}).bindTools(tools).stream(messages), chunks joined with concat(); content "
                "blocks in order, .tool_calls, .additional_kwargs.stop_reason, .usage_metadata",
-               http="[worker=yes,apis=anthropic,multi_choice=no,ordered=yes,marks_undispatched=no]:"
-                    "{python} -m kit.adapters.node langchain --worker", sits_on=("npm:@anthropic-ai/sdk",)),
+               http="[apis=anthropic,multi_choice=no,ordered=yes,marks_undispatched=no]:"
+                    "{python} -m kit.adapters.node langchain", sits_on=("npm:@anthropic-ai/sdk",)),
     # JavaScript: the Vercel AI SDK (kit/adapters/node/ai_sdk.mjs), in matrix/envs/node_ai/. The distribution
     # is the provider package: it parses the stream (its own SSE parser and chunk schemas, no SDK beneath)
     ThirdParty("vercel-ai-openai-chat", "", "Vercel AI SDK", "npm:@ai-sdk/openai", "node_ai",
