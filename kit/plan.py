@@ -180,6 +180,18 @@ class PlanBuilder:
         return {"type": "plan", "api": self.api, "choices": choices, "usage": self.usage, "error": self.error}
 
 
+def tool_names(plan: dict[str, Any]) -> list[str]:
+    """The names of the client tools a Plan's DO commands call, in order of first call (every
+    choice): what the request that produced the stream declared."""
+    names: list[str] = []
+    for choice in plan.get("choices") or []:
+        for command in choice.get("commands") or []:
+            name = command.get("action") if command.get("type") == "DO" else None
+            if isinstance(name, str) and name and name not in names:
+                names.append(name)
+    return names
+
+
 def build_plan(api: str, events: Any) -> dict[str, Any]:
     """The Plan of an event sequence."""
     builder = PlanBuilder(api)

@@ -226,3 +226,17 @@ def test_kit_verify_cli_with_a_bundled_http_adapter(tmp_path):
     assert "openai-chat-http" in r.output and "PASS" in r.output
     line = next(x for x in r.output.splitlines() if x.startswith("openai-chat-http") and "openai.chat" in x)
     assert line.split()[2] == "2"  # two chunk plans, two PASS
+
+
+def test_kit_tools_names_the_calls_of_the_stream_from_the_engines_plan_or_a_replay():
+    import json as _json
+
+    from kit.adapters import Case
+    from kit.trace import find
+    from kit.verify.engine import prepare
+
+    case, _ = prepare(find("y_parallel_interleaved", api="openai.chat.completions"), "bytewise")
+    given = _json.loads(HttpAdapter.case_environment(case, "http://127.0.0.1:1/v1")["KIT_TOOLS"])
+    bare = Case(case.trace_id, case.api, case.chunking, case.reads)  # a case built without the names
+    assert given and given == list(case.tools)
+    assert _json.loads(HttpAdapter.case_environment(bare, "http://127.0.0.1:1/v1")["KIT_TOOLS"]) == given

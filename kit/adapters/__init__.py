@@ -186,6 +186,9 @@ class Case:
     reads: list[bytes]
     events: list[Any] | None = None  # parsed payloads for the events feed (None: not expressible)
     events_problem: str | None = None  # why there is no events feed for this case
+    # the client tool names the reference's Plan calls (kit.plan.tool_names), which the engine
+    # has at hand; None: not given (an http: adapter then replays the reads for them)
+    tools: tuple[str, ...] | None = None
 
 
 @dataclass

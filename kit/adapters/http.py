@@ -129,20 +129,17 @@ def declared_tools(case: Case) -> list[str]:
     """The names of the client tools the stream calls, in order of first call: what the
     request that produced it declared. A client library that checks a call against the
     tools declared (the Vercel AI SDK) is given these, so that it is graded on the stream,
-    not on a request the kit never made."""
+    not on a request the kit never made. The engine gives them with the case (from the Plan it
+    has computed); a case built without them is replayed once for them."""
+    if case.tools is not None:
+        return list(case.tools)
+    from ..plan import tool_names  # noqa: PLC0415
     from ..replay import replay_reads  # noqa: PLC0415
 
     try:
-        plan = replay_reads(case.api, case.reads).plan
+        return tool_names(replay_reads(case.api, case.reads).plan)
     except Exception:  # noqa: BLE001 - a stream the reference rejects outright declares nothing
         return []
-    names: list[str] = []
-    for choice in plan.get("choices", []):
-        for command in choice.get("commands", []):
-            name = command.get("action") if command.get("type") == "DO" else None
-            if isinstance(name, str) and name and name not in names:
-                names.append(name)
-    return names
 
 
 class HttpAdapter(ExecAdapter):

@@ -39,7 +39,7 @@ from functools import cached_property
 from typing import Any, Iterable
 
 from ..adapters import DONE, Adapter, Case, Outcome
-from ..plan import build_plan, canonical_json
+from ..plan import build_plan, canonical_json, tool_names
 from ..reference import reference_for
 from ..rules import Diagnostic
 from ..sse import SSEDecoder
@@ -129,9 +129,9 @@ def prepare(trace: Trace, chunking: str) -> tuple[Case, Expected]:
         events.append(d)  # type: ignore[union-attr]
     diagnostics = sorted(decoder.diagnostics + machine.diagnostics,
                          key=lambda d: (d.offset if d.offset is not None else float("inf")))
-    exp = Expected(machine.plan(), outputs, diagnostics, sse_pos, events_at, count, events, problem,
-                   trace.api, data)
-    case = Case(trace.id, trace.api, chunking, reads, events, problem)
+    plan = machine.plan()
+    exp = Expected(plan, outputs, diagnostics, sse_pos, events_at, count, events, problem, trace.api, data)
+    case = Case(trace.id, trace.api, chunking, reads, events, problem, tuple(tool_names(plan)))
     return case, exp
 
 
