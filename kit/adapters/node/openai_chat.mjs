@@ -21,20 +21,11 @@
 // With --worker it serves many cases (protocol kit-worker/1; harness.mjs). The openai package comes
 // from NODE_PATH (which `kit matrix run` sets to its environment's node_modules,
 // .kit/matrix/envs/node_openai/) or node_modules folders above the current one.
-import { finishReason, importPackage, nameOrNull, parameters, say, serve, text } from "./harness.mjs";
+import { finishReason, importPackage, nameOrNull, parameters, planUsage, say, serve, text } from "./harness.mjs";
 
 const API = "openai.chat.completions";
 const MODEL = "gpt-4o-mini"; // any name: the replay server answers every model with the trace
 const MESSAGES = [{ role: "user", content: "hi" }];
-
-function usage(u) {
-  if (!u || typeof u !== "object") return null;
-  const out = {};
-  for (const [src, dst] of [["prompt_tokens", "input_tokens"], ["completion_tokens", "output_tokens"]]) {
-    if (Number.isInteger(u[src]) && !(dst in out)) out[dst] = u[src];
-  }
-  return out;
-}
 
 class ChatEvents {
   constructor() {
@@ -124,7 +115,7 @@ class ChatEvents {
       });
       say({ type: "message.done", choice: choice.index, finish_reason: finishReason(choice.finish_reason) });
     }
-    const u = usage(completion.usage);
+    const u = planUsage(API, completion.usage?.prompt_tokens, completion.usage?.completion_tokens);
     if (u) say({ type: "usage", usage: u });
   }
 }
