@@ -32,7 +32,9 @@
 // text per output_index; Response.output is the list of items in order); marks_undispatched yes
 // (ResponseFunctionToolCall.status "incomplete" marks a call cut off); multi_choice no (a Response
 // has no choices); holds_invalid_arguments yes (ResponseFunctionToolCall.arguments is the raw string).
-import { importPackage, isClientCall, isServerTool, nameOrNull, parameters, responsesFinish, say, serve, text } from "./harness.mjs";
+import {
+  importPackage, isClientCall, isServerTool, nameOrNull, parameters, planUsage, responsesFinish, say, serve, text,
+} from "./harness.mjs";
 
 const API = "openai.responses";
 const MODEL = "gpt-4.1-mini"; // any name: the replay server answers every model with the trace
@@ -169,11 +171,8 @@ class ResponseEvents {
 
   // the final response: what openai-node resolves finalResponse() with
   finish(response) {
-    const u = response?.usage;
-    const usage = {};
-    if (u && Number.isInteger(u.input_tokens)) usage.input_tokens = u.input_tokens;
-    if (u && Number.isInteger(u.output_tokens)) usage.output_tokens = u.output_tokens;
-    if (Object.keys(usage).length) say({ type: "usage", usage });
+    const usage = planUsage(API, response?.usage?.input_tokens, response?.usage?.output_tokens);
+    if (usage) say({ type: "usage", usage });
     const status = response?.status;
     if (status === "failed") {
       const err = response.error ?? {};
