@@ -1,7 +1,8 @@
 """Option types every ``kit`` command shares, so one option means one thing everywhere.
 
-``--api`` takes the short names (``chat``, ``responses``, ``anthropic``) and the full wire-API
-names (``openai.chat.completions``, ``openai.responses``, ``anthropic.messages``) in every
+``--api`` takes the short names (``chat``, ``responses``, ``anthropic``, ``gemini``) and the full
+wire-API names (``openai.chat.completions``, ``openai.responses``, ``anthropic.messages``,
+``google.generate_content``) in every
 command, gives the command the full name, and words an unknown name the same way everywhere
 (:func:`kit.trace.api_name` says what is expected).
 """
@@ -12,10 +13,10 @@ from typing import Any
 
 import click
 
-APIS = ("openai.chat.completions", "openai.responses", "anthropic.messages")
-SHORT_NAMES = ("chat", "responses", "anthropic")
+APIS = ("openai.chat.completions", "openai.responses", "anthropic.messages", "google.generate_content")
+SHORT_NAMES = ("chat", "responses", "anthropic", "gemini")
 API_METAVAR = "[" + "|".join(SHORT_NAMES) + "]"
-API_HELP_SUFFIX = "API: chat, responses or anthropic (or the full name)"
+API_HELP_SUFFIX = "API: chat, responses, anthropic or gemini (or the full name)"
 
 
 class ApiType(click.ParamType):

@@ -364,6 +364,22 @@ ANTH_SDK_TOOL_USE = "https://github.com/anthropics/anthropic-sdk-python/blob/mai
 ANTH_SDK_ACCUMULATE = ("https://github.com/anthropics/anthropic-sdk-python/blob/main/"
                        "src/anthropic/lib/streaming/_messages.py")
 
+GEM = "google.generate_content"
+GEM_STREAM = "https://ai.google.dev/api/generate-content#method:-models.streamgeneratecontent"
+GEM_RESPONSE = "https://ai.google.dev/api/generate-content#generatecontentresponse"
+GEM_FINISH = "https://ai.google.dev/api/generate-content#FinishReason"
+GEM_FUNCTIONS = "https://ai.google.dev/gemini-api/docs/function-calling"
+GEM_FUNCTION_CALL = "https://ai.google.dev/api/caching#FunctionCall"
+GEM_THINKING = "https://ai.google.dev/gemini-api/docs/thinking"
+GEM_SIGNATURES = "https://ai.google.dev/gemini-api/docs/thought-signatures"
+GEM_STREAMED_ARGS = ("https://cloud.google.com/vertex-ai/generative-ai/docs/multimodal/function-calling"
+                     "#streaming-function-call-arguments")
+GEM_PARTIAL_ARG = "https://cloud.google.com/vertex-ai/generative-ai/docs/reference/rest/v1/Content#PartialArg"
+GEM_ERRORS = "https://ai.google.dev/gemini-api/docs/troubleshooting"
+GEM_USAGE = "https://ai.google.dev/api/generate-content#UsageMetadata"
+GEM_CODE_EXECUTION = "https://ai.google.dev/gemini-api/docs/code-execution"
+GEM_GROUNDING = "https://ai.google.dev/gemini-api/docs/google-search"
+
 RULES += (
     # -- OpenAI Responses -----------------------------------------------------------------
     _r("resp-event-json", "MUST", "dialect", RESP,
@@ -637,6 +653,130 @@ RULES += (
        "The message is complete at `message_stop` (the reference ignores what follows); no server is known to "
        "send more, and every client library graded reads on.",
        ANTH_STREAM),
+    # -- Google Gemini (streamGenerateContent) ---------------------------------------------------
+    _r("gem-data-json", "MUST", "dialect", GEM,
+       "Every `data` payload MUST be a JSON object (a `GenerateContentResponse`, or `{\"error\": ...}`); a consumer skips and reports any other payload.",
+       "A payload that is not an object cannot be placed; a consumer that raises on it loses the rest of the stream.",
+       GEM_STREAM),
+    _r("gem-done-sentinel", "SHOULD", "dialect", GEM,
+       "A Gemini stream has no terminator; a consumer MUST accept a trailing `data: [DONE]` (OpenAI-style relays append one) and ignore it.",
+       "Gemini ends the stream after the chunk that finishes the candidates; relays that speak OpenAI's framing "
+       "add the Chat Completions sentinel, which is not JSON.",
+       GEM_STREAM),
+    _r("gem-unknown-field", "SHOULD", "info", GEM,
+       "A consumer SHOULD ignore part kinds and fields it does not model (`inlineData`, `fileData`, new parts), and keep reading.",
+       "New part kinds and candidate fields arrive with new models; failing on one breaks working code.",
+       GEM_RESPONSE),
+    _r("gem-candidate-index", "MUST", "info", GEM,
+       "A consumer MUST key candidates by `index`, taking an absent `index` as 0 for the first candidate of a chunk (JSON omits a zero) and as its position otherwise.",
+       "Vertex AI leaves out `index: 0`; consumers that require it drop the whole answer, and consumers that "
+       "ignore it mix the candidates of `candidateCount > 1`.",
+       GEM_RESPONSE),
+    _r("gem-text-say", "MUST", "behaviour", GEM,
+       "A consumer MUST join the text parts of a candidate, across chunks, into SAY runs in stream order (text after a call opens a new run); a `thought: true` part is never SAY.",
+       "Each chunk holds a piece of text; consumers that keep only the last chunk, or the first part of each, "
+       "lose text.",
+       GEM_STREAM, GEM_THINKING),
+    _r("gem-thought", "MUST", "info", GEM,
+       "A consumer MUST keep thought parts (`thought: true`) out of the visible text, and MUST NOT show or drop a call because of its `thoughtSignature` (opaque, never text; a part may carry a signature alone).",
+       "Thought summaries shown as answer text, and signatures lost between turns (the next request then fails "
+       "validation on Gemini 3), are both reported against relays and SDK wrappers.",
+       GEM_THINKING, GEM_SIGNATURES, gh("BerriAI/litellm#25869")),
+    _r("gem-call-whole", "MUST", "behaviour", GEM,
+       "A consumer MUST take each `functionCall` part as one complete call (its `args` an object), several parts in one chunk or in successive chunks as several calls in order, never merging two calls (also two calls of one tool) and never keeping only one.",
+       "Gemini sends parallel calls as several parts of one chunk, or one per chunk; consumers keyed by part "
+       "position or tool name merge them into invalid arguments, or keep only the last.",
+       GEM_FUNCTIONS, gh("NousResearch/hermes-agent#57939"), gh("jeremychone/rust-genai#173"),
+       gh("Mintplex-Labs/anything-llm#5630")),
+    _r("gem-call-id", "MUST", "info", GEM,
+       "A call's identity is its `functionCall.id` when present, else its position among its candidate's calls; a consumer MUST NOT require an id (the Gemini API often sends none) and MUST keep the id when there is one.",
+       "Consumers that key calls by id alone merge every id-less call into one; consumers that drop the id "
+       "break the function response that must carry it back.",
+       GEM_FUNCTIONS, gh("NousResearch/hermes-agent#57939")),
+    _r("gem-args-missing", "MUST", "info", GEM,
+       "A `functionCall` without `args` is a call without arguments: a consumer MUST keep it, with parameters `{}`.",
+       "`args` is optional in the FunctionCall schema; consumers that skip a call without it never run a "
+       "no-argument tool.",
+       GEM_FUNCTION_CALL, gh("vercel/ai#14968"), gh("JetBrains/koog#2146")),
+    _r("gem-args-object", "SHOULD", "dialect", GEM,
+       "`args` SHOULD be a JSON object; a consumer takes a string as the JSON text it holds (invalid JSON: parameters null, `invalid_arguments`), and reports it.",
+       "Relays that translate OpenAI-style calls into Gemini's shape leave the arguments as the string they "
+       "had; consumers that expect an object crash or pass the string on as a single value.",
+       GEM_FUNCTION_CALL),
+    _r("gem-partial-args", "MUST", "info", GEM,
+       "A consumer MUST assemble a streamed call (`partialArgs` entries, each a `jsonPath` and one typed value; consecutive string values of one path appended while the entry says `willContinue`) into the arguments object, from the part that opens it (`name`, `willContinue: true`) to the part that ends it (no `willContinue`: an empty `functionCall`, or the last entries, also in the chunk that carries `finishReason`), and dispatch it there.",
+       "Vertex AI streams the arguments of Gemini 3 calls when `streamFunctionCallArguments` is set; consumers "
+       "that emit the call only on an empty closing part lose a call whose last entries close it.",
+       GEM_STREAMED_ARGS, GEM_PARTIAL_ARG, gh("vercel/ai#14358"), gh("BerriAI/litellm#23815")),
+    _r("gem-partial-args-path", "MUST", "fault", GEM,
+       "A `partialArgs` entry whose `jsonPath` does not parse, that has no value or several, or that cannot be placed in what is assembled (a member of a string, an index into an object) makes the call's arguments invalid: a consumer MUST report it (parameters null, `invalid_arguments`), never run the call with a guess.",
+       "A misplaced value silently changes the arguments a tool runs with.",
+       GEM_PARTIAL_ARG, "https://www.rfc-editor.org/rfc/rfc9535"),
+    _r("gem-call-orphan", "MUST", "fault", GEM,
+       "A continuation part (no `name`, `partialArgs` or `willContinue`) or an empty `functionCall` with no open streamed call belongs to no call; a consumer MUST NOT make a call of it, and reports it.",
+       "Arguments without their call cannot be run; inventing a call without a name runs nothing useful.",
+       GEM_STREAMED_ARGS),
+    _r("gem-call-unclosed", "SHOULD", "dialect", GEM,
+       "A streamed call SHOULD end before its candidate finishes or another call begins; a consumer closes it there and dispatches it (reported), except when the candidate finishes `MAX_TOKENS`: its arguments were cut off and it is not dispatched.",
+       "A relay that drops the closing part leaves the call open; consumers that wait for it lose the call.",
+       GEM_STREAMED_ARGS, gh("vercel/ai#14358")),
+    _r("gem-call-incomplete", "MUST", "fault", GEM,
+       "A `functionCall` without a name cannot be run: a consumer MUST report it and MUST NOT run it; it stays in the Plan (action null) so that nothing is lost.",
+       "The name is what the application dispatches on.",
+       GEM_FUNCTION_CALL),
+    _r("gem-dispatch", "MUST", "behaviour", GEM,
+       "A consumer MUST dispatch a whole call where it arrives (or as late as its candidate's finish) and a streamed call at its last part, never a streamed call still open when the stream is cut, fails, or finishes `MAX_TOKENS`.",
+       "A streamed call's arguments are complete only at its last part; running it earlier runs a partial "
+       "object.",
+       GEM_STREAMED_ARGS, GEM_FUNCTIONS),
+    _r("gem-finish-reason", "SHOULD", "dialect", GEM,
+       "`finishReason` SHOULD be a documented value; a consumer normalises it (`STOP` stop, `MAX_TOKENS` length, `SAFETY`, `RECITATION`, `BLOCKLIST`, `PROHIBITED_CONTENT`, `SPII`, `LANGUAGE` and the image ones content_filter, `MALFORMED_FUNCTION_CALL` and other unusable calls error, `OTHER` incomplete) and reports `FINISH_REASON_UNSPECIFIED` or any other value (finish null).",
+       "The finish tells the application whether the answer is whole: a safety stop or a cut answer taken as "
+       "complete misleads it.",
+       GEM_FINISH),
+    _r("gem-finish-stop-with-calls", "MUST", "info", GEM,
+       "Gemini has no finish reason of its own for tool calls: a candidate that calls tools finishes `STOP`. A consumer MUST run the calls of a `STOP` candidate (it may report `tool_calls` or `stop`).",
+       "Consumers ported from OpenAI look for a tool-call finish and stop the agent loop on `STOP`.",
+       GEM_FINISH, GEM_FUNCTIONS),
+    _r("gem-malformed-call", "MUST", "info", GEM,
+       "A candidate that finishes `MALFORMED_FUNCTION_CALL` (or `UNEXPECTED_TOOL_CALL`, `TOO_MANY_TOOL_CALLS`, `MISSING_THOUGHT_SIGNATURE`, `MALFORMED_RESPONSE`) carries no usable call: a consumer MUST report the finish (error) and MUST NOT present the answer as a normal end.",
+       "The candidate is often empty, with the reason only in `finishMessage`; consumers that read it as an "
+       "empty normal answer end the turn silently.",
+       GEM_FINISH),
+    _r("gem-prompt-blocked", "MUST", "info", GEM,
+       "A chunk with `promptFeedback.blockReason` and no candidates is a blocked prompt: a consumer MUST report it (finish content_filter), not an empty answer.",
+       "A blocked prompt has no candidates at all; consumers that index `candidates[0]` crash, and others return "
+       "nothing, silently.",
+       GEM_RESPONSE),
+    _r("gem-after-finish", "SHOULD", "dialect", GEM,
+       "A stream SHOULD NOT send content for a candidate after its `finishReason`; a consumer keeps it (text and calls) and reports it.",
+       "Relays that move the finish to its own chunk out of order leave content after it; dropping it loses the "
+       "answer's end.",
+       GEM_STREAM),
+    _r("gem-error", "MUST", "fault", GEM,
+       "A consumer MUST report an error payload inside the stream (`{\"error\": {\"code\", \"message\", \"status\"}}`) as an error, keep what came before, and not dispatch a streamed call still open.",
+       "Errors such as `RESOURCE_EXHAUSTED` or `INTERNAL` can arrive after the stream started with status 200; "
+       "consumers that only check the HTTP status present a cut answer as complete.",
+       GEM_ERRORS),
+    _r("gem-after-error", "SHOULD", "dialect", GEM,
+       "A stream SHOULD end at an error payload; whether a consumer ignores what follows (and reports it) or reads on is implementation-defined.",
+       "The answer failed at the error; nothing after it is known to be sent.",
+       GEM_ERRORS),
+    _r("gem-truncated", "MUST", "fault", GEM,
+       "A stream that ends with a candidate that never finished (no `finishReason`), or with no candidate at all, is cut off: a consumer MUST report it and MUST NOT dispatch a streamed call still open.",
+       "Gemini has no terminator, so the finish is the only sign that the answer is whole; consumers that treat "
+       "the end of the body as the end of the answer accept a cut one.",
+       GEM_STREAM),
+    _r("gem-usage", "MUST", "info", GEM,
+       "A consumer MUST take usage from the last `usageMetadata` (cumulative; a later chunk without it erases nothing): input `promptTokenCount`, output `candidatesTokenCount` plus `thoughtsTokenCount`, never adding chunks up.",
+       "`usageMetadata` comes on every chunk or on the last only, with totals; adding chunks up multiplies the "
+       "count, and leaving the thought tokens out under-reports what the answer cost.",
+       GEM_USAGE, gh("Routstr/routstr-core#543")),
+    _r("gem-server-tools", "MUST", "behaviour", GEM,
+       "Code execution parts (`executableCode`, `codeExecutionResult`) and Google Search or URL context grounding (`groundingMetadata`, `urlContextMetadata`) are tools the server ran: a consumer MUST NOT make a DO of them, nor show code or results as the answer's text.",
+       "The model's code and its output come as parts of their own; consumers that read every part with a "
+       "string field as text show the code to the user.",
+       GEM_CODE_EXECUTION, GEM_GROUNDING),
     # -- any consumer (graded by `kit verify`, whatever the wire API) ----------------------------
     _r("plan-chunk-invariance", "MUST", "behaviour", PLAN,
        "A consumer's Plan MUST NOT depend on how the body was split into network reads.",

@@ -1,10 +1,13 @@
-"""``kit serve``: a loopback replay server, OpenAI- and Anthropic-compatible.
+"""``kit serve``: a loopback replay server, OpenAI-, Anthropic- and Gemini-compatible.
 
 Every trace is served at its own base URL, ``http://127.0.0.1:PORT/t/<api>/<trace-id>/v1``
 (also ``/t/<trace-id>/v1`` when the id is unique; ``<trace-id>@<chunk plan>`` fixes the
-chunk plan in the URL), so an unmodified client pointed at that
+chunk plan in the URL; a Gemini trace's base URL has no ``/v1``: Google's clients add the
+version themselves), so an unmodified client pointed at that
 base URL gets the trace's exact bytes: ``POST …/chat/completions``, ``…/responses``,
-``…/messages`` answer ``200 text/event-stream`` with a real HTTP/1.1 chunked body, one
+``…/messages``, ``…/v1beta/models/<model>:streamGenerateContent`` (any version, and Vertex AI's
+``…/v1/projects/P/locations/L/publishers/google/models/<model>:streamGenerateContent``)
+answer ``200 text/event-stream`` with a real HTTP/1.1 chunked body, one
 chunk and one flush per read of the chunk plan, paced by the timing. The bare
 ``/v1/…`` URL serves a default trace per API (:func:`default_traces`: a typical stream, text
 then a tool call). ``GET /`` lists the traces and their URLs.
@@ -33,13 +36,28 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from .errors import UsageError
-from .trace import ENDPOINTS, Trace, parse_chunking
+from .trace import ENDPOINTS, GEMINI_PATH, Trace, parse_chunking
 
 __all__ = ["LoopbackServer", "ReplayServer", "ENDPOINTS", "default_traces", "parse_fault", "parse_timing"]
 
 TYPICAL_TAG = "typical"
 
 _BY_ENDPOINT = {v: k for k, v in ENDPOINTS.items()}
+GEMINI = "google.generate_content"
+
+
+def base_path(api: str) -> str:
+    """What a client's base URL ends with after the server's root or a trace's ``/t/…`` prefix:
+    ``/v1`` (OpenAI's and Anthropic's clients add the endpoint), nothing for Gemini (Google's
+    clients add ``/v1beta/models/…`` themselves)."""
+    return "" if api == GEMINI else "/v1"
+
+
+def endpoint_path(api: str, model: str = "gemini-2.5-flash") -> str:
+    """The request path a client POSTs to for ``api``, after the base URL."""
+    if api == GEMINI:
+        return f"/v1beta/{ENDPOINTS[api].format(model=model)}"
+    return f"/{ENDPOINTS[api]}"
 
 
 def parse_timing(value: str) -> float | None:
@@ -112,6 +130,8 @@ def default_traces(traces: list[Trace]) -> dict[str, Trace]:
     return out
 
 
+_GOOGLE_STATUS = {400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED", 404: "NOT_FOUND",
+                  429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 503: "UNAVAILABLE", 504: "DEADLINE_EXCEEDED"}
 _ERRORS = {429: ("rate_limit_error", "Rate limit reached (fault injected by kit serve)"),
            500: ("server_error", "The server had an error (fault injected by kit serve)")}
 
@@ -212,7 +232,7 @@ class ReplayServer(LoopbackServer):
         ``chunking``, that chunk plan is part of the URL (``…/<trace-id>@bytewise/v1``), for
         clients that cannot send a query parameter or header."""
         plan = f"@{parse_chunking(chunking)}" if chunking else ""
-        return f"{self.base_url}/t/{trace.api}/{trace.id}{plan}/v1"
+        return f"{self.base_url}/t/{trace.api}/{trace.id}{plan}{base_path(trace.api)}"
 
     # -- routing ----------------------------------------------------------------------------------
 
@@ -242,18 +262,23 @@ class ReplayServer(LoopbackServer):
                 return None, "", f"no trace {'/'.join(rest[:2])!r} here (GET / lists them)"
         else:
             trace, rest = None, parts
-        if rest[:1] == ["v1"]:
-            rest = rest[1:]
         endpoint = "/".join(rest)
-        api = _BY_ENDPOINT.get(endpoint)
+        if GEMINI_PATH.search(endpoint):
+            api = GEMINI
+        else:
+            if rest[:1] == ["v1"]:
+                rest = rest[1:]
+            endpoint = "/".join(rest)
+            api = _BY_ENDPOINT.get(endpoint)
         if api is None:
-            return None, endpoint, f"unknown endpoint /{endpoint}; POST …/chat/completions, …/responses or …/messages"
+            return None, endpoint, (f"unknown endpoint /{endpoint}; POST …/chat/completions, …/responses, …/messages "
+                                    "or …/v1beta/models/<model>:streamGenerateContent")
         if trace is None:
             trace = self.defaults.get(api)
             if trace is None:
                 return None, endpoint, f"no {api} trace to serve by default"
         elif trace.api != api:
-            return None, endpoint, (f"trace {trace.id!r} is an {trace.api} stream; POST …/{ENDPOINTS[trace.api]}")
+            return None, endpoint, (f"trace {trace.id!r} is an {trace.api} stream; POST …{endpoint_path(trace.api)}")
         return trace, endpoint, None
 
     def index(self) -> dict[str, Any]:
@@ -328,7 +353,11 @@ class _Handler(BaseHTTPRequestHandler):
             extra = {"retry-after": "1"} if status == 429 else {}
             entry["status"] = status
             srv._record(entry)
-            return self._json(status, {"error": {"type": kind, "message": message, "code": None}}, extra)
+            if trace.api == GEMINI:  # type: ignore[union-attr] - Google's error body
+                doc = {"error": {"code": status, "message": message, "status": _GOOGLE_STATUS.get(status, "UNKNOWN")}}
+            else:
+                doc = {"error": {"type": kind, "message": message, "code": None}}
+            return self._json(status, doc, extra)
         entry["status"] = 200
         srv._record(entry)
         self._stream(trace, chunking, timing, fault)  # type: ignore[arg-type]

@@ -36,7 +36,7 @@ def _defaults(ctx: click.Context, param: click.Parameter, values: tuple[str, ...
 @click.option("--timing", default="none", show_default=True, metavar="none|recorded|scale:X",
               help="Pace the reads by their recorded times (traces that have them).")
 @click.option("--default", "defaults", multiple=True, metavar="API=ID", callback=_defaults,
-              help="The trace the bare /v1/... URL serves for API (chat, responses or anthropic, or the full "
+              help="The trace the bare /v1/... URL serves for API (chat, responses, anthropic or gemini, or the full "
                    "name). Default: the trace tagged typical, else the first y_ trace that is text then one tool call.")
 @click.option("--list", "list_", is_flag=True, help="Print every trace's base URL and exit.")
 @click.option("--quiet", "-q", is_flag=True, help="Do not log each request.")
@@ -79,10 +79,10 @@ def serve(sources: tuple[str, ...], host: str, port: int, chunking: str, timing:
         srv.stop()
         return
     click.echo(f"kit serve: {len(traces)} traces on {srv.base_url} (GET / lists them; Ctrl-C stops)")
-    from .trace import ENDPOINTS
+    from .serve import base_path, endpoint_path
 
     for api, t in sorted(srv.defaults.items()):
-        click.echo(f"  {srv.base_url}/v1/{ENDPOINTS[api]}  ->  {api}/{t.id}")
+        click.echo(f"  {srv.base_url}{base_path(api)}{endpoint_path(api)}  ->  {api}/{t.id}")
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:

@@ -28,8 +28,9 @@ from .errors import TraceError, UsageError, missing, not_json, unreadable
 __all__ = ["APIS", "API_ALIASES", "api_name", "CHUNK_PLANS", "Trace", "load", "chunk", "iter_chunks", "parse_chunking", "corpus", "find"]
 
 FORMAT = "kit-trace/1"
-APIS = ("openai.chat.completions", "openai.responses", "anthropic.messages")
-API_ALIASES = {"chat": APIS[0], "responses": APIS[1], "anthropic": APIS[2], "messages": APIS[2]}
+APIS = ("openai.chat.completions", "openai.responses", "anthropic.messages", "google.generate_content")
+API_ALIASES = {"chat": APIS[0], "responses": APIS[1], "anthropic": APIS[2], "messages": APIS[2], "gemini": APIS[3],
+               "google": APIS[3]}
 CHUNK_PLANS = ("recorded", "event", "bytewise", "fixed:N", "random:SEED", "whole")
 RANDOM_MAX_READ = 40
 
@@ -134,8 +135,8 @@ def from_body(body: bytes, *, api: str | None, id: str = "body", path: str | Non
     if api is None:
         api = detect_api(body)
         if api is None:
-            raise UsageError(f"{path or id}: cannot tell the wire API of a raw body; give --api (chat, responses or "
-                             "anthropic)")
+            raise UsageError(f"{path or id}: cannot tell the wire API of a raw body; give --api (chat, responses, "
+                             "anthropic or gemini)")
     else:
         api = _api_name(api)
     cls = id[0] if id[:2] in ("y_", "n_", "i_") else "i"
@@ -147,17 +148,27 @@ _DETECT = (
     ("anthropic.messages", re.compile(rb'"type"\s*:\s*"(message_start|content_block_start|content_block_delta)"')),
     ("openai.responses", re.compile(rb'"type"\s*:\s*"response\.[a-z_.]+"')),
     ("openai.chat.completions", re.compile(rb'"(object"\s*:\s*"chat\.completion\.chunk|choices)"')),
+    # a GenerateContentResponse: candidates with content parts, or the usage / prompt feedback it may carry alone
+    ("google.generate_content", re.compile(rb'"(candidates"\s*:\s*\[|usageMetadata"\s*:|promptFeedback"\s*:)')),
 )
 
 
-# The HTTP endpoint of each wire API, relative to the base URL (``…/v1``).
+# The HTTP endpoint of each wire API, relative to the base URL (``…/v1``). Gemini's is a method of
+# a model resource (:data:`GEMINI_PATH`): ``…/v1beta/models/<model>:streamGenerateContent``.
 ENDPOINTS = {"openai.chat.completions": "chat/completions", "openai.responses": "responses",
-             "anthropic.messages": "messages"}
+             "anthropic.messages": "messages", "google.generate_content": "models/{model}:streamGenerateContent"}
+# The path of a Gemini stream request: the Gemini API's (``v1beta/models/M:streamGenerateContent``,
+# also ``v1``, ``v1alpha``) and Vertex AI's (``v1/projects/P/locations/L/publishers/google/models/M:…``)
+GEMINI_PATH = re.compile(r"(?:^|/)(?:(v1(?:alpha|beta)?\d*)/)?(?:projects/[^/]+/locations/[^/]+/publishers/[^/]+/)?"
+                         r"(?:tuned)?models/([^/:]+):streamGenerateContent$")
 
 
 def api_from_path(url_or_path: str) -> str | None:
-    """The wire API a request URL or path is for (``…/chat/completions`` and so on), or None."""
+    """The wire API a request URL or path is for (``…/chat/completions``,
+    ``…/models/<model>:streamGenerateContent`` and so on), or None."""
     path = url_or_path.split("?", 1)[0].split("#", 1)[0].rstrip("/")
+    if GEMINI_PATH.search(path):
+        return "google.generate_content"
     for api, endpoint in ENDPOINTS.items():
         if path.endswith("/" + endpoint):
             return api
@@ -182,7 +193,8 @@ def from_json_bytes(raw: bytes, *, path: str | None = None) -> Trace:
 
 
 def api_name(value: str) -> str:
-    """A full wire-API name from a name or its short alias (``chat``, ``responses``, ``anthropic``).
+    """A full wire-API name from a name or its short alias (``chat``, ``responses``, ``anthropic``,
+    ``gemini``).
 
     Every ``--api`` option of the command line goes through here (:mod:`kit._options`), so an
     unknown name is worded the same way everywhere."""
@@ -191,7 +203,7 @@ def api_name(value: str) -> str:
     try:
         return API_ALIASES[value]
     except KeyError:
-        raise UsageError(f"unknown API {value!r}; expected chat, responses or anthropic "
+        raise UsageError(f"unknown API {value!r}; expected chat, responses, anthropic or gemini "
                          f"(or a full name: {', '.join(APIS)})") from None
 
 

@@ -27,14 +27,13 @@ from typing import Any, Callable
 from ..errors import UsageError
 # the short names of the wire APIs, and api_name (either name -> the full one), live in kit.trace:
 # every --api option of the command line uses them without loading the adapters
-from ..trace import API_ALIASES, api_name
+from ..trace import API_ALIASES, APIS, api_name
 
 __all__ = [
     "APIS", "API_ALIASES", "DONE", "FEEDS", "Capabilities", "Case", "Outcome", "Adapter", "implementation",
     "load_adapter", "parse_spec", "BUILTIN",
 ]
 
-APIS = ("openai.chat.completions", "openai.responses", "anthropic.messages")
 DONE = "[DONE]"  # what an events feed yields for the `data: [DONE]` sentinel
 FEEDS = ("bytes", "events")
 # parts of a Plan an implementation may declare its result does not carry (Capabilities.omits)

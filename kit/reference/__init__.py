@@ -5,14 +5,16 @@ from __future__ import annotations
 from ..errors import UsageError
 from .anthropic import AnthropicReference
 from .chat import ChatReference
+from .gemini import GeminiReference
 from .responses import ResponsesReference
 
-__all__ = ["AnthropicReference", "ChatReference", "ResponsesReference", "REFERENCES", "reference_for"]
+__all__ = ["AnthropicReference", "ChatReference", "GeminiReference", "ResponsesReference", "REFERENCES", "reference_for"]
 
 REFERENCES = {
     ChatReference.api: ChatReference,
     ResponsesReference.api: ResponsesReference,
     AnthropicReference.api: AnthropicReference,
+    GeminiReference.api: GeminiReference,
 }
 
 
