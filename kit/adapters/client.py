@@ -37,12 +37,15 @@ from ..events import Error as ErrorEvent
 from ..plan import PlanBuilder, parse_arguments
 from ..reference.anthropic import STOP_REASONS as ANTHROPIC_STOP
 from ..reference.chat import FINISH_REASONS as CHAT_FINISH
+from ..reference.gemini import FINISH_REASONS as GEMINI_FINISH
+from ..reference.gemini import SERVER_PARTS as GEMINI_SERVER_PARTS
 from ..reference.responses import INCOMPLETE_REASONS
 from . import Adapter, Case, Outcome, apply_options
 from .http import DUMMY_KEY, CaseServer, HttpAdapter, HttpOutcome
 from .python import _where, declared, origin_of, resolve
 
 __all__ = ["ClientAdapter", "PlanOf", "anthropic_base", "finish_reason", "responses_finish", "latest", "name_or_none",
+           "gemini_usage",
            "plan_usage", "content_text", "is_server_tool", "DUMMY_KEY", "FIRST_CALL_TIMEOUT"]
 
 FIRST_CALL_TIMEOUT = 60.0  # seconds: the first case pays for importing the library
@@ -98,6 +101,8 @@ def is_server_tool(api: str, kind: Any, item: Any = None, tools: Any = None, *,
         from ..reference.anthropic import is_server_block  # noqa: PLC0415
 
         return is_server_block(kind)
+    if api == "google.generate_content":  # a content part's kind, as the wire or a library spells it
+        return kind in _GEMINI_SERVER_KINDS
     return False  # Chat Completions has no server-executed tools
 
 
@@ -115,9 +120,12 @@ def anthropic_base(base_url: str) -> str:
     return base_url.removesuffix("/v1")
 
 
+_GEMINI_SERVER_KINDS = frozenset(
+    [*GEMINI_SERVER_PARTS, *GEMINI_SERVER_PARTS.values(), "executable_code", "code_execution_result"])
+
 _FINISH = {
-    # the wire vocabularies, as the references map them
-    **CHAT_FINISH, **ANTHROPIC_STOP,
+    # the wire vocabularies, as the references map them (Gemini's are upper case on the wire)
+    **CHAT_FINISH, **ANTHROPIC_STOP, **{k.lower(): v for k, v in GEMINI_FINISH.items()},
     # what libraries call them in their own result types
     "complete": "stop", "completed": "stop", "tool_call": "tool_calls", "max_output_tokens": "length",
     "context_length_exceeded": "length", "incomplete": "incomplete",
@@ -213,6 +221,26 @@ def plan_usage(api: str, input_tokens: Any, output_tokens: Any, *, cache_read: A
         if cached and cached <= doc["input_tokens"]:
             doc["input_tokens"] -= cached
     return doc or None
+
+
+def gemini_usage(metadata: Any) -> dict[str, int] | None:
+    """Usage as the Plan holds it from a Gemini ``usageMetadata``, as the wire spells it (a dict
+    with ``promptTokenCount``) or as a library keeps it (``prompt_token_count``, a dict or an
+    object): input ``promptTokenCount``, output ``candidatesTokenCount`` plus
+    ``thoughtsTokenCount`` (the thinking the answer cost), as the reference reads it
+    (``gem-usage``). None when there is nothing to read."""
+    if metadata is None:
+        return None
+
+    def count(camel: str, snake: str) -> Any:
+        if isinstance(metadata, dict):
+            return metadata.get(camel, metadata.get(snake))
+        return getattr(metadata, snake, getattr(metadata, camel, None))
+
+    output = [v for v in (count("candidatesTokenCount", "candidates_token_count"),
+                          count("thoughtsTokenCount", "thoughts_token_count")) if type(v) is int]
+    return plan_usage("google.generate_content", count("promptTokenCount", "prompt_token_count"),
+                      sum(output) if output else None)
 
 
 class PlanOf:
