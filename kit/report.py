@@ -155,8 +155,56 @@ def _describe_typed(data: str) -> str | None:
     return " ".join(bits)
 
 
+def _describe_gemini(data: str) -> str | None:
+    """A short account of a Gemini chunk: per candidate its parts (text, thought, calls, code)
+    and finish; usage, prompt feedback, an error."""
+    try:
+        doc = decode(data)
+    except ValueError:
+        return None
+    if type(doc) is not dict:
+        return None
+    bits: list[str] = []
+    for position, cand in enumerate(doc.get("candidates") or [] if type(doc.get("candidates")) is list else []):
+        if type(cand) is not dict:
+            continue
+        index = cand.get("index", position)
+        content = cand.get("content")
+        for part in content.get("parts") or [] if type(content) is dict and type(content.get("parts")) is list else []:
+            if type(part) is not dict:
+                continue
+            call = part.get("functionCall")
+            if type(part.get("text")) is str:
+                kind = "thought" if part.get("thought") is True else "text"
+                bits.append(f"[{index}] {kind} {_short(_j(part['text']), 40)}")
+            elif type(call) is dict:
+                desc = [f"[{index}] functionCall"]
+                for key in ("name", "id"):
+                    if type(call.get(key)) is str and call[key]:
+                        desc.append(f"{key}={call[key]}")
+                if "args" in call:
+                    desc.append(_short(_j(json.dumps(call["args"], ensure_ascii=False)), 40))
+                if type(call.get("partialArgs")) is list:
+                    desc.append(f"partialArgs×{len(call['partialArgs'])}")
+                if call.get("willContinue") is True:
+                    desc.append("willContinue")
+                bits.append(" ".join(desc) if len(desc) > 1 else f"[{index}] functionCall {{}}")
+            else:
+                bits.append(f"[{index}] {next(iter(part), '?')}")
+        if type(cand.get("finishReason")) is str:
+            bits.append(f"[{index}] finish {cand['finishReason']}")
+    feedback = doc.get("promptFeedback")
+    if type(feedback) is dict and feedback.get("blockReason"):
+        bits.append(f"promptFeedback {feedback['blockReason']}")
+    if type(doc.get("usageMetadata")) is dict:
+        bits.append("usage")
+    if type(doc.get("error")) is dict:
+        bits.append("error " + _short(_j(doc["error"]), 60))
+    return "; ".join(bits) if bits else None
+
+
 _DESCRIBE = {"openai.chat.completions": _describe_chat, "openai.responses": _describe_typed,
-             "anthropic.messages": _describe_typed}
+             "anthropic.messages": _describe_typed, "google.generate_content": _describe_gemini}
 
 
 def timeline(trace: Trace, result: Replay) -> str:
