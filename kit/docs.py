@@ -97,6 +97,15 @@ def anthropic_diagrams_block() -> str:
     )
 
 
+def gemini_diagrams_block() -> str:
+    from .reference.gemini import CALL_TRANSITIONS, STREAM_TRANSITIONS
+
+    return (
+        "Stream:\n\n" + _diagram(STREAM_TRANSITIONS, "gemini stream")
+        + "\nEach candidate's streamed call:\n\n" + _diagram(CALL_TRANSITIONS, "gemini streamed call")
+    )
+
+
 def rule_mutants_block() -> str:
     """rule -> the graded traces that catch a mutant breaking it -> those mutants.
 
@@ -139,6 +148,7 @@ BLOCKS = {
     "state-diagram-chat": chat_diagrams_block,
     "state-diagram-responses": responses_diagrams_block,
     "state-diagram-anthropic": anthropic_diagrams_block,
+    "state-diagram-gemini": gemini_diagrams_block,
 }
 
 _BLOCK = re.compile(r"(<!-- kit:begin (?P<name>[a-z-]+) -->\n)(?P<body>.*?)(<!-- kit:end (?P=name) -->)", re.S)

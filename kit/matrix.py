@@ -695,7 +695,7 @@ def load_results(root: Path, results_dir: Path | None = None) -> list[list[dict[
 
 
 _API_SHORT = {"openai.chat.completions": "Chat Completions", "openai.responses": "Responses",
-              "anthropic.messages": "Anthropic Messages"}
+              "anthropic.messages": "Anthropic Messages", "google.generate_content": "Gemini"}
 
 
 def _md(text: Any) -> str:
@@ -764,7 +764,8 @@ def recipe_of(records: list[dict[str, Any]]) -> str:
 # -- root causes, inherited failures, dialects ------------------------------------------------------------
 
 UPSTREAM = Path("matrix") / "upstream.json"
-SDK_OF_API = {"openai.chat.completions": "openai", "openai.responses": "openai", "anthropic.messages": "anthropic"}
+SDK_OF_API = {"openai.chat.completions": "openai", "openai.responses": "openai", "anthropic.messages": "anthropic",
+              "google.generate_content": "google.genai"}
 _AT = re.compile(r"^(?:crashed on a valid stream: )?(?:(?:exit )?status \d+: )?(?P<type>[A-Za-z_][\w.]*)(?::.*?)?"
                  r" \(at (?P<file>[^():]+):(?P<line>\d+) in (?P<function>[^()]+)\)\s*$", re.S)
 _LINK_KEYS = ("root_cause", "adapter", "library", "trace", "rule", "package", "exception")
