@@ -127,7 +127,10 @@ candidate that calls tools finishes ``STOP`` (``stop``). The reasons of an unusa
 MALFORMED = frozenset(k for k, v in FINISH_REASONS.items() if v == "error")
 SERVER_PARTS = {"executableCode": "code_execution", "codeExecutionResult": "code_execution_result"}
 _VALUE_KEYS = ("stringValue", "numberValue", "boolValue", "nullValue", "structValue", "listValue")
-_PATH_STEP = re.compile(r"\.([A-Za-z_][A-Za-z0-9_-]*)|\[(\d+)\]|\[\s*'((?:[^'\\]|\\.)*)'\s*\]|\[\s*\"((?:[^\"\\]|\\.)*)\"\s*\]")
+# RFC 9535 segments: `.name` (member-name-shorthand: name-first is ALPHA, "_" or any character
+# from U+0080 on), `[N]`, `['name']`, `["name"]` (the quoted body with the RFC's escapes)
+_PATH_STEP = re.compile(r"\.([A-Za-z_\u0080-\U0010ffff][A-Za-z0-9_\u0080-\U0010ffff]*)|\[(0|[1-9]\d*)\]"
+                        r"|\[\s*'((?:[^'\\]|\\.)*)'\s*\]|\[\s*\"((?:[^\"\\]|\\.)*)\"\s*\]")
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 _new = tuple.__new__
 
@@ -146,11 +149,38 @@ def parse_json_path(path: Any) -> list[str | int] | None:
         name, index, single, double = m.groups()
         if index is not None:
             steps.append(int(index))
+        elif name is not None:
+            steps.append(name)
         else:
-            raw = name if name is not None else single if single is not None else double
-            steps.append(re.sub(r"\\(.)", r"\1", raw) if "\\" in raw else raw)
+            member = _unquote(single if single is not None else double, "'" if single is not None else '"')
+            if member is None:
+                return None
+            steps.append(member)
         pos = m.end()
     return steps
+
+
+def _unquote(body: str, quote: str) -> str | None:
+    """A quoted member name's body, its escapes decoded as RFC 9535 §2.3.1.2 says (JSON's, and
+    ``\\'``), by way of the JSON string of the same name; None when an escape is not one of them."""
+    if "\\" not in body:
+        return body
+    text: list[str] = []
+    i = 0
+    while i < len(body):
+        c = body[i]
+        if c == "\\" and i + 1 < len(body):
+            nxt = body[i + 1]
+            text.append("'" if nxt == "'" else c + nxt)  # JSON has no \'
+            i += 2
+            continue
+        text.append('\\"' if c == '"' else c)  # a bare " of a single-quoted name
+        i += 1
+    try:
+        value = json.loads('"' + "".join(text) + '"')
+    except ValueError:
+        return None
+    return value if type(value) is str else None
 
 
 def server_tool_of_part(part: Any) -> str | None:
@@ -513,12 +543,12 @@ class GeminiReference(Machine):
             elif type(node) is not dict:
                 raise _Conflict(f"jsonPath {path} names a member of a {type(node).__name__}")
             if last:
-                if append and type(node[step]) is str:
+                if append and type(node[step] if type(step) is int else node.get(step)) is str:
                     node[step] += value
                 else:
                     node[step] = value
                 return
-            child = node[step] if type(step) is int else node.get(step)
+            child = node[step] if type(step) is int else node.get(step)  # type: ignore[union-attr]
             if child is None:
                 child = [] if type(steps[i + 1]) is int else {}
                 node[step] = child

@@ -144,7 +144,8 @@ def _call_types(api: str, data: list[str]) -> tuple[str, ...]:
     client call type (``function_call``, ``computer_call``, ``shell_call``, ``tool_search_call``,
     ...), whoever runs them (a hosted shell is requested by declaring the shell tool), from the
     items of its events and of its final response; on Anthropic Messages its tool blocks (``tool_use``, ``mcp_tool_use``,
-    and ``server_tool_use:NAME`` for each server tool by name)."""
+    and ``server_tool_use:NAME`` for each server tool by name); on Gemini the form of its calls
+    (:func:`_gemini_call_types`)."""
     if api == "anthropic.messages":
         kinds: set[str] = set()
         for d in data:
@@ -159,6 +160,8 @@ def _call_types(api: str, data: list[str]) -> tuple[str, ...]:
             if kind in _ANTHROPIC_TOOL_BLOCKS:
                 kinds.add(f"{kind}:{block.get('name')}" if kind == "server_tool_use" else kind)
         return tuple(sorted(kinds))
+    if api == "google.generate_content":
+        return _gemini_call_types(data)
     if api != "openai.responses":
         return ()
     from ..reference.responses import CLIENT_CALLS, EXECUTION_CALLS  # noqa: PLC0415
@@ -181,6 +184,29 @@ def _call_types(api: str, data: list[str]) -> tuple[str, ...]:
         # requested by declaring that tool, which a library that cannot request it never sees
         found.update(i["type"] for i in items if isinstance(i, dict) and i.get("type") in kinds)
     return tuple(sorted(found))
+
+
+def _gemini_call_types(data: list[str]) -> tuple[str, ...]:
+    """On Gemini: ``functionCall`` for a stream with a whole call, ``functionCall:streamed`` for
+    one with a call in the streamed form (``partialArgs`` or ``willContinue``: a request has to
+    ask for it, ``streamFunctionCallArguments``, and a library that cannot ask never sees it)."""
+    kinds: set[str] = set()
+    for d in data:
+        if "functionCall" not in d:
+            continue
+        try:
+            payload = json.loads(d)
+        except ValueError:
+            continue
+        for cand in payload.get("candidates") or [] if isinstance(payload, dict) else []:
+            content = cand.get("content") if isinstance(cand, dict) else None
+            parts = content.get("parts") if isinstance(content, dict) else None
+            for part in parts if isinstance(parts, list) else []:
+                call = part.get("functionCall") if isinstance(part, dict) else None
+                if isinstance(call, dict):
+                    streamed = "partialArgs" in call or "willContinue" in call or not call
+                    kinds.add("functionCall:streamed" if streamed else "functionCall")
+    return tuple(sorted(kinds))
 
 
 # -- plans ------------------------------------------------------------------------------------
