@@ -282,6 +282,22 @@ DIALECTS: tuple[Dialect, ...] = (
        "A tool_use block's `content_block_start` has no `input` field at all.",
        (_gh("farion1231/cc-switch#2557"),),
        ("anth-input-prefilled",)),
+    # -- Google Gemini (streamGenerateContent) -------------------------------------------------
+    _d("done-sentinel-on-gemini", ("antigravity2api-nodejs", "Gemini-format relays built on an OpenAI-style SSE writer"),
+       "A relay appends OpenAI's `data: [DONE]` to a Gemini stream, which Google ends after its last chunk with no "
+       "sentinel.",
+       (_gh("liuw1535/antigravity2api-nodejs#73"),),
+       ("gem-done-sentinel",)),
+    _d("lf-line-ends-on-gemini", ("Gemini-format relays and gateways that re-serialise the stream with their own SSE writer",),
+       "Lines end in LF (`data: {...}\\n\\n`) where Google's own Gemini API and Vertex AI streams end them in CRLF.",
+       (WHATWG_SSE, "https://github.com/nyroway/nyro/pull/265", _gh("miruamel/xuan#194"),
+        _gh("liuw1535/antigravity2api-nodejs#73")),
+       ("sse-line-endings",)),
+    _d("gemini-args-as-string", ("Gemini-format relays that convert OpenAI-style tool calls",),
+       "`functionCall.args` is a string holding JSON (an OpenAI `arguments` copied over) instead of the object the "
+       "FunctionCall schema defines.",
+       ("https://github.com/defog-ai/defog/pull/215", _gh("liuw1535/antigravity2api-nodejs#137")),
+       ("gem-args-object",)),
 )
 
 DIALECTS_BY_ID: dict[str, Dialect] = {d.id: d for d in DIALECTS}
