@@ -32,7 +32,7 @@ __all__ = ["PROGRAMS", "program", "main"]
 HERE = Path(__file__).resolve().parent
 # program -> the matrix environment whose node_modules it needs
 PROGRAMS = {"openai_chat": "node_openai", "openai_responses": "node_openai", "anthropic_messages": "node_anthropic",
-            "ai_sdk": "node_ai", "langchain": "node_langchain"}
+            "ai_sdk": "node_ai", "ai_sdk_google": "node_ai", "langchain": "node_langchain"}
 
 
 def program(name: str) -> Path:

@@ -55,7 +55,10 @@ export function finishReason(value) {
   if (value === undefined || value === null) return null;
   if (typeof value !== "string") return String(value);
   if (!value) return null;
-  return (CONVENTIONS.finish ?? {})[value.toLowerCase()] ?? value;
+  // a value the table maps to null (Gemini's FINISH_REASON_UNSPECIFIED) is none, as client.py reads it
+  const table = CONVENTIONS.finish ?? {};
+  const key = value.toLowerCase();
+  return Object.hasOwn(table, key) ? table[key] : value;
 }
 
 /** The finish of a Responses stream from the status a library kept (client.responses_finish). */
