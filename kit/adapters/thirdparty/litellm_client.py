@@ -1,7 +1,7 @@
 """litellm: ``litellm.completion(..., stream=True)`` + ``litellm.stream_chunk_builder(...)``,
 and ``litellm.responses(..., stream=True)``.
 
-Three adapters, each the way litellm's own documentation shows:
+Four adapters, each the way litellm's own documentation shows:
 
 - ``chat_stream`` (Chat Completions, ``model="openai/..."``) and ``anthropic_stream``
   (Anthropic Messages, ``model="anthropic/..."``): "Streaming + Async" in the litellm docs
@@ -34,6 +34,26 @@ Three adapters, each the way litellm's own documentation shows:
   counts input there (the rule every adapter shares). litellm's
   ``Message`` has no ``refusal`` field (the chunks' ``delta.refusal`` is not rebuilt), so the
   chat adapter omits ``refusal``; the Anthropic Plan has none.
+
+- ``gemini_stream`` (Gemini API, ``model="gemini/..."``): the same ``completion`` +
+  ``stream_chunk_builder`` consumption ("Gemini - Google AI Studio",
+  docs.litellm.ai/docs/providers/gemini). litellm turns each ``streamGenerateContent``
+  payload into an OpenAI-style chunk itself (``VertexGeminiConfig``, its
+  ``ModelResponseIterator``); no Google SDK is involved. ``api_base`` is the versioned base:
+  litellm requests ``{api_base}/models/{model}:streamGenerateContent?alt=sse``
+  (``VertexBase._check_custom_proxy``), so the adapter gives the kit's base URL plus
+  ``/v1beta``. The rebuilt message is read as for Chat, with two Gemini readings of
+  litellm's own: a call id litellm hands out is the wire's ``functionCall.id`` (or an id it
+  made up, ``call_<hex>``, when there is none) followed by ``__thought__`` and the part's
+  ``thoughtSignature``, which litellm cuts off again when it sends the call back; the Plan's
+  id is the part before that separator. And the grounding litellm copies onto the built
+  response (``vertex_ai_grounding_metadata``, ``vertex_ai_url_context_metadata``, one entry
+  per candidate) gives the ``google_search`` / ``url_context`` server tools, as the reference
+  reads a candidate's ``groundingMetadata`` / ``urlContextMetadata``; code execution parts
+  (``executableCode``, ``codeExecutionResult``) litellm drops, so they are graded as lost.
+  ``completion_tokens`` counts the thoughts, as the Plan's output does. Vertex AI
+  (``model="vertex_ai/..."``) is not a row: litellm fetches a Google access token
+  (``google.auth``) before any request, even with a custom ``api_base``.
 
 - ``responses_stream`` (Responses, ``model="openai/..."``): the Responses API pages
   (docs.litellm.ai/docs/response_api, docs.litellm.ai/docs/providers/openai/responses_api):
@@ -74,18 +94,21 @@ Each call first runs ``gc.collect()`` so that cases stay independent: see :func:
 
 Capabilities, from what the result can say:
 
-- ``ordered``: ``litellm-chat`` and ``litellm-anthropic`` no: the rebuilt message is one
-  ``content: str | None`` beside a ``tool_calls`` list (``litellm/types/utils.py:1429``,
+- ``ordered``: ``litellm-chat``, ``litellm-anthropic`` and ``litellm-gemini`` no: the
+  rebuilt message is one ``content: str | None`` beside a ``tool_calls`` list (``litellm/types/utils.py:1429``,
   ``class Message``), so text sent after a call comes out before it.
   ``litellm-responses`` yes: the terminal response's ``output`` is the list of items in
   output order, read in that order.
-- ``marks_undispatched``: ``litellm-chat`` and ``litellm-anthropic`` no: a
-  ``ChatCompletionMessageToolCall`` is id, type and function (name, arguments), with no
+- ``marks_undispatched``: ``litellm-chat``, ``litellm-anthropic`` and ``litellm-gemini``
+  no: a ``ChatCompletionMessageToolCall`` is id, type and function (name, arguments), with no
   status. ``litellm-responses`` yes: each call item has ``status`` (``in_progress``,
   ``completed``, ``incomplete``; the openai SDK's Responses item types that litellm passes
   on), and an ``incomplete`` item is a DO that is not dispatched (see above).
 - ``multi_choice``: no (``stream_chunk_builder`` builds ``choices[0]`` only, joining every
   choice's content into it: a multi-choice stream is graded on that).
+- ``call_types`` (``litellm-gemini``): whole function calls only (``functionCall``): litellm
+  has no setting for streamed arguments (``streamFunctionCallArguments``, Vertex AI) and no
+  code for ``partialArgs``, so a stream in that form is SKIP.
 """
 
 from __future__ import annotations
@@ -104,6 +127,11 @@ os.environ["LITELLM_LOCAL_ANTHROPIC_BETA_HEADERS"] = "True"
 
 OPENAI_MODEL = "openai/gpt-4o"  # any name: the replay server answers every model with the trace
 ANTHROPIC_MODEL = "anthropic/claude-sonnet-4-5"
+GEMINI_MODEL = "gemini/gemini-2.5-flash"
+# the kinds of Gemini function call a litellm user can request: whole calls only. litellm has no
+# setting for streamed arguments (toolConfig.functionCallingConfig.streamFunctionCallArguments,
+# Vertex AI) and no code for a functionCall part's partialArgs
+GEMINI_CALL_TYPES = ("functionCall",)
 MESSAGES = [{"role": "user", "content": "What's the weather in Berlin?"}]
 TOOLS = [{
     "type": "function",
@@ -208,6 +236,76 @@ def anthropic_stream(base_url: str, *, api: str) -> dict[str, Any]:
     for chunk in stream:
         chunks.append(chunk)
     return _built_plan(litellm.stream_chunk_builder(chunks, messages=MESSAGES), api)
+
+
+@implementation(apis=("gemini",), multi_choice=False, ordered=False, marks_undispatched=False,
+                call_types=GEMINI_CALL_TYPES)
+def gemini_stream(base_url: str, *, api: str) -> dict[str, Any]:
+    """The Gemini API (``model="gemini/..."``), "Gemini - Google AI Studio" in the litellm docs
+    (docs.litellm.ai/docs/providers/gemini): litellm converts each ``streamGenerateContent``
+    payload into an OpenAI-style chunk itself (``VertexGeminiConfig``, ``ModelResponseIterator``
+    in ``llms/vertex_ai/gemini/vertex_and_google_ai_studio_gemini.py``), consumed as the Chat
+    row does. Its ``api_base`` for ``gemini/`` is the versioned Gemini base: litellm requests
+    ``{api_base}/models/{model}:streamGenerateContent?alt=sse`` (``_check_custom_proxy``), so
+    the kit's base URL gets ``/v1beta``, the version Google's own SDK uses."""
+    litellm = _litellm()
+    stream = litellm.completion(model=GEMINI_MODEL, api_base=base_url.rstrip("/") + "/v1beta", api_key=DUMMY_KEY,
+                                messages=MESSAGES, tools=TOOLS, stream=True, num_retries=0, max_retries=0)
+    chunks = []
+    for chunk in stream:
+        chunks.append(chunk)
+    return _gemini_plan(litellm.stream_chunk_builder(chunks, messages=MESSAGES), api)
+
+
+def _wire_call_id(call_id: Any) -> Any:
+    """The Gemini call id inside the id litellm hands out: litellm appends the part's
+    ``thoughtSignature`` to it (``{id}__thought__{signature}``, ``encode_tool_call_id_with_signature``)
+    so that an OpenAI-shaped client carries the signature back, and cuts it off again when it
+    sends the call back to Gemini (``THOUGHT_SIGNATURE_SEPARATOR``, ``prompt_templates/factory.py``):
+    the id the wire gave is the part before the separator, read the way litellm reads it."""
+    from litellm.litellm_core_utils.prompt_templates.factory import THOUGHT_SIGNATURE_SEPARATOR
+
+    if isinstance(call_id, str):
+        return call_id.split(THOUGHT_SIGNATURE_SEPARATOR, 1)[0]
+    return call_id
+
+
+def _grounded(metadata: Any, *keys: str) -> bool:
+    """A candidate's grounding (or URL context) metadata says the server ran its tool, as the
+    reference reads it: a non-empty object, for Google Search one with one of ``keys``."""
+    return isinstance(metadata, dict) and bool(metadata) and (not keys or any(metadata.get(k) for k in keys))
+
+
+def _gemini_plan(response: Any, api: str) -> dict[str, Any]:
+    """The ``ModelResponse`` ``stream_chunk_builder`` rebuilt from litellm's Gemini chunks, as a
+    Plan: the message's ``content`` (SAY) and ``tool_calls`` (DO, ids read by :func:`_wire_call_id`),
+    the finish and usage as litellm reports them (its ``completion_tokens`` counts the thoughts,
+    as the Plan does). The server tools litellm keeps are the grounding it copies onto the built
+    response (``vertex_ai_grounding_metadata``: Google Search; ``vertex_ai_url_context_metadata``:
+    URL context, one entry per candidate); code execution parts it drops."""
+    plan = PlanOf(api)
+    if response is None:  # the builder had no chunks to build from
+        return plan.plan()
+    for n, choice in enumerate(response.choices):
+        message = choice.message
+        plan.text(message.content, choice=n)
+        for call in message.tool_calls or []:
+            function = _get(call, "function")
+            plan.call(_wire_call_id(_get(call, "id")), _get(function, "name"), _get(function, "arguments"), choice=n)
+        if n == 0:  # litellm keeps the grounding of every candidate in one list on the response
+            for metadata in _get(response, "vertex_ai_grounding_metadata") or []:
+                if _grounded(metadata, "webSearchQueries", "groundingChunks", "searchEntryPoint"):
+                    plan.server_tool({"type": "google_search", "id": None, "name": None})
+                    break
+            for metadata in _get(response, "vertex_ai_url_context_metadata") or []:
+                if _grounded(metadata):
+                    plan.server_tool({"type": "url_context", "id": None, "name": None})
+                    break
+        plan.finish(choice.finish_reason, choice=n)
+    usage = _get(response, "usage")
+    if usage is not None:
+        plan.usage(_get(usage, "prompt_tokens"), _get(usage, "completion_tokens"))
+    return plan.plan()
 
 
 @implementation(apis=("responses",), multi_choice=False, ordered=True, marks_undispatched=True)

@@ -45,7 +45,16 @@ provider's figure). The OpenAI refusal text is
 ``provider_details['refusal']``, where both OpenAI models keep it (Anthropic's
 ``stop_details`` explanation there is not a refusal message and is left out).
 
-Capabilities: one choice (the Chat Completions model reads ``chunk.choices[0]`` only);
+Gemini (``google``): ``GoogleModel(name, provider=GoogleProvider(api_key=..., base_url=...))``
+as the "Google" model page shows (``pydantic-ai-slim[google]``, which reads the stream through
+google-genai: ``sits_on`` it). ``GeminiStreamedResponse`` takes ``candidates[0]`` of each
+payload, whatever its ``index``; each ``functionCall`` part is its own ``ToolCallPart``, and
+a call the wire sent without ``id`` gets one pydantic-ai makes up (``pyd_ai_...``; the kit
+does not grade an id the wire did not have). ``finish_reason`` is pydantic-ai's mapping of
+``finishReason`` (``_FINISH_REASON_MAP`` in ``models/google.py``), graded as it is.
+
+Capabilities: one choice (the Chat Completions model reads ``chunk.choices[0]`` only, the
+Google model ``candidates[0]``);
 ``server_tools`` omitted: pydantic-ai keeps server-executed tools only in its own
 provider-neutral vocabulary (a ``NativeToolCallPart`` + ``NativeToolReturnPart`` pair named
 ``web_search``, ``code_execution``, ``mcp_server:<label>``...), not the wire item type and
@@ -65,6 +74,7 @@ call cut off by the output token limit is marked the way the agent graph marks i
 response's last part, arguments that do not parse -> ``IncompleteToolCall`` is raised instead of
 running it, so that DO is not dispatched either.
 ``multi_choice``: no (``chunk.choices[0]``, see above).
+``call_types`` (Gemini): ``functionCall`` only, whole calls (see ``GEMINI_CALL_TYPES``).
 """
 
 from __future__ import annotations
@@ -76,6 +86,7 @@ from kit.adapters.client import DUMMY_KEY, PlanOf, anthropic_base, responses_fin
 
 OPENAI_MODEL = "gpt-4.1"  # any name: the replay server answers every model with the trace
 ANTHROPIC_MODEL = "claude-sonnet-4-6"
+GOOGLE_MODEL = "gemini-2.5-flash"
 OMITS = ("server_tools",)
 
 
@@ -89,6 +100,10 @@ OMITS = ("server_tools",)
 # and reports the call as that function (normalize_tool_search_args folds a `paths` list into
 # `queries`), so a stream whose tool search declares another schema is not one it requests.
 RESPONSES_CALL_TYPES = ("function_call", "computer_call")
+# on Gemini, whole function calls only: GoogleModel builds the request's function_calling_config
+# itself (mode, allowed_function_names; models/google.py _function_calling_config) with no setting for
+# streamed arguments (streamFunctionCallArguments), and reads no functionCall.partialArgs
+GEMINI_CALL_TYPES = ("functionCall",)
 
 
 def _tool() -> Any:
@@ -199,3 +214,15 @@ def anthropic(base_url: str, *, api: str) -> dict[str, Any]:
 
     provider = AnthropicProvider(base_url=anthropic_base(base_url), api_key=DUMMY_KEY)
     return _plan(api, _request(AnthropicModel(ANTHROPIC_MODEL, provider=provider)), separate_parts=True, refusal=False)
+
+
+@implementation(apis=("gemini",), multi_choice=False, omits=OMITS, ordered=True, marks_undispatched=True,
+                call_types=GEMINI_CALL_TYPES)
+def google(base_url: str, *, api: str) -> dict[str, Any]:
+    """The Gemini API: google-genai appends ``/v1beta/models/{model}:streamGenerateContent?alt=sse``
+    to the base URL itself (see the module's docstring)."""
+    from pydantic_ai.models.google import GoogleModel
+    from pydantic_ai.providers.google import GoogleProvider
+
+    provider = GoogleProvider(api_key=DUMMY_KEY, base_url=base_url)
+    return _plan(api, _request(GoogleModel(GOOGLE_MODEL, provider=provider)), separate_parts=False, refusal=False)
