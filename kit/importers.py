@@ -4,9 +4,10 @@ interaction.
 Sources:
 
 - **VCR cassettes**: vcrpy's YAML and JSON serializers (pytest-recording keeps them as
-  ``cassettes/<module>/<test>.yaml``), and Ruby VCR's ``http_interactions``. The response
-  body as recorded (a string, ``!!binary`` bytes or ``base64_string``), decompressed when
-  its ``content-encoding`` says gzip or deflate. YAML is loaded with a safe loader (PyYAML,
+  ``cassettes/<module>/<test>.yaml``), Ruby VCR's ``http_interactions`` and go-vcr's YAML
+  (``request.url``, ``response.code`` beside a ``status`` string such as ``200 OK``). The
+  response body as recorded (a string, ``!!binary`` bytes or ``base64_string``), decompressed
+  when its ``content-encoding`` says gzip or deflate. YAML is loaded with a safe loader (PyYAML,
   the ``import`` extra): no tag can construct an object.
 - **HAR files** (HTTP Archive 1.2): ``log.entries[].response.content`` (``text``, with
   ``encoding: base64``).
@@ -14,7 +15,9 @@ Sources:
 
 An interaction is a stream when its response is ``text/event-stream`` or its body looks
 like SSE; the others are skipped, and said so. The API comes from the request path
-(``/chat/completions``, ``/responses``, ``/messages``), else ``--api``, else the body. The
+(``/chat/completions``, ``/responses``, ``/messages``, Gemini's and Vertex AI's
+``…/models/<model>:streamGenerateContent``), else ``--api``, else the body. The provider
+comes from the host, the model from the request body (Gemini: from the path). The
 class from a ``y_`` / ``n_`` / ``i_`` name prefix, else ``--class`` (``auto``: ``y`` when
 the reference replays it without error diagnostics, else ``n``); a trace must behave as
 its class says. No read boundaries are known, so ``reads`` stays absent (the ``recorded``
@@ -322,19 +325,42 @@ def _decode(body: bytes, encoding: str) -> bytes:
     return out
 
 
+# the provider a request's host names: the host itself or a subdomain of it; Vertex AI's regional
+# hosts put the region before a dash (``us-central1-aiplatform.googleapis.com``), its global one has none
 _PROVIDERS = (("api.openai.com", "openai"), ("openai.azure.com", "azure-openai"), ("api.anthropic.com", "anthropic"),
               ("openrouter.ai", "openrouter"), ("api.groq.com", "groq"), ("api.mistral.ai", "mistral"),
-              ("api.deepseek.com", "deepseek"))
+              ("api.deepseek.com", "deepseek"), ("generativelanguage.googleapis.com", "gemini"),
+              ("aiplatform.googleapis.com", "vertex"))
+
+
+def provider_of_host(host: str) -> str | None:
+    """The provider whose API ``host`` serves (``None`` when it is none of the known ones)."""
+    host = host.lower()
+    for suffix, provider in _PROVIDERS:
+        if host == suffix or host.endswith("." + suffix) or (provider == "vertex" and host.endswith("-" + suffix)):
+            return provider
+    return None
+
+
+def model_of(url: str, request_body: Any) -> str | None:
+    """The model a request names: its body's ``model``, else (Gemini, where the model is a
+    resource in the path: ``…/models/<model>:streamGenerateContent``) the URL's."""
+    from .trace import GEMINI_PATH  # noqa: PLC0415
+
+    if isinstance(request_body, dict) and isinstance(request_body.get("model"), str):
+        return request_body["model"]
+    m = GEMINI_PATH.search(urlsplit(url).path.rstrip("/"))
+    return m.group(2) if m else None
 
 
 def _more_provenance(url: str, request_body: Any) -> dict[str, Any]:
     extra: dict[str, Any] = {}
-    host = (urlsplit(url).hostname or "").lower()
-    for suffix, provider in _PROVIDERS:
-        if host == suffix or host.endswith("." + suffix):
-            extra["provider"] = provider
-    if isinstance(request_body, dict) and isinstance(request_body.get("model"), str):
-        extra["model"] = request_body["model"]
+    provider = provider_of_host(urlsplit(url).hostname or "")
+    if provider is not None:
+        extra["provider"] = provider
+    model = model_of(url, request_body)
+    if model is not None:
+        extra["model"] = model
     return extra
 
 
@@ -357,6 +383,9 @@ def _interaction(path: Path, n: int, fmt: str, method: Any, url: Any, req_header
 
     label = f"{path.as_posix()} interaction {n}"
     if not (content_type.lower().startswith("text/event-stream") or _looks_like_sse(body)):
+        if isinstance(url, str) and ":streamGenerateContent" in url and body.lstrip()[:1] == b"[":
+            # without ?alt=sse, Gemini streams a JSON array, not events: nothing a trace can keep as sent
+            raise _Skip("not streaming", "a Gemini stream without alt=sse (a JSON array, not SSE)")
         raise _Skip("not streaming", f"not a stream ({content_type or 'no content-type'})")
     if not body.strip():
         raise _Skip("empty", "an empty stream")
@@ -382,7 +411,8 @@ def _vcr(path: Path, interactions: list) -> list[Found | Outcome]:
             resp = item["response"]
             headers = _headers(resp.get("headers"))
             status = resp.get("status")
-            code = status.get("code") if isinstance(status, dict) else status
+            # vcrpy and Ruby VCR: status: {code, message}; go-vcr: status: "200 OK", code: 200
+            code = status.get("code") if isinstance(status, dict) else resp.get("code", status)
             body = _decode(_as_bytes(resp.get("body"), "response body"), _get(headers, "content-encoding"))
             out.append(_interaction(
                 path, n, "vcr", req.get("method"), req.get("uri") or req.get("url"), _headers(req.get("headers")),
@@ -590,6 +620,9 @@ def import_command(sources: tuple[str, ...], to: str, api: str | None, cls: str,
     """Convert recordings into trace files in DIR, one per streaming interaction: VCR
     cassettes (vcrpy YAML or JSON, pytest-recording's cassettes/ folders), HAR files and
     raw .sse bodies, or folders of them.
+
+    Ruby VCR's and go-vcr's cassettes are read too. The API comes from the request path
+    (Gemini and Vertex AI: ...:streamGenerateContent), else --api, else the body.
 
     Prints each trace written and each interaction skipped, with the reason (not a
     stream, unknown API, a secret found, a body already in DIR). YAML cassettes need

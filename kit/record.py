@@ -4,7 +4,10 @@ Two ways in, one recording path:
 
 - ``kit record --api chat --model M --prompt TEXT``: one streaming request through the
   official SDK (openai for Chat Completions and Responses, OpenAI, Azure OpenAI, OpenRouter
-  or any compatible base URL; anthropic for Messages);
+  or any compatible base URL; anthropic for Messages), or for Gemini (the Gemini API or
+  Vertex AI) over plain HTTP: the google-genai SDK is no dependency of the kit, and a
+  ``streamGenerateContent?alt=sse`` request is one POST with a key or token header, which
+  the same httpx client the openai SDK brings makes without hiding anything;
 - ``kit record --proxy --upstream URL``: a loopback HTTP proxy; any client, in any
   language, pointed at it is forwarded to the upstream, and each streamed
   (``text/event-stream``) response is written as a trace.
@@ -58,19 +61,35 @@ DEFAULT_DIR = ".kit/recorded"
 @dataclass(frozen=True)
 class Provider:
     name: str
-    sdk: str                      # "openai" or "anthropic"
-    key_env: str | None
+    sdk: str | None               # "openai" or "anthropic"; None: plain HTTP (Gemini, Vertex AI)
+    key_envs: tuple[str, ...]     # where the key comes from: the first variable set wins
     base_url: str | None          # None: the SDK's default (or --base-url)
 
+    def key(self) -> str | None:
+        return next((os.environ[n] for n in self.key_envs if os.environ.get(n)), None)
 
+    @property
+    def key_names(self) -> str:
+        return " or ".join(self.key_envs)
+
+
+GEMINI = "google.generate_content"
 PROVIDERS = {
-    "openai": Provider("openai", "openai", "OPENAI_API_KEY", None),
-    "azure": Provider("azure", "openai", "AZURE_OPENAI_API_KEY", None),
-    "openrouter": Provider("openrouter", "openai", "OPENROUTER_API_KEY", "https://openrouter.ai/api/v1"),
-    "compatible": Provider("compatible", "openai", "OPENAI_API_KEY", None),
-    "anthropic": Provider("anthropic", "anthropic", "ANTHROPIC_API_KEY", None),
+    "openai": Provider("openai", "openai", ("OPENAI_API_KEY",), None),
+    "azure": Provider("azure", "openai", ("AZURE_OPENAI_API_KEY",), None),
+    "openrouter": Provider("openrouter", "openai", ("OPENROUTER_API_KEY",), "https://openrouter.ai/api/v1"),
+    "compatible": Provider("compatible", "openai", ("OPENAI_API_KEY",), None),
+    "anthropic": Provider("anthropic", "anthropic", ("ANTHROPIC_API_KEY",), None),
+    # google-genai's order: GOOGLE_API_KEY wins when both are set
+    "gemini": Provider("gemini", None, ("GOOGLE_API_KEY", "GEMINI_API_KEY"), "https://generativelanguage.googleapis.com"),
+    # an OAuth access token (gcloud auth print-access-token); the host is the location's
+    "vertex": Provider("vertex", None, ("GOOGLE_CLOUD_ACCESS_TOKEN",), None),
 }
 AZURE_API_VERSION = "2024-10-21"
+ANTHROPIC_MAX_TOKENS = 1024
+GEMINI_API_VERSION = "v1beta"    # the Gemini API's version google-genai uses (v1 also streams)
+VERTEX_API_VERSION = "v1"
+VERTEX_LOCATION = "global"       # Vertex AI's global endpoint (aiplatform.googleapis.com)
 
 HOP_BY_HOP = frozenset({"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
                         "trailers", "transfer-encoding", "upgrade", "proxy-connection"})
@@ -425,6 +444,12 @@ def _chat_tool_to(api: str, tool: dict[str, Any]) -> dict[str, Any]:
     fn = tool.get("function") if tool.get("type") == "function" else None
     if not isinstance(fn, dict):
         return tool
+    if api == GEMINI:  # a FunctionDeclaration; no parameters for none (an empty OBJECT schema is refused)
+        decl = {"name": fn.get("name"), "description": fn.get("description", "")}
+        params = fn.get("parameters")
+        if isinstance(params, dict) and (params.get("properties") or params.get("type") != "object"):
+            decl["parameters"] = params
+        return decl
     if api == "openai.responses":
         return {"type": "function", "name": fn.get("name"), "description": fn.get("description", ""),
                 "parameters": fn.get("parameters", {"type": "object", "properties": {}})}
@@ -434,9 +459,24 @@ def _chat_tool_to(api: str, tool: dict[str, Any]) -> dict[str, Any]:
     return tool
 
 
+def _gemini_tools(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Gemini's ``tools``: the Chat function tools as one ``{"functionDeclarations": [...]}``
+    tool; anything else (``{"googleSearch": {}}``, a whole Gemini tool) as it is."""
+    decls = [_chat_tool_to(GEMINI, t) for t in items if t.get("type") == "function" and isinstance(t.get("function"), dict)]
+    rest = [t for t in items if not (t.get("type") == "function" and isinstance(t.get("function"), dict))]
+    return ([{"functionDeclarations": decls}] if decls else []) + rest
+
+
 def build_request(api: str, *, model: str | None, prompt: str | None = None, tools: str | None = None,
-                  request: str | None = None, max_tokens: int = 1024, provider: str = "openai") -> dict[str, Any]:
-    """The JSON body of the streaming request (``stream`` forced on)."""
+                  request: str | None = None, max_tokens: int | None = None, provider: str = "openai") -> dict[str, Any]:
+    """The JSON body of the streaming request (``stream`` forced on).
+
+    Gemini streams by its endpoint (``:streamGenerateContent?alt=sse``), not by a field, and
+    names the model in the URL: its body has no ``stream``, and ``model`` here is where the
+    request takes the URL's model from (it is not sent in the body). ``max_tokens``:
+    Anthropic's ``max_tokens`` (default 1024, the field is required), Gemini's
+    ``generationConfig.maxOutputTokens`` when given (Gemini 2.5 counts thinking in it: a low
+    default would cut the answer)."""
     if (prompt is None) == (request is None):
         raise UsageError("give --prompt TEXT or --request FILE (one of them)")
     if request is not None:
@@ -451,8 +491,9 @@ def build_request(api: str, *, model: str | None, prompt: str | None = None, too
         if not body.get("model"):
             raise UsageError("give --model (the --request file has no \"model\")")
         if api == "anthropic.messages":
-            body.setdefault("max_tokens", max_tokens)
-        body["stream"] = True
+            body.setdefault("max_tokens", max_tokens or ANTHROPIC_MAX_TOKENS)
+        if api != GEMINI:
+            body["stream"] = True
         return body
     if not model:
         raise UsageError("give --model")
@@ -462,27 +503,39 @@ def build_request(api: str, *, model: str | None, prompt: str | None = None, too
             body["stream_options"] = {"include_usage": True}
     elif api == "openai.responses":
         body = {"model": model, "input": prompt, "stream": True}
+    elif api == GEMINI:
+        body = {"model": model, "contents": [{"role": "user", "parts": [{"text": prompt}]}]}
+        if max_tokens is not None:
+            body["generationConfig"] = {"maxOutputTokens": max_tokens}
     else:
-        body = {"model": model, "max_tokens": max_tokens, "messages": [{"role": "user", "content": prompt}],
-                "stream": True}
+        body = {"model": model, "max_tokens": max_tokens or ANTHROPIC_MAX_TOKENS,
+                "messages": [{"role": "user", "content": prompt}], "stream": True}
     if tools is not None:
         doc = read_json(tools)
         items = doc.get("tools") if isinstance(doc, dict) else doc
         if not isinstance(items, list) or not all(isinstance(t, dict) for t in items):
             raise TraceError("a JSON list of tools (or {\"tools\": [...]}) expected", path=tools, pointer="")
-        body["tools"] = [_chat_tool_to(api, t) for t in items]
+        body["tools"] = _gemini_tools(items) if api == GEMINI else [_chat_tool_to(api, t) for t in items]
     return body
 
 
-def _client(provider: Provider, api: str, *, base_url: str | None, api_version: str | None, http_client: Any,
-            timeout: Any, headers: dict[str, str]) -> Any:
+def _check_pairing(provider: Provider, api: str) -> None:
+    """A provider records its own APIs: Gemini's presets Gemini, the SDK presets theirs."""
+    if provider.sdk is None and api != GEMINI:
+        raise UsageError(f"--provider {provider.name} records --api gemini, not {api}")
+    if provider.sdk is not None and api == GEMINI:
+        raise UsageError(f"--api gemini needs --provider gemini or vertex, not {provider.name}")
     if provider.sdk == "anthropic" and api != "anthropic.messages":
         raise UsageError(f"--provider anthropic records --api anthropic, not {api}")
     if provider.sdk == "openai" and api == "anthropic.messages":
         raise UsageError(f"--api anthropic needs --provider anthropic, not {provider.name}")
-    key = os.environ.get(provider.key_env or "") or None
+
+
+def _client(provider: Provider, api: str, *, base_url: str | None, api_version: str | None, http_client: Any,
+            timeout: Any, headers: dict[str, str]) -> Any:
+    key = provider.key()
     if key is None and provider.name != "compatible":
-        raise UsageError(f"set {provider.key_env} (the API key of --provider {provider.name})")
+        raise UsageError(f"set {provider.key_names} (the API key of --provider {provider.name})")
     if provider.name == "compatible" and not (base_url or os.environ.get("OPENAI_BASE_URL")):
         raise UsageError("--provider compatible needs --base-url URL (the server's OpenAI-style base URL, .../v1)")
     common = dict(http_client=http_client, timeout=timeout, max_retries=0, default_headers=headers or None)
@@ -520,7 +573,7 @@ def _create(client: Any, api: str, body: dict[str, Any]) -> Any:
     return create(**kwargs)
 
 
-def _status_message(cap: Capture | None, exc: BaseException) -> str:
+def _status_message(cap: Capture | None, exc: object) -> str:
     from .secrets import redact_text  # noqa: PLC0415
 
     detail = ""
@@ -538,11 +591,18 @@ def _status_message(cap: Capture | None, exc: BaseException) -> str:
 def record_request(api: str, body: dict[str, Any], *, provider: str = "openai", base_url: str | None = None,
                    api_version: str | None = None, headers: dict[str, str] | None = None,
                    idle_timeout: float = 60.0, max_duration: float = 600.0, progress: Progress | None = None,
-                   ident: str | None = None, extra=()) -> Any:
+                   ident: str | None = None, extra=(), project: str | None = None,
+                   location: str | None = None) -> Any:
     """Make the streaming request ``body`` through the SDK of ``provider`` and return the
     recorded :class:`kit.Trace` (not written). Raises :class:`RecordError` when nothing
-    could be recorded (error status, no connection, not a stream)."""
+    could be recorded (error status, no connection, not a stream). Gemini (``--provider
+    gemini`` or ``vertex``) is one plain HTTP request instead (:func:`_record_google`)."""
     prov = PROVIDERS[provider]
+    _check_pairing(prov, api)
+    if prov.sdk is None:
+        return _record_google(prov, body, base_url=base_url, api_version=api_version, project=project,
+                              location=location, headers=dict(headers or {}), idle_timeout=idle_timeout,
+                              max_duration=max_duration, progress=progress, ident=ident, extra=extra)
     try:
         httpx = _sdk_httpx(prov.sdk)
     except ImportError:
@@ -582,6 +642,95 @@ def record_request(api: str, body: dict[str, Any], *, provider: str = "openai", 
     return trace
 
 
+def google_url(provider: Provider, model: str, *, base_url: str | None = None, api_version: str | None = None,
+               project: str | None = None, location: str | None = None) -> tuple[str, str]:
+    """The ``streamGenerateContent?alt=sse`` URL of ``model`` and the base URL it is under:
+    the Gemini API's ``{base}/v1beta/models/{model}:…``, or Vertex AI's
+    ``{base}/v1/projects/{project}/locations/{location}/publishers/google/models/{model}:…``
+    (base ``https://{location}-aiplatform.googleapis.com``, ``https://aiplatform.googleapis.com``
+    for the global location). Project and location come from the arguments, else
+    GOOGLE_CLOUD_PROJECT and GOOGLE_CLOUD_LOCATION (google-genai's variables), the location
+    defaulting to ``global``."""
+    from urllib.parse import quote  # noqa: PLC0415
+
+    name = quote(model[len("models/"):] if model.startswith("models/") else model, safe="-._~@")
+    if provider.name == "gemini":
+        base = (base_url or provider.base_url or "").rstrip("/")
+        return f"{base}/{api_version or GEMINI_API_VERSION}/models/{name}:streamGenerateContent?alt=sse", base
+    project = project or os.environ.get("GOOGLE_CLOUD_PROJECT")
+    if not project:
+        raise UsageError("--provider vertex needs --project ID (or GOOGLE_CLOUD_PROJECT)")
+    location = location or os.environ.get("GOOGLE_CLOUD_LOCATION") or VERTEX_LOCATION
+    host = "aiplatform.googleapis.com" if location == "global" else f"{location}-aiplatform.googleapis.com"
+    base = (base_url or f"https://{host}").rstrip("/")
+    path = (f"projects/{quote(project, safe='')}/locations/{quote(location, safe='')}/publishers/google/models/"
+            f"{name}:streamGenerateContent?alt=sse")
+    return f"{base}/{api_version or VERTEX_API_VERSION}/{path}", base
+
+
+def _plain_httpx() -> Any:
+    """The httpx module for a request without an SDK: the one the openai SDK brings (a kit
+    dependency), else plain httpx."""
+    try:
+        return _sdk_httpx("openai")
+    except ImportError:  # pragma: no cover - openai is a dependency
+        import httpx as mod  # noqa: PLC0415
+
+        return mod
+
+
+def _record_google(provider: Provider, body: dict[str, Any], *, base_url: str | None, api_version: str | None,
+                   project: str | None, location: str | None, headers: dict[str, str], idle_timeout: float,
+                   max_duration: float, progress: Progress | None, ident: str | None, extra) -> Any:
+    """One Gemini streaming request over plain HTTP, recorded by the same transport hook as
+    the SDKs' requests: the key in ``x-goog-api-key`` (Gemini API) or a bearer token
+    (Vertex AI), never in the URL; the model in the URL, not in the body."""
+    key = provider.key()
+    if key is None:
+        hint = " (e.g. $(gcloud auth print-access-token))" if provider.name == "vertex" else ""
+        raise UsageError(f"set {provider.key_names}{hint} (the {'access token' if hint else 'API key'} of "
+                         f"--provider {provider.name})")
+    model = body.get("model")
+    wire = {k: v for k, v in body.items() if k != "model"}
+    url, base = google_url(provider, str(model), base_url=base_url, api_version=api_version, project=project,
+                           location=location)
+    auth = {"x-goog-api-key": key} if provider.name == "gemini" else {"authorization": f"Bearer {key}"}
+    httpx = _plain_httpx()
+    timeout = httpx.Timeout(connect=min(30.0, max_duration), read=min(idle_timeout, max_duration), write=30.0, pool=30.0)
+    transport = RecordingTransport(httpx.HTTPTransport(), idle_timeout=idle_timeout, max_duration=max_duration,
+                                   on_read=progress)
+    with httpx.Client(transport=transport, timeout=timeout) as client:
+        try:
+            with client.stream("POST", url, json=wire, headers={**auth, **headers}) as response:
+                if response.status_code >= 400:
+                    try:
+                        response.read()
+                    except Exception:  # noqa: BLE001 - the status says enough
+                        pass
+                    cap = transport.exchanges[-1]
+                    raise RecordError(f"{_where(cap, url)} answered HTTP {response.status_code}: "
+                                      f"{_status_message(cap, response.reason_phrase)}; nothing recorded")
+                try:
+                    for _ in response.iter_bytes():
+                        pass
+                except (RecordingStopped, Exception):  # noqa: BLE001 - kept: the capture says what happened
+                    pass
+        except httpx.TransportError as exc:
+            cap = transport.exchanges[-1] if transport.exchanges else None
+            why = cap.error if cap is not None and cap.error else type(exc).__name__
+            raise RecordError(f"{_where(cap, url)}: no response ({why}); nothing recorded") from None
+    cap = transport.exchanges[-1]
+    if not cap.is_stream:
+        raise RecordError(f"{_where(cap, url)} answered {cap.status} with content-type "
+                          f"{cap.header('content-type') or '(none)'}, not a stream; nothing recorded")
+    trace = trace_from_capture(cap, api=GEMINI, provider=provider.name, base_url=base, model=str(model), sdk=None,
+                               ident=ident, extra=extra)
+    trace.provenance["notes"] = "recorded over plain HTTP (no SDK: google-genai is not a kit dependency)"
+    if progress is not None:
+        progress.done(cap, "cut off: " + cap.error if cap.truncated else "complete")
+    return trace
+
+
 def _where(cap: Capture | None, base_url: str | None) -> str:
     from .secrets import redact_url  # noqa: PLC0415
 
@@ -600,7 +749,8 @@ def _api_of(path: str, body: bytes) -> str | None:
 def _provider_of(upstream: str) -> str:
     host = (re.match(r"^[a-z]+://([^/:]+)", upstream.lower()) or [None, ""])[1]
     for needle, name in (("openai.azure.com", "azure"), ("api.openai.com", "openai"), ("anthropic.com", "anthropic"),
-                         ("openrouter.ai", "openrouter")):
+                         ("openrouter.ai", "openrouter"), ("generativelanguage.googleapis.com", "gemini"),
+                         ("aiplatform.googleapis.com", "vertex")):
         if host.endswith(needle):
             return name
     return "compatible"
@@ -647,13 +797,14 @@ class RecordingProxy(LoopbackServer):
     def _finished(self, cap: Capture, path: str, body: bytes) -> None:
         """A response has ended (or been cut off): write it when it was a stream."""
         if cap.is_stream and cap.status is not None and cap.status < 400:
+            from .importers import model_of  # noqa: PLC0415
+
             api = _api_of(path, bytes(cap.body))
-            model = None
             try:
                 doc = json.loads(body) if body else None
-                model = doc.get("model") if isinstance(doc, dict) else None
             except ValueError:
-                pass
+                doc = None
+            model = model_of(path, doc)  # the body's, or (Gemini) the path's
             if api is None:
                 self.echo(f"kit record: {cap.method} {path}: a stream of an unknown API; not written")
             else:
@@ -810,11 +961,18 @@ def _header(value: str) -> tuple[str, str]:
 @click.option("--tools", metavar="FILE", help="JSON list of tools (the API's shape; Chat function tools are converted).")
 @click.option("--request", "request_file", metavar="FILE", help="A whole JSON request body instead of --prompt.")
 @click.option("--provider", type=click.Choice(sorted(PROVIDERS)),
-              help="Preset: base URL and key variable (default: openai, or anthropic for --api anthropic).")
-@click.option("--base-url", metavar="URL", help="The API's base URL (compatible servers; Azure: the resource endpoint).")
-@click.option("--api-version", metavar="V", help=f"Azure OpenAI api-version (default: OPENAI_API_VERSION or {AZURE_API_VERSION}).")
+              help="Preset: base URL and key variable (default: openai; anthropic for --api anthropic; gemini for "
+                   "--api gemini, vertex for Vertex AI).")
+@click.option("--base-url", metavar="URL", help="The API's base URL (compatible servers; Azure: the resource endpoint; "
+                                                "Gemini, Vertex AI: the root the versioned path goes under).")
+@click.option("--api-version", metavar="V", help=f"Azure OpenAI api-version (default: OPENAI_API_VERSION or {AZURE_API_VERSION}); "
+                                                 f"Gemini: the path's version ({GEMINI_API_VERSION}; Vertex AI {VERTEX_API_VERSION}).")
+@click.option("--project", metavar="ID", help="Vertex AI: the Google Cloud project (default: GOOGLE_CLOUD_PROJECT).")
+@click.option("--location", metavar="L", help=f"Vertex AI: the location (default: GOOGLE_CLOUD_LOCATION or {VERTEX_LOCATION}).")
 @click.option("--header", "headers", multiple=True, metavar="'NAME: VALUE'", help="An extra request header (repeatable).")
-@click.option("--max-tokens", type=click.IntRange(1), default=1024, show_default=True, help="Anthropic's max_tokens.")
+@click.option("--max-tokens", type=click.IntRange(1), metavar="N",
+              help=f"Anthropic's max_tokens (default {ANTHROPIC_MAX_TOKENS}); Gemini's generationConfig.maxOutputTokens "
+                   "(default: the model's).")
 @click.option("--out", "-o", metavar="FILE", help="Write the trace to FILE.")
 @click.option("--to", "to", metavar="DIR", help=f"Write the trace to DIR/<id>.json (default {DEFAULT_DIR}).")
 @click.option("--id", "ident", metavar="ID", help="Trace id slug (default: the model and the time); the class prefix is added.")
@@ -830,19 +988,22 @@ def _header(value: str) -> tuple[str, str]:
 @click.option("--port", type=click.IntRange(0, 65535), default=8788, show_default=True,
               help="With --proxy: the port (0: a free one).")
 @click.option("--max-requests", type=click.IntRange(1), metavar="N", help="With --proxy: stop after N requests.")
-def record(api, model, prompt, tools, request_file, provider, base_url, api_version, headers, max_tokens, out, to,
-           ident, idle_timeout, max_duration, redact_extra, proxy, upstream, host, port, max_requests) -> None:
+def record(api, model, prompt, tools, request_file, provider, base_url, api_version, project, location, headers,
+           max_tokens, out, to, ident, idle_timeout, max_duration, redact_extra, proxy, upstream, host, port,
+           max_requests) -> None:
     """Record one real streaming response as a trace file (or, with --proxy, every
     streamed response of any client pointed at a local proxy).
 
     \b
       kit record --api chat --model gpt-4o-mini --prompt "Weather in Oslo?" --tools tools.json
       kit record --api anthropic --model claude-sonnet-4-5 --prompt "Hi"
+      kit record --api gemini --model gemini-2.5-flash --prompt "Weather in Oslo?" --tools tools.json
       kit record --proxy --upstream https://api.openai.com --to traces-recorded/
 
-    The key comes from OPENAI_API_KEY, AZURE_OPENAI_API_KEY, OPENROUTER_API_KEY or
-    ANTHROPIC_API_KEY. The request and headers are redacted, the whole file is scanned for
-    secrets before it is written (atomically), and the path is printed.
+    The key comes from OPENAI_API_KEY, AZURE_OPENAI_API_KEY, OPENROUTER_API_KEY,
+    ANTHROPIC_API_KEY, GOOGLE_API_KEY or GEMINI_API_KEY (Vertex AI: an access token in
+    GOOGLE_CLOUD_ACCESS_TOKEN). The request and headers are redacted, the whole file is
+    scanned for secrets before it is written (atomically), and the path is printed.
     """
     from .secrets import compile_extra  # noqa: PLC0415
 
@@ -852,20 +1013,24 @@ def record(api, model, prompt, tools, request_file, provider, base_url, api_vers
     if proxy:
         _run_proxy(upstream, host, port, to or DEFAULT_DIR, idle_timeout, max_duration, redact_extra, max_requests,
                    given={"--api": api, "--model": model, "--prompt": prompt, "--request": request_file,
-                          "--out": out, "--id": ident, "--base-url": base_url})
+                          "--out": out, "--id": ident, "--base-url": base_url, "--project": project,
+                          "--location": location})
         return
     if upstream:
         raise UsageError("--upstream goes with --proxy")
     if api is None:
-        raise UsageError("give --api chat|responses|anthropic (or --proxy)")
+        raise UsageError("give --api chat|responses|anthropic|gemini (or --proxy)")
     wire = api  # the full name (the option converts short names)
-    provider = provider or ("anthropic" if wire == "anthropic.messages" else "openai")
+    provider = provider or {"anthropic.messages": "anthropic", GEMINI: "gemini"}.get(wire, "openai")
+    if (project or location) and provider != "vertex":
+        raise UsageError(f"--{'project' if project else 'location'} goes with --provider vertex")
     body = build_request(wire, model=model, prompt=prompt, tools=tools, request=request_file, max_tokens=max_tokens,
                          provider=provider)
     progress = Progress()
     trace = record_request(wire, body, provider=provider, base_url=base_url, api_version=api_version,
                            headers=dict(_header(h) for h in headers), idle_timeout=idle_timeout,
-                           max_duration=max_duration, progress=progress, ident=ident, extra=redact_extra)
+                           max_duration=max_duration, progress=progress, ident=ident, extra=redact_extra,
+                           project=project, location=location)
     path = write_trace(trace, out=out, to=to, extra=redact_extra)
     click.echo(path.as_posix())
 
@@ -880,8 +1045,9 @@ def _run_proxy(upstream, host, port, to, idle_timeout, max_duration, extra, max_
                         extra=extra, echo=lambda line: click.echo(line, err=line.startswith("kit: ")),
                         max_requests=max_requests)
     px.start()
+    example = px.base_url if px.provider in ("gemini", "vertex") else f"{px.base_url}/v1"  # Google's clients add the version
     click.echo(f"kit record: proxy on {px.base_url} -> {px.upstream}; point your client's base URL at it "
-               f"(e.g. {px.base_url}/v1); traces go to {Path(to).as_posix()}/; Ctrl-C stops", err=True)
+               f"(e.g. {example}); traces go to {Path(to).as_posix()}/; Ctrl-C stops", err=True)
     try:
         while not px.done.wait(0.2):
             pass

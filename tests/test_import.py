@@ -12,6 +12,7 @@ import sys
 import threading
 import urllib.request
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from click.testing import CliRunner
@@ -404,3 +405,236 @@ def test_every_real_trace_imports(folder, tmp_path):
         assert trace.body == raw and trace.reads is None
         assert _plan(trace) == kit.replay(from_body(raw, api=trace.api)).plan, p.name
         assert str(REAL_TRACES) not in (out / f"{trace.id}.json").read_text()
+
+
+# -- Gemini (google.generate_content) ------------------------------------------------------------
+
+GEMINI = "google.generate_content"
+FAKE_GOOGLE_KEY = "AIza" + "SyFakeKey0123456789_abcdefghijkl-mn"  # shaped like a Google API key (39 chars); not one
+FAKE_TOKEN = "ya29.a0FakeAccessTokenForTheKitTestsOnly0123456789"  # shaped like an OAuth access token; not one
+GEMINI_URL = ("https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:streamGenerateContent"
+              f"?alt=sse&key={FAKE_GOOGLE_KEY}")
+VERTEX_URL = ("https://europe-west4-aiplatform.googleapis.com/v1/projects/tide-lab/locations/europe-west4/publishers/"
+              "google/models/gemini-2.5-pro:streamGenerateContent?alt=sse")
+
+
+def _gemini_body(*payloads: dict, eol: str = "\r\n") -> bytes:
+    """A Gemini stream as Google frames it: one data line per GenerateContentResponse, CRLF."""
+    return "".join(f"data: {json.dumps(p, separators=(',', ':'))}{eol}{eol}" for p in payloads).encode()
+
+
+def _candidate(parts: list, finish: str | None = None) -> dict:
+    c: dict = {"content": {"role": "model", "parts": parts}, "index": 0}
+    if finish:
+        c["finishReason"] = finish
+    return c
+
+
+# text in two chunks, then a whole functionCall (no id, as the Gemini API sends it) with STOP
+GEMINI_BODY = _gemini_body(
+    {"candidates": [_candidate([{"text": "Checking the tide tables"}])], "modelVersion": "gemini-2.5-flash"},
+    {"candidates": [_candidate([{"text": " for Brest."},
+                                {"functionCall": {"name": "get_tides", "args": {"port": "Brest", "day": "tomorrow"}}}],
+                               "STOP")],
+     "usageMetadata": {"promptTokenCount": 40, "candidatesTokenCount": 18, "totalTokenCount": 58},
+     "modelVersion": "gemini-2.5-flash"})
+# Vertex AI: two parallel calls with ids in one chunk, usage in a chunk of its own after the finish
+VERTEX_BODY = _gemini_body(
+    {"candidates": [_candidate([{"functionCall": {"id": "c-1", "name": "get_tides", "args": {"port": "Brest"}}},
+                                {"functionCall": {"id": "c-2", "name": "get_tides", "args": {"port": "Cherbourg"}}}],
+                               "STOP")]},
+    {"usageMetadata": {"promptTokenCount": 52, "candidatesTokenCount": 24, "totalTokenCount": 76}})
+
+
+def _gemini_do(trace) -> list[tuple]:
+    return [(c["call_id"], c["action"], c["parameters"]) for c in _plan(trace)["choices"][0]["commands"]
+            if c["type"] == "DO"]
+
+
+VCRPY_GEMINI = """\
+interactions:
+- request:
+    body: '{"contents": [{"role": "user", "parts": [{"text": "Tides in Brest tomorrow?"}]}]}'
+    headers:
+      Content-Type:
+      - application/json
+      x-goog-api-key:
+      - @KEY@
+    method: POST
+    uri: @URL@
+  response:
+    body:
+      string: @BODY@
+    headers:
+      Content-Type:
+      - text/event-stream
+      Server-Timing:
+      - gfet4t7; dur=812
+    status:
+      code: 200
+      message: OK
+version: 1
+"""
+
+
+def test_a_vcrpy_cassette_of_a_gemini_stream_imports(tmp_path):
+    pytest.importorskip("yaml", reason="PyYAML is not installed (pip install '.[test]')")
+    src = tmp_path / "test_tides.yaml"
+    src.write_text(VCRPY_GEMINI.replace("@KEY@", FAKE_GOOGLE_KEY).replace("@URL@", GEMINI_URL)
+                   .replace("@BODY@", json.dumps(GEMINI_BODY.decode())), encoding="utf-8")
+    out = tmp_path / "out"
+    r = _cli(str(src), "--to", str(out))
+    assert r.exit_code == 0, r.output
+    (trace,) = _traces(out)
+    assert trace.id == "y_test_tides_0" and trace.api == GEMINI and trace.body == GEMINI_BODY  # CRLF kept
+    assert trace.provenance["provider"] == "gemini" and trace.provenance["model"] == "gemini-2.5-flash"
+    assert parse_qs(urlsplit(trace.request["url"]).query) == {"alt": ["sse"], "key": ["<redacted>"]}
+    assert trace.request["headers"]["x-goog-api-key"] == "<redacted>"
+    assert trace.request["body"]["contents"][0]["parts"][0]["text"] == "Tides in Brest tomorrow?"
+    assert trace.response["status"] == 200
+    assert _plan(trace) == kit.replay(from_body(GEMINI_BODY, api=GEMINI)).plan
+    assert _gemini_do(trace) == [(None, "get_tides", {"port": "Brest", "day": "tomorrow"})]
+    assert FAKE_GOOGLE_KEY not in (out / "y_test_tides_0.json").read_text(encoding="utf-8")
+
+
+# go-vcr writes its cassettes with yaml.v3: format version 1 (go-vcr v1, v2: request url/method/body/
+# form/headers, response body/headers/status "200 OK"/code/duration) and version 2 (go-vcr v3, v4: the
+# same plus proto, content_length, host... and an id per interaction); see pkg/cassette/cassette.go
+GO_VCR_V1 = """\
+---
+version: 1
+interactions:
+- request:
+    body: '{"contents":[{"role":"user","parts":[{"text":"Tides in Brest and Cherbourg?"}]}]}'
+    form: {}
+    headers:
+      Authorization:
+      - Bearer @TOKEN@
+      Content-Type:
+      - application/json
+    url: @URL@
+    method: POST
+  response:
+    body: @BODY@
+    headers:
+      Content-Type:
+      - text/event-stream
+    status: 200 OK
+    code: 200
+    duration: ""
+"""
+
+GO_VCR_V2 = """\
+---
+version: 2
+interactions:
+    - id: 0
+      request:
+        proto: HTTP/1.1
+        proto_major: 1
+        proto_minor: 1
+        content_length: 84
+        transfer_encoding: []
+        trailer: {}
+        host: europe-west4-aiplatform.googleapis.com
+        remote_addr: ""
+        request_uri: ""
+        body: '{"contents":[{"role":"user","parts":[{"text":"Tides in Brest and Cherbourg?"}]}]}'
+        form: {}
+        headers:
+            Authorization:
+                - Bearer @TOKEN@
+            Content-Type:
+                - application/json
+        url: @URL@
+        method: POST
+      response:
+        proto: HTTP/2.0
+        proto_major: 2
+        proto_minor: 0
+        transfer_encoding: []
+        trailer: {}
+        content_length: -1
+        uncompressed: false
+        body: @BODY@
+        headers:
+            Content-Type:
+                - text/event-stream
+            Vary:
+                - Origin
+        status: 200 OK
+        code: 200
+        duration: 1.204s
+"""
+
+
+@pytest.mark.parametrize("template", [GO_VCR_V1, GO_VCR_V2], ids=["format-1", "format-2"])
+def test_a_go_vcr_cassette_of_a_vertex_stream_imports(template, tmp_path):
+    pytest.importorskip("yaml", reason="PyYAML is not installed (pip install '.[test]')")
+    src = tmp_path / "TestTides.yaml"
+    src.write_text(template.replace("@TOKEN@", FAKE_TOKEN).replace("@URL@", VERTEX_URL)
+                   .replace("@BODY@", json.dumps(VERTEX_BODY.decode())), encoding="utf-8")
+    out = tmp_path / "out"
+    r = _cli(str(src), "--to", str(out))
+    assert r.exit_code == 0, r.output
+    (trace,) = _traces(out)
+    assert trace.api == GEMINI and trace.cls == "y" and trace.body == VERTEX_BODY
+    assert trace.provenance["provider"] == "vertex" and trace.provenance["model"] == "gemini-2.5-pro"
+    assert trace.response["status"] == 200  # go-vcr's `code`, beside its `status: 200 OK`
+    assert trace.request["url"] == VERTEX_URL and trace.request["headers"]["authorization"] == "<redacted>"
+    assert _gemini_do(trace) == [("c-1", "get_tides", {"port": "Brest"}), ("c-2", "get_tides", {"port": "Cherbourg"})]
+    assert _plan(trace)["usage"] == {"input_tokens": 52, "output_tokens": 24}
+    assert FAKE_TOKEN not in (out / f"{trace.id}.json").read_text(encoding="utf-8")
+
+
+def test_gemini_raw_bodies_hars_and_json_array_streams(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "tides.sse").write_bytes(GEMINI_BODY)  # no path: the body tells the API
+    (src / "tides_lf.sse").write_bytes(GEMINI_BODY.replace(b"\r\n", b"\n"))  # a proxy's LF framing
+    # without ?alt=sse Gemini streams one JSON array: not SSE, skipped and said so
+    array = "[" + ",\r\n".join(json.dumps(json.loads(line[6:])) for line in GEMINI_BODY.decode().split("\r\n\r\n")
+                               if line) + "]"
+    har = {"log": {"version": "1.2", "creator": {"name": "test", "version": "1"}, "entries": [
+        {"request": {"method": "POST", "url": VERTEX_URL,
+                     "headers": [{"name": "Authorization", "value": f"Bearer {FAKE_TOKEN}"}],
+                     "postData": {"mimeType": "application/json", "text": '{"contents":[]}'}},
+         "response": {"status": 200, "headers": [{"name": "Content-Type", "value": "text/event-stream"}],
+                      "content": {"mimeType": "text/event-stream", "text": VERTEX_BODY.decode()}}},
+        {"request": {"method": "POST", "url": GEMINI_URL.replace("?alt=sse&", "?"), "headers": []},
+         "response": {"status": 200, "headers": [{"name": "Content-Type", "value": "application/json"}],
+                      "content": {"mimeType": "application/json", "text": array}}},
+    ]}}
+    (src / "browser.har").write_text(json.dumps(har), encoding="utf-8")
+    out = tmp_path / "out"
+    r = _cli(str(src), "--to", str(out))
+    assert r.exit_code == 0, r.output
+    assert "interaction 1: a Gemini stream without alt=sse (a JSON array, not SSE)" in r.output
+    assert "3 imported, 1 skipped (1 not streaming)" in r.output
+    traces = {t.id: t for t in _traces(out)}
+    assert set(traces) == {"y_tides", "y_tides_lf", "y_browser_0"}
+    assert all(t.api == GEMINI for t in traces.values())
+    assert traces["y_browser_0"].provenance["provider"] == "vertex"
+    assert _plan(traces["y_tides"]) == _plan(traces["y_tides_lf"])  # CRLF or LF: one Plan
+    assert FAKE_GOOGLE_KEY not in r.output and FAKE_TOKEN not in (out / "y_browser_0.json").read_text()
+
+
+def test_kit_lint_reads_an_imported_gemini_trace(tmp_path):
+    # a clean stream, one with an OpenAI-style [DONE] (a dialect: y, but an error under lint's strict profile),
+    # and one cut off before its finishReason (a fault: auto class n)
+    (tmp_path / "clean.sse").write_bytes(GEMINI_BODY)
+    (tmp_path / "done.sse").write_bytes(GEMINI_BODY + b"data: [DONE]\r\n\r\n")
+    (tmp_path / "cut.sse").write_bytes(GEMINI_BODY.split(b"\r\n\r\n")[0] + b"\r\n\r\n")
+    out = tmp_path / "out"
+    r = _cli(str(tmp_path / "clean.sse"), str(tmp_path / "done.sse"), str(tmp_path / "cut.sse"), "--to", str(out))
+    assert r.exit_code == 0, r.output
+    assert sorted(t.id for t in _traces(out)) == ["n_cut", "y_clean", "y_done"]
+    lint = CliRunner().invoke(main, ["lint", str(out / "y_clean.json")])
+    assert lint.exit_code == 0 and "error" not in lint.output, lint.output
+    lint = CliRunner().invoke(main, ["lint", str(out / "y_done.json")])
+    assert lint.exit_code == 1 and "gem-done-sentinel" in lint.output, lint.output
+    assert CliRunner().invoke(main, ["lint", "--profile", "lenient", str(out / "y_done.json")]).exit_code == 0
+    lint = CliRunner().invoke(main, ["lint", "--json", str(out / "n_cut.json")])
+    assert lint.exit_code == 1, lint.output
+    rules = {json.loads(line)["rule"] for line in lint.output.splitlines()}
+    assert "gem-truncated" in rules, lint.output

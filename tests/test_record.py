@@ -12,10 +12,12 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from click.testing import CliRunner
 
+import kit
 from kit import strategies as ks
 from kit.cli import main
 from kit.record import RecordingProxy, RecordingTransport, _sdk_httpx
@@ -50,10 +52,43 @@ def _extra_secret() -> Trace:
 
 TRACES = {api: _pick(api) for api in SHORT}
 
+GEMINI = "google.generate_content"
+FAKE_GOOGLE = "AIza" + "SyFakeKey0123456789_abcdefghijkl-mn"  # shaped like a Google API key (39 chars); not one
+FAKE_TOKEN = "ya29.a0FakeAccessTokenForTheKitTestsOnly0123456789"  # shaped like an OAuth access token; not one
+GOOGLE_ENV = {**ENV, "GEMINI_API_KEY": FAKE_GOOGLE, "GOOGLE_API_KEY": "", "GOOGLE_CLOUD_ACCESS_TOKEN": FAKE_TOKEN,
+              "GOOGLE_CLOUD_PROJECT": "", "GOOGLE_CLOUD_LOCATION": ""}
+
+
+def _gemini(ident: str, *payloads: dict) -> Trace:
+    """A Gemini stream of ours, framed as Google frames it (CRLF), one read per event."""
+    events = [f"data: {json.dumps(p, separators=(',', ':'))}\r\n\r\n".encode() for p in payloads]
+    reads = [sum(len(e) for e in events[:i]) for i in range(len(events))]
+    return Trace(id=ident, api=GEMINI, cls="y", body=b"".join(events), reads=reads)
+
+
+def _part_chunk(parts: list, finish: str | None = None, **more) -> dict:
+    cand: dict = {"content": {"role": "model", "parts": parts}, "index": 0}
+    if finish:
+        cand["finishReason"] = finish
+    return {"candidates": [cand], **more}
+
+
+GEMINI_TRACE = _gemini(
+    "y_gem_lighthouse",
+    _part_chunk([{"text": "Let me find"}]),
+    _part_chunk([{"text": " the lighthouse hours."}]),
+    _part_chunk([{"functionCall": {"name": "lighthouse_hours", "args": {"site": "Eckmühl"}}}], "STOP",
+                usageMetadata={"promptTokenCount": 30, "candidatesTokenCount": 12, "totalTokenCount": 42}))
+# a Google key the model writes out, cut across two text parts: the scan joins the text
+GEMINI_PLANTED = _gemini(
+    "y_gem_planted",
+    _part_chunk([{"text": f"Use {FAKE_GOOGLE[:20]}"}]),
+    _part_chunk([{"text": f"{FAKE_GOOGLE[20:]} as the key."}], "STOP"))
+
 
 @pytest.fixture(scope="module")
 def server():
-    srv = ReplayServer([*TRACES.values(), _planted(), _extra_secret()]).start()
+    srv = ReplayServer([*TRACES.values(), _planted(), _extra_secret(), GEMINI_TRACE, GEMINI_PLANTED]).start()
     yield srv
     srv.stop()
 
@@ -358,3 +393,181 @@ def test_the_proxy_command_in_a_subprocess(server, tmp_path):
     assert load(path).body == trace.body
     assert "1 trace(s) written, 0 refused" in err
     _no_secret_in(tmp_path, FAKE)
+
+
+# -- Gemini: the Gemini API and Vertex AI over plain HTTP ----------------------------------------
+
+
+def _sent_to(server, before: int) -> dict:
+    (entry,) = server.requests[before:]
+    return entry
+
+
+def test_record_gemini_keeps_the_served_bytes_and_sends_the_key_in_a_header(server, tmp_path):
+    before = len(server.requests)
+    result, out, _ = _record(["--api", "gemini", "--model", "gemini-2.5-flash", "--prompt", "Lighthouse hours?",
+                              "--base-url", server.url_for(GEMINI_TRACE), "--idle-timeout", "10"], tmp_path,
+                             env=GOOGLE_ENV)
+    assert result.exit_code == 0, result.output
+    rec = load(result.stdout.strip())
+    assert rec.body == GEMINI_TRACE.body and rec.api == GEMINI and rec.cls == "y" and not rec.truncated
+    assert rec.reads and rec.reads[0] == 0 and set(rec.reads) <= set(GEMINI_TRACE.reads)
+    assert rec.id.startswith("y_gemini_2_5_flash_")
+    assert rec.provenance["provider"] == "gemini" and rec.provenance["model"] == "gemini-2.5-flash"
+    assert "sdk" not in rec.provenance and "plain HTTP" in rec.provenance["notes"]
+    assert rec.provenance["base_url"] == server.url_for(GEMINI_TRACE)
+    sent = _sent_to(server, before)
+    assert sent["path"].endswith("/v1beta/models/gemini-2.5-flash:streamGenerateContent")
+    assert sent["query"] == {"alt": "sse"}  # the key is not in the URL ...
+    assert _sent(sent, "x-goog-api-key") == FAKE_GOOGLE  # ... but in its header
+    assert json.loads(sent["body"]) == {"contents": [{"role": "user", "parts": [{"text": "Lighthouse hours?"}]}]}
+    assert rec.request["url"].endswith(":streamGenerateContent?alt=sse")
+    assert rec.request["headers"]["x-goog-api-key"] == "<redacted>"
+    assert rec.request["json"] == json.loads(sent["body"])  # no model, no stream field: the URL says both
+    plan = kit.replay(rec).plan
+    assert [c["type"] for c in plan["choices"][0]["commands"]] == ["SAY", "DO"]
+    _no_secret_in(out, FAKE_GOOGLE)
+
+
+def test_record_vertex_sends_the_project_path_and_a_bearer_token(server, tmp_path):
+    tools = tmp_path / "tools.json"
+    tools.write_text(json.dumps([
+        {"type": "function", "function": {"name": "lighthouse_hours", "description": "Opening hours",
+                                          "parameters": {"type": "object", "properties": {"site": {"type": "string"}},
+                                                         "required": ["site"]}}},
+        {"type": "function", "function": {"name": "now", "parameters": {"type": "object", "properties": {}}}},
+        {"googleSearch": {}}]))
+    before = len(server.requests)
+    result, out, _ = _record(["--api", "gemini", "--provider", "vertex", "--project", "tide-lab", "--location",
+                              "europe-west4", "--model", "gemini-2.5-pro", "--prompt", "Hours?", "--tools", str(tools),
+                              "--max-tokens", "300", "--base-url", server.url_for(GEMINI_TRACE),
+                              "--idle-timeout", "10"], tmp_path, env=GOOGLE_ENV)
+    assert result.exit_code == 0, result.output
+    rec = load(result.stdout.strip())
+    assert rec.body == GEMINI_TRACE.body and rec.provenance["provider"] == "vertex"
+    sent = _sent_to(server, before)
+    assert sent["path"].endswith("/v1/projects/tide-lab/locations/europe-west4/publishers/google/models/"
+                                 "gemini-2.5-pro:streamGenerateContent")
+    assert _sent(sent, "authorization") == f"Bearer {FAKE_TOKEN}" and not _sent(sent, "x-goog-api-key")
+    body = json.loads(sent["body"])
+    assert body["generationConfig"] == {"maxOutputTokens": 300}
+    assert body["tools"] == [
+        {"functionDeclarations": [
+            {"name": "lighthouse_hours", "description": "Opening hours",
+             "parameters": {"type": "object", "properties": {"site": {"type": "string"}}, "required": ["site"]}},
+            {"name": "now", "description": ""}]},  # no parameters: Gemini refuses an empty OBJECT schema
+        {"googleSearch": {}}]
+    assert rec.request["headers"]["authorization"] == "<redacted>"
+    _no_secret_in(out, FAKE_TOKEN)
+
+
+def test_google_urls_of_the_presets(monkeypatch):
+    from kit.record import PROVIDERS, google_url
+
+    monkeypatch.delenv("GOOGLE_CLOUD_PROJECT", raising=False)
+    monkeypatch.delenv("GOOGLE_CLOUD_LOCATION", raising=False)
+    gemini, vertex = PROVIDERS["gemini"], PROVIDERS["vertex"]
+    assert google_url(gemini, "models/gemini-2.5-flash") == (
+        "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse",
+        "https://generativelanguage.googleapis.com")
+    assert google_url(gemini, "gemini-2.5-flash", api_version="v1", base_url="http://h:1/")[0] == (
+        "http://h:1/v1/models/gemini-2.5-flash:streamGenerateContent?alt=sse")
+    assert google_url(vertex, "gemini-2.5-pro", project="p-1")[0] == (  # the global location by default
+        "https://aiplatform.googleapis.com/v1/projects/p-1/locations/global/publishers/google/models/"
+        "gemini-2.5-pro:streamGenerateContent?alt=sse")
+    monkeypatch.setenv("GOOGLE_CLOUD_PROJECT", "p-2")
+    monkeypatch.setenv("GOOGLE_CLOUD_LOCATION", "us-central1")
+    assert google_url(vertex, "gemini-2.5-pro") == (
+        "https://us-central1-aiplatform.googleapis.com/v1/projects/p-2/locations/us-central1/publishers/google/"
+        "models/gemini-2.5-pro:streamGenerateContent?alt=sse", "https://us-central1-aiplatform.googleapis.com")
+
+
+def test_gemini_request_bodies():
+    from kit.record import build_request
+
+    assert build_request(GEMINI, model="g", prompt="hi") == {
+        "model": "g", "contents": [{"role": "user", "parts": [{"text": "hi"}]}]}  # no maxOutputTokens unless given
+    assert build_request("anthropic.messages", model="c", prompt="hi")["max_tokens"] == 1024
+
+
+def test_gemini_from_a_request_file_and_google_api_key_first(server, tmp_path):
+    req = tmp_path / "req.json"
+    req.write_text(json.dumps({"model": "gemini-2.5-flash-lite", "contents": [{"role": "user", "parts": [{"text": "x"}]}],
+                               "toolConfig": {"functionCallingConfig": {"mode": "ANY"}}}))
+    before = len(server.requests)
+    other = "AIza" + "SyOtherFakeKey0123456789_abcdefghi"
+    result, out, _ = _record(["--api", "gemini", "--request", str(req), "--base-url", server.url_for(GEMINI_TRACE),
+                              "--idle-timeout", "10"], tmp_path, env={**GOOGLE_ENV, "GOOGLE_API_KEY": other})
+    assert result.exit_code == 0, result.output
+    sent = _sent_to(server, before)
+    assert "/models/gemini-2.5-flash-lite:streamGenerateContent" in sent["path"]
+    assert json.loads(sent["body"]) == {"contents": [{"role": "user", "parts": [{"text": "x"}]}],
+                                        "toolConfig": {"functionCallingConfig": {"mode": "ANY"}}}
+    assert _sent(sent, "x-goog-api-key") == other  # google-genai's order: GOOGLE_API_KEY before GEMINI_API_KEY
+    assert load(result.stdout.strip()).provenance["model"] == "gemini-2.5-flash-lite"
+    _no_secret_in(out, other, FAKE_GOOGLE)
+
+
+def test_gemini_faults_and_a_planted_key(server, tmp_path):
+    base = ["--api", "gemini", "--model", "gemini-2.5-flash", "--prompt", "hi", "--idle-timeout", "10"]
+    result, out, _ = _record([*base, "--base-url", server.url_for(GEMINI_TRACE), "--header", "kit-fault: status=429"],
+                             tmp_path, env=GOOGLE_ENV)
+    assert result.exit_code == 1, result.output
+    assert re.search(r"^kit: http://127\.0\.0\.1:\d+/t/google\.generate_content/y_gem_lighthouse/v1beta/models/"
+                     r"gemini-2\.5-flash:streamGenerateContent\?alt=sse answered HTTP 429: .*nothing recorded$",
+                     result.stderr, re.M), result.stderr
+    assert _files(out) == []
+    result, out, _ = _record([*base, "--base-url", server.url_for(GEMINI_TRACE), "--header", "kit-fault: drop=200"],
+                             tmp_path / "cut", env=GOOGLE_ENV)
+    assert result.exit_code == 0, result.output
+    rec = load(result.stdout.strip())
+    assert rec.truncated and rec.cls == "n" and rec.body == GEMINI_TRACE.body[:200]
+    result, out, _ = _record([*base, "--base-url", server.url_for(GEMINI_PLANTED)], tmp_path / "planted",
+                             env=GOOGLE_ENV)
+    assert result.exit_code == 5, result.output
+    assert "google-api-key" in result.stderr and FAKE_GOOGLE[4:24] not in result.output
+    assert _files(out) == []
+
+
+@pytest.mark.parametrize("args, env, message", [
+    (["--api", "gemini", "--model", "g", "--prompt", "x"], {"GEMINI_API_KEY": "", "GOOGLE_API_KEY": ""},
+     "set GOOGLE_API_KEY or GEMINI_API_KEY"),
+    (["--api", "gemini", "--provider", "vertex", "--model", "g", "--prompt", "x"],
+     {**GOOGLE_ENV, "GOOGLE_CLOUD_ACCESS_TOKEN": ""}, "set GOOGLE_CLOUD_ACCESS_TOKEN"),
+    (["--api", "gemini", "--provider", "vertex", "--model", "g", "--prompt", "x"], GOOGLE_ENV,
+     "--provider vertex needs --project ID"),
+    (["--api", "gemini", "--provider", "openai", "--model", "g", "--prompt", "x"], GOOGLE_ENV,
+     "--api gemini needs --provider gemini or vertex"),
+    (["--api", "chat", "--provider", "gemini", "--model", "g", "--prompt", "x"], GOOGLE_ENV,
+     "--provider gemini records --api gemini"),
+    (["--api", "gemini", "--project", "p", "--model", "g", "--prompt", "x"], GOOGLE_ENV,
+     "--project goes with --provider vertex"),
+])
+def test_gemini_bad_input_is_one_line_and_exit_2(args, env, message, tmp_path):
+    result, out, _ = _record(args, tmp_path, env=env)
+    assert result.exit_code == 2, result.output
+    assert message in result.stderr and result.stderr.count("\n") == 1, result.stderr
+    assert _files(out) == []
+
+
+def test_the_proxy_records_a_gemini_client_and_redacts_the_key_parameter(server, tmp_path):
+    httpx = _sdk_httpx("openai")
+    upstream = server.url_for(GEMINI_TRACE)
+    with RecordingProxy(upstream, to=tmp_path, idle_timeout=10) as px:
+        with httpx.Client(timeout=10) as client:  # an older Gemini client: the key as ?key=
+            r = client.post(f"{px.base_url}/v1beta/models/gemini-2.0-flash:streamGenerateContent?alt=sse&key={FAKE_GOOGLE}",
+                            json={"contents": [{"role": "user", "parts": [{"text": "hi"}]}]})
+        for _ in range(50):
+            if px.written:
+                break
+            time.sleep(0.05)
+    assert r.status_code == 200 and r.content == GEMINI_TRACE.body
+    assert server.requests[-1]["query"]["key"] == FAKE_GOOGLE  # forwarded as it came
+    (path,) = px.written
+    rec = load(path)
+    assert rec.api == GEMINI and rec.body == GEMINI_TRACE.body and rec.cls == "y"
+    assert rec.provenance["model"] == "gemini-2.0-flash"  # from the path: a Gemini body names no model
+    query = parse_qs(urlsplit(rec.request["url"]).query)
+    assert rec.request["url"].split("?")[0].endswith(":streamGenerateContent")
+    assert query == {"alt": ["sse"], "key": ["<redacted>"]}
+    _no_secret_in(tmp_path, FAKE_GOOGLE)
