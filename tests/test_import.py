@@ -344,14 +344,15 @@ class _SSEHandler(http.server.BaseHTTPRequestHandler):
 
 @pytest.mark.parametrize("serializer", ["yaml", "json"])
 @pytest.mark.parametrize("ident", [f"{CHAT}/y_parallel_interleaved", f"{CHAT}/y_crlf_framing",
-                                   "openai.responses/y_text_only", "anthropic.messages/y_parallel_tool_use"])
+                                   "openai.responses/y_text_only", "anthropic.messages/y_parallel_tool_use",
+                                   "google.generate_content/y_text_then_call"])
 def test_a_cassette_written_by_vcrpy_round_trips(serializer, ident, tmp_path):
     vcr = pytest.importorskip("vcr", reason="vcrpy is not installed (pip install '.[test]')")
     if serializer == "yaml":
         pytest.importorskip("yaml", reason="PyYAML is not installed (pip install '.[test]')")
     original = find(ident)
-    path = {CHAT: "/v1/chat/completions", "openai.responses": "/v1/responses",
-            "anthropic.messages": "/v1/messages"}[original.api]
+    path = {CHAT: "/v1/chat/completions", "openai.responses": "/v1/responses", "anthropic.messages": "/v1/messages",
+            "google.generate_content": "/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse"}[original.api]
     handler = type("Handler", (_SSEHandler,), {"chunks": original.chunks("recorded"), "requests": []})
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.timeout = 5

@@ -571,3 +571,12 @@ def test_the_proxy_records_a_gemini_client_and_redacts_the_key_parameter(server,
     assert rec.request["url"].split("?")[0].endswith(":streamGenerateContent")
     assert query == {"alt": ["sse"], "key": ["<redacted>"]}
     _no_secret_in(tmp_path, FAKE_GOOGLE)
+
+
+def test_the_proxy_names_google_upstreams():
+    from kit.record import _provider_of
+
+    assert _provider_of("https://generativelanguage.googleapis.com") == "gemini"
+    assert _provider_of("https://us-central1-aiplatform.googleapis.com") == "vertex"
+    assert _provider_of("https://aiplatform.googleapis.com/") == "vertex"
+    assert _provider_of("https://googleapis.com.example.org") == "compatible"
