@@ -1,5 +1,5 @@
-"""LangChain chat models (``langchain-openai``, ``langchain-anthropic``): ``bind_tools``,
-then ``stream`` and add up the chunks.
+"""LangChain chat models (``langchain-openai``, ``langchain-anthropic``,
+``langchain-google-genai``): ``bind_tools``, then ``stream`` and add up the chunks.
 
 The pattern is LangChain's own for streaming tool calls (how-to "How to stream tool
 calls", python.langchain.com/docs/how_to/tool_streaming, and the "Tool calling" /
@@ -72,6 +72,32 @@ Mapping of the gathered ``AIMessageChunk``:
   wire's ``input_tokens`` does not include them (on OpenAI's APIs it does).
 - One choice: Chat Completions reads ``choices[0]`` of every chunk, whatever its index.
 
+Gemini (``ChatGoogleGenerativeAI``, ``langchain_google_genai/chat_models.py``, which streams
+through the google-genai SDK's ``client.models.generate_content_stream``; the base URL is its
+``base_url`` field, alias ``client_options``, passed to the SDK's ``HttpOptions``):
+
+- ``content``: a string while the parts are plain text, else a list (a ``thinking`` block, a
+  text block with its thought signature, ``executable_code`` / ``code_execution_result``
+  blocks; always a list for a Gemini 3 ``modelVersion``); read as above. Function calls are
+  never content blocks: ``_parse_response_candidate`` turns each ``function_call`` part into a
+  tool-call chunk with its own ``index`` (``_StreamBlockIndexer``), ``args`` the SDK's dict
+  dumped to JSON, ``id`` the wire's or a new ``uuid4`` when the wire has none.
+- Server tools: ``executable_code`` -> ``code_execution``, ``code_execution_result`` ->
+  ``code_execution_result`` (each block kept, its id LangChain's own); the merged
+  ``response_metadata["grounding_metadata"]`` with ``web_search_queries`` or
+  ``grounding_chunks`` -> one ``google_search``.
+- Finish: ``response_metadata["finish_reason"]`` (the ``FinishReason`` name, set on the chunk
+  whose candidate carried it); none, with ``response_metadata["prompt_feedback"]``
+  carrying a ``block_reason`` (a blocked prompt: LangChain logs "Gemini produced an empty
+  response" and streams an empty message) -> ``content_filter``.
+- Usage: ``usage_metadata``, which LangChain builds per chunk as the difference from the
+  previous chunk's cumulative counts (``subtract_usage``), so the chunks add up to the last
+  ``usageMetadata``: ``input_tokens`` is ``promptTokenCount`` plus
+  ``toolUsePromptTokenCount``, ``output_tokens`` ``candidatesTokenCount`` plus
+  ``thoughtsTokenCount``.
+- Client: ``max_retries=1`` (the field's docstring: ``0`` means the SDK's default retries),
+  the Gemini API with ``google_api_key`` (not Vertex AI).
+
 Clients: ``max_retries=0`` (a retry would only fetch the same trace again). Chat
 Completions: ``stream_usage=True``. With a ``base_url`` LangChain leaves it off by
 default (``ChatOpenAI.stream_usage`` docstring: "enabled unless ``openai_api_base`` is
@@ -100,6 +126,15 @@ Capabilities, from what the gathered ``AIMessageChunk`` can say:
   cut call. A cut call whose partial JSON LangChain completes (``parse_partial_json``)
   lands in ``tool_calls`` as a valid call, and is graded as dispatched.
 - ``multi_choice``: no (``choices[0]`` of every chunk; Responses and Anthropic have one).
+
+``langchain-google-genai``: ``ordered`` no (calls are only tool-call chunks, apart from
+``content``; ``content_blocks`` lists them after the content too); ``multi_choice`` no
+(``_stream`` yields ``generations[0]`` of each chunk: the first candidate in the chunk's
+list, whatever its ``index``); ``marks_undispatched`` no (as above); ``holds_invalid_arguments``
+no (the SDK's ``FunctionCall.args`` is a dict, which LangChain dumps and parses back);
+``call_types`` ``functionCall`` only: streamed function-call arguments are not requested on
+the Gemini API (the SDK refuses ``stream_function_call_arguments`` there) and LangChain never
+reads ``partial_args``.
 """
 
 from __future__ import annotations
@@ -114,6 +149,7 @@ from kit.adapters.client import (DUMMY_KEY, PlanOf, anthropic_base, is_client_ca
 MESSAGES = [("user", "hi")]
 OPENAI_MODEL = "gpt-4.1-mini"  # any name: the replay server answers every model with the trace
 ANTHROPIC_MODEL = "claude-haiku-4-5"  # one the SDK does not warn about as deprecated
+GEMINI_MODEL = "gemini-2.5-flash"
 # one generic tool; the server ignores it and the traces call other names
 TOOLS = [{
     "type": "function",
@@ -132,6 +168,11 @@ ACTION_BLOCKS = ("computer_call", "apply_patch_call", "tool_search_call")
 # passes through (WellKnownTools, langchain_core.utils.function_calling); shell tools raise
 # "Unsupported function"
 RESPONSES_CALL_TYPES = ("function_call", "custom_tool_call", "computer_call", "apply_patch_call", "tool_search_call")
+# Gemini's code execution content blocks (langchain_google_genai _parse_response_candidate) -> the
+# Plan's server tool types
+GEMINI_SERVER_BLOCKS = {"executable_code": "code_execution", "code_execution_result": "code_execution_result"}
+# whole function calls only: streamed arguments are Vertex AI's (see the module's docstring)
+GEMINI_CALL_TYPES = ("functionCall",)
 
 
 def _offline() -> None:
@@ -220,6 +261,8 @@ def _plan(api: str, gathered: Any, *, finish: Any) -> dict[str, Any]:
                 actions += 1
             elif kind == "refusal":
                 plan.refusal(block.get("refusal"))
+            elif api == "google.generate_content" and kind in GEMINI_SERVER_BLOCKS:
+                plan.server_tool({"type": GEMINI_SERVER_BLOCKS[kind], "id": None, "name": None})
             elif is_server_tool(api, kind, block if api == "openai.responses" else None, earlier_outputs=outputs):
                 name = block.get("name") if isinstance(block.get("name"), str) else None
                 plan.server_tool({"type": kind, "id": block.get("id") or block.get("tool_use_id"), "name": name})
@@ -230,6 +273,8 @@ def _plan(api: str, gathered: Any, *, finish: Any) -> dict[str, Any]:
     for k, (_, call, valid) in enumerate(calls):
         if k not in used:
             _call(plan, call, valid)
+    if api == "google.generate_content" and _grounded((gathered.response_metadata or {}).get("grounding_metadata")):
+        plan.server_tool({"type": "google_search", "id": None, "name": None})
     plan.finish(finish(gathered, actions))
     usage = getattr(gathered, "usage_metadata", None)
     if usage:
@@ -256,6 +301,21 @@ def _responses_finish(gathered: Any, actions: int = 0) -> Any:
 
 def _anthropic_finish(gathered: Any, actions: int = 0) -> Any:
     return (gathered.response_metadata or {}).get("stop_reason")
+
+
+def _gemini_finish(gathered: Any, actions: int = 0) -> Any:
+    """The candidate's ``finish_reason``; none, on a prompt blocked before any candidate
+    (``prompt_feedback.block_reason``), ``content_filter``."""
+    meta = gathered.response_metadata or {}
+    feedback = meta.get("prompt_feedback")
+    if not meta.get("finish_reason") and isinstance(feedback, dict) and feedback.get("block_reason"):
+        return "content_filter"
+    return meta.get("finish_reason")
+
+
+def _grounded(metadata: Any) -> bool:
+    """Whether Gemini's grounding metadata shows a Google Search the server ran."""
+    return isinstance(metadata, dict) and bool(metadata.get("web_search_queries") or metadata.get("grounding_chunks"))
 
 
 @implementation(apis=("chat",), multi_choice=False, ordered=False, marks_undispatched=False)
@@ -285,3 +345,14 @@ def anthropic_messages(base_url: str, *, api: str) -> dict[str, Any]:
 
     llm = ChatAnthropic(model=ANTHROPIC_MODEL, base_url=anthropic_base(base_url), api_key=DUMMY_KEY, max_retries=0)
     return _plan(api, _gather(llm), finish=_anthropic_finish)
+
+
+@implementation(apis=("gemini",), multi_choice=False, ordered=False, marks_undispatched=False,
+                holds_invalid_arguments=False, call_types=GEMINI_CALL_TYPES)
+def google_genai(base_url: str, *, api: str) -> dict[str, Any]:
+    """``ChatGoogleGenerativeAI`` on the Gemini API."""
+    from langchain_google_genai import ChatGoogleGenerativeAI
+
+    llm = ChatGoogleGenerativeAI(model=GEMINI_MODEL, google_api_key=DUMMY_KEY, base_url=base_url.removesuffix("/v1"),
+                                 max_retries=1)
+    return _plan(api, _gather(llm), finish=_gemini_finish)
