@@ -87,7 +87,8 @@ PROVIDERS = {
 }
 AZURE_API_VERSION = "2024-10-21"
 ANTHROPIC_MAX_TOKENS = 1024
-GEMINI_API_VERSION = "v1beta"    # the Gemini API's version google-genai uses (v1 also streams)
+# the versions Google's REST references use (google-genai 3.x sends v1 and v1beta1: --api-version)
+GEMINI_API_VERSION = "v1beta"
 VERTEX_API_VERSION = "v1"
 VERTEX_LOCATION = "global"       # Vertex AI's global endpoint (aiplatform.googleapis.com)
 
@@ -462,8 +463,9 @@ def _chat_tool_to(api: str, tool: dict[str, Any]) -> dict[str, Any]:
 def _gemini_tools(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Gemini's ``tools``: the Chat function tools as one ``{"functionDeclarations": [...]}``
     tool; anything else (``{"googleSearch": {}}``, a whole Gemini tool) as it is."""
-    decls = [_chat_tool_to(GEMINI, t) for t in items if t.get("type") == "function" and isinstance(t.get("function"), dict)]
-    rest = [t for t in items if not (t.get("type") == "function" and isinstance(t.get("function"), dict))]
+    converted = [_chat_tool_to(GEMINI, t) for t in items]
+    decls = [d for t, d in zip(items, converted) if d is not t]
+    rest = [t for t, d in zip(items, converted) if d is t]
     return ([{"functionDeclarations": decls}] if decls else []) + rest
 
 
