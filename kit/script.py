@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 __all__ = ["Text", "Tool", "Reasoning", "Script", "ChatDialect", "render_chat", "ResponsesDialect", "render_responses",
-           "AnthropicDialect", "render_anthropic"]
+           "AnthropicDialect", "render_anthropic", "GeminiDialect", "render_gemini", "json_path"]
 
 
 @dataclass(frozen=True)
@@ -37,8 +37,9 @@ class Tool:
 @dataclass(frozen=True)
 class Reasoning:
     """Reasoning text: Chat ``delta.reasoning_content``, a Responses reasoning item (summary
-    text), an Anthropic thinking block. Never part of a SAY; in Chat it does not split one,
-    in the other APIs the text around it is in separate items / blocks anyway."""
+    text), an Anthropic thinking block, Gemini ``thought: true`` parts. Never part of a SAY;
+    in Chat it does not split one, in Responses and Anthropic the text around it is in
+    separate items / blocks anyway."""
 
     text: str
 
@@ -378,3 +379,270 @@ def render_anthropic(script: Script, dialect: AnthropicDialect = AnthropicDialec
     if d.done_sentinel:
         parts.append(f"data: [DONE]{d.eol}{d.eol}")
     return "".join(parts).encode("utf-8")
+
+
+# -- Gemini (google.generate_content) --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GeminiDialect:
+    """How a Gemini endpoint streams a script. The defaults are the Gemini API's contract:
+    CRLF framing, one part per chunk, whole ``functionCall`` parts with ``args`` as an
+    object and an ``id``, ``finishReason`` on the last content chunk with ``usageMetadata``.
+
+    ``streamed_args`` is Vertex AI's ``streamFunctionCallArguments``: a call opens with
+    ``{name, willContinue: true}``, its leaves arrive as ``partialArgs`` (strings split
+    into ``stringValue`` pieces), and an empty ``functionCall`` (or, with
+    ``close_in_last``, the last part without ``willContinue``) closes it. A call whose
+    arguments hold an empty object or list below the top level is sent whole even then:
+    ``partialArgs`` has no value that spells an empty container."""
+
+    text_split: int = 4  # characters per text part (one part per chunk)
+    args_split: int = 6  # characters per stringValue piece (streamed_args)
+    calls: Literal["one_per_chunk", "together"] = "one_per_chunk"  # parallel whole calls in one chunk
+    ids: bool = True  # functionCall.id (newer models, Vertex); absent on older Gemini API models
+    streamed_args: bool = False  # partialArgs (gem-partial-args)
+    open_with_args: bool = False  # the opening part already carries the first partialArgs
+    close_in_last: bool = False  # the last partialArgs part closes the call (no empty functionCall)
+    args_per_part: int = 1  # partialArgs entries per continuation part
+    paths: Literal["shorthand", "bracket"] = "shorthand"  # $.a.b where RFC 9535 allows, or always $['a']['b']
+    unclosed: bool = False  # a streamed call that is the last step is never closed (gem-call-unclosed)
+    args_string: bool = False  # whole calls' args as the script's JSON text, not an object (a relay; gem-args-object)
+    signature: Literal["none", "first_call", "empty_text"] = "none"  # thoughtSignature placement
+    finish: Literal["last_chunk", "own_chunk"] = "last_chunk"  # finishReason with the last part or on its own
+    usage: Literal["last", "every_chunk", "trailing"] = "last"  # trailing: a usage-only chunk after the finish
+    index: bool = True  # candidate "index": 0 (proto3 JSON may omit a zero)
+    done: bool = False  # a trailing data: [DONE] (an OpenAI-style proxy; gem-done-sentinel)
+    eol: str = "\r\n"
+    model: str = "gemini-test"
+
+
+# RFC 9535 member-name-shorthand: ALPHA / "_" / %x80-D7FF / %xE000-10FFFF, then also DIGIT
+def _shorthand(key: str) -> bool:
+    def first(c: str) -> bool:
+        return ("a" <= c.lower() <= "z") or c == "_" or 0x80 <= ord(c) <= 0xD7FF or ord(c) >= 0xE000
+
+    return bool(key) and first(key[0]) and all(first(c) or c.isascii() and c.isdigit() for c in key[1:])
+
+
+_RFC9535_ESCAPES = {"\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "'": "\\'", "\\": "\\\\"}
+
+
+def _quoted(key: str) -> str:
+    out = []
+    for c in key:
+        if c in _RFC9535_ESCAPES:
+            out.append(_RFC9535_ESCAPES[c])
+        elif ord(c) < 0x20:
+            out.append(f"\\u{ord(c):04x}")
+        else:
+            out.append(c)
+    return "'" + "".join(out) + "'"
+
+
+def json_path(steps: list[str | int], *, bracket: bool = False) -> str:
+    """The RFC 9535 normalized-style path of a location (``$.a.b[0]``, ``$['a b']``): member
+    names as shorthand where the grammar allows it (unless ``bracket``), else single-quoted
+    with the RFC's escapes; array indexes in brackets."""
+    out = ["$"]
+    for step in steps:
+        if isinstance(step, int):
+            out.append(f"[{step}]")
+        elif not bracket and _shorthand(step):
+            out.append("." + step)
+        else:
+            out.append("[" + _quoted(step) + "]")
+    return "".join(out)
+
+
+def _leaves(value: Any, at: list[str | int]) -> list[tuple[list[str | int], Any]] | None:
+    """``(path, scalar)`` in document order, or None when an empty container sits below the
+    top level (partialArgs cannot spell one)."""
+    if isinstance(value, dict):
+        if not value and at:
+            return None
+        items: list = list(value.items())
+    elif isinstance(value, list):
+        if not value:
+            return None
+        items = list(enumerate(value))
+    else:
+        return [(at, value)]
+    out: list[tuple[list[str | int], Any]] = []
+    for key, v in items:
+        sub = _leaves(v, at + [key])
+        if sub is None:
+            return None
+        out.extend(sub)
+    return out
+
+
+def _partial_args(args: dict, d: GeminiDialect) -> list[dict] | None:
+    leaves = _leaves(args, [])
+    if leaves is None:
+        return None
+    out: list[dict] = []
+    for path, value in leaves:
+        p = json_path(path, bracket=d.paths == "bracket")
+        if isinstance(value, str):
+            pieces = _pieces(value, d.args_split)
+            for k, piece in enumerate(pieces):
+                entry: dict = {"jsonPath": p, "stringValue": piece}
+                if k < len(pieces) - 1:
+                    entry["willContinue"] = True
+                out.append(entry)
+        elif value is None:
+            out.append({"jsonPath": p, "nullValue": "NULL_VALUE"})
+        elif isinstance(value, bool):
+            out.append({"jsonPath": p, "boolValue": value})
+        else:
+            out.append({"jsonPath": p, "numberValue": value})
+    return out
+
+
+_GEMINI_FINISH = {"stop": "STOP", "tool_calls": "STOP", "length": "MAX_TOKENS", "content_filter": "SAFETY"}
+_GEMINI_STATUS = {"server_error": (500, "INTERNAL"), "overloaded_error": (503, "UNAVAILABLE"),
+                  "rate_limit_exceeded": (429, "RESOURCE_EXHAUSTED")}
+
+
+def gemini_streamed(tool: Tool, dialect: GeminiDialect) -> bool:
+    """Whether :func:`render_gemini` sends ``tool`` as a streamed call (``partialArgs``) in
+    ``dialect``: it does when the dialect streams arguments, unless they hold an empty
+    container below the top level; arguments that are not valid JSON always are."""
+    try:
+        args = json.loads(tool.arguments) if tool.arguments.strip() else None
+    except ValueError:
+        return True
+    return dialect.streamed_args and (args is None or _partial_args(args, dialect) is not None)
+
+
+def _gemini_call(tool: Tool, d: GeminiDialect, last_step: bool) -> list[list[dict]]:
+    """The parts of one call, grouped by chunk: one group for a whole call, one per part
+    for a streamed one. Arguments that are not valid JSON become a streamed call whose
+    second value conflicts with the first (gem-partial-args-path): Gemini has no other
+    way to send arguments that do not parse."""
+    head: dict = {"name": tool.name}
+    if d.ids:
+        head["id"] = tool.call_id
+    try:
+        args = json.loads(tool.arguments) if tool.arguments.strip() else None
+    except ValueError:
+        return [[{"functionCall": {**head, "willContinue": True}}],
+                [{"functionCall": {"partialArgs": [{"jsonPath": "$.value", "stringValue": tool.arguments},
+                                                   {"jsonPath": "$.value[0]", "numberValue": 1}],
+                                   "willContinue": True}}],
+                [{"functionCall": {}}]]
+    partial = _partial_args(args, d) if d.streamed_args and args is not None else None
+    if not d.streamed_args or (args is not None and partial is None):
+        call = dict(head)
+        if args is not None:
+            call["args"] = tool.arguments if d.args_string else args  # a relay passes its text on
+        return [[{"functionCall": call}]]
+    partial = partial or []
+    groups = [partial[i:i + d.args_per_part] for i in range(0, len(partial), d.args_per_part)]
+    opening: dict = {**head, "willContinue": True}
+    if d.open_with_args and groups:
+        opening["partialArgs"] = groups.pop(0)
+    out = [[{"functionCall": opening}]]
+    for k, group in enumerate(groups):
+        part: dict = {"partialArgs": group}
+        if not (d.close_in_last and k == len(groups) - 1) or (d.unclosed and last_step):
+            part["willContinue"] = True
+        out.append([{"functionCall": part}])
+    closed = d.close_in_last and groups
+    if not closed and not (d.unclosed and last_step):
+        out.append([{"functionCall": {}}])
+    return out
+
+
+def render_gemini(script: Script, dialect: GeminiDialect = GeminiDialect()) -> bytes:
+    """The SSE body a Gemini ``streamGenerateContent?alt=sse`` endpoint speaking ``dialect``
+    would send for ``script``: text parts, ``thought: true`` parts for reasoning, each call
+    a ``functionCall`` part (whole, or streamed as ``partialArgs``), ``finishReason``
+    (STOP, MAX_TOKENS, SAFETY) and ``usageMetadata``; an error payload instead of the
+    finish for a script with an error."""
+    d = dialect
+    usage = script.usage or (7, 11)
+    chunks: list[list[dict]] = []  # the parts of each content chunk
+    signed = False
+    steps = script.steps
+    i = 0
+    while i < len(steps):
+        step = steps[i]
+        if isinstance(step, (Text, Reasoning)):
+            for piece in _pieces(step.text, d.text_split):
+                part: dict = {"text": piece}
+                if isinstance(step, Reasoning):
+                    part["thought"] = True
+                chunks.append([part])
+            i += 1
+            continue
+        group: list[Tool] = []
+        while i < len(steps) and isinstance(steps[i], Tool):  # consecutive calls: parallel calls
+            group.append(steps[i])  # type: ignore[arg-type]
+            i += 1
+        calls = [_gemini_call(tool, d, i == len(steps) and k == len(group) - 1) for k, tool in enumerate(group)]
+        if d.signature == "first_call" and not signed:
+            signed = True
+            calls[0][0][0]["thoughtSignature"] = "c2lnbmF0dXJl"
+        run: list[dict] = []  # consecutive whole calls, sent in one chunk when together
+        for tool, c in zip(group, calls):
+            if d.calls == "together" and not gemini_streamed(tool, d):
+                run.extend(c[0])
+                continue
+            if run:
+                chunks.append(run)
+                run = []
+            chunks.extend(c)
+        if run:
+            chunks.append(run)
+    if d.signature == "empty_text":
+        chunks.append([{"text": "", "thoughtSignature": "c2lnbmF0dXJl"}])
+    thoughts = 3 if any(isinstance(s, Reasoning) for s in steps) and usage[1] > 3 else 0
+
+    def usage_doc(fraction: float = 1.0) -> dict:
+        out = int(usage[1] * fraction)
+        doc = {"promptTokenCount": usage[0], "candidatesTokenCount": out - min(thoughts, out),
+               "totalTokenCount": usage[0] + out}
+        if thoughts and out >= thoughts:
+            doc["thoughtsTokenCount"] = thoughts
+        return doc
+
+    def payload(parts: list[dict] | None, finish: str | None = None) -> dict:
+        doc: dict = {}
+        if parts is not None:
+            candidate: dict = {"content": {"role": "model", "parts": parts}}
+            if finish is not None:
+                candidate["finishReason"] = finish
+                if finish == "SAFETY":
+                    candidate["safetyRatings"] = [{"category": "HARM_CATEGORY_DANGEROUS_CONTENT",
+                                                   "probability": "HIGH", "blocked": True}]
+            if d.index:
+                candidate["index"] = 0
+            doc["candidates"] = [candidate]
+        doc["modelVersion"] = d.model
+        doc["responseId"] = "resp-script"
+        return doc
+
+    docs = [payload(parts) for parts in chunks]
+    if script.error is not None:
+        code, status = _GEMINI_STATUS.get(script.error.get("type", ""), (500, "INTERNAL"))
+        docs.append({"error": {"code": code, "message": script.error.get("message", "error"), "status": status}})
+    else:
+        finish = _GEMINI_FINISH.get(script.finish_reason, "STOP")
+        if d.finish == "own_chunk" or not docs:
+            docs.append(payload([{"text": ""}], finish))
+        else:
+            docs[-1] = payload(chunks[-1], finish)
+        if d.usage == "every_chunk":
+            for k, doc in enumerate(docs[:-1]):
+                doc["usageMetadata"] = usage_doc((k + 1) / len(docs))
+            docs[-1]["usageMetadata"] = usage_doc()
+        elif d.usage == "last":
+            docs[-1]["usageMetadata"] = usage_doc()
+        else:
+            docs.append({"usageMetadata": usage_doc(), "modelVersion": d.model, "responseId": "resp-script"})
+    out = [f"data: {json.dumps(doc, ensure_ascii=False, separators=(',', ':'))}{d.eol}{d.eol}" for doc in docs]
+    if d.done:
+        out.append(f"data: [DONE]{d.eol}{d.eol}")
+    return "".join(out).encode("utf-8")

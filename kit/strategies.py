@@ -27,7 +27,7 @@ The strategies, and what each guarantees:
   keeps the reference Plan (and the class) or is documented to make the trace ``n``.
 - the lower-level ``(script, dialect, body)`` streams of earlier versions:
   :func:`streams`, :func:`chat_streams`, :func:`responses_streams`,
-  :func:`anthropic_streams`, and the dialect strategies.
+  :func:`anthropic_streams`, :func:`gemini_streams`, and the dialect strategies.
 
 Every generated or mutated trace's reference Plan (``kit.replay(trace).plan``) does not
 depend on the chunk plan: that is what :func:`kit.properties.conforms` grades against.
@@ -51,18 +51,19 @@ from hypothesis import strategies as st
 # the generation of the first examples (health check too_slow)
 from .adapters import api_name
 from .script import (
-    AnthropicDialect, ChatDialect, Reasoning, ResponsesDialect, Script, Text, Tool, render_anthropic, render_chat,
-    render_responses,
+    AnthropicDialect, ChatDialect, GeminiDialect, Reasoning, ResponsesDialect, Script, Text, Tool, gemini_streamed,
+    render_anthropic, render_chat, render_gemini, render_responses,
 )
 from .sse import SSEDecoder
 from .trace import Trace
 
 __all__ = ["APIS", "DIALECTS", "MUTATIONS", "texts", "scripts", "chat_dialects", "chat_streams",
-           "responses_dialects", "responses_streams", "anthropic_dialects", "anthropic_streams", "streams",
+           "responses_dialects", "responses_streams", "anthropic_dialects", "anthropic_streams", "gemini_dialects",
+           "gemini_streams", "streams",
            "dialects", "traces", "chunk_plans", "mutations", "register_profiles", "KIT_CI",
            "make_trace", "script_fault", "dialect_rules", "is_strict", "truncation_points"]
 
-APIS = ("openai.chat.completions", "openai.responses", "anthropic.messages")
+APIS = ("openai.chat.completions", "openai.responses", "anthropic.messages", "google.generate_content")
 DIALECTS = ("strict", "provider")
 KIT_CI = "kit-ci"
 
@@ -101,7 +102,7 @@ _ERRORS = [
 def _api(api: str | None) -> str | None:
     if api is None:
         return None
-    return api_name(api)  # accepts the short aliases (chat, responses, anthropic)
+    return api_name(api)  # accepts the short aliases (chat, responses, anthropic, gemini)
 
 
 # -- scripts ------------------------------------------------------------------------------------
@@ -213,6 +214,51 @@ _ANTHROPIC_RULES: list[tuple[str, Any, tuple[str, ...], bool]] = [
     ("eol", "\r\n", ("sse-line-endings",), False),
     ("eol", "\r", ("sse-line-endings",), False),
 ]
+
+
+def _parallel(script: Script, dialect: Any) -> bool:
+    """Two consecutive calls sent whole: what ``calls="together"`` puts in one chunk."""
+    steps = script.steps
+    return any(isinstance(a, Tool) and isinstance(b, Tool) and not gemini_streamed(a, dialect)
+               and not gemini_streamed(b, dialect) for a, b in zip(steps, steps[1:]))
+
+
+def _open_at_finish(script: Script, dialect: Any) -> bool:
+    """The last step is a streamed call, which ``unclosed`` leaves open at the finish."""
+    last = script.steps[-1] if script.steps else None
+    if script.error is not None or not isinstance(last, Tool) or not dialect.streamed_args:
+        return False
+    # a call whose arguments do not parse is always closed
+    return script_fault(Script([last])) is None and gemini_streamed(last, dialect)
+
+
+def _whole_with_args(script: Script, dialect: Any) -> bool:
+    return any(isinstance(s, Tool) and s.arguments.strip() and not gemini_streamed(s, dialect) for s in script.steps)
+
+
+def _any_streamed(script: Script, dialect: Any) -> bool:
+    return any(isinstance(s, Tool) and gemini_streamed(s, dialect) for s in script.steps)
+
+
+def _usage_sent(script: Script, dialect: Any) -> bool:
+    return script.error is None
+
+
+# the fourth field may also be a test on (script, dialect): the knob only shows when it holds
+_GEMINI_RULES: list[tuple[str, Any, tuple[str, ...], Any]] = [
+    ("streamed_args", True, ("gem-partial-args",), _any_streamed),
+    ("calls", "together", ("gem-call-whole",), _parallel),
+    ("ids", False, ("gem-call-id",), True),
+    ("unclosed", True, ("gem-call-unclosed",), _open_at_finish),
+    ("args_string", True, ("gem-args-object",), _whole_with_args),
+    ("signature", "first_call", ("gem-thought",), True),
+    ("signature", "empty_text", ("gem-thought",), False),
+    ("usage", "every_chunk", ("gem-usage",), _usage_sent),
+    ("usage", "trailing", ("gem-usage",), _usage_sent),
+    ("index", False, ("gem-candidate-index",), False),
+    ("done", True, ("gem-done-sentinel",), False),
+    ("eol", "\r\n", ("sse-line-endings",), False),
+]
 # knob values the strict dialect must not use: they are departures (dialect rules)
 _NOT_STRICT = {
     "openai.chat.completions": {("index", "one"), ("index", "zero"), ("index", "missing"), ("repeat_header", True),
@@ -220,6 +266,7 @@ _NOT_STRICT = {
     "openai.responses": {("added_events", False), ("sequence_numbers", "missing"), ("sequence_numbers", "gaps"),
                          ("event_lines", False), ("completed_output", False), ("rotate_item_ids", True)},
     "anthropic.messages": {("event_lines", False), ("message_stop", False)},
+    "google.generate_content": {("unclosed", True), ("args_string", True), ("done", True)},
 }
 
 
@@ -280,9 +327,37 @@ def anthropic_dialects(draw: Callable, strict: bool = False) -> AnthropicDialect
     )
 
 
+@st.composite
+def gemini_dialects(draw: Callable, strict: bool = False) -> GeminiDialect:
+    """The ways the Gemini API, Vertex AI and OpenAI-style proxies stream the same
+    response: whole or streamed (``partialArgs``) calls, with or without ids, several calls
+    in one chunk, thought signatures, where the finish and the usage go, CRLF or LF."""
+    streamed = draw(st.booleans())
+    return GeminiDialect(
+        text_split=draw(st.integers(1, 8)),
+        args_split=draw(st.integers(1, 12)),
+        calls=draw(st.sampled_from(["one_per_chunk", "together"])),
+        ids=draw(st.booleans()),
+        streamed_args=streamed,
+        open_with_args=streamed and draw(st.booleans()),
+        close_in_last=streamed and draw(st.booleans()),
+        args_per_part=draw(st.integers(1, 3)) if streamed else 1,
+        paths=draw(st.sampled_from(["shorthand", "bracket"])) if streamed else "shorthand",
+        unclosed=streamed and not strict and draw(st.booleans()),
+        args_string=not strict and draw(st.booleans()),
+        signature=draw(st.sampled_from(["none", "first_call", "empty_text"])),
+        finish=draw(st.sampled_from(["last_chunk", "own_chunk"])),
+        usage=draw(st.sampled_from(["last", "every_chunk", "trailing"])),
+        index=draw(st.booleans()),
+        done=not strict and draw(st.booleans()),
+        eol=draw(st.sampled_from(["\r\n", "\n"])),
+    )
+
+
 _DIALECT_OF = {"openai.chat.completions": (chat_dialects, render_chat, _CHAT_RULES),
                "openai.responses": (responses_dialects, render_responses, _RESPONSES_RULES),
-               "anthropic.messages": (anthropic_dialects, render_anthropic, _ANTHROPIC_RULES)}
+               "anthropic.messages": (anthropic_dialects, render_anthropic, _ANTHROPIC_RULES),
+               "google.generate_content": (gemini_dialects, render_gemini, _GEMINI_RULES)}
 
 
 def dialects(api: str, dialect: str | None = None) -> st.SearchStrategy:
@@ -310,15 +385,19 @@ def dialect_rules(api: str, dialect: Any, script: Script | None = None) -> list[
     """The rules (``kit/rules.py``) a dialect's departures and framing variants exercise."""
     has_tool = script is None or any(isinstance(s, Tool) for s in script.steps)
     out: list[str] = []
-    for knob, value, rules, needs_tool in _DIALECT_OF[api][2]:
-        if getattr(dialect, knob) == value and (has_tool or not needs_tool):
+    for knob, value, rules, needs in _DIALECT_OF[_api(api)][2]:  # type: ignore[index]
+        if getattr(dialect, knob) != value:
+            continue
+        shows = (script is None or needs(script, dialect)) if callable(needs) else (has_tool or not needs)
+        if shows:
             out.extend(r for r in rules if r not in out)
     return out
 
 
 def is_strict(api: str, dialect: Any) -> bool:
     """Whether ``dialect`` keeps to the documented contract (no dialect-rule departure)."""
-    return not any((k, v) in _NOT_STRICT[api] for k, v in asdict(dialect).items() if not isinstance(v, dict))
+    not_strict = _NOT_STRICT[_api(api)]  # type: ignore[index]
+    return not any((k, v) in not_strict for k, v in asdict(dialect).items() if not isinstance(v, dict))
 
 
 # -- (script, dialect, body) streams -----------------------------------------------------------
@@ -348,10 +427,19 @@ def anthropic_streams(draw: Callable) -> tuple[Script, AnthropicDialect, bytes]:
     return script, dialect, render_anthropic(script, dialect)
 
 
+@st.composite
+def gemini_streams(draw: Callable) -> tuple[Script, GeminiDialect, bytes]:
+    """``(script, dialect, body)`` for ``google.generate_content``."""
+    script = draw(scripts())
+    dialect = draw(gemini_dialects())
+    return script, dialect, render_gemini(script, dialect)
+
+
 def streams(api: str) -> st.SearchStrategy:
     """``(script, dialect, body)`` streams for a wire API (portable scripts, any dialect)."""
     return {"openai.chat.completions": chat_streams, "openai.responses": responses_streams,
-            "anthropic.messages": anthropic_streams}[_api(api)]()  # type: ignore[index]
+            "anthropic.messages": anthropic_streams,
+            "google.generate_content": gemini_streams}[_api(api)]()  # type: ignore[index]
 
 
 # -- traces -------------------------------------------------------------------------------------
@@ -363,6 +451,10 @@ _FAULT_RULES = {
                          "truncated": "resp-truncated"},
     "anthropic.messages": {"error": "anth-error", "invalid-arguments": "anth-input-json",
                            "truncated": "anth-truncated"},
+    # Gemini arguments are an object: ones that do not parse are sent as a streamed call
+    # whose values conflict (kit.script.render_gemini)
+    "google.generate_content": {"error": "gem-error", "invalid-arguments": "gem-partial-args-path",
+                                "truncated": "gem-truncated"},
 }
 _SCRIPT_RULES = {  # (script feature) -> rule, per API
     "openai.chat.completions": {"reasoning": "chat-reasoning", "empty-arguments": "chat-arguments-empty",
@@ -371,11 +463,15 @@ _SCRIPT_RULES = {  # (script feature) -> rule, per API
                          "incomplete": "resp-incomplete", "usage": "resp-usage"},
     "anthropic.messages": {"reasoning": "anth-thinking", "empty-arguments": "anth-input-empty", "text": "anth-text-say",
                            "tool": "anth-dispatch-at-block-stop", "usage": "anth-usage"},
+    "google.generate_content": {"reasoning": "gem-thought", "empty-arguments": "gem-args-missing",
+                                "text": "gem-text-say", "tool": "gem-dispatch", "incomplete": "gem-finish-reason",
+                                "usage": "gem-usage", "stop-with-calls": "gem-finish-stop-with-calls"},
 }
 _TERMINAL = {  # the first SSE event that ends a response: cutting the body before it truncates it
     "openai.chat.completions": lambda data: '"finish_reason":"' in data or data.strip() == "[DONE]",
     "openai.responses": lambda data: '"type":"response.completed"' in data or '"type":"response.incomplete"' in data,
     "anthropic.messages": lambda data: '"type":"message_delta"' in data,
+    "google.generate_content": lambda data: '"finishReason":"' in data,
 }
 
 
@@ -399,8 +495,11 @@ def _script_rules(api: str, script: Script) -> list[str]:
         found.append("incomplete")
     if script.usage is not None:
         found.append("usage")
+    if seen_tool and script.error is None and script.finish in (None, "stop", "tool_calls"):
+        found.append("stop-with-calls")
     # the more specific first: a plan difference is attributed to the first rule that fits
-    order = ["text-after-tool", "reasoning", "empty-arguments", "incomplete", "usage", "text", "tool"]
+    order = ["text-after-tool", "reasoning", "empty-arguments", "incomplete", "usage", "text", "tool",
+             "stop-with-calls"]
     return [table[k] for k in order if k in found and k in table]
 
 
@@ -462,7 +561,7 @@ def make_trace(api: str, script: Script, dialect: Any, *, truncate_at: int | Non
 def traces(api: str | None = None, dialect: str | None = None, *, classes: str = "yn",
            max_steps: int = 6) -> st.SearchStrategy:
     """Generated :class:`kit.trace.Trace` objects: a :func:`scripts` script rendered as the
-    SSE body of ``api`` (default: any of the three) in a ``dialect``: ``"strict"`` (the
+    SSE body of ``api`` (default: any of the four) in a ``dialect``: ``"strict"`` (the
     documented contract: ``kit lint`` reports no error), ``"provider"`` (real providers'
     deviations, each named by a dialect rule in ``trace.rules``) or None (either).
 
@@ -520,6 +619,8 @@ def traces(api: str | None = None, dialect: str | None = None, *, classes: str =
         script = draw(plain[a], label="script")
         body = _DIALECT_OF[a][1](script, d)
         points = truncation_points(a, body)
+        if not points:  # the first event ends the response (a one-chunk Gemini reply): nothing to cut
+            return make_trace(a, draw(broken[a], label="script"), d)
         cut = draw(st.sampled_from(points), label="cut after byte")
         return make_trace(a, script, d, truncate_at=cut)
 

@@ -16,7 +16,7 @@ from kit.rules import RULES_BY_ID
 from kit.script import Reasoning, Script, Text, Tool
 from kit.trace import corpus, from_json
 
-APIS = ["openai.chat.completions", "openai.responses", "anthropic.messages"]
+APIS = ["openai.chat.completions", "openai.responses", "anthropic.messages", "google.generate_content"]
 
 
 def fast(n: int = 20) -> settings:
@@ -121,10 +121,10 @@ def test_script_extensions_render_in_every_api():
 
 
 def _default(api):
-    from kit.script import AnthropicDialect, ChatDialect, ResponsesDialect
+    from kit.script import AnthropicDialect, ChatDialect, GeminiDialect, ResponsesDialect
 
     return {"openai.chat.completions": ChatDialect(), "openai.responses": ResponsesDialect(),
-            "anthropic.messages": AnthropicDialect()}[api]
+            "anthropic.messages": AnthropicDialect(), "google.generate_content": GeminiDialect()}[api]
 
 
 def _check_mutation(trace, mutated, plan):
@@ -165,11 +165,16 @@ def test_mutations_of_corpus_traces_keep_their_claimed_invariant(data):
     _check_mutation(trace, mutated, data.draw(ks.chunk_plans(), label="chunking"))
 
 
+@pytest.mark.parametrize("api", ["openai.chat.completions", "google.generate_content"])
 @pytest.mark.parametrize("label", sorted(ks.MUTATIONS))
-def test_each_mutation_on_its_own(label):
+def test_each_mutation_on_its_own(label, api):
+    from kit.script import GeminiDialect
+
     script = Script([Text("Sure! "), Tool("get_weather", '{"location":"Berlin"}', "call_1"),
                      Tool("search", '{"q":"x"}', "call_2")])
-    trace = ks.make_trace("openai.chat.completions", script, _default("openai.chat.completions"))
+    # Gemini's contract has no [DONE]: a proxy's sentinel gives drop-done something to drop
+    dialect = GeminiDialect(done=True) if api == "google.generate_content" else _default(api)
+    trace = ks.make_trace(api, script, dialect)
 
     @settings(max_examples=5, deadline=None, derandomize=True, database=None)
     @given(ks.mutations(trace, only=[label]), ks.chunk_plans())
@@ -226,6 +231,122 @@ def test_the_kit_modules_a_user_imports_do_not_import_hypothesis():
 
 def test_old_names_still_work():
     for name in ("texts", "scripts", "chat_dialects", "chat_streams", "responses_dialects", "responses_streams",
-                 "anthropic_dialects", "anthropic_streams", "streams", "chunk_plans"):
+                 "anthropic_dialects", "anthropic_streams", "gemini_dialects", "gemini_streams", "streams",
+                 "chunk_plans"):
         assert name in ks.__all__ and callable(getattr(ks, name)) or name == "texts"
     assert isinstance(ks.texts, st.SearchStrategy)
+
+
+# -- Gemini: what render_gemini sends, part by part ------------------------------------------------
+
+
+def _gemini_chunks(body: bytes) -> list[dict]:
+    assert b"\r\n\r\n" in body and b"[DONE]" not in body  # the contract: CRLF framing, no sentinel
+    return [json.loads(line[6:]) for line in body.decode().split("\r\n") if line.startswith("data: ")]
+
+
+def _calls(chunks: list[dict]) -> list[dict]:
+    return [p["functionCall"] for c in chunks for p in c["candidates"][0]["content"]["parts"] if "functionCall" in p]
+
+
+def test_json_paths_are_rfc_9535():
+    from kit.script import json_path
+
+    assert json_path(["location"]) == "$.location"
+    assert json_path(["a b", 0, "é", "_x1"]) == "$['a b'][0].é._x1"
+    assert json_path(["1a", "it's", "tab\there", "\x1f"]) == "$['1a']['it\\'s']['tab\\there']['\\u001f']"
+    assert json_path(["location", 2], bracket=True) == "$['location'][2]"
+
+
+def test_gemini_streamed_call_opens_continues_and_closes():
+    from kit.script import GeminiDialect, render_gemini
+
+    script = Script([Tool("get_weather", '{"location": "Paris", "days": 3, "metric": true}', "fc_1")])
+    body = render_gemini(script, GeminiDialect(streamed_args=True, args_split=3))
+    chunks = _gemini_chunks(body)
+    assert _calls(chunks) == [
+        {"name": "get_weather", "id": "fc_1", "willContinue": True},
+        {"partialArgs": [{"jsonPath": "$.location", "stringValue": "Par", "willContinue": True}], "willContinue": True},
+        {"partialArgs": [{"jsonPath": "$.location", "stringValue": "is"}], "willContinue": True},
+        {"partialArgs": [{"jsonPath": "$.days", "numberValue": 3}], "willContinue": True},
+        {"partialArgs": [{"jsonPath": "$.metric", "boolValue": True}], "willContinue": True},
+        {},
+    ]
+    assert chunks[-1]["candidates"][0]["finishReason"] == "STOP" and "usageMetadata" in chunks[-1]
+    whole = ks.make_trace("gemini", script, GeminiDialect())
+    streamed = ks.make_trace("gemini", script, GeminiDialect(streamed_args=True, args_split=3))
+    assert replay(streamed).plan == replay(whole).plan
+    (do,) = replay(streamed).plan["choices"][0]["commands"]
+    assert do["arguments"] == '{"location":"Paris","days":3,"metric":true}' and do["call_id"] == "fc_1"
+    assert "gem-partial-args" in streamed.rules and "gem-partial-args" not in whole.rules
+
+
+def test_gemini_closing_forms_and_an_unclosed_call():
+    from kit.script import GeminiDialect, render_gemini
+
+    script = Script([Text("ok"), Tool("search", '{"q": "x"}', "fc_1")])
+    last = _calls(_gemini_chunks(render_gemini(script, GeminiDialect(streamed_args=True, close_in_last=True))))
+    assert last[-1] == {"partialArgs": [{"jsonPath": "$.q", "stringValue": "x"}]}  # no willContinue: closed
+    opened = _calls(_gemini_chunks(render_gemini(script, GeminiDialect(streamed_args=True, open_with_args=True,
+                                                                         unclosed=True))))
+    assert opened == [{"name": "search", "id": "fc_1", "willContinue": True,
+                       "partialArgs": [{"jsonPath": "$.q", "stringValue": "x"}]}]
+    dialect = GeminiDialect(streamed_args=True, unclosed=True)
+    trace = ks.make_trace("gemini", script, dialect)
+    assert "gem-call-unclosed" in trace.rules and not ks.is_strict("gemini", dialect)
+    assert trace.provenance["dialect"] == "provider"
+    result = replay(trace)
+    assert "gem-call-unclosed" in {d.rule for d in result.diagnostics}
+    assert [c["type"] for c in result.plan["choices"][0]["commands"]] == ["SAY", "DO"]
+
+
+def test_gemini_parallel_calls_share_a_chunk_and_stay_apart():
+    from kit.script import GeminiDialect, render_gemini
+
+    script = Script([Tool("a", '{"x": 1}', "c1"), Tool("b", "", "c2"), Tool("c", '{"y": [1, 2]}', "c3")])
+    dialect = GeminiDialect(calls="together", ids=False)
+    chunks = _gemini_chunks(render_gemini(script, dialect))
+    assert len(chunks) == 1 and len(chunks[0]["candidates"][0]["content"]["parts"]) == 3
+    assert _calls(chunks)[1] == {"name": "b"}  # no args: a no-argument call (gem-args-missing)
+    trace = ks.make_trace("gemini", script, dialect)
+    assert {"gem-call-whole", "gem-call-id", "gem-args-missing"} <= set(trace.rules)
+    commands = replay(trace).plan["choices"][0]["commands"]
+    assert [(c["action"], c["call_id"], c["arguments"]) for c in commands] == [
+        ("a", None, '{"x":1}'), ("b", None, "{}"), ("c", None, '{"y":[1,2]}')]
+
+
+def test_gemini_arguments_with_an_empty_container_are_sent_whole():
+    """partialArgs has no value for an empty object or list: such a call goes whole."""
+    from kit.script import GeminiDialect, gemini_streamed, render_gemini
+
+    tool = Tool("f", '{"a": [], "b": 1}', "c1")
+    dialect = GeminiDialect(streamed_args=True)
+    assert not gemini_streamed(tool, dialect)
+    assert _calls(_gemini_chunks(render_gemini(Script([tool]), dialect))) == [
+        {"name": "f", "id": "c1", "args": {"a": [], "b": 1}}]
+    assert "gem-partial-args" not in ks.make_trace("gemini", Script([tool]), dialect).rules
+
+
+def test_gemini_finish_usage_and_errors():
+    from kit.script import GeminiDialect, Reasoning, render_gemini
+
+    script = Script([Reasoning("hmm"), Text("hi")], usage=(5, 20))
+    chunks = _gemini_chunks(render_gemini(script, GeminiDialect(finish="own_chunk", usage="trailing",
+                                                                signature="empty_text")))
+    assert chunks[0]["candidates"][0]["content"]["parts"] == [{"text": "hmm", "thought": True}]
+    assert chunks[-2]["candidates"][0]["finishReason"] == "STOP" and "usageMetadata" not in chunks[-2]
+    assert chunks[-1] == {"usageMetadata": {"promptTokenCount": 5, "candidatesTokenCount": 17, "totalTokenCount": 25,
+                                            "thoughtsTokenCount": 3}, "modelVersion": "gemini-test",
+                          "responseId": "resp-script"}
+    plan = replay(ks.make_trace("gemini", script, GeminiDialect(finish="own_chunk", usage="trailing"))).plan
+    assert plan["usage"] == {"input_tokens": 5, "output_tokens": 20}
+    assert plan["choices"][0]["commands"] == [{"type": "SAY", "text": "hi"}]
+    for finish, reason in (("length", "MAX_TOKENS"), ("content_filter", "SAFETY")):
+        cut = Script([Text("hello")], finish=finish)
+        assert _gemini_chunks(render_gemini(cut))[-1]["candidates"][0]["finishReason"] == reason
+        assert replay(ks.make_trace("gemini", cut, GeminiDialect())).plan["choices"][0]["finish_reason"] == finish
+    failed = ks.make_trace("gemini", Script([Text("a")], error={"type": "rate_limit_exceeded", "message": "slow"}),
+                           GeminiDialect())
+    assert json.loads(failed.body.decode().split("\r\n")[-3][6:]) == {
+        "error": {"code": 429, "message": "slow", "status": "RESOURCE_EXHAUSTED"}}
+    assert replay(failed).plan["error"]["type"] == "RESOURCE_EXHAUSTED"
