@@ -20,9 +20,9 @@ started the way a user starts it, on the same bodies, in one run, interleaved:
 ``python``      ``python -c pass`` (the interpreter's own start)
 ``import``      ``kit import y_body.sse --to DIR --api API`` (Chat: secret scan, class check, write)
 
-The bodies come from the generators of ``bench_chat.py``, ``bench_responses.py`` and
-``bench_anthropic.py`` (text deltas, then three tool calls in 2-8 character argument
-fragments). Each process's wall time, CPU time (user + system) and peak RSS come from
+The bodies come from the generators of ``bench_chat.py``, ``bench_responses.py``,
+``bench_anthropic.py`` and ``bench_gemini.py`` (text deltas, then three tool calls in 2-8
+character argument fragments; Gemini's as streamed ``partialArgs``, CRLF-framed). Each process's wall time, CPU time (user + system) and peak RSS come from
 ``os.wait4`` (that child alone). Best of the rounds is shown, with median/best.
 
 By default the children run with a private bytecode cache (``PYTHONPYCACHEPREFIX`` in a
@@ -56,7 +56,8 @@ from kit.trace import Trace  # noqa: E402
 
 APIS = {"chat": ("openai.chat.completions", "bench_chat"),
         "responses": ("openai.responses", "bench_responses"),
-        "anthropic": ("anthropic.messages", "bench_anthropic")}
+        "anthropic": ("anthropic.messages", "bench_anthropic"),
+        "gemini": ("google.generate_content", "bench_gemini")}
 
 FLOOR = """\
 import json, sys
@@ -210,7 +211,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--events", type=int, default=100_000, help="SSE events per body (default 100000)")
     ap.add_argument("--reps", type=int, default=5, help="interleaved rounds (default 5)")
-    ap.add_argument("--apis", default="chat,responses,anthropic", help="comma-separated: chat, responses, anthropic")
+    ap.add_argument("--apis", default="chat,responses,anthropic,gemini",
+                    help="comma-separated: chat, responses, anthropic, gemini")
     ap.add_argument("--no-import", action="store_true", help="leave out `kit import` (the slowest contender)")
     ap.add_argument("--import-reps", type=int, default=3, help="rounds for `kit import` (default 3)")
     ap.add_argument("--bytecode", choices=["cached", "none"], default="cached",
@@ -223,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
     names = [a.strip() for a in args.apis.split(",") if a.strip()]
     for n in names:
         if n not in APIS:
-            ap.error(f"--apis: unknown {n!r} (chat, responses, anthropic)")
+            ap.error(f"--apis: unknown {n!r} (chat, responses, anthropic, gemini)")
 
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="kit-bench-process-"))
     work.mkdir(parents=True, exist_ok=True)
