@@ -84,8 +84,10 @@ through the google-genai SDK's ``client.models.generate_content_stream``; the ba
   dumped to JSON, ``id`` the wire's or a new ``uuid4`` when the wire has none.
 - Server tools: ``executable_code`` -> ``code_execution``, ``code_execution_result`` ->
   ``code_execution_result`` (each block kept, its id LangChain's own); the merged
-  ``response_metadata["grounding_metadata"]`` with ``web_search_queries`` or
-  ``grounding_chunks`` -> one ``google_search``.
+  ``response_metadata["grounding_metadata"]`` with ``web_search_queries``,
+  ``grounding_chunks`` or a ``search_entry_point`` -> one ``google_search``, after the
+  other server tools (the merged metadata no longer says where it came). LangChain keeps
+  no ``url_context_metadata``: a URL context grounding is lost.
 - Finish: ``response_metadata["finish_reason"]`` (the ``FinishReason`` name, set on the chunk
   whose candidate carried it); none, with ``response_metadata["prompt_feedback"]``
   carrying a ``block_reason`` (a blocked prompt: LangChain logs "Gemini produced an empty
@@ -315,7 +317,8 @@ def _gemini_finish(gathered: Any, actions: int = 0) -> Any:
 
 def _grounded(metadata: Any) -> bool:
     """Whether Gemini's grounding metadata shows a Google Search the server ran."""
-    return isinstance(metadata, dict) and bool(metadata.get("web_search_queries") or metadata.get("grounding_chunks"))
+    return isinstance(metadata, dict) and any(metadata.get(k) for k in ("web_search_queries", "grounding_chunks",
+                                                                         "search_entry_point"))
 
 
 @implementation(apis=("chat",), multi_choice=False, ordered=False, marks_undispatched=False)
