@@ -13,14 +13,15 @@ from tests.thirdparty.smoke import verdicts, verify  # noqa: E402
 ADAPTER = "client:kit.adapters.thirdparty.pydantic_ai_direct:google"
 
 
-def test_whole_calls_text_and_thoughts_pass_and_made_up_ids_are_not_graded():
+def test_whole_calls_text_thoughts_and_server_tools_pass_and_made_up_ids_are_not_graded():
     ids = ["y_text_then_call", "y_parallel_calls_one_chunk", "y_calls_successive_chunks", "y_thought_then_call",
-           "y_call_with_id", "y_call_no_args"]
+           "y_call_with_id", "y_call_no_args", "y_code_execution_then_text", "y_google_search_grounding"]
     records = verify(ADAPTER, ids)
     for ident, verdict in verdicts(records).items():
         assert verdict == "PASS", (ident, records[(ident, "recorded")]["message"])
     # y_parallel_calls_one_chunk: no functionCall.id on the wire, and pydantic-ai makes one up for each ToolCallPart
-    # (not graded); y_call_with_id: the wire's ids, kept (a made-up one there is a difference)
+    # (not graded); y_call_with_id: the wire's ids, kept (a made-up one there is a difference); the code execution
+    # and web_search native tool parts are the Plan's code_execution, code_execution_result and google_search
 
 def test_a_file_data_part_is_an_assertion_and_candidates_are_read_by_position():
     records = verify(ADAPTER, ["y_unknown_parts_and_fields", "y_two_candidates"])

@@ -51,13 +51,16 @@ google-genai: ``sits_on`` it). ``GeminiStreamedResponse`` takes ``candidates[0]`
 payload, whatever its ``index``; each ``functionCall`` part is its own ``ToolCallPart``, and
 a call the wire sent without ``id`` gets one pydantic-ai makes up (``pyd_ai_...``; the kit
 does not grade an id the wire did not have). ``finish_reason`` is pydantic-ai's mapping of
-``finishReason`` (``_FINISH_REASON_MAP`` in ``models/google.py``), graded as it is.
+``finishReason`` (``_FINISH_REASON_MAP`` in ``models/google.py``), graded as it is. Its
+native tool parts name Gemini's server tools one to one (``GEMINI_SERVER_TOOLS``:
+``code_execution`` call and return, ``web_search`` from Google Search grounding,
+``web_fetch`` from URL context), so this row grades server tools.
 
 Capabilities: one choice (the Chat Completions model reads ``chunk.choices[0]`` only, the
-Google model ``candidates[0]``);
-``server_tools`` omitted: pydantic-ai keeps server-executed tools only in its own
-provider-neutral vocabulary (a ``NativeToolCallPart`` + ``NativeToolReturnPart`` pair named
-``web_search``, ``code_execution``, ``mcp_server:<label>``...), not the wire item type and
+Google model ``candidates[0]``); on the other APIs ``server_tools`` omitted: pydantic-ai
+keeps server-executed tools only in its own provider-neutral vocabulary (a
+``NativeToolCallPart`` + ``NativeToolReturnPart`` pair named ``web_search``,
+``code_execution``, ``mcp_server:<label>``...), not the wire item type and
 name the Plan lists, and only for native tools the request enabled.
 
 ``ordered``: yes. ``ModelResponse.parts`` is one list of ``TextPart`` / ``ToolCallPart`` in the
@@ -100,6 +103,12 @@ OMITS = ("server_tools",)
 # and reports the call as that function (normalize_tool_search_args folds a `paths` list into
 # `queries`), so a stream whose tool search declares another schema is not one it requests.
 RESPONSES_CALL_TYPES = ("function_call", "computer_call")
+# Gemini's server tools as pydantic-ai names its native tool parts (models/google.py: executableCode and
+# codeExecutionResult -> a code_execution call and return, a candidate's Google Search grounding -> a web_search
+# call and return, its URL context metadata -> web_fetch), one to one with the Plan's types (id and name null)
+GEMINI_SERVER_TOOLS = {("call", "code_execution"): "code_execution",
+                       ("return", "code_execution"): "code_execution_result",
+                       ("call", "web_search"): "google_search", ("call", "web_fetch"): "url_context"}
 # on Gemini, whole function calls only: GoogleModel builds the request's function_calling_config
 # itself (mode, allowed_function_names; models/google.py _function_calling_config) with no setting for
 # streamed arguments (streamFunctionCallArguments), and reads no functionCall.partialArgs
@@ -152,8 +161,12 @@ def _cut_by_token_limit(response: Any, part: Any, *, last: bool) -> bool:
     return False
 
 
-def _plan(api: str, response: Any, *, separate_parts: bool, refusal: bool) -> dict[str, Any]:
-    from pydantic_ai.messages import TextPart, ToolCallPart
+def _plan(api: str, response: Any, *, separate_parts: bool, refusal: bool,
+          server_tools: dict[tuple[str, str], str] | None = None) -> dict[str, Any]:
+    """``server_tools``: where pydantic-ai's native tool parts name the wire's server tools one to
+    one (Gemini), ``(call | return, tool_name)`` -> the Plan's server tool type; parts it does not
+    name are left out. None: the row omits server tools."""
+    from pydantic_ai.messages import NativeToolCallPart, NativeToolReturnPart, TextPart, ToolCallPart
 
     plan = PlanOf(api)
     calls = 0
@@ -168,6 +181,10 @@ def _plan(api: str, response: Any, *, separate_parts: bool, refusal: bool) -> di
             last = n == len(response.parts) - 1
             plan.call(part.tool_call_id, part.tool_name, part.args,
                       dispatched=not cut and not _cut_by_token_limit(response, part, last=last))
+        elif server_tools is not None and isinstance(part, (NativeToolCallPart, NativeToolReturnPart)):
+            kind = server_tools.get(("call" if isinstance(part, NativeToolCallPart) else "return", part.tool_name))
+            if kind is not None:
+                plan.server_tool({"type": kind, "id": None, "name": None})
     details = response.provider_details or {}
     if refusal:
         plan.refusal(details.get("refusal"))
@@ -216,7 +233,7 @@ def anthropic(base_url: str, *, api: str) -> dict[str, Any]:
     return _plan(api, _request(AnthropicModel(ANTHROPIC_MODEL, provider=provider)), separate_parts=True, refusal=False)
 
 
-@implementation(apis=("gemini",), multi_choice=False, omits=OMITS, ordered=True, marks_undispatched=True,
+@implementation(apis=("gemini",), multi_choice=False, ordered=True, marks_undispatched=True,
                 call_types=GEMINI_CALL_TYPES)
 def google(base_url: str, *, api: str) -> dict[str, Any]:
     """The Gemini API: google-genai appends ``/v1beta/models/{model}:streamGenerateContent?alt=sse``
@@ -225,4 +242,5 @@ def google(base_url: str, *, api: str) -> dict[str, Any]:
     from pydantic_ai.providers.google import GoogleProvider
 
     provider = GoogleProvider(api_key=DUMMY_KEY, base_url=base_url)
-    return _plan(api, _request(GoogleModel(GOOGLE_MODEL, provider=provider)), separate_parts=False, refusal=False)
+    return _plan(api, _request(GoogleModel(GOOGLE_MODEL, provider=provider)), separate_parts=False, refusal=False,
+                 server_tools=GEMINI_SERVER_TOOLS)
