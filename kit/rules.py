@@ -686,8 +686,8 @@ RULES += (
        "A consumer MUST take each `functionCall` part as one complete call (its `args` an object), several parts in one chunk or in successive chunks as several calls in order, never merging two calls (also two calls of one tool) and never keeping only one.",
        "Gemini sends parallel calls as several parts of one chunk, or one per chunk; consumers keyed by part "
        "position or tool name merge them into invalid arguments, or keep only the last.",
-       GEM_FUNCTIONS, gh("NousResearch/hermes-agent#57939"), gh("jeremychone/rust-genai#173"),
-       gh("Mintplex-Labs/anything-llm#5630")),
+       GEM_FUNCTIONS, gh("NousResearch/hermes-agent#57939"), gh("NousResearch/hermes-agent#101536"),
+       gh("jeremychone/rust-genai#173"), gh("BerriAI/litellm#11999")),
     _r("gem-call-id", "MUST", "info", GEM,
        "A call's identity is its `functionCall.id` when present, else its position among its candidate's calls; a consumer MUST NOT require an id (the Gemini API often sends none) and MUST keep the id when there is one.",
        "Consumers that key calls by id alone merge every id-less call into one; consumers that drop the id "
@@ -704,7 +704,7 @@ RULES += (
        "had; consumers that expect an object crash or pass the string on as a single value.",
        GEM_FUNCTION_CALL),
     _r("gem-partial-args", "MUST", "info", GEM,
-       "A consumer MUST assemble a streamed call (`partialArgs` entries, each a `jsonPath` and one typed value; consecutive string values of one path appended while the entry says `willContinue`) into the arguments object, from the part that opens it (`name`, `willContinue: true`) to the part that ends it (no `willContinue`: an empty `functionCall`, or the last entries, also in the chunk that carries `finishReason`), and dispatch it there.",
+       "A consumer MUST assemble a streamed call (`partialArgs` entries, each a `jsonPath` and one typed value; consecutive string values of one path appended while the entry says `willContinue`) into the arguments object, from the part that opens it (`name`, `willContinue: true`) to the part that ends it (no `willContinue`: an empty `functionCall`, or the last entries, also in the chunk that carries `finishReason`), and dispatch it there; a call still open when its candidate finishes `MAX_TOKENS` was cut off and MUST NOT be dispatched.",
        "Vertex AI streams the arguments of Gemini 3 calls when `streamFunctionCallArguments` is set; consumers "
        "that emit the call only on an empty closing part lose a call whose last entries close it.",
        GEM_STREAMED_ARGS, GEM_PARTIAL_ARG, gh("vercel/ai#14358"), gh("BerriAI/litellm#23815")),
@@ -717,7 +717,7 @@ RULES += (
        "Arguments without their call cannot be run; inventing a call without a name runs nothing useful.",
        GEM_STREAMED_ARGS),
     _r("gem-call-unclosed", "SHOULD", "dialect", GEM,
-       "A streamed call SHOULD end before its candidate finishes or another call begins; a consumer closes it there and dispatches it (reported), except when the candidate finishes `MAX_TOKENS`: its arguments were cut off and it is not dispatched.",
+       "A streamed call SHOULD end before its candidate finishes or another call begins; a consumer closes it there and dispatches it (reported). (A call open when the candidate finishes `MAX_TOKENS` was cut off, as Google sends it: it is not dispatched, `gem-partial-args`.)",
        "A relay that drops the closing part leaves the call open; consumers that wait for it lose the call.",
        GEM_STREAMED_ARGS, gh("vercel/ai#14358")),
     _r("gem-call-incomplete", "MUST", "fault", GEM,
@@ -730,7 +730,7 @@ RULES += (
        "object.",
        GEM_STREAMED_ARGS, GEM_FUNCTIONS),
     _r("gem-finish-reason", "SHOULD", "dialect", GEM,
-       "`finishReason` SHOULD be a documented value; a consumer normalises it (`STOP` stop, `MAX_TOKENS` length, `SAFETY`, `RECITATION`, `BLOCKLIST`, `PROHIBITED_CONTENT`, `SPII`, `LANGUAGE` and the image ones content_filter, `MALFORMED_FUNCTION_CALL` and other unusable calls error, `OTHER` incomplete) and reports `FINISH_REASON_UNSPECIFIED` or any other value (finish null).",
+       "`finishReason` SHOULD be a documented value; a consumer normalises it (`STOP` stop, `MAX_TOKENS` length, `SAFETY`, `RECITATION`, `BLOCKLIST`, `PROHIBITED_CONTENT`, `SPII`, `LANGUAGE`, `MODEL_ARMOR` and the image ones content_filter, `MALFORMED_FUNCTION_CALL` and other unusable calls error, `OTHER` incomplete) and reports `FINISH_REASON_UNSPECIFIED` or any other value (finish null).",
        "The finish tells the application whether the answer is whole: a safety stop or a cut answer taken as "
        "complete misleads it.",
        GEM_FINISH),

@@ -94,7 +94,7 @@ CALL_TRANSITIONS: dict[tuple[str, str], tuple[str, str | None]] = {
     (OPEN, "more"): (OPEN, None),
     (OPEN, "last"): (IDLE, None),
     (OPEN, "finish"): (IDLE, "gem-call-unclosed"),
-    (OPEN, "cut"): (IDLE, "gem-call-unclosed"),
+    (OPEN, "cut"): (IDLE, "gem-partial-args"),
     (OPEN, "end"): (IDLE, None),
 }
 
@@ -110,6 +110,7 @@ FINISH_REASONS: dict[str, str | None] = {
     "IMAGE_SAFETY": "content_filter",
     "IMAGE_PROHIBITED_CONTENT": "content_filter",
     "IMAGE_RECITATION": "content_filter",
+    "MODEL_ARMOR": "content_filter",
     "MALFORMED_FUNCTION_CALL": "error",
     "UNEXPECTED_TOOL_CALL": "error",
     "TOO_MANY_TOOL_CALLS": "error",
@@ -543,8 +544,11 @@ class GeminiReference(Machine):
             elif type(node) is not dict:
                 raise _Conflict(f"jsonPath {path} names a member of a {type(node).__name__}")
             if last:
-                if append and type(node[step] if type(step) is int else node.get(step)) is str:
+                held = node[step] if type(step) is int else node.get(step)
+                if append and type(held) is str:
                     node[step] += value
+                elif type(held) is dict or type(held) is list:
+                    raise _Conflict(f"jsonPath {path} replaces the {type(held).__name__} assembled there")
                 else:
                     node[step] = value
                 return
@@ -568,9 +572,13 @@ class GeminiReference(Machine):
 
     def _close_streamed(self, cand: _Candidate, out: list, *, dispatch: bool) -> None:
         streamed, cand.open = cand.open, None
-        if streamed is None or not dispatch:
+        if streamed is None:
             return
         arguments = _dumps(streamed.args)
+        if not dispatch:  # never dispatched: the Plan keeps what was assembled, as it is
+            if streamed.args:
+                out.append(_new(ev.ToolCallArgumentsDelta, (cand.index, streamed.ordinal, arguments)))
+            return
         self._incomplete(cand, streamed.name, streamed.ordinal)
         if streamed.invalid:
             out.append(_new(ev.ToolCallDone, (cand.index, streamed.ordinal, streamed.id, streamed.name, arguments,
@@ -583,8 +591,9 @@ class GeminiReference(Machine):
 
     def _finish(self, cand: _Candidate, raw: str, doc: dict, out: list) -> None:
         if raw == "MAX_TOKENS":
-            if self._call_move(cand, "cut") is not None:
-                self._note("gem-call-unclosed", f"streamed call {cand.open.name!r} cut off by MAX_TOKENS; "  # type: ignore[union-attr]
+            rule = self._call_move(cand, "cut")
+            if rule is not None:
+                self._note(rule, f"streamed call {cand.open.name!r} cut off by MAX_TOKENS; "  # type: ignore[union-attr]
                            "not dispatched")
                 self._close_streamed(cand, out, dispatch=False)
         elif self._call_move(cand, "finish") is not None:
