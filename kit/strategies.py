@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import asdict, fields
 from typing import Any, Callable
 
@@ -467,11 +468,13 @@ _SCRIPT_RULES = {  # (script feature) -> rule, per API
                                 "text": "gem-text-say", "tool": "gem-dispatch", "incomplete": "gem-finish-reason",
                                 "usage": "gem-usage", "stop-with-calls": "gem-finish-stop-with-calls"},
 }
+# a candidate's finish, or a prompt blocked before any candidate (Google writes JSON with spaces, the kit without)
+_GEMINI_END = re.compile(r'"(?:finishReason|blockReason)"\s*:\s*"')
 _TERMINAL = {  # the first SSE event that ends a response: cutting the body before it truncates it
     "openai.chat.completions": lambda data: '"finish_reason":"' in data or data.strip() == "[DONE]",
     "openai.responses": lambda data: '"type":"response.completed"' in data or '"type":"response.incomplete"' in data,
     "anthropic.messages": lambda data: '"type":"message_delta"' in data,
-    "google.generate_content": lambda data: '"finishReason":"' in data,
+    "google.generate_content": lambda data: _GEMINI_END.search(data) is not None,
 }
 
 
