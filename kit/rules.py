@@ -717,7 +717,7 @@ RULES += (
        "Arguments without their call cannot be run; inventing a call without a name runs nothing useful.",
        GEM_STREAMED_ARGS),
     _r("gem-call-unclosed", "SHOULD", "dialect", GEM,
-       "A streamed call SHOULD end before its candidate finishes or another call begins; a consumer closes it there and dispatches it (reported). (A call open when the candidate finishes `MAX_TOKENS` was cut off, as Google sends it: it is not dispatched, `gem-partial-args`.)",
+       "A streamed call SHOULD end before its candidate finishes or another call begins; a consumer closes it there and dispatches it (reported). A call open when the candidate finishes `MAX_TOKENS` was cut off, as Google sends it: it is not dispatched (`gem-partial-args`).",
        "A relay that drops the closing part leaves the call open; consumers that wait for it lose the call.",
        GEM_STREAMED_ARGS, gh("vercel/ai#14358")),
     _r("gem-call-incomplete", "MUST", "fault", GEM,

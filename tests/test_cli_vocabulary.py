@@ -85,7 +85,7 @@ def test_every_api_option_is_the_shared_type_and_help_shows_the_short_names():
                 found.append(name)
                 assert isinstance(p.type, ApiType), f"kit {name} --api is not the shared API type"
                 help_text = " ".join(cmd.get_help(click.Context(cmd, info_name=name)).split())
-                assert "[chat|responses|anthropic]" in help_text, name
+                assert "[chat|responses|anthropic|gemini]" in help_text, name
     # the commands that take --api today; a new one is checked by the loop above
     assert {"replay", "lint", "verify", "promote", "import", "record"} <= set(found), found
 
@@ -118,7 +118,7 @@ def test_an_unknown_api_is_worded_the_same_in_every_command():
         reasons.add(m.group(1))
     assert len(reasons) == 1, reasons
     (reason,) = reasons
-    assert reason.startswith("unknown API 'klingon'; expected chat, responses or anthropic")
+    assert reason.startswith("unknown API 'klingon'; expected chat, responses, anthropic or gemini")
     assert all(api in reason for api in APIS)
 
 

@@ -150,7 +150,7 @@ def test_routing_errors_and_the_index(server):
     assert r.status == 404 and "chat/completions" in json.loads(r.read())["error"]["message"]
     assert post(f"{server.base_url}/t/nope/v1/chat/completions").status == 404
     r = post(f"{server.base_url}/t/y_text_only/v1/chat/completions")  # an id in three APIs
-    assert r.status == 404 and "in 3 APIs" in json.loads(r.read())["error"]["message"]
+    assert r.status == 404 and "in 4 APIs" in json.loads(r.read())["error"]["message"]
     r = post(f"{server.base_url}/v1/messages")
     assert r.status == 200 and r.getheader("x-kit-trace").startswith("anthropic.messages/y_")
     r.read()
