@@ -20,7 +20,8 @@ PLAN_VALIDATOR = jsonschema.Draft202012Validator(schema("plan"))
 
 
 @pytest.mark.parametrize("api,least", [("openai.chat.completions", 35), ("openai.responses", 20),
-                                       ("anthropic.messages", 20)])
+                                       ("anthropic.messages", 20),
+                                       ("google.generate_content", 35)])
 def test_corpus_size(api, least):
     traces = [t for t in TRACES if t.api == api]
     assert len(traces) >= least
@@ -65,7 +66,8 @@ def test_plan_snapshot(trace, snapshot):
     assert replay(trace).plan == snapshot(extension_class=PlanSnapshotExtension)
 
 
-@pytest.mark.parametrize("api", ["sse", "openai.chat.completions", "openai.responses", "anthropic.messages"])
+@pytest.mark.parametrize("api", ["sse", "openai.chat.completions", "openai.responses", "anthropic.messages",
+                                 "google.generate_content"])
 def test_every_rule_is_exercised_by_a_trace(api):
     """Each rule has a trace that lists it (the traces conformance.md names for it)."""
     listed = {r for t in TRACES for r in t.rules}
