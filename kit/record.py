@@ -432,7 +432,17 @@ class Progress:
 
 
 def _sdk_httpx(sdk: str) -> Any:
-    """The httpx module the SDK takes as ``http_client`` (``httpx2`` for openai >= 3)."""
+    """The httpx module the SDK takes as ``http_client`` (``httpx2`` for openai >= 3). The
+    google-genai SDK (``google.genai``) takes a client of either as ``HttpOptions(httpx_client=...)``:
+    plain httpx where it is installed."""
+    if sdk == "google.genai":
+        importlib.import_module(sdk)  # the SDK itself must be there, as for the others
+        for name in ("httpx", "httpx2"):
+            try:
+                return importlib.import_module(name)
+            except ImportError:
+                continue
+        raise UsageError("the google-genai SDK is installed without httpx or httpx2")
     base = importlib.import_module(f"{sdk}._base_client")
     mod = getattr(base, "httpx2", None) or getattr(base, "httpx", None)
     if mod is None:  # pragma: no cover - every SDK version has one of them

@@ -465,7 +465,7 @@ def _replay_transport(httpx: Any, trace: Any, asynchronous: bool) -> Any:
 
 @pytest.fixture
 def kit_http_client(request: Any) -> Any:
-    """A factory of HTTP clients for the openai or anthropic SDK that replay or record streams,
+    """A factory of HTTP clients for the openai, anthropic or google-genai SDK that replay or record streams,
     by ``--kit-record-mode`` (ini ``kit_record_mode``), named as in pytest-recording:
 
     - ``none`` (default): replay the saved trace; nothing touches the network. A missing
@@ -483,8 +483,15 @@ def kit_http_client(request: Any) -> Any:
             assert run_agent(client, "Weather in Oslo?").tool_calls[0].name == "get_weather"
 
     ``kit_http_client(name, sdk="anthropic")`` for the anthropic SDK;
-    ``asynchronous=True`` for ``AsyncOpenAI`` / ``AsyncAnthropic``.
+    ``kit_http_client(name, sdk="google.genai")`` for Google's (Gemini, Vertex AI)::
+
+        client = genai.Client(api_key="...", http_options=types.HttpOptions(
+            httpx_client=kit_http_client("weather", sdk="google.genai")))
+
+    ``asynchronous=True`` for ``AsyncOpenAI`` / ``AsyncAnthropic`` (google-genai:
+    ``httpx_async_client=``).
     """
+    from .importers import model_of  # noqa: PLC0415
     from .record import RecordingTransport, _api_of, _provider_of, _sdk_httpx, trace_from_capture, write_trace  # noqa: PLC0415
     from .trace import load  # noqa: PLC0415
 
@@ -527,9 +534,10 @@ def kit_http_client(request: Any) -> Any:
         cap = streams[-1]
         api = _api_of(cap.url, bytes(cap.body)) or "openai.chat.completions"
         try:
-            model = json.loads(cap.request_body or b"{}").get("model")
+            body = json.loads(cap.request_body or b"{}")
         except ValueError:
-            model = None
+            body = None
+        model = model_of(cap.url, body)  # the body's, or Gemini's in the path
         trace = trace_from_capture(cap, api=api, provider=_provider_of(cap.url), base_url=cap.url.rsplit("/", 1)[0],
                                    model=model, sdk=sdk, ident=f"{test}--{path.stem.split('--', 1)[-1]}")
         write_trace(trace, out=path)

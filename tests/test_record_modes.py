@@ -72,3 +72,42 @@ def test_bad_record_mode_is_a_usage_error(pytester):
     r = pytester.runpytest("-p", "no:cacheprovider", "--kit-record-mode=sometimes")
     assert r.parseoutcomes().get("errors") == 1 or r.ret != 0
     assert "sometimes" in r.stdout.str() + r.stderr.str()
+
+
+GOOGLE_TEST = '''
+import pytest
+
+genai = pytest.importorskip("google.genai", reason="the google-genai SDK is not installed")
+from google.genai import types
+
+def test_agent(kit_http_client, kit_server, kit_trace):
+    trace = kit_trace("google.generate_content/y_text_then_call")
+    client = genai.Client(api_key="AIzaFAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKE123", http_options=types.HttpOptions(
+        base_url=kit_server.url_for(trace), httpx_client=kit_http_client("weather", sdk="google.genai")))
+    text, calls = "", []
+    for chunk in client.models.generate_content_stream(model="gemini-2.5-flash", contents="weather?"):
+        for part in chunk.candidates[0].content.parts or []:
+            text += part.text or ""
+            if part.function_call:
+                calls.append(part.function_call.name)
+    assert calls and text
+    print("SERVER REQUESTS", len(kit_server.requests))
+'''
+
+
+def test_google_genai_records_then_replays(pytester):
+    """The google-genai SDK through kit_http_client: recorded once (the model from the request
+    path, the key never on disk), then replayed with no request to the server."""
+    pytest = __import__("pytest")
+    pytest.importorskip("google.genai", reason="the google-genai SDK is not installed (pip install -e '.[test]')")
+    pytester.makepyfile(test_agent=GOOGLE_TEST)
+    r = pytester.runpytest("-p", "no:cacheprovider", "-s", "--kit-record-mode=once")
+    assert r.parseoutcomes() == {"passed": 1}, r.stdout.str()
+    r.stdout.fnmatch_lines(["*SERVER REQUESTS 1*"])
+    saved = pytester.path / "kit_traces" / "test_agent" / "test_agent--weather.json"
+    doc = json.loads(saved.read_text())
+    assert doc["api"] == "google.generate_content" and doc["provenance"]["model"] == "gemini-2.5-flash"
+    assert "FAKEFAKE" not in saved.read_text()
+    r = pytester.runpytest("-p", "no:cacheprovider", "-s")
+    assert r.parseoutcomes() == {"passed": 1}
+    r.stdout.fnmatch_lines(["*SERVER REQUESTS 0*"])
