@@ -621,7 +621,7 @@ def render_gemini(script: Script, dialect: GeminiDialect = GeminiDialect()) -> b
                 candidate["index"] = 0
             doc["candidates"] = [candidate]
         doc["modelVersion"] = d.model
-        doc["responseId"] = "resp-script"
+        doc["responseId"] = "script-response"
         return doc
 
     docs = [payload(parts) for parts in chunks]
@@ -641,7 +641,7 @@ def render_gemini(script: Script, dialect: GeminiDialect = GeminiDialect()) -> b
         elif d.usage == "last":
             docs[-1]["usageMetadata"] = usage_doc()
         else:
-            docs.append({"usageMetadata": usage_doc(), "modelVersion": d.model, "responseId": "resp-script"})
+            docs.append({"usageMetadata": usage_doc(), "modelVersion": d.model, "responseId": "script-response"})
     out = [f"data: {json.dumps(doc, ensure_ascii=False, separators=(',', ':'))}{d.eol}{d.eol}" for doc in docs]
     if d.done:
         out.append(f"data: [DONE]{d.eol}{d.eol}")

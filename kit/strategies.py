@@ -573,8 +573,9 @@ def traces(api: str | None = None, dialect: str | None = None, *, classes: str =
     - the class is known by construction: a ``y`` trace is a complete, valid stream and
       the reference reports no error-severity diagnostic on it under the lenient profile
       (under the strict profile, only the rules listed in ``trace.rules``); an ``n``
-      trace carries an in-band error, a tool call with invalid JSON arguments, or is cut
-      off before the event that ends the response, and the reference reports an error;
+      trace carries an in-band error, a tool call with invalid JSON arguments (Gemini: a
+      streamed call whose values conflict, ``gem-partial-args-path``), or is cut off
+      before the event that ends the response, and the reference reports an error;
     - ``kit.replay(trace, chunking=plan).plan`` is the same for every chunk plan: the
       reference Plan every conforming consumer must produce (``y``) or the one the
       reference makes of the broken stream (``n``);

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from kit import strategies as ks
 from kit.replay import replay, replay_reads
-from kit.script import Script, Text, Tool, gemini_streamed
+from kit.script import Reasoning, Script, Text, Tool, gemini_streamed, render_gemini
 from kit.trace import chunk, corpus
 
 API = "openai.chat.completions"
@@ -25,6 +25,8 @@ def oracle(script: Script, api: str = API, dialect=None) -> list[dict]:
     gemini = api == "google.generate_content"
     commands: list[dict] = []
     for step in script.steps:
+        if isinstance(step, Reasoning):  # never a SAY, and it does not split one
+            continue
         if isinstance(step, Text):
             if commands and commands[-1]["type"] == "SAY":
                 commands[-1]["text"] += step.text
@@ -68,6 +70,23 @@ def test_reference_agrees_with_oracle_in_every_dialect(api, data):
         assert (result.plan["usage"] is not None) == (dialect.usage != "none")
     else:
         assert result.plan["usage"] == {"input_tokens": 7, "output_tokens": 11}
+
+
+@given(data=st.data())
+def test_gemini_reference_agrees_with_oracle_on_rich_scripts(data):
+    """Gemini scripts with reasoning (thought parts), usage and every finish the scripts
+    draw: thoughts are never SAY nor split one, MAX_TOKENS is length, SAFETY content_filter,
+    and usage is the last usageMetadata, thoughts counted as output."""
+    api = "google.generate_content"
+    script = data.draw(ks.scripts(api), label="script")
+    dialect = data.draw(ks.gemini_dialects(), label="dialect")
+    plan = data.draw(ks.chunk_plans(), label="chunking")
+    result = replay_reads(api, chunk(render_gemini(script, dialect), plan))
+    (choice,) = result.plan["choices"]
+    assert choice["commands"] == oracle(script, api, dialect)
+    assert choice["finish_reason"] == finish(script, api)
+    assert result.plan["usage"] == dict(zip(("input_tokens", "output_tokens"), script.usage or (7, 11)))
+    assert not result.errors, [str(d) for d in result.errors]
 
 
 @pytest.mark.parametrize("api", APIS)

@@ -337,7 +337,7 @@ def test_gemini_finish_usage_and_errors():
     assert chunks[-2]["candidates"][0]["finishReason"] == "STOP" and "usageMetadata" not in chunks[-2]
     assert chunks[-1] == {"usageMetadata": {"promptTokenCount": 5, "candidatesTokenCount": 17, "totalTokenCount": 25,
                                             "thoughtsTokenCount": 3}, "modelVersion": "gemini-test",
-                          "responseId": "resp-script"}
+                          "responseId": "script-response"}
     plan = replay(ks.make_trace("gemini", script, GeminiDialect(finish="own_chunk", usage="trailing"))).plan
     assert plan["usage"] == {"input_tokens": 5, "output_tokens": 20}
     assert plan["choices"][0]["commands"] == [{"type": "SAY", "text": "hi"}]
