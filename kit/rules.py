@@ -768,7 +768,7 @@ RULES += (
        "the end of the body as the end of the answer accept a cut one.",
        GEM_STREAM),
     _r("gem-usage", "MUST", "info", GEM,
-       "A consumer MUST take usage from the last `usageMetadata` (cumulative; a later chunk without it erases nothing): input `promptTokenCount`, output `candidatesTokenCount` plus `thoughtsTokenCount`, never adding chunks up.",
+       "A consumer MUST take usage from the last `usageMetadata` (cumulative; a later chunk without it erases nothing): input `promptTokenCount`, output `candidatesTokenCount` plus `thoughtsTokenCount` (a count left out is 0: proto3 JSON omits zeros), never adding chunks up.",
        "`usageMetadata` comes on every chunk or on the last only, with totals; adding chunks up multiplies the "
        "count, and leaving the thought tokens out under-reports what the answer cost.",
        GEM_USAGE, gh("Routstr/routstr-core#543")),

@@ -178,6 +178,7 @@ PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((name, re.compile(rx))
     ("groq-key", _key("gsk_") + r"[A-Za-z0-9]{20,}"),
     ("xai-key", _key("xai-") + r"[A-Za-z0-9]{20,}"),
     ("google-api-key", _key("AIza") + r"[0-9A-Za-z_-]{35}" + _E),
+    ("google-oauth-token", _key(r"ya29\.") + r"[0-9A-Za-z_-]{20,}"),
     ("aws-access-key-id", _key("(?:AKIA|ASIA)") + r"[0-9A-Z]{16}" + _E),
     ("github-token", "(?:" + _key("gh[pousr]_") + r"[A-Za-z0-9]{36}|" + _key("github_pat_") + r"[A-Za-z0-9_]{22,})"),
     ("slack-token", _key("xox[abposr]-") + r"[A-Za-z0-9-]{10,}"),
@@ -264,7 +265,8 @@ def _scan_text(text: str, pointer: str, patterns, *, byte_offsets: bool = False,
 # the fields that carry streamed text, a piece per event: a key the model writes out arrives
 # cut into several deltas, so the body is also scanned as the text those deltas join into
 _TEXT_FIELDS = frozenset({"content", "text", "delta", "arguments", "partial_json", "thinking", "refusal",
-                          "reasoning", "reasoning_content", "output_text"})
+                          "reasoning", "reasoning_content", "output_text",
+                          "stringValue"})  # Gemini's streamed partialArgs string pieces
 
 
 def _event_text(body: bytes) -> tuple[str, list[tuple[int, int]]]:

@@ -25,6 +25,7 @@ KEYS = {
     "groq-key": "gsk_" + "x9" * 26,
     "xai-key": "xai-" + "Zz8" * 20,
     "google-api-key": "AIza" + "Sy" + "B" * 33,
+    "google-oauth-token": "ya29." + "a0AfB_byC" * 4,
     "aws-access-key-id": "AKIA" + "IOSFODNN7EXAMPLE",
     "github-token": "ghp_" + "a" * 36,
     "slack-token": "xoxb-" + "1234567890-abcdef",
@@ -213,3 +214,13 @@ def test_a_key_split_across_deltas_is_found_at_the_event_where_it_starts():
     (f,) = secrets.scan({"body": "data: {}\n\n" + first + second})
     assert (f.pointer, f.pattern, f.offset) == ("/body", "anthropic-key", len("data: {}\n\n"))
     assert "split across them" in str(f) and ANT[10:] not in str(f)
+
+
+def test_a_google_key_split_across_streamed_gemini_arguments_is_found():
+    """Gemini streams a call's string arguments as partialArgs stringValue pieces."""
+    key = KEYS["google-api-key"]
+    part = ('data: {"candidates":[{"content":{"parts":[{"functionCall":{"partialArgs":[{"jsonPath":"$.cfg",'
+            '"stringValue":"%s","willContinue":true}],"willContinue":true}}]}}]}\r\n\r\n')
+    body = part % ("key=" + key[:12]) + part % key[12:]
+    (f,) = secrets.scan({"body": body})
+    assert f.pattern == "google-api-key" and "split across them" in str(f)

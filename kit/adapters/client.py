@@ -227,8 +227,8 @@ def gemini_usage(metadata: Any) -> dict[str, int] | None:
     """Usage as the Plan holds it from a Gemini ``usageMetadata``, as the wire spells it (a dict
     with ``promptTokenCount``) or as a library keeps it (``prompt_token_count``, a dict or an
     object): input ``promptTokenCount``, output ``candidatesTokenCount`` plus
-    ``thoughtsTokenCount`` (the thinking the answer cost), as the reference reads it
-    (``gem-usage``). None when there is nothing to read."""
+    ``thoughtsTokenCount`` (the thinking the answer cost), a count left out being 0 (proto3
+    JSON omits zeros), as the reference reads it (``gem-usage``). None when there is no count."""
     if metadata is None:
         return None
 
@@ -237,10 +237,14 @@ def gemini_usage(metadata: Any) -> dict[str, int] | None:
             return metadata.get(camel, metadata.get(snake))
         return getattr(metadata, snake, getattr(metadata, camel, None))
 
-    output = [v for v in (count("candidatesTokenCount", "candidates_token_count"),
-                          count("thoughtsTokenCount", "thoughts_token_count")) if type(v) is int]
-    return plan_usage("google.generate_content", count("promptTokenCount", "prompt_token_count"),
-                      sum(output) if output else None)
+    prompt, candidates, thoughts, total = (count(c, s) for c, s in (
+        ("promptTokenCount", "prompt_token_count"), ("candidatesTokenCount", "candidates_token_count"),
+        ("thoughtsTokenCount", "thoughts_token_count"), ("totalTokenCount", "total_token_count")))
+    if not any(type(v) is int for v in (prompt, candidates, thoughts, total)):
+        return None
+    # proto3 JSON leaves out a count of 0: beside the counts it carries, a missing one is 0
+    return plan_usage("google.generate_content", prompt if type(prompt) is int else 0,
+                      sum(v for v in (candidates, thoughts) if type(v) is int))
 
 
 class PlanOf:
@@ -461,4 +465,5 @@ class ClientWorkerAdapter(HttpAdapter):
                          name=name or f"client:{target}", timeout=timeout, validate_protocol=validate_protocol)
         self.capabilities = replace(caps, feed="bytes", incremental=False)
         self.target = target
+        self.fn = fn  # its __kit__ declarations: what is declared is not reported as assumed
         self.says_status = False  # what the function raised is the message, as in-process

@@ -207,7 +207,16 @@ def _frame_origin(filename: str, module: str | None, line: int, function: str,
         rel = os.path.basename(path)
     top = rel.split("/", 1)[0]
     package = (module.split(".", 1)[0] if module and module != "__main__" else "") or top.removesuffix(".py")
+    if module and module.count(".") and _namespace(package):  # google.genai, not google
+        package = ".".join(module.split(".", 2)[:2])
     return {"package": package, "file": rel, "line": line, "function": function}
+
+
+def _namespace(name: str) -> bool:
+    """Whether the imported top-level package ``name`` is a namespace package (``google``,
+    shared by google-genai, google-auth, ...): its packages are named by two parts."""
+    mod = sys.modules.get(name)
+    return mod is not None and getattr(mod, "__file__", None) is None and hasattr(mod, "__path__")
 
 
 def origin_of(exc: BaseException) -> dict[str, Any] | None:

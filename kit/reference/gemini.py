@@ -111,6 +111,7 @@ FINISH_REASONS: dict[str, str | None] = {
     "IMAGE_PROHIBITED_CONTENT": "content_filter",
     "IMAGE_RECITATION": "content_filter",
     "MODEL_ARMOR": "content_filter",
+    "ESCALATION": "content_filter",
     "MALFORMED_FUNCTION_CALL": "error",
     "UNEXPECTED_TOOL_CALL": "error",
     "TOO_MANY_TOOL_CALLS": "error",
@@ -119,12 +120,14 @@ FINISH_REASONS: dict[str, str | None] = {
     "OTHER": "incomplete",
     "IMAGE_OTHER": "incomplete",
     "NO_IMAGE": "incomplete",
+    "CONTINUATION": "incomplete",
     "FINISH_REASON_UNSPECIFIED": None,
 }
 """``finishReason`` in the Plan's vocabulary. Gemini has no finish of its own for tool calls: a
 candidate that calls tools finishes ``STOP`` (``stop``). The reasons of an unusable call
 (``MALFORMED_FUNCTION_CALL`` and the like) carry no call to dispatch and give ``error``."""
 
+_USAGE_KEYS = ("promptTokenCount", "candidatesTokenCount", "thoughtsTokenCount", "totalTokenCount")
 MALFORMED = frozenset(k for k, v in FINISH_REASONS.items() if v == "error")
 SERVER_PARTS = {"executableCode": "code_execution", "codeExecutionResult": "code_execution_result"}
 _VALUE_KEYS = ("stringValue", "numberValue", "boolValue", "nullValue", "structValue", "listValue")
@@ -618,14 +621,13 @@ class GeminiReference(Machine):
         cand.finish = reason
 
     def _take_usage(self, usage: dict, out: list) -> None:
-        new: dict[str, int] = {}
-        prompt = usage.get("promptTokenCount")
-        if type(prompt) is int:
-            new["input_tokens"] = prompt
-        counts = [v for v in (usage.get("candidatesTokenCount"), usage.get("thoughtsTokenCount")) if type(v) is int]
-        if counts:
-            new["output_tokens"] = sum(counts)
-        if new and new != self._usage:
+        counts = {k: v for k in _USAGE_KEYS if type(v := usage.get(k)) is int}
+        if not counts:
+            return
+        # proto3 JSON leaves out a count of 0: beside the counts it carries, a missing one is 0
+        new = {"input_tokens": counts.get("promptTokenCount", 0),
+               "output_tokens": counts.get("candidatesTokenCount", 0) + counts.get("thoughtsTokenCount", 0)}
+        if new != self._usage:
             self._usage = new
             out.append(ev.Usage(dict(new)))
 

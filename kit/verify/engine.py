@@ -792,7 +792,10 @@ def streaming_findings(adapter: Adapter, case: Case, exp: Expected, out: Outcome
                              f"(after SSE event {seen[key]} and again after event {at})", at))
             continue
         seen[key] = at
-        ref = ref_done.get(key) or (None if e.call_id else ref_done_by_pos.get((e.choice, e.call)))
+        ref = ref_done.get(key)
+        if ref is None:  # an implementation without ids, or with ids it made up where the stream gave none
+            by_pos = ref_done_by_pos.get((e.choice, e.call))
+            ref = by_pos if by_pos is not None and (not e.call_id or not by_pos[1].call_id) else None
         if ref is None:
             if e.invalid_arguments and not adapter.capabilities.marks_undispatched:
                 # flagged invalid, by a result that has no other way to say "do not run" (8.3)
