@@ -105,6 +105,25 @@ def test_a_standard_library_error_is_placed_at_the_third_party_code_that_called_
                               "exception": "JSONDecodeError"}
 
 
+def test_a_namespace_package_is_named_by_its_first_two_parts(tmp_path, monkeypatch):
+    """google-genai lives in the namespace package ``google`` (shared with google-auth and
+    others): its crash is ``google.genai``'s, the name a row's ``sits_on`` gives."""
+    mod = tmp_path / "fakens" / "genai" / "_client.py"
+    mod.parent.mkdir(parents=True)
+    (mod.parent / "__init__.py").write_text("")
+    mod.write_text("def load(data):\n    raise ValueError(data)\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    importlib.invalidate_caches()
+    try:
+        from fakens.genai._client import load
+
+        origin = origin_of(_raise(load, "x"))
+    finally:
+        for name in [m for m in sys.modules if m.split(".")[0] == "fakens"]:
+            del sys.modules[name]
+    assert origin["package"] == "fakens.genai" and origin["file"] == "fakens/genai/_client.py"
+
+
 @pytest.mark.parametrize("how", ["explicit", "implicit"])
 def test_a_wrapped_error_is_placed_where_the_wrapped_one_was_raised(packages, how):
     from fakewrap import core
