@@ -519,7 +519,7 @@ def truncation_points(api: str, body: bytes) -> list[int]:
     """Byte offsets at which cutting ``body`` leaves a truncated stream: the ends of the
     complete SSE events before the event that ends the response (at least one event kept)."""
     events = _event_ends(body)
-    terminal = _TERMINAL[api]
+    terminal = _TERMINAL[_api(api)]  # type: ignore[index]
     stop = next((i for i, (_, _, data) in enumerate(events) if terminal(data)), len(events))
     return [events[i][1] for i in range(min(stop, len(events)))]
 

@@ -273,6 +273,12 @@ def test_gemini_streamed_call_opens_continues_and_closes():
         {},
     ]
     assert chunks[-1]["candidates"][0]["finishReason"] == "STOP" and "usageMetadata" in chunks[-1]
+    points = ks.truncation_points("gemini", body)  # after each event before the one with the finish
+    assert len(points) == len(chunks) - 1 and body[:points[-1]].endswith(b"\r\n\r\n")
+    cut = ks.make_trace("gemini", script, GeminiDialect(streamed_args=True, args_split=3), truncate_at=points[-1])
+    (choice,) = replay(cut).plan["choices"]
+    assert cut.rules[0] == "gem-truncated" and choice["finish_reason"] is None
+    assert choice["commands"][0]["dispatched"] is False  # still open when the stream ended
     whole = ks.make_trace("gemini", script, GeminiDialect())
     streamed = ks.make_trace("gemini", script, GeminiDialect(streamed_args=True, args_split=3))
     assert replay(streamed).plan == replay(whole).plan
