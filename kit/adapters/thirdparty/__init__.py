@@ -233,6 +233,11 @@ ADAPTERS: tuple[ThirdParty, ...] = (
                "await content (parts in order), finishReason, usage",
                http="[apis=anthropic,multi_choice=no,ordered=yes,marks_undispatched=no,omits=server_tools]:"
                     "{python} -m kit.adapters.node ai_sdk"),
+    ThirdParty("vercel-ai-google", "", "Vercel AI SDK", "npm:@ai-sdk/google", "node_ai",
+               "streamText({model: createGoogleGenerativeAI({baseURL})(id), tools}): for await (part of fullStream), "
+               "then await content, rawFinishReason, providerMetadata.google (usageMetadata, groundingMetadata)",
+               http="[apis=gemini,multi_choice=no,ordered=no,marks_undispatched=no]:"
+                    "{python} -m kit.adapters.node ai_sdk_google"),
 )
 
 
