@@ -91,6 +91,9 @@ ADAPTERS: tuple[ThirdParty, ...] = (
     ThirdParty("litellm-anthropic", "litellm_client:anthropic_stream", "litellm", "litellm", "litellm",
                "litellm.completion(model='anthropic/...', stream=True, tools=...) + "
                "litellm.stream_chunk_builder(chunks, messages=...)"),
+    ThirdParty("litellm-gemini", "litellm_client:gemini_stream", "litellm", "litellm", "litellm",
+               "litellm.completion(model='gemini/...', api_base=<base>/v1beta, stream=True, tools=...) + "
+               "litellm.stream_chunk_builder(chunks, messages=...)"),
     # LangChain
     ThirdParty("langchain-openai-chat", "langchain_models:openai_chat", "LangChain", "langchain-openai", "langchain",
                "ChatOpenAI(stream_usage=True).bind_tools(tools).stream(messages), chunks added up; .content, "
@@ -111,6 +114,9 @@ ADAPTERS: tuple[ThirdParty, ...] = (
     ThirdParty("pydantic-ai-anthropic", "pydantic_ai_direct:anthropic", "pydantic-ai", "pydantic-ai-slim",
                "pydantic_ai", "pydantic_ai.direct.model_request_stream(AnthropicModel, ...): iterate the events, "
                "then stream.get()", sits_on=("anthropic",)),
+    ThirdParty("pydantic-ai-google", "pydantic_ai_direct:google", "pydantic-ai", "pydantic-ai-slim", "pydantic_ai",
+               "pydantic_ai.direct.model_request_stream(GoogleModel, ...): iterate the events, then stream.get()",
+               sits_on=("google.genai",)),
     # OpenAI Agents SDK
     ThirdParty("openai-agents-chat", "openai_agents_models:chat", "OpenAI Agents SDK", "openai-agents",
                "openai_agents", "OpenAIChatCompletionsModel.stream_response(...) consumed as the Runner does: the "
