@@ -50,7 +50,7 @@ _OPTIONS: dict[str, tuple[str, str]] = {
                             "naming test paths selects them only by such ids)"),
     "traces": ("string", "a folder of traces, one trace file, or a glob (default: the bundled corpus)"),
     "trace": ("linelist", "only these trace ids (patterns allowed; repeatable)"),
-    "api": ("linelist", "only this wire API: chat, responses, anthropic or the full name (repeatable)"),
+    "api": ("linelist", "only this wire API: chat, responses, anthropic, gemini or the full name (repeatable)"),
     "class": ("linelist", "only this trace class: y, n or i (repeatable)"),
     "rule": ("linelist", "only traces that exercise this rule id (repeatable)"),
     "chunking": ("string", f"comma-separated chunk plans (default: {DEFAULT_CHUNKING})"),
