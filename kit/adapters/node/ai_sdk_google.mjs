@@ -35,9 +35,9 @@
 // reason is a block reason and not a finish reason), else the raw reason read by the wire vocabulary
 // (the kit's finish table, KIT_NODE_CONVENTIONS), else the unified value (`other`, the SDK's word for a
 // reason it does not know, and none: a stream that never finished).
-// Usage: the SDK's `usage` counts a missing count as 0; the raw `usageMetadata` of the last payload
-// that had one is in the provider metadata, and is read as the Plan reads it (input =
-// promptTokenCount; output = candidatesTokenCount plus thoughtsTokenCount when present).
+// Usage: the step's `usage` (@ai-sdk/google/src/convert-google-generative-ai-usage.ts) from the last
+// payload's `usageMetadata`: `inputTokens` = promptTokenCount, `outputTokens` = candidatesTokenCount
+// plus thoughtsTokenCount, a count left out being 0, as the Plan reads them (gem-usage).
 import { importPackage, finishReason, PlanOf, serve, text } from "./harness.mjs";
 
 const API = "google.generate_content";
@@ -87,13 +87,6 @@ function planFinish(unified, raw) {
 const isPlain = (value) => value !== null && typeof value === "object" && !Array.isArray(value);
 const nonEmpty = (value) => Array.isArray(value) && value.length > 0;
 
-/** Usage as the Plan reads Gemini's usageMetadata: the raw counts, none made up. */
-function usageOf(plan, metadata) {
-  if (!isPlain(metadata)) return;
-  const counts = [metadata.candidatesTokenCount, metadata.thoughtsTokenCount].filter(Number.isInteger);
-  plan.usage(metadata.promptTokenCount, counts.length ? counts.reduce((a, b) => a + b, 0) : undefined);
-}
-
 /** An error part's error as thrown (ai_sdk.mjs asError). */
 function asError(value) {
   if (value instanceof Error) return value;
@@ -119,8 +112,8 @@ async function runCase(api) {
     if (part.type === "error" && failed === null) failed = { error: part.error };
   }
   if (failed !== null) throw asError(failed.error);
-  const [content, unified, raw, metadata] = await Promise.all([result.content, result.finishReason,
-    result.rawFinishReason, result.providerMetadata]);
+  const [content, unified, raw, usage, metadata] = await Promise.all([result.content, result.finishReason,
+    result.rawFinishReason, result.usage, result.providerMetadata]);
   const meta = isPlain(metadata?.google) ? metadata.google : {};
   const plan = new PlanOf(api);
   for (const part of content) {
@@ -151,7 +144,7 @@ async function runCase(api) {
     plan.serverTool({ type: "url_context" });
   }
   plan.finish(planFinish(unified, raw), 0, { mapped: true });
-  usageOf(plan, meta.usageMetadata);
+  plan.usage(usage?.inputTokens, usage?.outputTokens);
   plan.end();
 }
 
