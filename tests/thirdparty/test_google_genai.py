@@ -13,10 +13,11 @@ SPEC = "client[name=google-genai-stream]:kit.adapters.thirdparty.google_genai:ge
 
 def test_valid_streams_pass_with_calls_candidates_and_server_tools():
     traces = ["y_text_then_call", "y_parallel_calls_one_chunk", "y_thought_then_call", "y_two_candidates",
-              "y_code_execution_then_text", "y_google_search_grounding"]
+              "y_code_execution_then_text", "y_google_search_grounding", "y_prompt_blocked"]
     records = verify(SPEC, traces, chunkings=("recorded", "bytewise"))
     # among them: several functionCall parts in one chunk (each its own call), two candidates
-    # kept apart by index, code execution parts and Google Search grounding as server tools
+    # kept apart by index, code execution parts and Google Search grounding as server tools, a
+    # blocked prompt (prompt_feedback.block_reason, no candidate) as a content_filter finish
     for (ident, chunking), r in records.items():
         assert r["verdict"] == "PASS", f"{ident} {chunking}: {r['message']}"
 

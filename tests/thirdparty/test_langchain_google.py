@@ -15,10 +15,11 @@ SPEC = "client[name=langchain-google-genai]:kit.adapters.thirdparty.langchain_mo
 
 def test_valid_streams_pass_with_made_up_ids_and_server_tools():
     traces = ["y_text_then_call", "y_parallel_calls_one_chunk", "y_thought_then_call", "y_code_execution_then_text",
-              "y_google_search_grounding"]
+              "y_google_search_grounding", "y_prompt_blocked"]
     records = verify(SPEC, traces, chunkings=("recorded", "bytewise"))
     # the wire's calls have no id and LangChain makes one up (uuid4): an id the stream never gave
-    # is not graded; code execution blocks and the grounding metadata are the server tools
+    # is not graded; code execution blocks and the grounding metadata are the server tools; a
+    # blocked prompt is an empty message whose response_metadata keeps the prompt feedback
     for (ident, chunking), r in records.items():
         assert r["verdict"] == "PASS", f"{ident} {chunking}: {r['message']}"
 
