@@ -81,6 +81,11 @@ ADAPTERS: tuple[ThirdParty, ...] = (
                "client.responses.stream(...): iterate the events", bundled=True),
     ThirdParty("anthropic-messages-stream", "anthropic_sdk:messages_stream", "anthropic SDK", "anthropic",
                "sdk", "client.messages.stream(...): iterate the events, then get_final_message()"),
+    # the google-genai SDK (Gemini API), in its own environment
+    ThirdParty("google-genai-stream", "google_genai:generate_content_stream", "google-genai SDK", "google-genai",
+               "google_genai", "client.models.generate_content_stream(model=..., contents=..., config="
+               "GenerateContentConfig(tools=[Tool(function_declarations=[...])])): iterate the chunks; each "
+               "candidate's parts, finish_reason, usage_metadata"),
     # litellm
     ThirdParty("litellm-chat", "litellm_client:chat_stream", "litellm", "litellm", "litellm",
                "litellm.completion(model='openai/...', stream=True, tools=...): collect the chunks, then "
@@ -104,6 +109,10 @@ ADAPTERS: tuple[ThirdParty, ...] = (
     ThirdParty("langchain-anthropic", "langchain_models:anthropic_messages", "LangChain", "langchain-anthropic",
                "langchain", "ChatAnthropic.bind_tools(tools).stream(messages), chunks added up; content blocks in order",
                sits_on=("anthropic",)),
+    ThirdParty("langchain-google-genai", "langchain_models:google_genai", "LangChain", "langchain-google-genai",
+               "langchain_google", "ChatGoogleGenerativeAI(base_url=...).bind_tools(tools).stream(messages), chunks "
+               "added up; .content, .tool_calls, .invalid_tool_calls, .response_metadata, .usage_metadata",
+               sits_on=("google.genai",)),
     # pydantic-ai
     ThirdParty("pydantic-ai-chat", "pydantic_ai_direct:chat", "pydantic-ai", "pydantic-ai-slim", "pydantic_ai",
                "pydantic_ai.direct.model_request_stream(OpenAIChatModel, ...): iterate the events, then stream.get()",
