@@ -35,9 +35,9 @@ in one process, in interleaved rounds (as ``bench_chat.py``; see ``_common.run``
 Before timing, the SDK's accumulated result and the kit's Plan are checked to agree (text,
 call ids, names, arguments, finish reason, usage), and both against the generator.
 
-The Gemini budgets (``conformance.md``, Gemini) are tighter than the ones ``_common`` prints
-for the other APIs: the kit within 1.5x of the ``json.loads`` floor and at least 10x faster
-than the SDK's own parsing; they are printed after the table.
+The Gemini budgets, set when the API was added, are tighter than the targets ``_common``
+prints for the other APIs: the kit within 1.5x of the ``json.loads`` floor and at least 10x
+faster than the SDK's own parsing; they are printed after the table.
 """
 
 from __future__ import annotations

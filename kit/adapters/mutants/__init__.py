@@ -20,6 +20,7 @@ API                          files  naive base
 ``openai.chat.completions``  m*.py  :mod:`._naive` (``NaiveChat``)
 ``openai.responses``         r*.py  :mod:`._naive_responses` (``NaiveResponses``)
 ``anthropic.messages``       a*.py  :mod:`._naive_anthropic` (``NaiveAnthropic``)
+``google.generate_content``  g*.py  :mod:`._naive_gemini` (``NaiveGemini``)
 all three                    s*.py  :mod:`._streaming` (``StreamingChat``, ...)
 ===========================  =====  ===============================================
 
@@ -60,6 +61,7 @@ APIS: dict[str, tuple[str, str]] = {
     "openai.chat.completions": ("m", "_naive"),
     "openai.responses": ("r", "_naive_responses"),
     "anthropic.messages": ("a", "_naive_anthropic"),
+    "google.generate_content": ("g", "_naive_gemini"),
 }
 
 

@@ -68,12 +68,14 @@ FINISH = {
     "STOP": "stop",
     "MAX_TOKENS": "length",
     **{k: "content_filter" for k in ("SAFETY", "RECITATION", "LANGUAGE", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII",
-                                     "IMAGE_SAFETY", "IMAGE_PROHIBITED_CONTENT", "IMAGE_RECITATION")},
+                                     "IMAGE_SAFETY", "IMAGE_PROHIBITED_CONTENT", "IMAGE_RECITATION", "MODEL_ARMOR",
+                                     "ESCALATION")},
     **{k: "error" for k in ("MALFORMED_FUNCTION_CALL", "UNEXPECTED_TOOL_CALL", "TOO_MANY_TOOL_CALLS",
                             "MISSING_THOUGHT_SIGNATURE", "MALFORMED_RESPONSE")},
-    **{k: "incomplete" for k in ("OTHER", "IMAGE_OTHER", "NO_IMAGE")},
+    **{k: "incomplete" for k in ("OTHER", "IMAGE_OTHER", "NO_IMAGE", "CONTINUATION")},
 }
 
+USAGE_COUNTS = ("promptTokenCount", "candidatesTokenCount", "thoughtsTokenCount", "totalTokenCount")
 SEARCHED = ("webSearchQueries", "groundingChunks", "searchEntryPoint")  # what shows Google Search ran
 
 # one step of an RFC 9535 path: .name (non-ASCII allowed), [0], ['name'] or ["name"] (with escapes)
@@ -167,6 +169,7 @@ class Call:
         self.last_string: tuple | None = None  # the path whose value goes on (a string is appended)
         self.bad = False  # a path that does not parse, or a conflicting value
         self.dispatched = False
+        self.kept: str | None = None  # the arguments of a call given up
         self.arguments = ""
         self.parameters: Any = None
         self.invalid = False
@@ -405,8 +408,11 @@ class NaiveGemini(NaiveSSE):
             elif not isinstance(node, dict):
                 raise Conflict
             if nxt is None:  # the leaf
-                if append and isinstance(node[step] if isinstance(step, int) else node.get(step), str):
+                held = node[step] if isinstance(step, int) else node.get(step)
+                if append and isinstance(held, str):
                     node[step] += value
+                elif isinstance(held, (dict, list)):
+                    raise Conflict  # a value would replace what is assembled under it
                 else:
                     node[step] = value
                 return
@@ -423,11 +429,18 @@ class NaiveGemini(NaiveSSE):
         call.arguments = compact(call.args)
         call.parameters, call.invalid = (None, True) if call.bad else (call.args, False)
 
+    def give_up(self, c: Candidate) -> None:
+        """An open streamed call that will never be complete: not run; the Plan shows what was
+        assembled (only now: while open, its arguments are not text that grows at the end)."""
+        call, c.open = c.open, None
+        if call is not None:
+            call.kept = compact(call.args) if call.args else ""
+
     # -- the end of a candidate, of the stream ------------------------------------------------
 
     def on_finish(self, c: Candidate, raw: str) -> None:
         if raw == "MAX_TOKENS":
-            c.open = None  # cut off: never run it
+            self.give_up(c)  # cut off: never run it
         else:
             self.close_streamed(c)  # unclosed: closed at the finish
         c.finish = self.finish_of(raw)
@@ -437,14 +450,10 @@ class NaiveGemini(NaiveSSE):
         return FINISH.get(raw)
 
     def take_usage(self, meta: dict) -> None:
-        usage: dict[str, int] = {}
-        if type(meta.get("promptTokenCount")) is int:
-            usage["input_tokens"] = meta["promptTokenCount"]
-        counts = [meta[k] for k in ("candidatesTokenCount", "thoughtsTokenCount") if type(meta.get(k)) is int]
-        if counts:
-            usage["output_tokens"] = sum(counts)
-        if usage:
-            self.usage = usage
+        counts = {k: meta[k] for k in USAGE_COUNTS if type(meta.get(k)) is int}
+        if counts:  # proto3 JSON leaves a zero out: next to the counts that came, a missing one is 0
+            self.usage = {"input_tokens": counts.get("promptTokenCount", 0),
+                          "output_tokens": counts.get("candidatesTokenCount", 0) + counts.get("thoughtsTokenCount", 0)}
 
     def on_error(self, err: dict) -> None:
         self.failed = True
@@ -454,7 +463,7 @@ class NaiveGemini(NaiveSSE):
         if not self.candidates:
             self.candidate(0)
         for c in self.candidates.values():
-            c.open = None  # a failed stream: never run an open call
+            self.give_up(c)  # a failed stream: never run an open call
             if not c.finished:
                 c.finish, c.finished = "error", True
 
@@ -462,14 +471,20 @@ class NaiveGemini(NaiveSSE):
         if not self.candidates and not self.failed:
             self.candidate(0)  # nothing came at all: choice 0, unfinished
         for c in self.candidates.values():
-            c.open = None  # cut off: an open call is never run
+            self.give_up(c)  # cut off: an open call is never run
 
     # -- the plan ----------------------------------------------------------------------------
 
     def do_command(self, call: Call) -> dict[str, Any]:
-        if not call.dispatched:  # a streamed call never closed: no arguments were ever complete
-            return {"type": "DO", "call_id": call.id, "action": call.name, "arguments": "", "parameters": {},
-                    "dispatched": False}
+        if not call.dispatched:  # a streamed call never closed: what was assembled, not run
+            arguments = call.kept or ""
+            parameters, invalid = parse_arguments(arguments)
+            out = {"type": "DO", "call_id": call.id, "action": call.name, "arguments": arguments,
+                   "parameters": parameters}
+            if invalid:
+                out["invalid_arguments"] = True
+            out["dispatched"] = False
+            return out
         out = {"type": "DO", "call_id": call.id, "action": call.name, "arguments": call.arguments,
                "parameters": call.parameters}
         if call.invalid:

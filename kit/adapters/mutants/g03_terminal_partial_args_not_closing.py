@@ -27,7 +27,7 @@ class Mutant(NaiveGemini):
         super().on_function_call(c, fc)
 
     def on_finish(self, c: Candidate, raw: str) -> None:
-        c.open = None  # an unclosed call is forgotten
+        self.give_up(c)  # an unclosed call is forgotten
         super().on_finish(c, raw)
 
 

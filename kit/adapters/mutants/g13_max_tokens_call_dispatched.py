@@ -14,8 +14,8 @@ from ._naive_gemini import Candidate, NaiveGemini, declare
 
 QUIRK = "gem-dispatch"
 BREAKS = ("gem-dispatch", "gem-call-unclosed")
-NEEDS = ("an invalid trace where MAX_TOKENS finishes a candidate with a streamed call open (rules gem-dispatch, "
-         "gem-call-unclosed), e.g. n_max_tokens_mid_streamed_call")
+NEEDS = ("a trace where MAX_TOKENS finishes a candidate with a streamed call open (rules gem-dispatch, "
+         "gem-call-unclosed), e.g. y_streamed_call_cut_by_max_tokens")
 
 
 class Mutant(NaiveGemini):

@@ -21,7 +21,7 @@ NEEDS = "a trace whose streamed call is still open at a STOP finish (rule gem-ca
 
 class Mutant(NaiveGemini):
     def on_finish(self, c: Candidate, raw: str) -> None:
-        c.open = None  # the bug: no closing part, no call
+        self.give_up(c)  # the bug: no closing part, no call
         super().on_finish(c, raw)
 
 

@@ -14,7 +14,7 @@ from ._naive_gemini import NaiveGemini, compact, declare
 
 QUIRK = "gem-args-object"
 BREAKS = ("gem-args-object",)
-NEEDS = "a trace whose functionCall args is a JSON string (rule gem-args-object)"
+NEEDS = "a trace whose functionCall args is a JSON string (rule gem-args-object), e.g. y_args_as_json_string"
 
 
 class Mutant(NaiveGemini):

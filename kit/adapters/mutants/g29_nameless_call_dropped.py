@@ -13,7 +13,7 @@ from ._naive_gemini import NaiveGemini, declare
 
 QUIRK = "gem-call-incomplete"
 BREAKS = ("gem-call-incomplete", "plan-fault-reported")
-NEEDS = "an invalid trace with a functionCall part that has no name (rule gem-call-incomplete)"
+NEEDS = "an invalid trace with a functionCall part that has no name (rule gem-call-incomplete), e.g. n_call_without_name"
 
 
 class Mutant(NaiveGemini):
