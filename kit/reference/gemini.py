@@ -135,6 +135,7 @@ _VALUE_KEYS = ("stringValue", "numberValue", "boolValue", "nullValue", "structVa
 # from U+0080 on), `[N]`, `['name']`, `["name"]` (the quoted body with the RFC's escapes)
 _PATH_STEP = re.compile(r"\.([A-Za-z_\u0080-\U0010ffff][A-Za-z0-9_\u0080-\U0010ffff]*)|\[(0|[1-9]\d*)\]"
                         r"|\[\s*'((?:[^'\\]|\\.)*)'\s*\]|\[\s*\"((?:[^\"\\]|\\.)*)\"\s*\]")
+_PATHS: dict[str, list[str | int]] = {}  # parsed jsonPaths: a stream names the same few again and again
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 _new = tuple.__new__
 
@@ -204,7 +205,8 @@ class _Conflict(ValueError):
 class _Streamed:
     """A streamed call being assembled."""
 
-    __slots__ = ("ordinal", "id", "name", "args", "last_path", "last_continues", "invalid", "why")
+    __slots__ = ("ordinal", "id", "name", "args", "last_path", "last_continues", "invalid", "why", "pending",
+                 "pending_at")
 
     def __init__(self, ordinal: int, call_id: str | None, name: str | None) -> None:
         self.ordinal = ordinal
@@ -213,8 +215,20 @@ class _Streamed:
         self.args: dict[str, Any] = {}
         self.last_path: tuple | None = None
         self.last_continues = False
+        # the string at `last_path` while its pieces keep coming: joined into the arguments
+        # (``pending_at``: its container and key there) once anything else happens to the call,
+        # so a long streamed string costs its length, not its length squared
+        self.pending: list[str] | None = None
+        self.pending_at: tuple[Any, Any] = (None, None)
         self.invalid = False
         self.why = ""
+
+    def flush(self) -> None:
+        """Join the pieces of the string being streamed into the arguments."""
+        if self.pending is not None:
+            node, step = self.pending_at
+            node[step] = "".join(self.pending)
+            self.pending = None
 
 
 class _Candidate:
@@ -243,6 +257,7 @@ class GeminiReference(Machine):
         self._usage: dict[str, int] | None = None
         self._blocked = False
         self._error_seen = False
+        self._usage_seen: dict | None = None
 
     # -- public API -------------------------------------------------------------------------
 
@@ -263,9 +278,59 @@ class GeminiReference(Machine):
         self._event, self._offset = event, offset
         if type(obj) is not dict:
             return self._input("invalid", f"payload is a JSON {type(obj).__name__}, not a GenerateContentResponse object")
+        if self.state is STREAMING:
+            fast = self._fast_chunk(obj)
+            if fast is not None:
+                return fast
         if "error" in obj and "candidates" not in obj and type(obj["error"]) is dict:
             return self._input("error", obj)
         return self._input("chunk", obj)
+
+    def _fast_chunk(self, obj: dict) -> list[Any] | None:
+        """The chunks most of a stream is made of, one candidate with one part that is
+        plain text or a streamed call's continuation, and usage: exactly what the general path
+        does for them (the same events, no diagnostic), without its walk. ``None`` when
+        anything is unusual."""
+        candidates = obj.get("candidates")
+        if type(candidates) is not list or len(candidates) != 1 or "promptFeedback" in obj or "error" in obj:
+            return None
+        doc = candidates[0]
+        if (type(doc) is not dict or "finishReason" in doc or "groundingMetadata" in doc
+                or "urlContextMetadata" in doc):
+            return None
+        index = doc.get("index")
+        if index is None:
+            if ("gem-candidate-index", "absent0") not in self._noted:
+                return None
+            index = 0
+        elif type(index) is not int:
+            return None
+        cand = self._candidates.get(index)
+        content = doc.get("content")
+        if cand is None or cand.finished or type(content) is not dict:
+            return None
+        parts = content.get("parts")
+        if type(parts) is not list or len(parts) != 1 or type(parts[0]) is not dict:
+            return None
+        part = parts[0]
+        text = part.get("text")
+        if type(text) is str:
+            if "thought" in part or "thoughtSignature" in part or len(part) != 1:
+                return None
+            out: list[Any] = [_new(ev.TextDelta, (index, text, None))] if text else []
+        else:
+            call = part.get("functionCall")
+            streamed = cand.open
+            if (streamed is None or len(part) != 1 or type(call) is not dict or call.get("willContinue") is not True
+                    or len(call) != 2 or type(call.get("partialArgs")) is not list):
+                return None
+            self._call_move(cand, "more")
+            self._apply(streamed, call["partialArgs"])
+            out = []
+        usage = obj.get("usageMetadata")
+        if type(usage) is dict:
+            self._take_usage(usage, out)
+        return self._emit(out)
 
     # -- stream level -------------------------------------------------------------------------
 
@@ -486,6 +551,7 @@ class GeminiReference(Machine):
         return streamed
 
     def _apply_args(self, streamed: _Streamed, args: Any) -> None:
+        streamed.flush()
         if type(args) is dict:
             streamed.args.update(args)
         else:
@@ -507,7 +573,11 @@ class GeminiReference(Machine):
         if type(entry) is not dict:
             raise _Conflict("a partialArgs entry is not an object")
         path = entry.get("jsonPath")
-        steps = parse_json_path(path)
+        steps = _PATHS.get(path) if type(path) is str else None
+        if steps is None:
+            steps = parse_json_path(path)
+            if steps and len(_PATHS) < 4096:
+                _PATHS[path] = steps
         if not steps:
             raise _Conflict(f"jsonPath {path!r} does not name an argument")
         values = [k for k in _VALUE_KEYS if k in entry]
@@ -531,11 +601,19 @@ class GeminiReference(Machine):
         elif kind == "boolValue" and type(value) is not bool:
             raise _Conflict(f"boolValue for {path} is not a boolean")
         append = kind == "stringValue" and streamed.last_continues and streamed.last_path == key
-        self._set(streamed.args, steps, value, append, path)
+        if append and streamed.pending is not None:
+            streamed.pending.append(value)
+        else:
+            streamed.flush()
+            at = self._set(streamed.args, steps, value, append, path)
+            if kind == "stringValue" and goes_on:
+                node, step = at
+                streamed.pending, streamed.pending_at = [node[step]], at
         streamed.last_path, streamed.last_continues = key, goes_on
 
     @staticmethod
-    def _set(root: dict, steps: list, value: Any, append: bool, path: str) -> None:
+    def _set(root: dict, steps: list, value: Any, append: bool, path: str) -> tuple[Any, Any]:
+        """Place ``value`` at ``steps``; ``(container, key)`` where it now is."""
         node: Any = root
         for i, step in enumerate(steps):
             last = i == len(steps) - 1
@@ -554,7 +632,7 @@ class GeminiReference(Machine):
                     raise _Conflict(f"jsonPath {path} replaces the {type(held).__name__} assembled there")
                 else:
                     node[step] = value
-                return
+                return node, step
             child = node[step] if type(step) is int else node.get(step)  # type: ignore[union-attr]
             if child is None:
                 child = [] if type(steps[i + 1]) is int else {}
@@ -577,6 +655,7 @@ class GeminiReference(Machine):
         streamed, cand.open = cand.open, None
         if streamed is None:
             return
+        streamed.flush()
         arguments = _dumps(streamed.args)
         if not dispatch:  # never dispatched: the Plan keeps what was assembled, as it is
             if streamed.args:
@@ -621,6 +700,9 @@ class GeminiReference(Machine):
         cand.finish = reason
 
     def _take_usage(self, usage: dict, out: list) -> None:
+        if usage == self._usage_seen:  # the same object again (usage on every chunk): nothing new
+            return
+        self._usage_seen = usage
         counts = {k: v for k in _USAGE_KEYS if type(v := usage.get(k)) is int}
         if not counts:
             return
