@@ -46,10 +46,11 @@ SIMPLE_TRACES: dict[str, tuple[str, ...]] = {
     "openai.chat.completions": ("y_text_only", "y_text_then_tool_call", "y_parallel_calls"),
     "openai.responses": ("y_text_only", "y_text_then_function_call", "y_parallel_function_calls"),
     "anthropic.messages": ("y_text_only", "y_text_then_tool_use", "y_parallel_tool_use"),
+    "google.generate_content": ("y_text_only", "y_text_then_call", "y_parallel_calls_one_chunk"),
 }
 APIS = tuple(mutants.APIS)
 BASE_CLASSES = {"openai.chat.completions": "NaiveChat", "openai.responses": "NaiveResponses",
-                "anthropic.messages": "NaiveAnthropic"}
+                "anthropic.messages": "NaiveAnthropic", "google.generate_content": "NaiveGemini"}
 
 MUTANTS: list[tuple[str, str]] = [(api, name) for api in APIS for name in mutants.mutant_names(api)]
 
@@ -62,6 +63,12 @@ KNOWN_SURVIVORS: dict[str, str] = {
                                      "no server is known to send them, reading on is implementation-defined",
     "a19_message_stop_required": "only i_message_stop_missing (not graded) ends after its stop reason without "
                                  "message_stop: accepting or reporting such a stream is implementation-defined",
+    "g17_unclosed_call_dropped": "only i_streamed_call_open_at_stop (not graded) finishes STOP with a streamed call "
+                                 "open: running it is implementation-defined",
+    "g21_after_error_applied": "only i_payload_after_error (not graded) has a payload after the error payload: "
+                               "using it is implementation-defined",
+    "g25_after_finish_dropped": "only i_content_after_finish (not graded) has content after a finishReason: "
+                                "keeping it is implementation-defined",
 }
 
 
@@ -258,7 +265,7 @@ def test_mutant_is_killed(api: str, name: str) -> None:
 
 STREAMING: list[tuple[str, str]] = [(mutants.apis_of(n)[0], n) for n in mutants.streaming_names()]
 STREAMING_CLASSES = {"openai.chat.completions": "StreamingChat", "openai.responses": "StreamingResponses",
-                     "anthropic.messages": "StreamingAnthropic"}
+                     "anthropic.messages": "StreamingAnthropic", "google.generate_content": "StreamingGemini"}
 VERIFY_CHUNKING = "event"  # one SSE event per read: every lag shows
 
 
@@ -456,6 +463,12 @@ VERIFY_SURVIVORS: dict[str, str] = {
     "mutant:a19_message_stop_required": "a stream that ends after its stop reason without message_stop is shown "
                                         "only by i_message_stop_missing: accepting it or reporting it as cut is "
                                         "implementation-defined (no server is known to send it)",
+    "mutant:g17_unclosed_call_dropped": "a streamed call open at a STOP finish is shown only by "
+                                        "i_streamed_call_open_at_stop: running it is implementation-defined",
+    "mutant:g21_after_error_applied": "a payload after the error payload is shown only by i_payload_after_error: "
+                                      "using it is implementation-defined",
+    "mutant:g25_after_finish_dropped": "content after a finishReason is shown only by i_content_after_finish: "
+                                       "keeping it is implementation-defined",
 }
 
 
@@ -500,6 +513,9 @@ UNPROVEN_RULES: frozenset[str] = frozenset({
     # events after the stream's documented end: ignoring them or reading on is implementation-defined
     # (i_usage_chunk_after_done, i_events_after_message_stop)
     "chat-after-done", "anth-after-stop",
+    # Gemini: payloads after an error payload, content after a finishReason: only i_ traces show them
+    # (i_payload_after_error, i_content_after_finish); using them is implementation-defined
+    "gem-after-error", "gem-after-finish",
 })
 # (mutant, rule) declarations no graded trace that exercises the rule proves yet, with the trace
 # that would. Strict too: a declaration that becomes proven must leave.
@@ -514,6 +530,12 @@ UNPROVEN_BREAKS: dict[tuple[str, str], str] = {
         "a graded trace where reading past message_stop changes the Plan (today only an i_ trace)",
     ("a19_message_stop_required", "anth-message-stop-missing"):
         "a graded trace that ends after its stop reason without message_stop (today only an i_ trace)",
+    ("g17_unclosed_call_dropped", "gem-call-unclosed"):
+        "a graded trace whose streamed call is still open at a STOP finish (today only an i_ trace)",
+    ("g21_after_error_applied", "gem-after-error"):
+        "a graded trace with a payload after an error payload (today only an i_ trace)",
+    ("g25_after_finish_dropped", "gem-after-finish"):
+        "a graded trace with content after a finishReason (today only an i_ trace)",
 }
 ALL_MUTANTS: list[str] = [n for _, n in MUTANTS] + mutants.streaming_names()
 

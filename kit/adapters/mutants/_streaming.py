@@ -14,7 +14,7 @@ the kit accepts::
 the kit.
 
 :class:`Streaming` is a mixin over a naive base (:class:`StreamingChat`,
-:class:`StreamingResponses`, :class:`StreamingAnthropic`). It leaves the base's reading
+:class:`StreamingResponses`, :class:`StreamingAnthropic`, :class:`StreamingGemini`). It leaves the base's reading
 alone and reports what changed: whenever the base is about to pull the next read (so
 everything the last read completed has been handled), :meth:`Streaming.flush` compares
 the base's Plan so far with what it has reported and emits the difference: new text,
@@ -28,7 +28,7 @@ read at once (and drops an LF that opens the next read), as the WHATWG decoder d
 where the base waits for the next read; the lines are the same, they come one read
 sooner.
 
-:func:`accumulate` is the unbroken incremental handler for all three APIs.
+:func:`accumulate` is the unbroken incremental handler for all four APIs.
 """
 
 from __future__ import annotations
@@ -36,9 +36,10 @@ from __future__ import annotations
 import json
 from typing import Any, Callable, Iterable, Iterator
 
-from . import _naive, _naive_anthropic, _naive_responses
+from . import _naive, _naive_anthropic, _naive_gemini, _naive_responses
 from ._naive import NaiveChat
 from ._naive_anthropic import NaiveAnthropic
+from ._naive_gemini import NaiveGemini
 from ._naive_responses import NaiveResponses
 
 Sink = Callable[[dict], None]
@@ -226,16 +227,21 @@ class StreamingAnthropic(Streaming, NaiveAnthropic):
     pass
 
 
+class StreamingGemini(Streaming, NaiveGemini):
+    ITEMS = False  # Gemini has no items: a DO between two texts splits them
+
+
 CLASSES: dict[str, type] = {
     _naive.API: StreamingChat,
     _naive_responses.API: StreamingResponses,
     _naive_anthropic.API: StreamingAnthropic,
+    _naive_gemini.API: StreamingGemini,
 }
 
 
 @declare(*CLASSES)
 def accumulate(reads: Iterable[bytes], sink: Sink, *, api: str) -> dict[str, Any]:
-    """The unbroken incremental handler (all three APIs)."""
+    """The unbroken incremental handler (all four APIs)."""
     return CLASSES[api](sink).accumulate(reads)
 
 
