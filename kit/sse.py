@@ -235,8 +235,22 @@ class SSEDecoder:
         if not self._seen_cr:
             self._seen_cr = True  # reported where the first CR is, however the body was cut
             self._note("sse-line-endings", "CR or CRLF line ends", self._base + buf.find(b"\r"))
+        base = self._base
         while pos < n:
             lf = buf.find(b"\n", pos)
+            # the event Google's CRLF streams are made of, `data: VALUE` CRLF CRLF with no other
+            # field before it, built at once (as _lf_lines does for LF); anything else line by line
+            if (lf > pos and buf[lf - 1] == 0x0D and buf[lf + 1:lf + 3] == b"\r\n" and self._start is None
+                    and buf.startswith(b"data: ", pos) and buf.find(b"\r", pos, lf - 1) < 0):
+                try:
+                    text = buf[pos + 6:lf - 1].decode("utf-8")
+                except UnicodeDecodeError:
+                    pass  # the line path reports it
+                else:
+                    out.append(SSEEvent(text, "message", self._last_id, None, self._count, base + pos, base + lf + 2))
+                    self._count += 1
+                    pos = lf + 3
+                    continue
             cr = buf.find(b"\r", pos, lf if lf >= 0 else n)
             if cr >= 0:
                 end, nxt = cr, cr + 1
