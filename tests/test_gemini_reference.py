@@ -207,3 +207,10 @@ def test_the_fast_path_is_the_general_path_on_the_corpus(trace):
 @given(ks.traces(api=API))
 def test_the_fast_path_is_the_general_path_on_generated_streams(trace):
     _both(trace, "recorded")
+
+
+def test_a_streamed_call_opened_after_the_finish_and_never_closed_keeps_what_came():
+    plan, rules = plan_of(chunk({"text": "ok"}, finish="STOP"),
+                          chunk(call(name="w", partialArgs=[arg("$.p", stringValue="x")], willContinue=True)))
+    (do,) = dos(plan)
+    assert do["dispatched"] is False and do["parameters"] == {"p": "x"} and "gem-after-finish" in rules

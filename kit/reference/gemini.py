@@ -742,6 +742,9 @@ class GeminiReference(Machine):
         for index in sorted(self._candidates):
             cand = self._candidates[index]
             if cand.finished:
+                if cand.open is not None:  # opened after its candidate's finish (gem-after-finish), never closed
+                    self._call_move(cand, "end")
+                    self._close_streamed(cand, out, dispatch=False)
                 continue
             self._note("gem-truncated", f"stream ended before candidate {index} finished"
                        + ("; its open streamed call not dispatched" if cand.open is not None else ""), state=prev)
