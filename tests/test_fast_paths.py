@@ -58,6 +58,7 @@ _PLAIN = {  # each key pattern as plainly written: the boundary look-behind firs
     "groq-key": r"(?<![A-Za-z0-9_+/-])gsk_[A-Za-z0-9]{20,}",
     "xai-key": r"(?<![A-Za-z0-9_+/-])xai-[A-Za-z0-9]{20,}",
     "google-api-key": r"(?<![A-Za-z0-9_+/-])AIza[0-9A-Za-z_-]{35}(?![A-Za-z0-9_-])",
+    "google-oauth-token": r"(?<![A-Za-z0-9_+/-])ya29\.[0-9A-Za-z_-]{20,}",
     "aws-access-key-id": r"(?<![A-Za-z0-9_+/-])(?:AKIA|ASIA)[0-9A-Z]{16}(?![A-Za-z0-9_-])",
     "github-token": r"(?<![A-Za-z0-9_+/-])(?:gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{22,})",
     "slack-token": r"(?<![A-Za-z0-9_+/-])xox[abposr]-[A-Za-z0-9-]{10,}",
@@ -75,7 +76,7 @@ def test_key_patterns_mean_what_they_plainly_say():
     from kit.secrets import PATTERNS
 
     assert [name for name, _ in PATTERNS] == list(_PLAIN)
-    pieces = ["sk-", "ant-", "or-", "proj-", "gsk_", "xai-", "AIza", "AKIA", "ASIA", "ghp_", "gho_", "github_pat_",
+    pieces = ["sk-", "ant-", "or-", "proj-", "gsk_", "xai-", "AIza", "ya29.", "AKIA", "ASIA", "ghp_", "gho_", "github_pat_",
               "xoxb-", "eyJ", "eyJabcdefgh.", "eyJ12345678", ".", "x", "A", "0", "_", "-", "+", "/", " ", "\n", "Bearer ", "bearer\t", "BEARER ",
               "a1b2c3d4e5f6g7h8", "ABCDEFGHIJKLMNOP", "QRSTUVWXYZ012345", "=", "é", "ſ", "K", "İ"]
     rng = random.Random(7)
