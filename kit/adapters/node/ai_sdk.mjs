@@ -77,7 +77,7 @@
 //   (`custom_tool_call`) and `openai.tools.toolSearch({ execution: "client" })` (`tool_search_call`,
 //   the SDK reads the item's `execution`: a server one is provider-executed); the provider treats a `computer_call` as provider-executed, and
 //   `openai.tools` has no computer tool (@ai-sdk/openai/src/openai-tools.ts).
-import { importPackage, finishReason, PlanOf, serve, text } from "./harness.mjs";
+import { importPackage, finishReason, PlanOf, serve, text, toolNames } from "./harness.mjs";
 
 const APIS = ["openai.chat.completions", "openai.responses", "anthropic.messages"];
 const MODELS = { "openai.chat.completions": "gpt-4o-mini", "openai.responses": "gpt-4o-mini",
@@ -116,16 +116,10 @@ function model(api, { openai, anthropic }) {
 const TOOL_SEARCH = "tool_search";
 
 function tools(api, { ai, openai }) {
-  let names = [];
-  try {
-    names = JSON.parse(process.env.KIT_TOOLS || "[]");
-  } catch {
-    names = [];
-  }
   const out = {};
-  for (const name of names) {
+  for (const name of toolNames()) {
     if (api === "openai.responses" && name === TOOL_SEARCH) out[name] = openai.openai.tools.toolSearch({ execution: "client" });
-    else if (typeof name === "string" && name) out[name] = ai.tool({ inputSchema: ai.jsonSchema({ type: "object" }) });
+    else out[name] = ai.tool({ inputSchema: ai.jsonSchema({ type: "object" }) });
   }
   return out;
 }

@@ -38,7 +38,7 @@
 // Usage: the step's `usage` (@ai-sdk/google/src/convert-google-generative-ai-usage.ts) from the last
 // payload's `usageMetadata`: `inputTokens` = promptTokenCount, `outputTokens` = candidatesTokenCount
 // plus thoughtsTokenCount, a count left out being 0, as the Plan reads them (gem-usage).
-import { importPackage, finishReason, PlanOf, serve, text } from "./harness.mjs";
+import { importPackage, finishReason, PlanOf, serve, text, toolNames } from "./harness.mjs";
 
 const API = "google.generate_content";
 const MODEL = "gemini-2.5-flash"; // any name: the replay server answers every model with the trace
@@ -59,16 +59,8 @@ async function load() {
 }
 
 function tools(ai) {
-  let names = [];
-  try {
-    names = JSON.parse(process.env.KIT_TOOLS || "[]");
-  } catch {
-    names = [];
-  }
   const out = {};
-  for (const name of names) {
-    if (typeof name === "string" && name) out[name] = ai.tool({ inputSchema: ai.jsonSchema({ type: "object" }) });
-  }
+  for (const name of toolNames()) out[name] = ai.tool({ inputSchema: ai.jsonSchema({ type: "object" }) });
   return out;
 }
 

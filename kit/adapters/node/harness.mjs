@@ -328,6 +328,18 @@ function packageRoots() {
 
 /** Import a package (or a subpath such as "@langchain/core/messages") as an ES module, from the
  * matrix environment's node_modules: what `import ... from "<spec>"` gives a user's program. */
+// The tool names the case's request declared (KIT_TOOLS: a JSON list the launcher sets from the stream's
+// calls), for clients that check a call against the tools they were given; [] when unset or unreadable.
+export function toolNames() {
+  let names = [];
+  try {
+    names = JSON.parse(process.env.KIT_TOOLS || "[]");
+  } catch {
+    return [];
+  }
+  return Array.isArray(names) ? names.filter((name) => typeof name === "string" && name) : [];
+}
+
 export async function importPackage(spec) {
   const parts = spec.split("/");
   const nameLength = spec.startsWith("@") ? 2 : 1;
