@@ -639,13 +639,8 @@ def record_request(api: str, body: dict[str, Any], *, provider: str = "openai", 
             raise RecordError(f"{_where(cap, base_url)} answered HTTP {exc.status_code}: {_status_message(cap, exc)}; "
                               "nothing recorded") from None
         except sdk.APIConnectionError as exc:
-            cap = transport.exchanges[-1] if transport.exchanges else None
-            why = cap.error if cap is not None and cap.error else type(exc).__name__
-            raise RecordError(f"{_where(cap, base_url)}: no response ({why}); nothing recorded") from None
-    cap = transport.exchanges[-1]
-    if not cap.is_stream:
-        raise RecordError(f"{_where(cap, base_url)} answered {cap.status} with content-type "
-                          f"{cap.header('content-type') or '(none)'}, not a stream; nothing recorded")
+            raise _no_response(transport, base_url, exc) from None
+    cap = _stream_capture(transport, base_url)
     base = str(client.base_url)
     trace = trace_from_capture(cap, api=api, provider=provider, base_url=base, model=body.get("model"),
                                sdk=prov.sdk, ident=ident, extra=extra)
@@ -728,19 +723,30 @@ def _record_google(provider: Provider, body: dict[str, Any], *, base_url: str | 
                 except (RecordingStopped, Exception):  # noqa: BLE001 - kept: the capture says what happened
                     pass
         except httpx.TransportError as exc:
-            cap = transport.exchanges[-1] if transport.exchanges else None
-            why = cap.error if cap is not None and cap.error else type(exc).__name__
-            raise RecordError(f"{_where(cap, url)}: no response ({why}); nothing recorded") from None
-    cap = transport.exchanges[-1]
-    if not cap.is_stream:
-        raise RecordError(f"{_where(cap, url)} answered {cap.status} with content-type "
-                          f"{cap.header('content-type') or '(none)'}, not a stream; nothing recorded")
+            raise _no_response(transport, url, exc) from None
+    cap = _stream_capture(transport, url)
     trace = trace_from_capture(cap, api=GEMINI, provider=provider.name, base_url=base, model=str(model), sdk=None,
                                ident=ident, extra=extra)
     trace.provenance["notes"] = "recorded over plain HTTP (no SDK: google-genai is not a kit dependency)"
     if progress is not None:
         progress.done(cap, "cut off: " + cap.error if cap.truncated else "complete")
     return trace
+
+
+def _no_response(transport: RecordingTransport, url: str | None, exc: BaseException) -> RecordError:
+    """The error of a request that got no response: where, and why (the transport's words)."""
+    cap = transport.exchanges[-1] if transport.exchanges else None
+    why = cap.error if cap is not None and cap.error else type(exc).__name__
+    return RecordError(f"{_where(cap, url)}: no response ({why}); nothing recorded")
+
+
+def _stream_capture(transport: RecordingTransport, url: str | None) -> Capture:
+    """The request's capture; an error when the answer was not a stream."""
+    cap = transport.exchanges[-1]
+    if not cap.is_stream:
+        raise RecordError(f"{_where(cap, url)} answered {cap.status} with content-type "
+                          f"{cap.header('content-type') or '(none)'}, not a stream; nothing recorded")
+    return cap
 
 
 def _where(cap: Capture | None, base_url: str | None) -> str:
