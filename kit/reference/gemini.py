@@ -135,7 +135,7 @@ _VALUE_KEYS = ("stringValue", "numberValue", "boolValue", "nullValue", "structVa
 # from U+0080 on), `[N]`, `['name']`, `["name"]` (the quoted body with the RFC's escapes)
 _PATH_STEP = re.compile(r"\.([A-Za-z_\u0080-\U0010ffff][A-Za-z0-9_\u0080-\U0010ffff]*)|\[(0|[1-9]\d*)\]"
                         r"|\[\s*'((?:[^'\\]|\\.)*)'\s*\]|\[\s*\"((?:[^\"\\]|\\.)*)\"\s*\]")
-_PATHS: dict[str, list[str | int]] = {}  # parsed jsonPaths: a stream names the same few again and again
+_PATHS: dict[str, tuple[str | int, ...]] = {}  # parsed jsonPaths: a stream names the same few again and again
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 _new = tuple.__new__
 
@@ -573,16 +573,23 @@ class GeminiReference(Machine):
         if type(entry) is not dict:
             raise _Conflict("a partialArgs entry is not an object")
         path = entry.get("jsonPath")
-        steps = _PATHS.get(path) if type(path) is str else None
-        if steps is None:
+        key = _PATHS.get(path) if type(path) is str else None
+        if key is None:
             steps = parse_json_path(path)
-            if steps and len(_PATHS) < 4096:
-                _PATHS[path] = steps
-        if not steps:
+            key = tuple(steps) if steps else ()
+            if key and len(_PATHS) < 4096:
+                _PATHS[path] = key
+        if not key:
             raise _Conflict(f"jsonPath {path!r} does not name an argument")
-        values = [k for k in _VALUE_KEYS if k in entry]
         goes_on = entry.get("willContinue") is True
-        key = tuple(steps)
+        piece = entry.get("stringValue")
+        if type(piece) is str and len(entry) == 2 + ("willContinue" in entry):  # the usual entry: one string value
+            if goes_on is streamed.last_continues is True and streamed.pending is not None and streamed.last_path == key:
+                streamed.pending.append(piece)  # the string goes on
+                return
+            values = ["stringValue"]
+        else:
+            values = [k for k in _VALUE_KEYS if k in entry]
         if not values:
             if goes_on:  # only says the value at this path goes on
                 streamed.last_path, streamed.last_continues = key, True
@@ -605,14 +612,14 @@ class GeminiReference(Machine):
             streamed.pending.append(value)
         else:
             streamed.flush()
-            at = self._set(streamed.args, steps, value, append, path)
+            at = self._set(streamed.args, key, value, append, path)
             if kind == "stringValue" and goes_on:
                 node, step = at
                 streamed.pending, streamed.pending_at = [node[step]], at
         streamed.last_path, streamed.last_continues = key, goes_on
 
     @staticmethod
-    def _set(root: dict, steps: list, value: Any, append: bool, path: str) -> tuple[Any, Any]:
+    def _set(root: dict, steps: tuple, value: Any, append: bool, path: str) -> tuple[Any, Any]:
         """Place ``value`` at ``steps``; ``(container, key)`` where it now is."""
         node: Any = root
         for i, step in enumerate(steps):
