@@ -315,7 +315,7 @@ class GeminiReference(Machine):
         part = parts[0]
         text = part.get("text")
         if type(text) is str:
-            if "thought" in part or "thoughtSignature" in part or len(part) != 1:
+            if len(part) != 1:  # thought, thoughtSignature, ...
                 return None
             out: list[Any] = [_new(ev.TextDelta, (index, text, None))] if text else []
         else:
@@ -563,7 +563,14 @@ class GeminiReference(Machine):
         if type(partial) is not list:
             self._mark(streamed, "partialArgs is not a list")
             return
+        paths = _PATHS
         for entry in partial:
+            # the usual entry: the next piece of the string being streamed (what _place does for it)
+            if (streamed.last_continues and streamed.pending is not None and type(entry) is dict and len(entry) == 3
+                    and entry.get("willContinue") is True and type(piece := entry.get("stringValue")) is str
+                    and paths.get(entry.get("jsonPath")) == streamed.last_path):
+                streamed.pending.append(piece)
+                continue
             try:
                 self._place(streamed, entry)
             except _Conflict as exc:
