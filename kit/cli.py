@@ -148,7 +148,7 @@ main.add_lazy_command(
     "or folders of them.")
 main.add_lazy_command(
     "serve", ".serve_command:serve",
-    "Serve traces to real clients: an OpenAI- and Anthropic-compatible replay server.")
+    "Serve traces to real clients: a replay server that speaks all four wire APIs.")
 main.add_lazy_command(
     "record", ".record:record",
     "Record one real streaming response as a trace file (or, with --proxy, every streamed "

@@ -42,11 +42,14 @@ def _defaults(ctx: click.Context, param: click.Parameter, values: tuple[str, ...
 @click.option("--quiet", "-q", is_flag=True, help="Do not log each request.")
 def serve(sources: tuple[str, ...], host: str, port: int, chunking: str, timing: str, defaults: dict[str, str],
           list_: bool, quiet: bool) -> None:
-    """Serve traces to real clients: an OpenAI- and Anthropic-compatible replay server.
+    """Serve traces to real clients: a replay server that speaks all four wire APIs.
 
-    Each trace has its own base URL, http://HOST:PORT/t/<api>/<trace-id>/v1; point an
-    unmodified client at it (OPENAI_BASE_URL, ANTHROPIC_BASE_URL, base_url=...) and it
-    gets the trace's exact bytes, one chunk per read. Per request, as a query parameter
+    OpenAI's (Chat Completions, Responses), Anthropic's and Gemini's clients take it as is.
+
+    Each trace has its own base URL, http://HOST:PORT/t/<api>/<trace-id>/v1 (a Gemini trace's
+    without /v1: google-genai adds the version and model itself); point an unmodified client at
+    it (OPENAI_BASE_URL, ANTHROPIC_BASE_URL, base_url=...) and it gets the trace's exact bytes,
+    one chunk per read. Per request, as a query parameter
     or a kit-... header: chunking=PLAN, timing=..., fault=drop=N | stall=S | status=429 |
     status=500 | malformed. With no TRACE it serves the bundled corpus.
 
