@@ -132,7 +132,7 @@ def _finish(api: str, chunking: str, profile: str, decoder: SSEDecoder, machine:
             steps.append(Step(reads - 1 if reads else None, sse, out))
         if outputs is not None:
             outputs.extend(out)
-    out = machine.close()
+    out = machine.close(decoder.stray)
     if steps is not None:
         steps.append(Step(None, None, out))
     if outputs is not None:

@@ -754,10 +754,10 @@ RULES += (
        "answer's end.",
        GEM_STREAM),
     _r("gem-error", "MUST", "fault", GEM,
-       "A consumer MUST report an error payload inside the stream (`{\"error\": {\"code\", \"message\", \"status\"}}`) as an error, keep what came before, and not dispatch a streamed call still open.",
+       "A consumer MUST report an error payload inside the stream (`{\"error\": {\"code\", \"message\", \"status\"}}`, as a `data:` event or, as Google sends an error that interrupts a stream, pretty-printed over bare lines without `data:`) as an error, keep what came before, and not dispatch a streamed call still open.",
        "Errors such as `RESOURCE_EXHAUSTED` or `INTERNAL` can arrive after the stream started with status 200; "
        "consumers that only check the HTTP status present a cut answer as complete.",
-       GEM_ERRORS),
+       GEM_ERRORS, gh("googleapis/python-genai#1162"), gh("BerriAI/litellm#14747")),
     _r("gem-after-error", "SHOULD", "dialect", GEM,
        "A stream SHOULD end at an error payload; whether a consumer ignores what follows (and reports it) or reads on is implementation-defined.",
        "The answer failed at the error; nothing after it is known to be sent.",

@@ -40,6 +40,7 @@ __all__ = ["SSEDecoder", "SSEEvent", "decode"]
 _BOM = b"\xef\xbb\xbf"
 # One event in the form real streams send (`event: name` optional, one `data: value`, a blank
 # line), or else any one line. LF line ends only: a body with a CR takes the exact path.
+_STRAY_MAX = 1 << 16  # bytes of stray lines kept (SSEDecoder.stray)
 _HOLD = 1 << 16  # most bytes of complete lines kept waiting for their event's blank line
 _COMMON = re.compile(rb"(?:event: ([^\n]*)\n)?data: ([^\n]*)\n\n|([^\n]*)\n")
 
@@ -90,6 +91,10 @@ class SSEDecoder:
         self._seen_comment = False
         self._seen_nospace = False
         self._seen_multiline = False
+        # lines that are no SSE field (ignored and reported), the first _STRAY_MAX bytes of them: Google
+        # sends an error that interrupts a stream as bare JSON lines (the machine may read them at the end)
+        self.stray: list[bytes] = []
+        self._stray_size = 0
 
     # -- public API -----------------------------------------------------------------
 
@@ -319,6 +324,9 @@ class SSEDecoder:
         else:
             shown = line[:40].decode("utf-8", "replace")
             self._note("sse-unknown-field", f"line with unknown field name {name[:20].decode('utf-8', 'replace')!r} ignored: {shown!r}", pos)
+            if self._stray_size < _STRAY_MAX:  # kept for a wire API that sends some payloads so (Gemini's errors)
+                self.stray.append(line)
+                self._stray_size += len(line)
 
     def _text(self, raw: bytes, pos: int) -> str:
         try:

@@ -28,7 +28,7 @@ def _events(reads: Iterable[bytes], api: str) -> Iterable[tuple[Any, Any]]:
     for sse in decoder.close():
         for e in machine.feed(sse):
             yield machine, e
-    for e in machine.close():
+    for e in machine.close(decoder.stray):
         yield machine, e
 
 

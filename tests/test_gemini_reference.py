@@ -214,3 +214,19 @@ def test_a_streamed_call_opened_after_the_finish_and_never_closed_keeps_what_cam
                           chunk(call(name="w", partialArgs=[arg("$.p", stringValue="x")], willContinue=True)))
     (do,) = dos(plan)
     assert do["dispatched"] is False and do["parameters"] == {"p": "x"} and "gem-after-finish" in rules
+
+
+def test_an_error_sent_as_bare_json_lines_is_the_stream_s_error():
+    """Google interrupts a stream with the error object pretty-printed over lines without data:."""
+    body = (b'data: {"candidates": [{"content": {"parts": [{"text": "Once"}]}}]}\r\n\r\n'
+            b'{\r\n  "error": {\r\n    "code": 503,\r\n    "message": "overloaded",\r\n    "status": "UNAVAILABLE"\r\n'
+            b'  }\r\n}\r\n')
+    trace = Trace(id="n_raw", api=API, cls="n", body=body)
+    for chunking in ("recorded", "bytewise", "random:2"):
+        result = replay(trace, chunking=chunking)
+        assert result.plan["error"] == {"type": "UNAVAILABLE", "code": 503, "message": "overloaded"}
+        assert result.plan["choices"][0]["finish_reason"] == "error"
+        assert [d.rule for d in result.diagnostics].count("sse-unknown-field") == 7
+    # stray lines that are no error object change nothing
+    plain = Trace(id="n_junk", api=API, cls="n", body=b'data: {"candidates": []}\n\nnot json\n')
+    assert replay(plain).plan["error"] is None

@@ -313,7 +313,7 @@ def handle(reads, sink, *, api):
     for sse in decoder.close():
         for out in machine.feed(sse):
             sink(out)
-    for out in machine.close():
+    for out in machine.close(decoder.stray):
         sink(out)
     return machine.plan()
 

@@ -25,7 +25,7 @@ def reference(reads: Iterable[bytes], sink: Callable[[Any], None], *, api: str) 
     for sse in decoder.close():
         for event in machine.feed(sse):
             sink(event)
-    for event in machine.close():
+    for event in machine.close(decoder.stray):
         sink(event)
     return machine.plan()
 
@@ -39,5 +39,5 @@ def reference_plan(reads: Iterable[bytes], api: str) -> dict:
             machine.feed(sse)
     for sse in decoder.close():
         machine.feed(sse)
-    machine.close()
+    machine.close(decoder.stray)
     return machine.plan()

@@ -125,12 +125,20 @@ class Machine:
         self._event, self._offset = event, offset
         return self._input(self.sentinel_input, None)
 
-    def close(self) -> list[Any]:
-        """End of stream."""
+    def stray(self, lines: list[bytes]) -> list[Any]:
+        """The lines of the stream that were no SSE field (the decoder ignored and reported them),
+        given once, before :meth:`close`: a wire API whose provider sends some payload that way
+        reads it here. None does by default."""
+        return []
+
+    def close(self, stray: Any = ()) -> list[Any]:
+        """End of stream. ``stray``: the decoder's lines that were no SSE field
+        (:attr:`kit.sse.SSEDecoder.stray`), read first by :meth:`stray`."""
         if self.state == self.closed_state:  # type: ignore[attr-defined]
             return []
+        out = self.stray(list(stray)) if stray else []
         self._event, self._offset = None, None
-        return self._input("close", None)
+        return out + self._input("close", None)
 
     def plan(self) -> dict[str, Any]:
         """The Plan of everything fed so far."""

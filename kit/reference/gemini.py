@@ -258,6 +258,7 @@ class GeminiReference(Machine):
         self._blocked = False
         self._error_seen = False
         self._usage_seen: dict | None = None
+        self._raw_error = False  # the error came as bare JSON lines (stray)
 
     # -- public API -------------------------------------------------------------------------
 
@@ -331,6 +332,24 @@ class GeminiReference(Machine):
         if type(usage) is dict:
             self._take_usage(usage, out)
         return self._emit(out)
+
+    def stray(self, lines: list[bytes]) -> list[Any]:
+        """Google sends an error that interrupts a stream as a bare JSON object, pretty-printed over
+        lines without ``data:`` (the SSE decoder ignores and reports them): when those lines hold an
+        error object, it is the stream's error payload, taken at the end of the stream."""
+        if not lines or self.state is CLOSED:
+            return []
+        try:
+            obj = decode(b"\n".join(lines).decode("utf-8", "replace").strip())
+        except Undecodable:
+            return []
+        if type(obj) is list and len(obj) == 1:  # the JSON-array form of the same error
+            obj = obj[0]
+        if type(obj) is not dict or type(obj.get("error")) is not dict or "candidates" in obj:
+            return []
+        self._event, self._offset = None, None
+        self._raw_error = True
+        return self._input("error", obj)
 
     # -- stream level -------------------------------------------------------------------------
 
@@ -731,7 +750,8 @@ class GeminiReference(Machine):
         inner = obj["error"]
         status, code = inner.get("status"), inner.get("code")
         error = {"type": status if type(status) is str else None, "code": code, "message": inner.get("message")}
-        self._note("gem-error", f"error in the stream: {code} {status}: {inner.get('message')!r}")
+        self._note("gem-error", f"error in the stream{' (bare JSON lines, no `data:`)' if self._raw_error else ''}: "
+                   f"{code} {status}: {inner.get('message')!r}")
         self._error_seen = True
         out.append(ev.Error(None, error))
         if not self._candidates:

@@ -113,7 +113,8 @@ def prepare(trace: Trace, chunking: str) -> tuple[Case, Expected]:
         data.append(sse.data)
         for e in machine.feed(sse):
             outputs.append((count, len(reads) + 1, e))
-    for e in machine.close():
+    late = machine.stray(decoder.stray)  # a payload sent as bare lines (Gemini's interrupting error)
+    for e in late + machine.close():
         outputs.append((count, len(reads) + 1, e))
     events: list[str] | None = []
     problem = None
@@ -128,6 +129,9 @@ def prepare(trace: Trace, chunking: str) -> tuple[Case, Expected]:
                                      "which a feed of parsed events cannot carry")
             break
         events.append(d)  # type: ignore[union-attr]
+    if late and events is not None:
+        events, problem = None, ("the stream's error came as bare JSON lines without `data:`, which a feed of "
+                                 "parsed events cannot carry")
     diagnostics = sorted(decoder.diagnostics + machine.diagnostics,
                          key=lambda d: (d.offset if d.offset is not None else float("inf")))
     plan = machine.plan()

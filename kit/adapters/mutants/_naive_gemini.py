@@ -199,6 +199,28 @@ class NaiveGemini(NaiveSSE):
         self.error: dict[str, Any] | None = None
         self.failed = False
         self.blocked = False  # promptFeedback.blockReason
+        self.bare: list[str] = []  # lines that are no SSE field
+
+    # -- bare lines: Google's interrupting error -----------------------------------------------
+
+    def sse_line(self, line: str) -> None:
+        field = self.split_field(line) if line else None
+        if field is not None and field[0] not in ("data", "event", "id", "retry"):
+            self.bare.append(line)  # no SSE field: Google writes an error that cuts a stream so
+        super().sse_line(line)
+
+    def end_of_body(self) -> None:
+        super().end_of_body()
+        if not self.bare:
+            return
+        try:
+            obj = json.loads("\n".join(self.bare))
+        except (ValueError, RecursionError):
+            return
+        if isinstance(obj, list) and len(obj) == 1:
+            obj = obj[0]
+        if isinstance(obj, dict) and isinstance(obj.get("error"), dict) and "candidates" not in obj:
+            self.on_payload(obj)
 
     # -- payloads ----------------------------------------------------------------------------
 
