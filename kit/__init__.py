@@ -21,7 +21,7 @@ _EXPORTS: dict[str, str] = {
     "Usage": "events", "Error": "events", "MessageDone": "events",
     "PlanBuilder": "plan", "build_plan": "plan", "canonical_json": "plan", "parse_arguments": "plan",
     "ChatReference": "reference", "ResponsesReference": "reference", "AnthropicReference": "reference",
-    "reference_for": "reference",
+    "GeminiReference": "reference", "reference_for": "reference",
     "Replay": "replay", "replay": "replay", "replay_reads": "replay",
     "RULES": "rules", "Rule": "rules", "Diagnostic": "rules",
     "SSEDecoder": "sse", "SSEEvent": "sse",

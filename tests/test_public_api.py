@@ -11,7 +11,7 @@ EXPECTED = {
     "__version__", "KitError", "StreamError", "TraceError", "UsageError",
     "TextDelta", "ToolCallStarted", "ToolCallArgumentsDelta", "ToolCallDone", "RefusalDelta", "ReasoningDelta",
     "ServerTool", "Usage", "Error", "MessageDone", "PlanBuilder", "build_plan", "canonical_json", "parse_arguments",
-    "ChatReference", "ResponsesReference", "AnthropicReference", "reference_for", "Replay", "replay", "replay_reads", "RULES", "Rule", "Diagnostic",
+    "ChatReference", "ResponsesReference", "AnthropicReference", "GeminiReference", "reference_for", "Replay", "replay", "replay_reads", "RULES", "Rule", "Diagnostic",
     "SSEDecoder", "SSEEvent", "Trace", "chunk", "corpus", "load", "assert_conforms", "cases",
 }
 
