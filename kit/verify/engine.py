@@ -33,6 +33,8 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
+import re
 import time
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -904,6 +906,25 @@ def _has_error_signal(plan: dict[str, Any]) -> bool:
     return False
 
 
+# an installed package's folder, up to the package: site-packages, dist-packages, node_modules, the
+# standard library (lib/python3.N) -- what a library's own traceback text spells from the root
+_INSTALLED = re.compile(r"(?:[A-Za-z]:)?(?:[/\\][^\s\"'<>()\[\]{}|,;]+?)?[/\\]"
+                        r"(?:site-packages|dist-packages|node_modules|lib[/\\]python3\.\d+(?![/\\](?:site|dist)-packages))"
+                        r"[/\\]")
+_KIT_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))) + os.sep
+
+
+def machine_free(text: str) -> str:
+    """``text`` without the absolute paths of this machine that a library's message may carry (a
+    traceback in an exception's text): installed files from their package on, the kit's own from
+    its checkout on. Verdict records are published (``matrix/results``, the docs)."""
+    if "packages" in text or "node_modules" in text or "python3." in text:
+        text = _INSTALLED.sub("", text)
+    if _KIT_ROOT in text:
+        text = text.replace(_KIT_ROOT, "")
+    return text
+
+
 def record(adapter: Adapter, trace: Trace, chunking: str, verdict: str, *, check: str, message: str,
            rule: str | None = None, path: str | None = None, expected: Any = None, actual: Any = None,
            position: dict[str, Any] | None = None, notes: list[str] | None = None, seconds: float = 0.0,
@@ -915,7 +936,7 @@ def record(adapter: Adapter, trace: Trace, chunking: str, verdict: str, *, check
     return {"type": "verdict", "adapter": adapter.name, "trace": trace.id, "trace_path": trace.path,
             "api": trace.api, "class": trace.cls, "dialect": getattr(trace, "dialect", None),
             "chunking": chunking, "verdict": verdict, "rule": rule,
-            "check": check, "message": message, "path": path, "expected": expected, "actual": actual,
+            "check": check, "message": machine_free(message), "path": path, "expected": expected, "actual": actual,
             "differences": differences or [], "plans": plans, "origin": origin,
             "position": position, "notes": notes or [], "known": None, "repro": None,
             "seconds": round(seconds, 6)}
