@@ -38,14 +38,16 @@ from ..plan import PlanBuilder, parse_arguments
 from ..reference.anthropic import STOP_REASONS as ANTHROPIC_STOP
 from ..reference.chat import FINISH_REASONS as CHAT_FINISH
 from ..reference.gemini import FINISH_REASONS as GEMINI_FINISH
+from ..reference.gemini import SEARCH_SIGNS as GEMINI_SEARCH_SIGNS
 from ..reference.gemini import SERVER_PARTS as GEMINI_SERVER_PARTS
+from ..reference.gemini import usage_of as gemini_usage_of
 from ..reference.responses import INCOMPLETE_REASONS
 from . import Adapter, Case, Outcome, apply_options
 from .http import DUMMY_KEY, CaseServer, HttpAdapter, HttpOutcome
 from .python import _where, declared, origin_of, resolve
 
 __all__ = ["ClientAdapter", "PlanOf", "anthropic_base", "finish_reason", "responses_finish", "latest", "name_or_none",
-           "gemini_usage",
+           "gemini_usage", "gemini_server_part", "gemini_grounding",
            "plan_usage", "content_text", "is_server_tool", "DUMMY_KEY", "FIRST_CALL_TIMEOUT"]
 
 FIRST_CALL_TIMEOUT = 60.0  # seconds: the first case pays for importing the library
@@ -120,8 +122,41 @@ def anthropic_base(base_url: str) -> str:
     return base_url.removesuffix("/v1")
 
 
-_GEMINI_SERVER_KINDS = frozenset(
-    [*GEMINI_SERVER_PARTS, *GEMINI_SERVER_PARTS.values(), "executable_code", "code_execution_result"])
+def _snake(name: str) -> str:
+    """``executableCode`` -> ``executable_code``: a wire field as Python libraries name it."""
+    return "".join("_" + c.lower() if c.isupper() else c for c in name)
+
+
+# a Gemini content part's kind -> the Plan's server tool type, as the wire and as libraries spell it
+_GEMINI_SERVER_PART = {**GEMINI_SERVER_PARTS, **{_snake(k): v for k, v in GEMINI_SERVER_PARTS.items()}}
+_GEMINI_SERVER_KINDS = frozenset([*_GEMINI_SERVER_PART, *_GEMINI_SERVER_PART.values()])
+
+
+def gemini_server_part(kind: Any) -> str | None:
+    """The Plan's server tool type of a Gemini content part's kind (``executableCode`` or
+    ``executable_code``: ``code_execution``; the result: ``code_execution_result``), or None."""
+    return _GEMINI_SERVER_PART.get(kind) if isinstance(kind, str) else None
+
+
+def _fields(doc: Any) -> dict[str, Any]:
+    if doc is not None and hasattr(doc, "model_dump"):
+        doc = doc.model_dump(exclude_none=True)
+    return doc if isinstance(doc, dict) else {}
+
+
+def gemini_grounding(search: Any, url_context: Any = None) -> list[str]:
+    """The server tools a Gemini candidate's grounding shows, as the reference reads it
+    (``gem-server-tools``): ``google_search`` when its grounding metadata has search queries,
+    grounding chunks or a search entry point, ``url_context`` when its URL context metadata holds
+    anything. Each as the wire spells it (a camelCase dict) or as a library keeps it (snake_case,
+    or a model with ``model_dump``)."""
+    found = []
+    meta = _fields(search)
+    if any(meta.get(k) or meta.get(_snake(k)) for k in GEMINI_SEARCH_SIGNS):
+        found.append("google_search")
+    if _fields(url_context):
+        found.append("url_context")
+    return found
 
 _FINISH = {
     # the wire vocabularies, as the references map them (Gemini's are upper case on the wire)
@@ -237,14 +272,8 @@ def gemini_usage(metadata: Any) -> dict[str, int] | None:
             return metadata.get(camel, metadata.get(snake))
         return getattr(metadata, snake, getattr(metadata, camel, None))
 
-    prompt, candidates, thoughts, total = (count(c, s) for c, s in (
-        ("promptTokenCount", "prompt_token_count"), ("candidatesTokenCount", "candidates_token_count"),
-        ("thoughtsTokenCount", "thoughts_token_count"), ("totalTokenCount", "total_token_count")))
-    if not any(type(v) is int for v in (prompt, candidates, thoughts, total)):
-        return None
-    # proto3 JSON leaves out a count of 0: beside the counts it carries, a missing one is 0
-    return plan_usage("google.generate_content", prompt if type(prompt) is int else 0,
-                      sum(v for v in (candidates, thoughts) if type(v) is int))
+    return gemini_usage_of(*(count(name, _snake(name)) for name in (
+        "promptTokenCount", "candidatesTokenCount", "thoughtsTokenCount", "totalTokenCount")))
 
 
 class PlanOf:

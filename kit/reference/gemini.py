@@ -50,7 +50,7 @@ from ..plan import parse_arguments
 from ..sse import SSEEvent
 from ._base import Machine, Undecodable, decode
 
-__all__ = ["GeminiReference", "STREAM_TRANSITIONS", "CALL_TRANSITIONS", "API", "FINISH_REASONS", "SERVER_PARTS",
+__all__ = ["GeminiReference", "STREAM_TRANSITIONS", "CALL_TRANSITIONS", "API", "FINISH_REASONS", "SERVER_PARTS", "SEARCH_SIGNS", "usage_of",
            "parse_json_path", "server_tool_of_part"]
 
 API = "google.generate_content"
@@ -127,9 +127,10 @@ FINISH_REASONS: dict[str, str | None] = {
 candidate that calls tools finishes ``STOP`` (``stop``). The reasons of an unusable call
 (``MALFORMED_FUNCTION_CALL`` and the like) carry no call to dispatch and give ``error``."""
 
-_USAGE_KEYS = ("promptTokenCount", "candidatesTokenCount", "thoughtsTokenCount", "totalTokenCount")
 MALFORMED = frozenset(k for k, v in FINISH_REASONS.items() if v == "error")
 SERVER_PARTS = {"executableCode": "code_execution", "codeExecutionResult": "code_execution_result"}
+# the fields of a candidate's groundingMetadata that show a Google Search the server ran
+SEARCH_SIGNS = ("webSearchQueries", "groundingChunks", "searchEntryPoint")
 _VALUE_KEYS = ("stringValue", "numberValue", "boolValue", "nullValue", "structValue", "listValue")
 # RFC 9535 segments: `.name` (member-name-shorthand: name-first is ALPHA, "_" or any character
 # from U+0080 on), `[N]`, `['name']`, `["name"]` (the quoted body with the RFC's escapes)
@@ -138,6 +139,16 @@ _PATH_STEP = re.compile(r"\.([A-Za-z_\u0080-\U0010ffff][A-Za-z0-9_\u0080-\U0010f
 _PATHS: dict[str, tuple[str | int, ...]] = {}  # parsed jsonPaths: a stream names the same few again and again
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 _new = tuple.__new__
+
+
+def usage_of(prompt: Any, candidates: Any, thoughts: Any, total: Any) -> dict[str, int] | None:
+    """The Plan's usage from a ``usageMetadata``'s counts (``gem-usage``): input the prompt's,
+    output the candidates' plus the thoughts'; beside the counts it carries, one left out is 0
+    (proto3 JSON omits zeros). None when no count is an integer."""
+    if type(prompt) is not int and type(candidates) is not int and type(thoughts) is not int and type(total) is not int:
+        return None
+    return {"input_tokens": prompt if type(prompt) is int else 0,
+            "output_tokens": (candidates if type(candidates) is int else 0) + (thoughts if type(thoughts) is int else 0)}
 
 
 def parse_json_path(path: Any) -> list[str | int] | None:
@@ -205,8 +216,7 @@ class _Conflict(ValueError):
 class _Streamed:
     """A streamed call being assembled."""
 
-    __slots__ = ("ordinal", "id", "name", "args", "last_path", "last_continues", "invalid", "why", "pending",
-                 "pending_at")
+    __slots__ = ("ordinal", "id", "name", "args", "last_path", "last_continues", "invalid", "pending", "pending_at")
 
     def __init__(self, ordinal: int, call_id: str | None, name: str | None) -> None:
         self.ordinal = ordinal
@@ -221,7 +231,6 @@ class _Streamed:
         self.pending: list[str] | None = None
         self.pending_at: tuple[Any, Any] = (None, None)
         self.invalid = False
-        self.why = ""
 
     def flush(self) -> None:
         """Join the pieces of the string being streamed into the arguments."""
@@ -256,7 +265,6 @@ class GeminiReference(Machine):
         self._candidates: dict[int, _Candidate] = {}
         self._usage: dict[str, int] | None = None
         self._blocked = False
-        self._error_seen = False
         self._usage_seen: dict | None = None
         self._raw_error = False  # the error came as bare JSON lines (stray)
 
@@ -478,8 +486,7 @@ class GeminiReference(Machine):
         kind = "google_search" if key == "groundingMetadata" else "url_context"
         if kind in cand.grounded:
             return
-        if kind == "google_search" and not (meta.get("webSearchQueries") or meta.get("groundingChunks")
-                                             or meta.get("searchEntryPoint")):
+        if kind == "google_search" and not any(meta.get(k) for k in SEARCH_SIGNS):
             return
         cand.grounded.add(kind)
         out.append(ev.ServerTool(cand.index, {"type": kind, "id": None, "name": None}))
@@ -675,7 +682,7 @@ class GeminiReference(Machine):
 
     def _mark(self, streamed: _Streamed, why: str) -> None:
         if not streamed.invalid:
-            streamed.invalid, streamed.why = True, why
+            streamed.invalid = True
             self._note("gem-partial-args-path", f"streamed call {streamed.name!r}: {why}; parameters null")
 
     def _unclosed(self, cand: _Candidate, why: str, out: list) -> None:
@@ -736,13 +743,9 @@ class GeminiReference(Machine):
         if usage == self._usage_seen:  # the same object again (usage on every chunk): nothing new
             return
         self._usage_seen = usage
-        counts = {k: v for k in _USAGE_KEYS if type(v := usage.get(k)) is int}
-        if not counts:
-            return
-        # proto3 JSON leaves out a count of 0: beside the counts it carries, a missing one is 0
-        new = {"input_tokens": counts.get("promptTokenCount", 0),
-               "output_tokens": counts.get("candidatesTokenCount", 0) + counts.get("thoughtsTokenCount", 0)}
-        if new != self._usage:
+        new = usage_of(usage.get("promptTokenCount"), usage.get("candidatesTokenCount"),
+                       usage.get("thoughtsTokenCount"), usage.get("totalTokenCount"))
+        if new is not None and new != self._usage:
             self._usage = new
             out.append(ev.Usage(dict(new)))
 
@@ -752,7 +755,6 @@ class GeminiReference(Machine):
         error = {"type": status if type(status) is str else None, "code": code, "message": inner.get("message")}
         self._note("gem-error", f"error in the stream{' (bare JSON lines, no `data:`)' if self._raw_error else ''}: "
                    f"{code} {status}: {inner.get('message')!r}")
-        self._error_seen = True
         out.append(ev.Error(None, error))
         if not self._candidates:
             self._new_candidate(0)

@@ -72,7 +72,7 @@ from __future__ import annotations
 from typing import Any
 
 from kit.adapters import implementation
-from kit.adapters.client import DUMMY_KEY, PlanOf, gemini_usage
+from kit.adapters.client import DUMMY_KEY, PlanOf, gemini_grounding, gemini_server_part, gemini_usage
 
 MODEL = "gemini-2.5-flash"  # any name: the replay server answers every model with the trace
 CONTENTS = "hi"
@@ -85,29 +85,6 @@ FUNCTION = {
 # the kinds of tool use the Gemini API lets this SDK request: whole function calls (streamed
 # arguments are Vertex AI only, see the module's docstring)
 CALL_TYPES = ("functionCall",)
-
-
-def gemini_base(base_url: str) -> str:
-    """The base URL Google's clients take: they add ``/v1beta/models/...`` themselves."""
-    return base_url.removesuffix("/v1")
-
-
-# the SDK's part fields of server-run code execution -> the Plan's server tool types
-SERVER_PARTS = {"executable_code": "code_execution", "code_execution_result": "code_execution_result"}
-
-
-def grounding(candidate: Any) -> list[str]:
-    """The server tools a candidate's grounding shows: ``google_search`` when its
-    ``grounding_metadata`` has search queries, grounding chunks or a search entry point,
-    ``url_context`` when it has ``url_context_metadata`` with anything in it."""
-    found = []
-    meta = candidate.grounding_metadata
-    if meta is not None and (meta.web_search_queries or meta.grounding_chunks or meta.search_entry_point):
-        found.append("google_search")
-    urls = candidate.url_context_metadata
-    if urls is not None and urls.model_dump(exclude_none=True):
-        found.append("url_context")
-    return found
 
 
 class Candidates:
@@ -127,7 +104,7 @@ class Candidates:
             content = candidate.content
             for part in (content.parts if content is not None else None) or []:
                 self.part(part, choice)
-            for kind in grounding(candidate):
+            for kind in gemini_grounding(candidate.grounding_metadata, candidate.url_context_metadata):
                 if (choice, kind) not in self.grounded:  # once per candidate
                     self.grounded.add((choice, kind))
                     self.plan.server_tool({"type": kind, "id": None, "name": None}, choice)
@@ -149,7 +126,8 @@ class Candidates:
             call = part.function_call
             self.plan.call(call.id, call.name, call.args, choice)
         else:
-            kind = next((kind for field, kind in SERVER_PARTS.items() if getattr(part, field) is not None), None)
+            kind = next((gemini_server_part(field) for field in ("executable_code", "code_execution_result")
+                         if getattr(part, field) is not None), None)
             if kind is not None:
                 self.plan.server_tool({"type": kind, "id": None, "name": None}, choice)
 
@@ -170,7 +148,7 @@ def generate_content_stream(base_url: str, *, api: str) -> dict[str, Any]:
     from google import genai
     from google.genai import types
 
-    client = genai.Client(api_key=DUMMY_KEY, http_options=types.HttpOptions(base_url=gemini_base(base_url)))
+    client = genai.Client(api_key=DUMMY_KEY, http_options=types.HttpOptions(base_url=base_url))
     tool = types.Tool(function_declarations=[types.FunctionDeclaration(**FUNCTION)])
     config = types.GenerateContentConfig(tools=[tool])
     out = Candidates(api)

@@ -145,8 +145,8 @@ import os
 from typing import Any
 
 from kit.adapters import implementation
-from kit.adapters.client import (DUMMY_KEY, PlanOf, anthropic_base, is_client_call, is_server_tool, note_output,
-                                responses_finish)
+from kit.adapters.client import (DUMMY_KEY, PlanOf, anthropic_base, gemini_grounding, gemini_server_part,
+                                is_client_call, is_server_tool, note_output, responses_finish)
 
 MESSAGES = [("user", "hi")]
 OPENAI_MODEL = "gpt-4.1-mini"  # any name: the replay server answers every model with the trace
@@ -170,9 +170,6 @@ ACTION_BLOCKS = ("computer_call", "apply_patch_call", "tool_search_call")
 # passes through (WellKnownTools, langchain_core.utils.function_calling); shell tools raise
 # "Unsupported function"
 RESPONSES_CALL_TYPES = ("function_call", "custom_tool_call", "computer_call", "apply_patch_call", "tool_search_call")
-# Gemini's code execution content blocks (langchain_google_genai _parse_response_candidate) -> the
-# Plan's server tool types
-GEMINI_SERVER_BLOCKS = {"executable_code": "code_execution", "code_execution_result": "code_execution_result"}
 # whole function calls only: streamed arguments are Vertex AI's (see the module's docstring)
 GEMINI_CALL_TYPES = ("functionCall",)
 
@@ -263,8 +260,8 @@ def _plan(api: str, gathered: Any, *, finish: Any) -> dict[str, Any]:
                 actions += 1
             elif kind == "refusal":
                 plan.refusal(block.get("refusal"))
-            elif api == "google.generate_content" and kind in GEMINI_SERVER_BLOCKS:
-                plan.server_tool({"type": GEMINI_SERVER_BLOCKS[kind], "id": None, "name": None})
+            elif api == "google.generate_content" and gemini_server_part(kind):  # code execution blocks
+                plan.server_tool({"type": gemini_server_part(kind), "id": None, "name": None})
             elif is_server_tool(api, kind, block if api == "openai.responses" else None, earlier_outputs=outputs):
                 name = block.get("name") if isinstance(block.get("name"), str) else None
                 plan.server_tool({"type": kind, "id": block.get("id") or block.get("tool_use_id"), "name": name})
@@ -275,8 +272,9 @@ def _plan(api: str, gathered: Any, *, finish: Any) -> dict[str, Any]:
     for k, (_, call, valid) in enumerate(calls):
         if k not in used:
             _call(plan, call, valid)
-    if api == "google.generate_content" and _grounded((gathered.response_metadata or {}).get("grounding_metadata")):
-        plan.server_tool({"type": "google_search", "id": None, "name": None})
+    if api == "google.generate_content":  # LangChain keeps no URL context metadata
+        for kind in gemini_grounding((gathered.response_metadata or {}).get("grounding_metadata")):
+            plan.server_tool({"type": kind, "id": None, "name": None})
     plan.finish(finish(gathered, actions))
     usage = getattr(gathered, "usage_metadata", None)
     if usage:
@@ -315,12 +313,6 @@ def _gemini_finish(gathered: Any, actions: int = 0) -> Any:
     return meta.get("finish_reason")
 
 
-def _grounded(metadata: Any) -> bool:
-    """Whether Gemini's grounding metadata shows a Google Search the server ran."""
-    return isinstance(metadata, dict) and any(metadata.get(k) for k in ("web_search_queries", "grounding_chunks",
-                                                                         "search_entry_point"))
-
-
 @implementation(apis=("chat",), multi_choice=False, ordered=False, marks_undispatched=False)
 def openai_chat(base_url: str, *, api: str) -> dict[str, Any]:
     """``ChatOpenAI`` on Chat Completions."""
@@ -356,6 +348,6 @@ def google_genai(base_url: str, *, api: str) -> dict[str, Any]:
     """``ChatGoogleGenerativeAI`` on the Gemini API."""
     from langchain_google_genai import ChatGoogleGenerativeAI
 
-    llm = ChatGoogleGenerativeAI(model=GEMINI_MODEL, google_api_key=DUMMY_KEY, base_url=base_url.removesuffix("/v1"),
+    llm = ChatGoogleGenerativeAI(model=GEMINI_MODEL, google_api_key=DUMMY_KEY, base_url=base_url,
                                  max_retries=1)
     return _plan(api, _gather(llm), finish=_gemini_finish)

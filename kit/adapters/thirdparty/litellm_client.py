@@ -118,8 +118,8 @@ import os
 from typing import Any
 
 from kit.adapters import implementation
-from kit.adapters.client import (DUMMY_KEY, PlanOf, anthropic_base, is_client_call, is_server_tool, note_output,
-                                responses_finish)
+from kit.adapters.client import (DUMMY_KEY, PlanOf, anthropic_base, gemini_grounding, is_client_call, is_server_tool,
+                                note_output, responses_finish)
 
 # before litellm is imported (it reads them at import / first use)
 os.environ["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"
@@ -270,12 +270,6 @@ def _wire_call_id(call_id: Any) -> Any:
     return call_id
 
 
-def _grounded(metadata: Any, *keys: str) -> bool:
-    """A candidate's grounding (or URL context) metadata says the server ran its tool, as the
-    reference reads it: a non-empty object, for Google Search one with one of ``keys``."""
-    return isinstance(metadata, dict) and bool(metadata) and (not keys or any(metadata.get(k) for k in keys))
-
-
 def _gemini_plan(response: Any, api: str) -> dict[str, Any]:
     """The ``ModelResponse`` ``stream_chunk_builder`` rebuilt from litellm's Gemini chunks, as a
     Plan: the message's ``content`` (SAY) and ``tool_calls`` (DO, ids read by :func:`_wire_call_id`),
@@ -293,14 +287,11 @@ def _gemini_plan(response: Any, api: str) -> dict[str, Any]:
             function = _get(call, "function")
             plan.call(_wire_call_id(_get(call, "id")), _get(function, "name"), _get(function, "arguments"), choice=n)
         if n == 0:  # litellm keeps the grounding of every candidate in one list on the response
-            for metadata in _get(response, "vertex_ai_grounding_metadata") or []:
-                if _grounded(metadata, "webSearchQueries", "groundingChunks", "searchEntryPoint"):
-                    plan.server_tool({"type": "google_search", "id": None, "name": None})
-                    break
-            for metadata in _get(response, "vertex_ai_url_context_metadata") or []:
-                if _grounded(metadata):
-                    plan.server_tool({"type": "url_context", "id": None, "name": None})
-                    break
+            searched = any(gemini_grounding(m) for m in _get(response, "vertex_ai_grounding_metadata") or [])
+            fetched = any(gemini_grounding(None, m) for m in _get(response, "vertex_ai_url_context_metadata") or [])
+            for kind, shown in (("google_search", searched), ("url_context", fetched)):
+                if shown:
+                    plan.server_tool({"type": kind, "id": None, "name": None})
         plan.finish(choice.finish_reason, choice=n)
     usage = _get(response, "usage")
     if usage is not None:
